@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { Locale } from '../src-shared/api/common';
+
+/**
+ * The kiosk's configuration: one JSON file (`--config` / KIOSK_CONFIG), every field overridable by a flag.
+ * With nothing configured the kiosk runs the demo: simulated board, local SQLite, embedded fleet server.
+ */
+export const KioskConfig = z
+  .object({
+    dataDir: z.string().min(1).optional(),
+    serial: z
+      .object({
+        protocol: z.enum(['kerong-cu16', 'simulator']).default('simulator'),
+        path: z.string().min(1).optional(),
+        baud: z.union([z.literal(9600), z.literal(19200), z.literal(38400), z.literal(57600), z.literal(115200)]).default(19200),
+        lockBitMeansClosed: z.boolean().default(true),
+        itemSensors: z.boolean().default(true),
+      })
+      .strict()
+      .default({ protocol: 'simulator', baud: 19200, lockBitMeansClosed: true, itemSensors: true }),
+    layout: z.string().min(1).default('demo-24'),
+    server: z
+      .object({ url: z.url().optional(), enrollmentToken: z.string().min(8).max(256).optional() })
+      .strict()
+      .default({}),
+    allocation: z.enum(['best-fit', 'exact-fit']).default('best-fit'),
+    pickupWindowDays: z.number().int().min(1).max(60).default(3),
+    graceSeconds: z.number().int().min(0).max(600).default(60),
+    lockout: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(100).default(5),
+        windowMinutes: z.number().min(1).max(1440).default(15),
+        lockMinutes: z.number().min(1).max(1440).default(5),
+      })
+      .strict()
+      .default({ maxAttempts: 5, windowMinutes: 15, lockMinutes: 5 }),
+    technicianPinDigest: z.string().regex(/^[a-f0-9]{64}$/).optional(),
+    locale: Locale.default('en'),
+    hostPort: z.number().int().min(0).max(65535).default(8420),
+    windowed: z.boolean().default(false),
+    host: z.boolean().default(false),
+  })
+  .strict();
+export type KioskConfig = z.infer<typeof KioskConfig>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly exitCode = 2;
+}
+
+type Flag = { key: string; type: 'string' | 'int' | 'bool'; set: (raw: Record<string, unknown>, v: unknown) => void };
+const sub = (raw: Record<string, unknown>, k: string) => ((raw[k] ??= {}) as Record<string, unknown>);
+const FLAGS: Record<string, Flag> = {
+  '--data-dir': { key: 'dataDir', type: 'string', set: (r, v) => (r.dataDir = v) },
+  '--serial-path': { key: 'serial.path', type: 'string', set: (r, v) => (sub(r, 'serial').path = v) },
+  '--serial-baud': { key: 'serial.baud', type: 'int', set: (r, v) => (sub(r, 'serial').baud = v) },
+  '--protocol': { key: 'serial.protocol', type: 'string', set: (r, v) => (sub(r, 'serial').protocol = v) },
+  '--layout': { key: 'layout', type: 'string', set: (r, v) => (r.layout = v) },
+  '--server-url': { key: 'server.url', type: 'string', set: (r, v) => (sub(r, 'server').url = v) },
+  '--enrollment-token': { key: 'server.enrollmentToken', type: 'string', set: (r, v) => (sub(r, 'server').enrollmentToken = v) },
+  '--host-port': { key: 'hostPort', type: 'int', set: (r, v) => (r.hostPort = v) },
+  '--locale': { key: 'locale', type: 'string', set: (r, v) => (r.locale = v) },
+  '--windowed': { key: 'windowed', type: 'bool', set: (r, v) => (r.windowed = v) },
+  '--host': { key: 'host', type: 'bool', set: (r, v) => (r.host = v) },
+};
+
+/**
+ * Reads the config file (if any) and applies flags over it. Throws ConfigError naming the field; the entry
+ * points print its message and exit with code 2.
+ */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): KioskConfig {
+  const args = [...argv];
+  let file = env.KIOSK_CONFIG;
+  const ci = args.indexOf('--config');
+  if (ci >= 0) {
+    file = args[ci + 1];
+    if (!file || file.startsWith('--')) throw new ConfigError('--config needs a file path');
+    args.splice(ci, 2);
+  }
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.resolve(file), 'utf8');
+    } catch (err) {
+      throw new ConfigError(`config file ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('top level must be an object');
+      raw = parsed as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`config file ${file}: not valid JSON (${(err as Error).message})`);
+    }
+  }
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i]!;
+    const [flagName, inline] = name.includes('=') ? [name.slice(0, name.indexOf('=')), name.slice(name.indexOf('=') + 1)] : [name, undefined];
+    const flag = FLAGS[flagName];
+    if (!flag) {
+      // Electron and Chromium add switches of their own; only ours are ours to judge.
+      if (flagName.startsWith('--') && !flagName.startsWith('--inspect') && !isForeignSwitch(flagName)) throw new ConfigError(`unknown option ${flagName}`);
+      continue;
+    }
+    if (flag.type === 'bool') {
+      flag.set(raw, inline === undefined ? true : inline !== 'false');
+      continue;
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined || value.startsWith('--')) throw new ConfigError(`${flagName} needs a value (${flag.key})`);
+    if (flag.type === 'int') {
+      const n = Number(value);
+      if (!Number.isInteger(n)) throw new ConfigError(`${flagName}: "${value}" is not a whole number (${flag.key})`);
+      flag.set(raw, n);
+    } else flag.set(raw, value);
+  }
+  const result = KioskConfig.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.join('.') || '(top level)';
+    throw new ConfigError(`invalid configuration: ${where}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+function isForeignSwitch(name: string): boolean {
+  return ['--no-sandbox', '--enable-logging', '--remote-debugging-port', '--user-data-dir', '--disable-gpu'].some((s) => name.startsWith(s));
+}

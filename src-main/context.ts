@@ -1,0 +1,45 @@
+import type { Layout } from '../src-shared/layout';
+import type { EventName, EventPayload } from '../src-shared/events';
+import type { KioskConfig } from './config';
+import type { Clock, RandomSource } from './clock';
+import type { Db } from './store/sqlite';
+import type { DoorController } from './hardware/door-controller';
+import type { Logger } from './log';
+import type { Services } from './services/index';
+
+/** The sync side as the rest of the kiosk sees it (src-main/sync implements it). */
+export interface SyncHandle {
+  status(): { status: 'online' | 'offline' | 'unknown'; lastSyncAt: string | null; outboxDepth: number; lastError: string | null };
+  /** Ask for a sync soon (an event was queued). Never throws, never blocks the caller. */
+  nudge(): void;
+  /** Sync now and wait for it (maintenance "force sync"). */
+  syncNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/**
+ * Everything a service or API handler may use. Built once by core.ts; hardware and sync are injected so tests
+ * can drive them (simulator, manual clock, a server on loopback).
+ */
+export interface KioskContext {
+  config: KioskConfig;
+  mode: 'electron' | 'host';
+  version: string;
+  /** Known after enrollment; 'unenrolled' before. */
+  kioskId(): string;
+  dataDir: string;
+  db: Db;
+  layout: Layout;
+  doors: DoorController;
+  /** The in-process simulator when `serial.protocol` is `simulator`; null on real hardware. */
+  simulator: import('./hardware/index').BoardSimulatorHandle | null;
+  sync: SyncHandle;
+  clock: Clock;
+  random: RandomSource;
+  emit: Emit;
+  log: Logger;
+  /** Set right after construction (services need the rest of the context). */
+  services: Services;
+}

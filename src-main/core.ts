@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import type { EventName, EventPayload } from '../src-shared/events';
+import type { Result } from '../src-shared/errors';
+import type { KioskConfig } from './config';
+import type { KioskContext, SyncHandle } from './context';
+import { systemClock, systemRandom, type Clock, type RandomSource } from './clock';
+import { openDatabase } from './store/sqlite';
+import { kioskMigrations } from './store/migrations/index';
+import { createDoorController, loadLayout } from './hardware/index';
+import { createServices } from './services/index';
+import { createSync } from './sync/index';
+import { dispatch } from './api/dispatch';
+import { handlers } from './api/index';
+import { createLogger } from './log';
+import { bridgeDoorEvents } from './door-events';
+
+export interface KioskCore {
+  /** One API call, exactly as it arrived from IPC or the WebSocket (untrusted). */
+  call(name: unknown, input: unknown): Promise<Result<unknown>>;
+  on(listener: <E extends EventName>(event: E, payload: EventPayload<E>) => void): () => void;
+  readonly ctx: KioskContext;
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  config: KioskConfig;
+  mode: 'electron' | 'host';
+  version: string;
+  dataDir: string;
+  clock?: Clock;
+  random?: RandomSource;
+}
+
+/**
+ * Builds the kiosk: store, doors, sync, services, API. The same core runs inside Electron's main process and in
+ * host mode; only the transport to the renderer differs.
+ */
+export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
+  const { config } = opts;
+  const log = createLogger('core');
+  const bus = new EventEmitter();
+  bus.setMaxListeners(50);
+  const db = openDatabase(path.join(opts.dataDir, 'kiosk.db'), kioskMigrations);
+  const layout = loadLayout(config.layout);
+  const { doors, simulator } = await createDoorController({
+    protocol: config.serial.protocol,
+    serialPath: config.serial.path,
+    baud: config.serial.baud,
+    layout,
+    lockBitMeansClosed: config.serial.lockBitMeansClosed,
+    itemSensors: config.serial.itemSensors,
+  });
+
+  const ctx: KioskContext = {
+    config,
+    mode: opts.mode,
+    version: opts.version,
+    kioskId: () => 'unenrolled',
+    dataDir: opts.dataDir,
+    db,
+    layout,
+    doors,
+    simulator,
+    sync: undefined as unknown as SyncHandle,
+    clock: opts.clock ?? systemClock,
+    random: opts.random ?? systemRandom,
+    emit: (event, payload) => bus.emit('event', event, payload),
+    log,
+    services: undefined as unknown as KioskContext['services'],
+  };
+  ctx.services = createServices(ctx);
+  const stopDoorBridge = bridgeDoorEvents(ctx);
+  ctx.sync = await createSync(ctx);
+  await ctx.services.start();
+
+  let closed = false;
+  return {
+    ctx,
+    call: (name, input) => dispatch(handlers, ctx, name, input),
+    on(listener) {
+      const fn = (event: EventName, payload: unknown) => listener(event, payload as never);
+      bus.on('event', fn);
+      return () => bus.off('event', fn);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopDoorBridge();
+      await ctx.services.stop();
+      await ctx.sync.close();
+      await doors.close();
+      db.close();
+    },
+  };
+}

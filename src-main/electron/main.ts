@@ -1,0 +1,44 @@
+import { app, type BrowserWindow } from 'electron';
+import { ConfigError, loadConfig } from '../config';
+import { createKioskCore } from '../core';
+import { appVersion } from '../paths';
+import { hardenApp, hardenSession } from './security';
+import { registerIpc } from './ipc';
+import { createKioskWindow } from './window';
+
+/** Electron entry: one instance, hardened, the core in main, the UI in a sandboxed window. */
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let win: BrowserWindow | null = null;
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  hardenApp();
+  app.whenReady().then(async () => {
+    let config;
+    try {
+      config = loadConfig(process.argv.slice(app.isPackaged ? 1 : 2));
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`kiosk: ${err.message}\n`);
+        app.exit(err.exitCode);
+        return;
+      }
+      throw err;
+    }
+    hardenSession();
+    const dataDir = config.dataDir ?? app.getPath('userData');
+    const core = await createKioskCore({ config, mode: 'electron', version: appVersion(), dataDir });
+    registerIpc(core, () => win);
+    win = createKioskWindow({ windowed: config.windowed });
+    process.stdout.write('kiosk ready: electron window\n');
+    app.on('window-all-closed', async () => {
+      await core.close();
+      app.quit();
+    });
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * What the services need from the doors, whatever drives them. The Kerong CU16 driver implements it over a serial
+ * port; in the demo and in tests that port is connected to the board simulator, so the driver is always real.
+ *
+ * Honesty rules: `unlock` resolves when the frame is on the wire, never "the door opened"; opening is only ever
+ * reported from a state read (`opened` event). A door that reads open is still unlocked when asked (sensors lie).
+ */
+export type DoorEvent =
+  | { type: 'opened'; compartmentId: string; at: number }
+  | { type: 'closed'; compartmentId: string; at: number }
+  /** Read open with no unlock from us within the recent window. */
+  | { type: 'forced-open'; compartmentId: string; at: number }
+  /** Unlocked, but never read open within the jam threshold. */
+  | { type: 'jammed'; compartmentId: string; at: number }
+  | { type: 'item-present'; compartmentId: string; at: number }
+  | { type: 'item-absent'; compartmentId: string; at: number }
+  | { type: 'board-offline'; board: number; at: number }
+  | { type: 'board-online'; board: number; at: number }
+  | { type: 'port-down'; at: number; error: string }
+  | { type: 'port-up'; at: number };
+
+export interface CompartmentState {
+  compartmentId: string;
+  /** null until the board has been read once (or while it is offline). */
+  door: 'open' | 'closed' | null;
+  /** null when the installation has no item sensors, or before the first read. */
+  item: boolean | null;
+}
+
+export interface BoardState {
+  board: number;
+  online: boolean;
+  /** Raw bytes as received, before polarity: LOCKS_1_8, LOCKS_9_16, IR_1_8, IR_9_16. null before the first read. */
+  raw: { locks: [number, number]; ir: [number, number] } | null;
+  readAt: number | null;
+}
+
+export interface DoorHealth {
+  port: 'open' | 'opening' | 'closed' | 'reconnecting';
+  path: string;
+  boards: Array<{ board: number; online: boolean }>;
+  framesSent: number;
+  framesBad: number;
+  timeouts: number;
+  retries: number;
+  lastError: string | null;
+  /** Added with the Kerong driver; optional so other implementations need not provide them. */
+  bytesDropped?: number;
+  framesReceived?: number;
+  reconnectAttempts?: number;
+}
+
+export interface DoorController {
+  /**
+   * Puts the unlock frame for this compartment on the wire (queued behind any frame in flight).
+   * Throws HardwareError: UNKNOWN_COMPARTMENT (nothing sent), HARDWARE_OFFLINE (port down: nothing sent).
+   * Starts jam detection: if the door does not read open within the jam threshold, a `jammed` event follows.
+   */
+  unlock(compartmentId: string): Promise<void>;
+  /** Reads one board's state now (through the same queue). Throws HardwareError HARDWARE_OFFLINE on timeout. */
+  readBoard(board: number): Promise<BoardState>;
+  /** Last known state of a compartment, from the most recent poll. */
+  compartment(compartmentId: string): CompartmentState;
+  boards(): BoardState[];
+  health(): DoorHealth;
+  /** Poll fast while someone waits for a door (a flow is open), slow at rest. */
+  setAttentive(attentive: boolean): void;
+  on(listener: (event: DoorEvent) => void): () => void;
+  close(): Promise<void>;
+}

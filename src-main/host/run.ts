@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../config';
+import { createKioskCore } from '../core';
+import { appVersion, rendererDir } from '../paths';
+import { startHostServer } from './server';
+
+/** Host mode entry: the kiosk core in plain Node, the UI in any Chromium on this machine. */
+export async function runHost(argv: string[]): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`kiosk: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
+    throw err;
+  }
+  const dataDir = path.resolve(config.dataDir ?? '.kiosk-data');
+  const core = await createKioskCore({ config, mode: 'host', version: appVersion(), dataDir });
+  let server;
+  try {
+    server = await startHostServer(core, { port: config.hostPort, rendererDir: rendererDir() });
+  } catch (err) {
+    await core.close();
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`kiosk: cannot listen on 127.0.0.1:${config.hostPort} (${e.code ?? e.message}); choose another with --host-port\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`kiosk ready: ${server.url}\n`);
+  const stop = async () => {
+    await server.close();
+    await core.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { Empty, Locale, OperationId, DoorOperation, CompartmentId, Size, Position } from './common';
+
+export const HardwareStatus = z.object({
+  status: z.enum(['online', 'degraded', 'offline']),
+  boardsOnline: z.number().int(),
+  boardsTotal: z.number().int(),
+  protocol: z.enum(['kerong-cu16', 'simulator']),
+});
+export const Connectivity = z.object({
+  status: z.enum(['online', 'offline', 'unknown']),
+  lastSyncAt: z.string().nullable(),
+  outboxDepth: z.number().int(),
+});
+
+export const KioskInfo = z.object({
+  kioskId: z.string(),
+  version: z.string(),
+  locale: Locale,
+  locales: z.array(Locale),
+  mode: z.enum(['electron', 'host']),
+  demo: z.boolean(),
+  hardware: HardwareStatus,
+  connectivity: Connectivity,
+  freeBySize: z.record(Size, z.number().int()),
+});
+export type KioskInfo = z.infer<typeof KioskInfo>;
+
+export const LayoutView = z.object({
+  name: z.string(),
+  columns: z.number().int(),
+  rows: z.number().int(),
+  compartments: z.array(z.object({ id: CompartmentId, size: Size }).merge(Position)),
+});
+export type LayoutView = z.infer<typeof LayoutView>;
+
+export const kioskCalls = {
+  /** Who and how this kiosk is: the attract screen and status banner read it. */
+  kioskInfo: { input: Empty, output: KioskInfo },
+  /** The bank of compartments, for drawing "your door is here". */
+  layoutGet: { input: Empty, output: LayoutView },
+  /** Where a door operation stands (the same data is pushed as the `operation` event). */
+  operationStatus: { input: z.object({ operationId: OperationId }).strict(), output: DoorOperation },
+  /** Demo / QA only (protocol `simulator`): act on the simulated board as a person would. NOT_AVAILABLE otherwise. */
+  simDoor: {
+    input: z
+      .object({ compartmentId: CompartmentId, action: z.enum(['close', 'open', 'put-item', 'remove-item', 'jam', 'unjam']) })
+      .strict(),
+    output: z.object({ compartmentId: CompartmentId, door: z.enum(['open', 'closed']), item: z.boolean() }),
+  },
+} as const;

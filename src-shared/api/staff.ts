@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { Barcode, OperationId, SessionId, Where, CompartmentId, Size, IsoTime, DoorOpState } from './common';
+
+export const Role = z.enum(['driver', 'technician']);
+export const Session = z.object({
+  sessionId: SessionId,
+  role: Role,
+  badgeId: z.string(),
+  name: z.string().nullable(),
+  expiresAt: IsoTime,
+});
+export type Session = z.infer<typeof Session>;
+
+const WithSession = z.object({ sessionId: SessionId });
+
+export const DropoffStarted = z.object({ operationId: OperationId, parcelId: z.string(), barcode: Barcode, where: Where });
+export const ExpiredParcel = z.object({ parcelId: z.string(), barcode: Barcode, compartmentId: CompartmentId, expiredAt: IsoTime });
+
+export const CompartmentView = z.object({
+  id: CompartmentId,
+  size: Size,
+  column: z.number().int(),
+  row: z.number().int(),
+  heightCm: z.number(),
+  board: z.number().int(),
+  lock: z.number().int(),
+  inService: z.boolean(),
+  status: z.enum(['free', 'occupied', 'expired', 'out_of_service']),
+  door: z.enum(['open', 'closed', 'unknown']),
+  item: z.boolean().nullable(),
+  parcelBarcode: Barcode.nullable(),
+});
+export const BoardView = z.object({
+  board: z.number().int(),
+  online: z.boolean(),
+  lockBits: z.string(), // raw hex of LOCKS_1_8 LOCKS_9_16, as read, before polarity is applied
+  irBits: z.string(),
+  framesSent: z.number().int(),
+  framesBad: z.number().int(),
+  timeouts: z.number().int(),
+});
+export const AuditEntry = z.object({ id: z.number().int(), at: IsoTime, actor: z.string(), action: z.string(), detail: z.string() });
+
+export const staffCalls = {
+  /** A scanned badge token (server-signed). Errors: BADGE_INVALID, BADGE_EXPIRED, BADGE_REVOKED. */
+  authBadge: { input: z.object({ badge: z.string().min(1).max(2048) }).strict(), output: Session },
+  /** Technician PIN fallback. Errors: PIN_INVALID, LOCKED_OUT. */
+  authPin: { input: z.object({ pin: z.string().regex(/^[0-9]{4,12}$/) }).strict(), output: Session },
+  authEnd: { input: WithSession.strict(), output: z.object({ ended: z.boolean() }) },
+
+  /** Driver scans a parcel: allocate, journal, unlock. Errors: UNKNOWN_PARCEL, ALREADY_DEPOSITED, DUPLICATE_SCAN, NO_COMPARTMENT, HARDWARE_OFFLINE. */
+  dropoffScan: { input: WithSession.extend({ barcode: Barcode }).strict(), output: DropoffStarted },
+  /** "Doesn't fit": the open compartment is released, the next size up is opened. */
+  dropoffDoesntFit: { input: WithSession.extend({ operationId: OperationId }).strict(), output: DropoffStarted },
+  /** "Door didn't open": that compartment goes out of service, another of the same size opens. */
+  dropoffDoorDidntOpen: { input: WithSession.extend({ operationId: OperationId }).strict(), output: DropoffStarted },
+  /** This visit's deliveries, newest first. */
+  dropoffSummary: {
+    input: WithSession.strict(),
+    output: z.object({
+      delivered: z.array(z.object({ barcode: Barcode, compartmentId: CompartmentId, state: DoorOpState })),
+      keptByDriver: z.array(z.object({ barcode: Barcode, reason: z.string() })),
+    }),
+  },
+
+  collectionList: { input: WithSession.strict(), output: z.object({ parcels: z.array(ExpiredParcel) }) },
+  collectionOpen: { input: WithSession.extend({ parcelId: z.string().max(64) }).strict(), output: z.object({ operationId: OperationId, where: Where }) },
+
+  maintenanceOverview: {
+    input: WithSession.strict(),
+    output: z.object({ compartments: z.array(CompartmentView), boards: z.array(BoardView), lockBitMeansClosed: z.boolean() }),
+  },
+  maintenanceOpenDoor: {
+    input: WithSession.extend({ compartmentId: CompartmentId, reason: z.string().trim().min(3).max(200) }).strict(),
+    output: z.object({ operationId: OperationId }),
+  },
+  maintenanceSetService: {
+    input: WithSession.extend({ compartmentId: CompartmentId, inService: z.boolean(), reason: z.string().trim().min(3).max(200) }).strict(),
+    output: CompartmentView,
+  },
+  maintenanceSelfTest: {
+    input: WithSession.strict(),
+    output: z.object({ boards: z.array(z.object({ board: z.number().int(), ok: z.boolean(), detail: z.string() })) }),
+  },
+  maintenanceAudit: {
+    input: WithSession.extend({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.object({ entries: z.array(AuditEntry), chain: z.object({ ok: z.boolean(), checked: z.number().int(), brokenAt: z.number().int().nullable() }) }),
+  },
+  maintenanceSync: {
+    input: WithSession.strict(),
+    output: z.object({ status: z.enum(['online', 'offline', 'unknown']), lastSyncAt: z.string().nullable(), outboxDepth: z.number().int(), lastError: z.string().nullable() }),
+  },
+} as const;

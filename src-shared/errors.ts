@@ -1,0 +1,65 @@
+/**
+ * The closed set of error codes any kiosk API call can return. The renderer maps each to a message
+ * catalogue key (`error.<CODE>`), so adding a code here means adding its text in every locale.
+ */
+export const ERROR_CODES = [
+  'BAD_INPUT',
+  'CODE_INVALID',
+  'CODE_EXPIRED',
+  'LOCKED_OUT',
+  'DOOR_FAULT',
+  'NO_COMPARTMENT',
+  'UNKNOWN_PARCEL',
+  'ALREADY_DEPOSITED',
+  'DUPLICATE_SCAN',
+  'UNKNOWN_COMPARTMENT',
+  'BADGE_INVALID',
+  'BADGE_EXPIRED',
+  'BADGE_REVOKED',
+  'PIN_INVALID',
+  'NOT_AUTHORISED',
+  'SESSION_EXPIRED',
+  'INVALID_STATE',
+  'NOT_FOUND',
+  'HARDWARE_OFFLINE',
+  'NOT_AVAILABLE',
+  'SERVER_UNREACHABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ApiError {
+  code: ErrorCode;
+  /** English, for logs and developers; the UI shows its own translated text for `code`. */
+  message: string;
+  /** Machine-readable extras, e.g. `{ retryAfterMs }` for LOCKED_OUT or `{ reference }` for DOOR_FAULT. */
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** A named error that carries one of the closed codes; handlers throw it, the dispatcher turns it into a Result. */
+export class KioskError extends Error {
+  override readonly name = 'KioskError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ApiError['details'],
+  ) {
+    super(message);
+  }
+
+  toApiError(): ApiError {
+    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(x: unknown): x is ErrorCode {
+  return typeof x === 'string' && (ERROR_CODES as readonly string[]).includes(x);
+}
+
+/** For exhaustive switches: the compiler proves this is unreachable. */
+export function missingCase(x: never): never {
+  throw new Error(`unhandled case: ${JSON.stringify(x)}`);
+}

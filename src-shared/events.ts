@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { CompartmentId, DoorOperation } from './api/common';
+import { Connectivity, HardwareStatus } from './api/kiosk';
+
+/** Events main pushes to the renderer (ipc `kiosk:event` / host WebSocket `{event, payload}`). */
+export const events = {
+  /** A door or item sensor changed, as read from the board. */
+  door: z.object({ compartmentId: CompartmentId, door: z.enum(['open', 'closed']), item: z.boolean().nullable() }),
+  /** A journaled door operation moved on. */
+  operation: DoorOperation,
+  hardware: HardwareStatus,
+  connectivity: Connectivity,
+  /** A door read open without an unlock from the kiosk, or a jam: for the technician side and the audit log. */
+  alarm: z.object({ kind: z.enum(['forced_open', 'jammed', 'door_left_open']), compartmentId: CompartmentId }),
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+export const EVENT_NAMES = Object.keys(events) as EventName[];

@@ -1,0 +1,61 @@
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src-main/config';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-cfg-'));
+
+describe('configuration', () => {
+  it('defaults to the demo: simulated board, demo layout, embedded server, English', () => {
+    const c = loadConfig([], {});
+    expect(c.serial.protocol).toBe('simulator');
+    expect(c.serial.baud).toBe(19200);
+    expect(c.serial.lockBitMeansClosed).toBe(true);
+    expect(c.layout).toBe('demo-24');
+    expect(c.server.url).toBeUndefined();
+    expect(c.lockout).toEqual({ maxAttempts: 5, windowMinutes: 15, lockMinutes: 5 });
+  });
+
+  it('reads the file from KIOSK_CONFIG or --config, and flags override it', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'k.json');
+    fs.writeFileSync(file, JSON.stringify({ layout: 'bank-32', hostPort: 9000, serial: { protocol: 'kerong-cu16', path: '/dev/ttyUSB0' } }));
+    const fromEnv = loadConfig([], { KIOSK_CONFIG: file });
+    expect(fromEnv.layout).toBe('bank-32');
+    expect(fromEnv.serial.path).toBe('/dev/ttyUSB0');
+    const c = loadConfig(['--config', file, '--host-port', '9100', '--serial-baud=9600', '--windowed', '--data-dir', '/tmp/x'], {});
+    expect(c.hostPort).toBe(9100);
+    expect(c.serial.baud).toBe(9600);
+    expect(c.serial.protocol).toBe('kerong-cu16');
+    expect(c.windowed).toBe(true);
+    expect(c.dataDir).toBe('/tmp/x');
+  });
+
+  it.each([
+    [['--serial-baud', '1234'], /serial\.baud/],
+    [['--protocol', 'modbus'], /serial\.protocol/],
+    [['--host-port', 'eighty'], /hostPort/],
+    [['--server-url', 'not a url'], /server\.url/],
+    [['--frobnicate'], /unknown option --frobnicate/],
+    [['--layout'], /--layout needs a value/],
+  ])('bad config %j → one message naming the field', (argv, re) => {
+    expect(() => loadConfig(argv, {})).toThrow(ConfigError);
+    expect(() => loadConfig(argv, {})).toThrow(re);
+  });
+
+  it('a bad file names the field and the entry point exits with code 2', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({ lockout: { maxAttempts: 0 } }));
+    const root = path.resolve(import.meta.dirname, '../..');
+    const r = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src-main/host/main.ts'), '--config', file], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/lockout\.maxAttempts/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,26 @@
+import type { Db } from './store/db';
+import type { ServerKeys } from './keys';
+import type { Logger } from './log';
+
+/** What every service function needs; built once by app.ts. */
+export interface ServerContext {
+  db: Db;
+  keys: ServerKeys;
+  log: Logger;
+  /** ms since the epoch; injectable so tests can move time (reminders, staleness). */
+  now: () => number;
+  /** Default days a deposited parcel waits before it expires. */
+  pickupWindowDays: number;
+  /** A kiosk is shown online when its last heartbeat is younger than this. */
+  onlineWindowMs: number;
+  /** Which channels exist, for routing recipients' addresses. */
+  channels: { smtp: boolean; sms: boolean; console: boolean };
+  /** Decrypted kiosk secrets, cached (they never change). null = unknown kiosk. */
+  kioskSecret(kioskId: string): Buffer | null;
+  /** Called after notifications were queued (inside or after a transaction): wake the outbox worker. */
+  notificationsQueued(): void;
+}
+
+export const DAY_MS = 24 * 3600_000;
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());

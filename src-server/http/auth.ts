@@ -1,0 +1,46 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { KioskId } from '../../src-shared/sync-protocol';
+import { checkSignature, HEADER_KIOSK_ID, HEADER_NONCE } from '../auth/signing';
+import type { ServerContext } from '../context';
+import { HttpError, parseOr400 } from './errors';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body bytes exactly as received (what the kiosk signed). */
+    rawBody?: Buffer;
+    /** Set by requireKiosk: the kiosk's signed x-timestamp (its clock). */
+    kioskTime?: number;
+  }
+}
+
+/**
+ * Verifies a kiosk request: the path's kiosk id, the signature over method/path/timestamp/nonce/body, the
+ * ±5 min window, then the nonce (recorded only once everything else checked out, so a forger cannot burn
+ * a real kiosk's nonces). Returns the kiosk id.
+ */
+export function requireKiosk(ctx: ServerContext, req: FastifyRequest): string {
+  const params = parseOr400(KioskId, (req.params as { id?: unknown }).id, 'params.id');
+  const headerId = req.headers[HEADER_KIOSK_ID];
+  if (typeof headerId !== 'string') throw new HttpError('UNAUTHORIZED', `missing ${HEADER_KIOSK_ID} header`);
+  if (headerId !== params) throw new HttpError('FORBIDDEN', `${HEADER_KIOSK_ID} does not match the kiosk in the path`);
+  const secret = ctx.kioskSecret(params);
+  if (!secret) throw new HttpError('UNAUTHORIZED', 'unknown kiosk');
+  const check = checkSignature(secret, { method: req.method, path: req.url, headers: req.headers, body: req.rawBody }, ctx.now());
+  if (!check.ok) throw new HttpError('UNAUTHORIZED', check.message);
+  const nonce = req.headers[HEADER_NONCE] as string;
+  const fresh = ctx.db.prepare('INSERT OR IGNORE INTO nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?)').run(params, nonce, check.timestamp).changes === 1;
+  if (!fresh) throw new HttpError('UNAUTHORIZED', `${HEADER_NONCE} was already used: replayed request refused`);
+  req.kioskTime = check.timestamp;
+  return params;
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** Carrier/admin endpoints: `authorization: Bearer <adminKey>`, compared in constant time. */
+export function requireAdmin(ctx: ServerContext, req: FastifyRequest): void {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer (.+)$/.exec(h) : null;
+  if (!m) throw new HttpError('UNAUTHORIZED', 'send authorization: Bearer <admin key>');
+  if (!timingSafeEqual(digest(m[1]!), digest(ctx.keys.adminKey))) throw new HttpError('UNAUTHORIZED', 'wrong admin key');
+}

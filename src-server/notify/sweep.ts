@@ -1,0 +1,26 @@
+import { DAY_MS, type ServerContext } from '../context';
+import type { ParcelRow } from '../services/shipments';
+import { enqueueNotification } from './outbox';
+import { MAX_CLOCK_SKEW_MS } from '../auth/signing';
+
+/**
+ * Periodic housekeeping, idempotent (run it as often as you like): queue the reminder for deposited parcels that
+ * expire within a day, and forget nonces too old to be replayed (their timestamp would be refused anyway).
+ */
+export function sweep(ctx: ServerContext): { reminders: number; noncesPruned: number } {
+  const now = ctx.now();
+  let reminders = 0;
+  ctx.db.transaction(() => {
+    const due = ctx.db
+      .prepare(`SELECT * FROM parcels WHERE status = 'deposited' AND reminder_queued_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ? AND expires_at > ?`)
+      .all(now + DAY_MS, now) as ParcelRow[];
+    const mark = ctx.db.prepare('UPDATE parcels SET reminder_queued_at = ? WHERE id = ?');
+    for (const p of due) {
+      reminders += enqueueNotification(ctx, p, 'reminder');
+      mark.run(now, p.id);
+    }
+  })();
+  const noncesPruned = ctx.db.prepare('DELETE FROM nonces WHERE seen_at < ?').run(now - 2 * MAX_CLOCK_SKEW_MS).changes;
+  if (reminders > 0) ctx.notificationsQueued();
+  return { reminders, noncesPruned };
+}

@@ -1,0 +1,341 @@
+import { z } from 'zod';
+import { Barcode, CompartmentId, Size } from './api/common';
+
+/**
+ * The wire contract between a kiosk (src-main/sync) and the fleet server (src-server): every request and
+ * response body, as zod schemas. Both sides parse with these; a field added here is added for both.
+ *
+ * Transport: HTTP/JSON under `/v1`. Kiosk endpoints are signed (see SIGNING below and
+ * src-server/auth/signing.ts for the implementation both sides import). Errors are always `ErrorBody`.
+ * Design notes and conflict rules: docs/adr/0003-sync-and-conflicts.md.
+ */
+
+// ---------------------------------------------------------------------------------------------------------
+// Building blocks
+
+export const KioskId = z.string().regex(/^K-[A-Za-z0-9]{8,32}$/);
+export const ParcelId = z.string().regex(/^p_[A-Za-z0-9]{8,40}$/);
+export const BadgeId = z.string().regex(/^b_[A-Za-z0-9]{8,40}$/);
+export const EventId = z.uuid();
+/** ISO-8601 instant with offset, e.g. `2025-01-31T12:00:00.000Z`. */
+export const Instant = z.iso.datetime({ offset: true });
+/** Opaque to the kiosk; today the decimal sequence number of the last change it has seen. `'0'` = from the start. */
+export const Cursor = z.string().regex(/^[0-9]{1,16}$/);
+/** Lowercase hex HMAC-SHA256(kioskSecret, code): what the kiosk stores instead of the code. */
+export const CodeDigest = z.string().regex(/^[0-9a-f]{64}$/);
+export const SizeCounts = z
+  .object({
+    S: z.number().int().min(0).max(10_000),
+    M: z.number().int().min(0).max(10_000),
+    L: z.number().int().min(0).max(10_000),
+    XL: z.number().int().min(0).max(10_000),
+  })
+  .strict();
+export type SizeCounts = z.infer<typeof SizeCounts>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors
+
+export const SERVER_ERROR_CODES = [
+  'BAD_INPUT',
+  'UNAUTHORIZED', // missing/bad signature, stale timestamp, replayed nonce, bad admin key, bad enrollment token
+  'FORBIDDEN', // signed by one kiosk, addressed to another
+  'NOT_FOUND',
+  'NO_CAPACITY', // shipment intake: the kiosk cannot take this parcel
+  'DUPLICATE', // shipment intake: an active parcel already has this barcode
+  'INVALID_STATE', // e.g. cancel a parcel that is already deposited
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL',
+] as const;
+export const ServerErrorCode = z.enum(SERVER_ERROR_CODES);
+export type ServerErrorCode = z.infer<typeof ServerErrorCode>;
+export const ErrorBody = z.object({ error: z.object({ code: ServerErrorCode, message: z.string() }) });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Signing (implementation: src-server/auth/signing.ts)
+
+/**
+ * Every request to `/v1/kiosks/:id/*` except enroll carries these headers:
+ * - `x-kiosk-id`: the kiosk id (must equal `:id`)
+ * - `x-timestamp`: the kiosk's clock, ms since the epoch, decimal; refused outside ±5 minutes of the server's
+ * - `x-nonce`: 16–64 chars `[A-Za-z0-9_-]`, never reused by this kiosk (the server remembers them past the window)
+ * - `x-signature`: lowercase hex HMAC-SHA256(kioskSecret, canonical), where canonical is
+ *   `${METHOD}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${sha256hex(rawBodyBytes)}`
+ *   (METHOD upper case; pathWithQuery exactly as sent on the request line, e.g. `/v1/kiosks/K-1/manifest?cursor=0`;
+ *   an absent body hashes as the empty string).
+ * Failures → 401 `UNAUTHORIZED` with a message saying which check failed.
+ */
+export const SIGNING = {
+  headers: { kioskId: 'x-kiosk-id', timestamp: 'x-timestamp', nonce: 'x-nonce', signature: 'x-signature' },
+  maxClockSkewMs: 5 * 60_000,
+  nonce: /^[A-Za-z0-9_-]{16,64}$/,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------
+// Enrollment: POST /v1/kiosks/enroll (unsigned; the one-time token is the credential)
+
+export const EnrollRequest = z
+  .object({
+    enrollmentToken: z.string().min(16).max(128),
+    capacity: SizeCounts,
+    layoutName: z.string().min(1).max(80).optional(),
+    version: z.string().min(1).max(40).optional(),
+  })
+  .strict();
+export type EnrollRequest = z.infer<typeof EnrollRequest>;
+
+export const EnrollResponse = z.object({
+  kioskId: KioskId,
+  /** 32 random bytes, base64. Keep it secret: it signs requests and keys the code digests. */
+  kioskSecret: z.string().min(40).max(64),
+  /** Ed25519 public key (SPKI PEM) that verifies badge tokens offline. */
+  badgePublicKey: z.string().min(40).max(400),
+  serverTime: Instant,
+  /** Default days a parcel may wait after deposit, unless a manifest entry says otherwise. */
+  pickupWindowDays: z.number().int().min(1).max(60),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponse>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Manifest: GET /v1/kiosks/:id/manifest?cursor=<Cursor>&limit=<1..500>
+
+export const ManifestQuery = z
+  .object({
+    cursor: Cursor.default('0'),
+    limit: z.coerce.number().int().min(1).max(500).default(200),
+  })
+  .strict();
+export type ManifestQuery = z.infer<typeof ManifestQuery>;
+
+/**
+ * Every manifest entry carries `seq`, the server's change sequence number. Apply all entries of a page in
+ * ascending `seq` order (an expected parcel may be cancelled or extended later in the same page), then store
+ * `nextCursor` in the same local transaction.
+ */
+export const ExpectedParcel = z.object({
+  seq: z.number().int().min(1),
+  parcelId: ParcelId,
+  barcode: Barcode,
+  size: Size,
+  codeDigest: CodeDigest,
+  /** Days from deposit until the parcel expires; the kiosk computes expiresAt = depositedAt + days. */
+  pickupWindowDays: z.number().int().min(1).max(60),
+  /** Recipient asked for a compartment within easy reach (low-reach layout). No recipient identity is sent. */
+  accessible: z.boolean(),
+});
+export type ExpectedParcel = z.infer<typeof ExpectedParcel>;
+
+export const Cancellation = z.object({ seq: z.number().int().min(1), parcelId: ParcelId, barcode: Barcode, cancelledAt: Instant });
+export type Cancellation = z.infer<typeof Cancellation>;
+
+/**
+ * A new expiry. When the server knows the deposit time, `expiresAt` is absolute; otherwise (still expected) it is
+ * null and `pickupWindowDays` replaces the window. Applying it twice is harmless (absolute values, no deltas).
+ */
+export const ExpiryExtension = z.object({
+  seq: z.number().int().min(1),
+  parcelId: ParcelId,
+  barcode: Barcode,
+  pickupWindowDays: z.number().int().min(1).max(60),
+  expiresAt: Instant.nullable(),
+});
+export type ExpiryExtension = z.infer<typeof ExpiryExtension>;
+
+export const BadgeRevocation = z.object({ seq: z.number().int().min(1), badgeId: BadgeId, revokedAt: Instant });
+
+export const ManifestResponse = z.object({
+  expected: z.array(ExpectedParcel),
+  cancellations: z.array(Cancellation),
+  extensions: z.array(ExpiryExtension),
+  /** Newly revoked badges in this page (a kiosk starting from cursor 0 receives every revocation still relevant). */
+  revokedBadges: z.array(BadgeRevocation),
+  /** Convenience: the ids of `revokedBadges`. */
+  revokedBadgeIds: z.array(BadgeId),
+  nextCursor: Cursor,
+  /** True when more changes wait after nextCursor: ask again at once. */
+  hasMore: z.boolean(),
+  serverTime: Instant,
+});
+export type ManifestResponse = z.infer<typeof ManifestResponse>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Events: POST /v1/kiosks/:id/events
+
+/** Optional parcel reference: the kiosk sends the server's parcelId it got from the manifest, plus the barcode. */
+const ParcelRef = { parcelId: ParcelId.optional(), barcode: Barcode };
+/** Badge of the staff member who acted, when one did. */
+const Actor = { badgeId: BadgeId.optional() };
+
+export const EVENT_PAYLOADS = {
+  'parcel.deposited': z.object({ ...ParcelRef, ...Actor, compartmentId: CompartmentId, size: Size, expiresAt: Instant }).strict(),
+  'parcel.picked_up': z.object({ ...ParcelRef, compartmentId: CompartmentId }).strict(),
+  'parcel.expired': z.object({ ...ParcelRef, compartmentId: CompartmentId }).strict(),
+  'parcel.collected': z.object({ ...ParcelRef, ...Actor, compartmentId: CompartmentId }).strict(),
+  /** The driver could not deposit it (did not fit anywhere, no free compartment, door faults) and took it back. */
+  'parcel.kept_by_driver': z
+    .object({ ...ParcelRef, ...Actor, reason: z.enum(['does_not_fit', 'no_compartment', 'door_fault', 'other']) })
+    .strict(),
+  'problem.reported': z
+    .object({
+      kind: z.enum(['damaged', 'missing', 'wrong_parcel', 'door_wont_open', 'other']),
+      barcode: Barcode.optional(),
+      parcelId: ParcelId.optional(),
+      compartmentId: CompartmentId.optional(),
+      reference: z.string().max(40).optional(),
+      note: z.string().max(500).optional(),
+    })
+    .strict(),
+  'compartment.out_of_service': z.object({ ...Actor, compartmentId: CompartmentId, reason: z.string().max(200) }).strict(),
+  'compartment.in_service': z.object({ ...Actor, compartmentId: CompartmentId }).strict(),
+  'door.forced_open': z.object({ compartmentId: CompartmentId }).strict(),
+  'door.jammed': z.object({ compartmentId: CompartmentId, reference: z.string().max(40).optional() }).strict(),
+  'door.left_open': z.object({ compartmentId: CompartmentId, openForMs: z.number().int().min(0) }).strict(),
+  'maintenance.door_opened': z.object({ ...Actor, compartmentId: CompartmentId, reason: z.string().max(200) }).strict(),
+} as const;
+
+export type EventType = keyof typeof EVENT_PAYLOADS;
+export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as [EventType, ...EventType[]];
+export const EventTypeSchema = z.enum(EVENT_TYPES);
+
+function eventSchema<T extends EventType>(type: T) {
+  return z.object({ id: EventId, type: z.literal(type), occurredAt: Instant, payload: EVENT_PAYLOADS[type] }).strict();
+}
+
+export const SyncEvent = z.discriminatedUnion('type', [
+  eventSchema('parcel.deposited'),
+  eventSchema('parcel.picked_up'),
+  eventSchema('parcel.expired'),
+  eventSchema('parcel.collected'),
+  eventSchema('parcel.kept_by_driver'),
+  eventSchema('problem.reported'),
+  eventSchema('compartment.out_of_service'),
+  eventSchema('compartment.in_service'),
+  eventSchema('door.forced_open'),
+  eventSchema('door.jammed'),
+  eventSchema('door.left_open'),
+  eventSchema('maintenance.door_opened'),
+]);
+export type SyncEvent = z.infer<typeof SyncEvent>;
+export type SyncEventOf<T extends EventType> = Extract<SyncEvent, { type: T }>;
+
+export const MAX_EVENTS_PER_BATCH = 500;
+/** A batch is validated as a whole: one malformed event → 400 and nothing applied. Order = outbox order. */
+export const EventsRequest = z.object({ events: z.array(SyncEvent).min(1).max(MAX_EVENTS_PER_BATCH) }).strict();
+export type EventsRequest = z.infer<typeof EventsRequest>;
+
+/**
+ * How the server took each event. Every event in a valid batch is acked (the kiosk may drop it from its outbox),
+ * whatever the outcome: `applied` changed the server's view; `duplicate` was seen before (same UUID);
+ * `recorded` was stored without a status change (a fact the server keeps but had nothing to update, e.g. a door
+ * alarm or a parcel the server does not know); `conflict` was applied over the server's own differing view
+ * (the kiosk's physical fact wins, e.g. a deposit of a parcel the server had cancelled).
+ */
+export const EventOutcome = z.enum(['applied', 'duplicate', 'recorded', 'conflict']);
+export const EventsResponse = z.object({
+  acked: z.array(EventId),
+  results: z.array(z.object({ id: EventId, outcome: EventOutcome, note: z.string().optional() })),
+});
+export type EventsResponse = z.infer<typeof EventsResponse>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Heartbeat: POST /v1/kiosks/:id/heartbeat
+
+export const KioskFault = z
+  .object({
+    code: z.string().min(1).max(40),
+    compartmentId: CompartmentId.optional(),
+    message: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const HeartbeatRequest = z
+  .object({
+    /** In-service compartments with no parcel and no pending operation, per size. */
+    freeBySize: SizeCounts,
+    /** In-service compartments per size (free or not); optional, shown on the fleet page. */
+    inServiceBySize: SizeCounts.optional(),
+    faults: z.array(KioskFault).max(100),
+    outboxDepth: z.number().int().min(0),
+    version: z.string().min(1).max(40),
+    /** The manifest cursor the kiosk holds; lets the server say whether a pull is due. */
+    cursor: Cursor.optional(),
+  })
+  .strict();
+export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
+
+export const HeartbeatResponse = z.object({
+  serverTime: Instant,
+  /** True when the manifest has changes after the kiosk's cursor (or when no cursor was sent). */
+  manifestPending: z.boolean(),
+});
+export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Carrier / admin endpoints (API key: `authorization: Bearer <adminKey>`)
+
+export const Recipient = z
+  .object({
+    email: z.email().max(200).optional(),
+    /** E.164, e.g. +48500100200 */
+    phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/).optional(),
+    name: z.string().min(1).max(120).optional(),
+  })
+  .strict()
+  .refine((r) => r.email !== undefined || r.phone !== undefined, { message: 'recipient needs an email or a phone' });
+
+/** POST /v1/shipments */
+export const ShipmentRequest = z
+  .object({
+    barcode: Barcode,
+    size: Size,
+    recipient: Recipient,
+    accessible: z.boolean().default(false),
+    kioskId: KioskId,
+    pickupWindowDays: z.number().int().min(1).max(60).optional(),
+  })
+  .strict();
+export type ShipmentRequest = z.input<typeof ShipmentRequest>;
+export const ShipmentResponse = z.object({ parcelId: ParcelId, barcode: Barcode, kioskId: KioskId, status: z.literal('expected') });
+export type ShipmentResponse = z.infer<typeof ShipmentResponse>;
+
+/** POST /v1/shipments/:barcode/extend */
+export const ExtendRequest = z.object({ days: z.number().int().min(1).max(30) }).strict();
+
+export const ParcelStatus = z.enum(['expected', 'deposited', 'picked_up', 'expired', 'collected', 'cancelled']);
+export type ParcelStatus = z.infer<typeof ParcelStatus>;
+
+/** GET /v1/parcels/:barcode → the most recent parcel with that barcode. */
+export const ParcelView = z.object({
+  parcelId: ParcelId,
+  barcode: Barcode,
+  kioskId: KioskId,
+  size: Size,
+  status: ParcelStatus,
+  accessible: z.boolean(),
+  compartmentId: CompartmentId.nullable(),
+  pickupWindowDays: z.number().int(),
+  createdAt: Instant,
+  depositedAt: Instant.nullable(),
+  expiresAt: Instant.nullable(),
+  pickedUpAt: Instant.nullable(),
+  cancelledAt: Instant.nullable(),
+  /** Set when a kiosk's physical fact overrode the server's view (see ADR 0003). */
+  conflict: z.string().nullable(),
+  notifications: z.array(z.object({ kind: z.string(), channel: z.string(), status: z.string(), attempts: z.number() })),
+});
+export type ParcelView = z.infer<typeof ParcelView>;
+
+/** POST /v1/badges */
+export const BadgeRole = z.enum(['driver', 'technician']);
+export type BadgeRole = z.infer<typeof BadgeRole>;
+export const BadgeRequest = z
+  .object({ role: BadgeRole, name: z.string().min(1).max(80), ttlHours: z.number().int().min(1).max(24 * 366) })
+  .strict();
+export const BadgeResponse = z.object({ badgeId: BadgeId, token: z.string(), expiresAt: Instant });
+export type BadgeResponse = z.infer<typeof BadgeResponse>;
+
+/** POST /v1/enrollment-tokens (admin) → a one-time token for `POST /v1/kiosks/enroll`. */
+export const EnrollmentTokenRequest = z.object({ ttlHours: z.number().int().min(1).max(24 * 30).default(24) }).strict();
+export const EnrollmentTokenResponse = z.object({ enrollmentToken: z.string(), expiresAt: Instant });

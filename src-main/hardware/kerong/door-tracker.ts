@@ -1,0 +1,159 @@
+import type { LayoutCompartment } from '../../../src-shared/layout';
+import type { BoardState, CompartmentState, DoorEvent } from '../door-controller';
+import { decodeLocks, type LockReading, type PolarityOptions, type RawBoardBits } from './frame';
+
+export interface TrackerTiming {
+  /** An unlock not followed by a read of "open" within this time is a jam. */
+  jamMs: number;
+  /** A door read open with no unlock from us in this window was forced. */
+  forcedOpenWindowMs: number;
+}
+
+interface BoardRecord {
+  board: number;
+  /** null: not yet known (never answered, never given up on). */
+  online: boolean | null;
+  raw: RawBoardBits | null;
+  readings: LockReading[] | null;
+  readAt: number | null;
+}
+
+interface LockRecord {
+  compartment: LayoutCompartment;
+  lastUnlockAt: number | null;
+  jamTimer: ReturnType<typeof setTimeout> | null;
+}
+
+/**
+ * Turns successive board reads into door facts: edges (opened / closed / item), jams and forced doors. It holds no
+ * I/O: the driver feeds it reads and unlocks, it calls `emit`. Events only ever come from a read, never from a
+ * command having been sent (the board can ignore a command; only the sensor says the door moved).
+ */
+export class DoorTracker {
+  private readonly boardsById = new Map<number, BoardRecord>();
+  private readonly locks = new Map<string, LockRecord>();
+  private readonly byAddress = new Map<string, LockRecord>();
+
+  constructor(
+    compartments: readonly LayoutCompartment[],
+    private readonly polarity: PolarityOptions,
+    private readonly timing: TrackerTiming,
+    private readonly emit: (e: DoorEvent) => void,
+    private readonly now: () => number,
+  ) {
+    for (const c of compartments) {
+      const rec: LockRecord = { compartment: c, lastUnlockAt: null, jamTimer: null };
+      this.locks.set(c.id, rec);
+      this.byAddress.set(`${c.board}/${c.lock}`, rec);
+      if (!this.boardsById.has(c.board)) this.boardsById.set(c.board, { board: c.board, online: null, raw: null, readings: null, readAt: null });
+    }
+  }
+
+  get boardIds(): number[] {
+    return [...this.boardsById.keys()].sort((a, b) => a - b);
+  }
+
+  lookup(compartmentId: string): LayoutCompartment | undefined {
+    return this.locks.get(compartmentId)?.compartment;
+  }
+
+  hasBoard(board: number): boolean {
+    return this.boardsById.has(board);
+  }
+
+  isOnline(board: number): boolean | null {
+    return this.boardsById.get(board)?.online ?? null;
+  }
+
+  /** Boards with an unlock whose door has not yet read open: the poller reads these fast. */
+  awaitingOpen(board: number): boolean {
+    for (const rec of this.locks.values()) if (rec.compartment.board === board && rec.jamTimer) return true;
+    return false;
+  }
+
+  /** Called when the unlock frame has been written. Starts the jam clock. */
+  unlockSent(compartmentId: string): void {
+    const rec = this.locks.get(compartmentId);
+    if (!rec) return;
+    rec.lastUnlockAt = this.now();
+    if (rec.jamTimer) clearTimeout(rec.jamTimer);
+    rec.jamTimer = setTimeout(() => {
+      rec.jamTimer = null;
+      this.emit({ type: 'jammed', compartmentId, at: this.now() });
+    }, this.timing.jamMs);
+  }
+
+  /** A good state reply from `board`. */
+  applyRead(board: number, raw: RawBoardBits): void {
+    const b = this.boardsById.get(board);
+    if (!b) return;
+    const at = this.now();
+    this.markOnline(board, true);
+    const readings = decodeLocks(raw, this.polarity);
+    const prev = b.readings;
+    for (const r of readings) {
+      const rec = this.byAddress.get(`${board}/${r.lock}`);
+      if (!rec) continue; // a lock the layout does not use
+      const id = rec.compartment.id;
+      // Level, not edge: a door already open when unlocked (or a lying sensor) still counts as "opened after unlock".
+      if (r.door === 'open' && rec.jamTimer) {
+        clearTimeout(rec.jamTimer);
+        rec.jamTimer = null;
+      }
+      const before = prev?.[r.lock];
+      if (before && before.door !== r.door) {
+        if (r.door === 'open') {
+          this.emit({ type: 'opened', compartmentId: id, at });
+          const recent = rec.lastUnlockAt !== null && at - rec.lastUnlockAt <= this.timing.forcedOpenWindowMs;
+          if (!recent) this.emit({ type: 'forced-open', compartmentId: id, at });
+        } else {
+          this.emit({ type: 'closed', compartmentId: id, at });
+        }
+      }
+      if (before && before.item !== r.item && r.item !== null) {
+        this.emit({ type: r.item ? 'item-present' : 'item-absent', compartmentId: id, at });
+      }
+    }
+    b.raw = { locks: [...raw.locks], ir: [...raw.ir] };
+    b.readings = readings;
+    b.readAt = at;
+  }
+
+  /** Emits board-online / board-offline on a change only. Readings are kept, so changes while offline show as edges. */
+  markOnline(board: number, online: boolean): void {
+    const b = this.boardsById.get(board);
+    if (!b || b.online === online) return;
+    b.online = online;
+    this.emit({ type: online ? 'board-online' : 'board-offline', board, at: this.now() });
+  }
+
+  compartment(compartmentId: string, portOpen: boolean): CompartmentState | undefined {
+    const rec = this.locks.get(compartmentId);
+    if (!rec) return undefined;
+    const b = this.boardsById.get(rec.compartment.board)!;
+    // What we cannot currently read, we do not claim to know.
+    const r = portOpen && b.online ? b.readings?.[rec.compartment.lock] : undefined;
+    return { compartmentId, door: r?.door ?? null, item: r?.item ?? null };
+  }
+
+  boards(portOpen: boolean): BoardState[] {
+    return this.boardIds.map((id) => this.boardState(id, portOpen));
+  }
+
+  boardState(board: number, portOpen: boolean): BoardState {
+    const b = this.boardsById.get(board)!;
+    return {
+      board,
+      online: portOpen && b.online === true,
+      raw: b.raw ? { locks: [...b.raw.locks], ir: [...b.raw.ir] } : null,
+      readAt: b.readAt,
+    };
+  }
+
+  stop(): void {
+    for (const rec of this.locks.values()) {
+      if (rec.jamTimer) clearTimeout(rec.jamTimer);
+      rec.jamTimer = null;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * A keyboard-wedge barcode scanner "types" its payload as a burst of keystrokes a few ms apart and ends with Enter.
+ * A person typing on a (maintenance) keyboard is an order of magnitude slower. We tell them apart by timing only,
+ * so the detector is a pure function of (key, timestamp) and is tested without a DOM.
+ */
+export interface ScannerOptions {
+  /** Largest gap between two keys of one burst. */
+  maxGapMs?: number;
+  /** Shorter bursts ending in Enter are treated as typing (a person can hit two keys fast by accident). */
+  minLength?: number;
+}
+
+export class ScanDetector {
+  private buffer = '';
+  private lastAt = -Infinity;
+  private readonly maxGapMs: number;
+  private readonly minLength: number;
+
+  constructor(opts: ScannerOptions = {}) {
+    this.maxGapMs = opts.maxGapMs ?? 30;
+    this.minLength = opts.minLength ?? 4;
+  }
+
+  /** Feed one keydown. Returns the scanned text when this key completes a burst, else null. */
+  feed(key: string, at: number): string | null {
+    const gap = at - this.lastAt;
+    this.lastAt = at;
+    if (key === 'Enter') {
+      const text = this.buffer;
+      this.buffer = '';
+      return gap <= this.maxGapMs && text.length >= this.minLength ? text : null;
+    }
+    if (key.length !== 1) {
+      // Shift and other modifiers arrive inside bursts for upper-case characters; they neither add nor break.
+      if (key === 'Shift') return null;
+      this.buffer = '';
+      return null;
+    }
+    // A slow key starts a new candidate burst rather than extending a human's typing into a "scan".
+    this.buffer = gap <= this.maxGapMs ? this.buffer + key : key;
+    return null;
+  }
+
+  /** True while keys are arriving at scanner speed: the UI should not treat them as typing. */
+  inBurst(at: number): boolean {
+    return this.buffer.length > 1 && at - this.lastAt <= this.maxGapMs;
+  }
+}
+
+export type ScanKind = { kind: 'pickup-code'; code: string } | { kind: 'badge'; token: string } | { kind: 'barcode'; value: string };
+
+/** The QR from the customer's message is either the six digits or `LK1:<six digits>`. */
+export function parsePickupQr(text: string): string | null {
+  const m = /^(?:LK1:)?([0-9]{6})$/.exec(text.trim());
+  return m?.[1] ?? null;
+}
+
+/**
+ * What a scan is depends on where it happens; on home it can be a pickup QR or a staff badge.
+ * Badges are long signed tokens, never six digits, so the two cannot be confused.
+ */
+export function classifyScan(text: string): ScanKind {
+  const code = parsePickupQr(text);
+  if (code) return { kind: 'pickup-code', code };
+  if (text.length > 40 || /[.:]/.test(text)) return { kind: 'badge', token: text };
+  return { kind: 'barcode', value: text };
+}
+
+/** Wires the detector to the window; returns an unsubscribe. Keys that are part of a burst are kept from inputs. */
+export function listenForScans(target: Window, onScan: (text: string) => void, opts?: ScannerOptions): () => void {
+  const detector = new ScanDetector(opts);
+  const handler = (e: KeyboardEvent): void => {
+    const text = detector.feed(e.key, e.timeStamp);
+    if (text !== null) {
+      e.preventDefault();
+      onScan(text);
+    }
+  };
+  target.addEventListener('keydown', handler, true);
+  return () => target.removeEventListener('keydown', handler, true);
+}

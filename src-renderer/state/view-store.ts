@@ -1,0 +1,63 @@
+import { create } from 'zustand';
+import type { Locale } from '../../src-shared/api/common';
+import type { KioskInfo } from '../../src-shared/api/kiosk';
+import type { EventPayload } from '../../src-shared/events';
+
+export type TextSize = 'normal' | 'large';
+export type Orientation = 'portrait' | 'landscape';
+
+/**
+ * View state only: how things look and what the banner says. The flows themselves live in XState machines;
+ * nothing here decides what happens next.
+ */
+export interface ViewState {
+  locale: Locale;
+  /** The kiosk's configured language, restored whenever a visit ends so the next person starts there. */
+  defaultLocale: Locale;
+  textSize: TextSize;
+  highContrast: boolean;
+  lowReach: boolean;
+  info: KioskInfo | null;
+  hardware: EventPayload<'hardware'> | null;
+  connectivity: EventPayload<'connectivity'> | null;
+  /** Host mode: whether the WebSocket to the kiosk core is up. */
+  coreConnected: boolean;
+  setLocale(locale: Locale): void;
+  toggleLargeText(): void;
+  toggleHighContrast(): void;
+  toggleLowReach(): void;
+  setInfo(info: KioskInfo): void;
+  setHardware(h: EventPayload<'hardware'>): void;
+  setConnectivity(c: EventPayload<'connectivity'>): void;
+  setCoreConnected(up: boolean): void;
+  /** A visit ended: the next person gets the defaults, not the previous person's choices. */
+  resetForNextPerson(): void;
+}
+
+export const useView = create<ViewState>()((set) => ({
+  locale: 'en',
+  defaultLocale: 'en',
+  textSize: 'normal',
+  highContrast: false,
+  lowReach: false,
+  info: null,
+  hardware: null,
+  connectivity: null,
+  coreConnected: true,
+  setLocale: (locale) => set({ locale }),
+  toggleLargeText: () => set((s) => ({ textSize: s.textSize === 'large' ? 'normal' : 'large' })),
+  toggleHighContrast: () => set((s) => ({ highContrast: !s.highContrast })),
+  toggleLowReach: () => set((s) => ({ lowReach: !s.lowReach })),
+  setInfo: (info) =>
+    set((s) => ({
+      info,
+      hardware: info.hardware,
+      connectivity: info.connectivity,
+      // The first answer sets the kiosk's default language; later refreshes must not override a visitor's choice.
+      ...(s.info === null ? { locale: info.locale, defaultLocale: info.locale } : {}),
+    })),
+  setHardware: (hardware) => set({ hardware }),
+  setConnectivity: (connectivity) => set({ connectivity }),
+  setCoreConnected: (coreConnected) => set({ coreConnected }),
+  resetForNextPerson: () => set((s) => ({ locale: s.defaultLocale, textSize: 'normal', highContrast: false, lowReach: false })),
+}));

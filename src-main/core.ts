@@ -14,6 +14,7 @@ import { dispatch } from './api/dispatch';
 import { handlers } from './api/index';
 import { createLogger } from './log';
 import { bridgeDoorEvents } from './door-events';
+import { EnrollmentRepo } from './store/enrollment';
 
 export interface KioskCore {
   /** One API call, exactly as it arrived from IPC or the WebSocket (untrusted). */
@@ -42,6 +43,7 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
   const bus = new EventEmitter();
   bus.setMaxListeners(50);
   const db = openDatabase(path.join(opts.dataDir, 'kiosk.db'), kioskMigrations);
+  const enrollment = new EnrollmentRepo(db, opts.dataDir);
   const layout = loadLayout(config.layout);
   const { doors, simulator } = await createDoorController({
     protocol: config.serial.protocol,
@@ -56,7 +58,7 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
     config,
     mode: opts.mode,
     version: opts.version,
-    kioskId: () => 'unenrolled',
+    kioskId: () => enrollment.kioskId() ?? 'unenrolled',
     dataDir: opts.dataDir,
     db,
     layout,

@@ -1,0 +1,124 @@
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import type { BadgeResponse, BadgeRole, ParcelView, ShipmentRequest } from '../src-shared/sync-protocol';
+import { ShipmentRequest as ShipmentSchema } from '../src-shared/sync-protocol';
+import { publicKeyPem } from './auth/badges';
+import { buildFleetApp, type FleetAppOptions } from './app';
+import { parseOr400 } from './http/errors';
+import { consoleLogger, type Logger } from './log';
+import { issueBadge, revokeBadge } from './services/badges';
+import { createEnrollmentToken } from './services/enrollment';
+import { fleetSnapshot, kioskEvents, type KioskSummary } from './services/fleet';
+import { cancelShipment, createShipment, extendShipment, parcelView, type CreatedShipment } from './services/shipments';
+
+export type { CreatedShipment, KioskSummary };
+
+export interface StartFleetServerOptions extends Omit<FleetAppOptions, 'log'> {
+  /** 0 (default) = a free port. */
+  port?: number;
+  /** Default 127.0.0.1: the embedded server is for this machine only. */
+  host?: string;
+  log?: Logger;
+}
+
+/** A running fleet server, plus in-process shortcuts around its HTTP API (the embedded demo and tests use them). */
+export interface FleetServer {
+  /** e.g. http://127.0.0.1:43123 (no trailing slash). */
+  url: string;
+  adminKey: string;
+  /** SPKI PEM, the same the kiosk receives at enrollment. */
+  badgePublicKey: string;
+  close(): Promise<void>;
+  /** A one-time token for POST /v1/kiosks/enroll. */
+  createEnrollmentToken(ttlHours?: number): string;
+  /** Carrier intake. Throws HttpError (code NO_CAPACITY, DUPLICATE, NOT_FOUND, BAD_INPUT). The plaintext code is returned in-process only. */
+  createShipment(req: ShipmentRequest): CreatedShipment;
+  cancelShipment(barcode: string): ParcelView;
+  extendShipment(barcode: string, days: number): ParcelView;
+  parcel(barcode: string): ParcelView | undefined;
+  issueBadge(req: { role: BadgeRole; name: string; ttlHours?: number }): BadgeResponse;
+  revokeBadge(badgeId: string): void;
+  fleet(): KioskSummary[];
+  /** Events the server has stored for a kiosk (each UUID once). */
+  eventCount(kioskId: string): number;
+  /** Queue due reminders now, and deliver everything due. */
+  sweep(): Promise<void>;
+  drainNotifications(): Promise<void>;
+}
+
+export async function startFleetServer(o: StartFleetServerOptions): Promise<FleetServer> {
+  const fleet = buildFleetApp({ ...o, log: o.log ?? consoleLogger('fleet') });
+  const { app, ctx } = fleet;
+  try {
+    await app.listen({ port: o.port ?? 0, host: o.host ?? '127.0.0.1' });
+  } catch (err) {
+    await fleet.close();
+    throw err;
+  }
+  const addr = app.server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${host}:${addr.port}`,
+    adminKey: ctx.keys.adminKey,
+    badgePublicKey: publicKeyPem(ctx.keys.badgePublicKey),
+    close: () => fleet.close(),
+    createEnrollmentToken: (ttlHours = 24) => createEnrollmentToken(ctx, ttlHours).enrollmentToken,
+    createShipment: (req) => createShipment(ctx, parseOr400(ShipmentSchema, req, 'shipment') as z.output<typeof ShipmentSchema>),
+    cancelShipment: (barcode) => cancelShipment(ctx, barcode),
+    extendShipment: (barcode, days) => extendShipment(ctx, barcode, days),
+    parcel: (barcode) => parcelView(ctx, barcode),
+    issueBadge: (req) => issueBadge(ctx, { role: req.role, name: req.name, ttlHours: req.ttlHours ?? 24 * 30 }),
+    revokeBadge: (badgeId) => void revokeBadge(ctx, badgeId),
+    fleet: () => fleetSnapshot(ctx),
+    eventCount: (kioskId) => kioskEvents(ctx, kioskId, 1).count,
+    async sweep() {
+      fleet.sweep();
+      await fleet.outbox.drain();
+    },
+    drainNotifications: () => fleet.outbox.drain(),
+  };
+}
+
+export interface DemoSeed {
+  shipments: CreatedShipment[];
+  driverBadge: BadgeResponse;
+  technicianBadge: BadgeResponse;
+}
+
+const DEMO: { size: ShipmentRequest['size']; accessible?: boolean; name: string; phone?: string; email?: string }[] = [
+  { size: 'S', name: 'Ada', phone: '+48500100201' },
+  { size: 'S', name: 'Grace', email: 'grace@example.com' },
+  { size: 'M', name: 'Alan', phone: '+48500100203', accessible: true },
+  { size: 'L', name: 'Edsger', phone: '+48500100204', email: 'edsger@example.com' },
+  { size: 'XL', name: 'Barbara', phone: '+48500100205' },
+];
+
+/**
+ * Demo data for a freshly enrolled kiosk: five expected shipments of mixed sizes (skipping any the kiosk cannot
+ * take) and a driver and a technician badge. Call once per enrollment; barcodes are random so a re-run never
+ * collides with an earlier one.
+ */
+export function seedDemo(server: FleetServer, kioskId: string): DemoSeed {
+  const run = Math.random().toString(36).slice(2, 6).toUpperCase();
+  const shipments: CreatedShipment[] = [];
+  DEMO.forEach((d, i) => {
+    try {
+      shipments.push(
+        server.createShipment({
+          barcode: `DEMO-${run}-${i + 1}`,
+          size: d.size,
+          accessible: d.accessible ?? false,
+          kioskId,
+          recipient: { name: d.name, ...(d.phone ? { phone: d.phone } : {}), ...(d.email ? { email: d.email } : {}) },
+        }),
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'NO_CAPACITY') throw err;
+    }
+  });
+  return {
+    shipments,
+    driverBadge: server.issueBadge({ role: 'driver', name: 'Demo Driver', ttlHours: 24 * 30 }),
+    technicianBadge: server.issueBadge({ role: 'technician', name: 'Demo Technician', ttlHours: 24 * 30 }),
+  };
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { signRequest } from '../../src-server/auth/signing';
+import { startFleetServer, type FleetServer, type StartFleetServerOptions } from '../../src-server/embedded';
+import { silentLogger } from '../../src-server/log';
+import Database from 'better-sqlite3';
+import type { EnrollResponse, SizeCounts, SyncEvent } from '../../src-shared/sync-protocol';
+
+export interface Started {
+  server: FleetServer;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(o: Partial<StartFleetServerOptions> = {}): Promise<Started> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-test-'));
+  const server = await startFleetServer({ dataDir, port: 0, log: silentLogger, sweepIntervalMs: 0, ...o });
+  return {
+    server,
+    dataDir,
+    async stop() {
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Res<T = any> {
+  status: number;
+  body: T;
+}
+
+export async function http<T = any>(url: string, init: RequestInit = {}): Promise<Res<T>> {
+  const r = await fetch(url, init);
+  const text = await r.text();
+  const json = (r.headers.get('content-type') ?? '').includes('json');
+  return { status: r.status, body: json && text ? JSON.parse(text) : (text as unknown as T) };
+}
+
+export function admin(server: FleetServer, method: string, p: string, body?: unknown): Promise<Res> {
+  return http(server.url + p, {
+    method,
+    headers: { authorization: `Bearer ${server.adminKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+}
+
+/** A minimal signed kiosk client: what src-main/sync does, without retries. */
+export class TestKiosk {
+  readonly secret: Buffer;
+  constructor(
+    readonly url: string,
+    readonly creds: EnrollResponse,
+  ) {
+    this.secret = Buffer.from(creds.kioskSecret, 'base64');
+  }
+  get id() {
+    return this.creds.kioskId;
+  }
+
+  static async enroll(server: FleetServer, capacity: SizeCounts = { S: 4, M: 3, L: 2, XL: 1 }): Promise<TestKiosk> {
+    const res = await http<EnrollResponse>(server.url + '/v1/kiosks/enroll', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ enrollmentToken: server.createEnrollmentToken(), capacity, layoutName: 'test' }),
+    });
+    if (res.status !== 200) throw new Error(`enroll failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return new TestKiosk(server.url, res.body);
+  }
+
+  /** Signs and sends; `tamper` lets a test alter the request after signing. */
+  async send(
+    method: string,
+    p: string,
+    body?: unknown,
+    opts: { now?: number; nonce?: string; headers?: (h: Record<string, string>) => Record<string, string>; rawBody?: string } = {},
+  ): Promise<Res> {
+    const raw = body === undefined ? undefined : JSON.stringify(body);
+    let headers = signRequest({
+      kioskId: this.id,
+      secret: this.secret,
+      method,
+      path: p,
+      ...(raw !== undefined ? { body: raw } : {}),
+      ...(opts.now !== undefined ? { now: opts.now } : {}),
+      ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),
+    });
+    if (raw !== undefined) headers['content-type'] = 'application/json';
+    if (opts.headers) headers = opts.headers(headers);
+    const sent = opts.rawBody ?? raw;
+    return http(this.url + p, { method, headers, ...(sent !== undefined ? { body: sent } : {}) });
+  }
+
+  manifest(cursor = '0', limit?: number) {
+    return this.send('GET', `/v1/kiosks/${this.id}/manifest?cursor=${cursor}${limit ? `&limit=${limit}` : ''}`);
+  }
+  events(events: SyncEvent[]) {
+    return this.send('POST', `/v1/kiosks/${this.id}/events`, { events });
+  }
+  heartbeat(freeBySize: SizeCounts, extra: Record<string, unknown> = {}) {
+    return this.send('POST', `/v1/kiosks/${this.id}/heartbeat`, { freeBySize, faults: [], outboxDepth: 0, version: '0.1.0', ...extra });
+  }
+}
+
+export function deposited(parcelId: string, barcode: string, compartmentId = 'A01', size: 'S' | 'M' | 'L' | 'XL' = 'S', at = Date.now()): SyncEvent {
+  return {
+    id: randomUUID(),
+    type: 'parcel.deposited',
+    occurredAt: new Date(at).toISOString(),
+    payload: { parcelId, barcode, compartmentId, size, expiresAt: new Date(at + 3 * 86400_000).toISOString() },
+  };
+}
+
+export function pickedUp(parcelId: string, barcode: string, compartmentId = 'A01', at = Date.now()): SyncEvent {
+  return { id: randomUUID(), type: 'parcel.picked_up', occurredAt: new Date(at).toISOString(), payload: { parcelId, barcode, compartmentId } };
+}
+
+export async function until(cond: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Row counts of every table, through a second (read-only) connection: "no change" checks. */
+export function snapshot(dataDir: string): Record<string, number> {
+  const db = new Database(path.join(dataDir, 'fleet.sqlite'), { readonly: true });
+  try {
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[];
+    const out: Record<string, number> = {};
+    for (const t of tables) out[t.name] = (db.prepare(`SELECT COUNT(*) AS n FROM "${t.name}"`).get() as { n: number }).n;
+    out['parcel_states'] = (db.prepare(`SELECT COUNT(*) AS n FROM parcels WHERE status != 'expected'`).get() as { n: number }).n;
+    return out;
+  } finally {
+    db.close();
+  }
+}

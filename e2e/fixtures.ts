@@ -15,10 +15,10 @@ export interface KioskHandle {
   call<T = unknown>(name: string, input?: unknown): Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>;
 }
 
-type Fixtures = { kiosk: KioskHandle; screen: Page; electronApp: ElectronApplication | null };
+type Fixtures = { kiosk: KioskHandle; kioskPage: Page; electronApp: ElectronApplication | null };
 
 /**
- * Every spec uses `screen` and `kiosk`, so it runs unchanged in both projects: `host` starts a host-mode kiosk
+ * Every spec uses `kioskPage` and `kiosk`, so it runs unchanged in both projects: `host` starts a host-mode kiosk
  * and opens its URL in Chromium; `electron` launches the app itself. Without an Electron binary the electron
  * project skips, printing why (the binary cannot be downloaded on our machines).
  */
@@ -43,12 +43,12 @@ export const test = base.extend<Fixtures & { hostKiosk: KioskProcess | null }>({
     await use(kiosk);
     await kiosk.stop();
   },
-  screen: async ({ hostKiosk, electronApp, page }, use) => {
+  kioskPage: async ({ hostKiosk, electronApp, page }, use) => {
     if (electronApp) return use(await electronApp.firstWindow());
     await page.goto(hostKiosk!.url);
     await use(page);
   },
-  kiosk: async ({ hostKiosk, electronApp, screen }, use) => {
+  kiosk: async ({ hostKiosk, electronApp, kioskPage }, use) => {
     if (hostKiosk) return use(hostKiosk);
     const lines: string[] = [];
     electronApp!.process().stdout?.on('data', (c: Buffer) => lines.push(...c.toString().split('\n').filter(Boolean)));
@@ -64,7 +64,7 @@ export const test = base.extend<Fixtures & { hostKiosk: KioskProcess | null }>({
         }
       },
       call: (name, input = {}) =>
-        screen.evaluate(([n, i]) => (window as unknown as { kiosk: Record<string, (x: unknown) => Promise<never>> }).kiosk[n as string]!(i), [name, input] as const),
+        kioskPage.evaluate(([n, i]) => (window as unknown as { kiosk: Record<string, (x: unknown) => Promise<never>> }).kiosk[n as string]!(i), [name, input] as const),
     });
   },
 });

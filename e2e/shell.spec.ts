@@ -1,17 +1,17 @@
 import WebSocket from 'ws';
 import { test, expect } from './fixtures';
 
-test('the attract screen shows live kiosk info through the API', async ({ screen, kiosk }) => {
-  await expect(screen.getByRole('button', { name: /pick up a parcel/i })).toBeVisible();
+test('the attract screen shows live kiosk info through the API', async ({ kioskPage, kiosk }) => {
+  await expect(kioskPage.getByRole('button', { name: /pick up a parcel/i })).toBeVisible();
   const info = await kiosk.call<{ kioskId: string; version: string }>('kioskInfo');
   expect(info.ok).toBe(true);
   if (!info.ok) return;
-  // What the screen shows came from the kiosk, not from the page's own defaults.
-  await expect(screen.getByTestId('kiosk-info')).toContainText(info.value.kioskId);
-  await expect(screen.getByTestId('kiosk-info')).toContainText(info.value.version);
+  // What the kioskPage shows came from the kiosk, not from the page's own defaults.
+  await expect(kioskPage.getByTestId('kiosk-info')).toContainText(info.value.kioskId);
+  await expect(kioskPage.getByTestId('kiosk-info')).toContainText(info.value.version);
 });
 
-test('a malformed API payload returns BAD_INPUT and the kiosk keeps working', async ({ kiosk, screen }) => {
+test('a malformed API payload returns BAD_INPUT and the kiosk keeps working', async ({ kiosk, kioskPage }) => {
   const bad = await kiosk.call('pickupSubmitCode', { code: "1' OR 1=1 --" });
   expect(bad.ok).toBe(false);
   if (!bad.ok) expect(bad.error.code).toBe('BAD_INPUT');
@@ -20,11 +20,11 @@ test('a malformed API payload returns BAD_INPUT and the kiosk keeps working', as
   if (!unknown.ok) expect(unknown.error.code).toBe('BAD_INPUT');
   const good = await kiosk.call('kioskInfo');
   expect(good.ok).toBe(true);
-  await expect(screen.getByRole('button', { name: /pick up a parcel/i })).toBeVisible();
+  await expect(kioskPage.getByRole('button', { name: /pick up a parcel/i })).toBeVisible();
 });
 
 test.describe('host mode WebSocket guard', () => {
-  test.skip(({}, info) => info.project.name === 'electron', 'host mode only');
+  test.beforeEach(() => test.skip(test.info().project.name === 'electron', 'host mode only'));
 
   const tryOpen = (url: string, origin: string) =>
     new Promise<string>((resolve) => {

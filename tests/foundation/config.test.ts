@@ -59,3 +59,15 @@ describe('configuration', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('Node version guard', () => {
+  // System Node on our machines is 20: exactly the case the guard is for. Skipped where no older Node is on PATH.
+  const old = spawnSync('/usr/bin/node', ['--version'], { encoding: 'utf8' });
+  const oldMajor = old.status === 0 ? Number(old.stdout.trim().slice(1).split('.')[0]) : 99;
+  it.skipIf(oldMajor >= 22)('npm start under an older Node stops with a clear message instead of crashing', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const r = spawnSync('/usr/bin/node', [path.join(root, 'scripts/start.mjs')], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, KIOSK_SKIP_BUILD: '1' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/needs Node 22/);
+  });
+});

@@ -19,6 +19,6 @@ export function hardenSession(): void {
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
   ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp(0).replace(/ ws:\/\/\S+/g, '')] } });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp(null)] } });
   });
 }

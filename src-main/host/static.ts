@@ -13,14 +13,17 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** The same CSP as the Electron window: nothing but our own files and our own WebSocket. */
-export function csp(port: number): string {
+/**
+ * The kiosk's CSP: nothing but our own files, plus (host mode) our own WebSocket. The Electron window gets it with
+ * `port = null` (its renderer talks over IPC, so it may connect nowhere).
+ */
+export function csp(port: number | null): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    port === null ? "connect-src 'self'" : `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",

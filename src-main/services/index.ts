@@ -1,21 +1,97 @@
 import type { KioskContext } from '../context';
+import { createRepos, type Repos } from '../store/index';
+import { CollectionService } from './collection';
+import { DoorEngine } from './doors';
+import { DropoffService } from './dropoff';
+import { sweepExpired } from './expiry';
+import { createKit, type Kit } from './kit';
+import { MaintenanceService } from './maintenance';
+import { PickupService } from './pickup';
+import { reconcile, type RecoveryReport } from './recovery';
+import { SessionService } from './sessions';
+
+/** How often the expiry sweep runs while the kiosk is up (it also runs at start-up). */
+export const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * The use cases (pickup, drop-off, collection, maintenance, expiry sweep, crash recovery), built once per kiosk.
  * core.ts calls `createServices` after the store and doors are up, then `start()`; `stop()` on shutdown.
  */
 export interface Services {
-  /** Start-up: reconcile unfinished door operations, sweep expiries, start the schedules. */
+  /** Start-up: sync compartments from the layout, reconcile unfinished door operations, sweep expiries, start the schedules. */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Free compartments per size, derived from the store (attract screen, heartbeat). */
   freeBySize(): Record<'S' | 'M' | 'L' | 'XL', number>;
+  /** The repositories over ctx.db (sync reads the outbox, writes the manifest and enrollment through these). */
+  repos: Repos;
+  pickup: PickupService;
+  dropoff: DropoffService;
+  collection: CollectionService;
+  maintenance: MaintenanceService;
+  sessions: SessionService;
+  /** Runs the expiry sweep now (idempotent). */
+  sweep(): { expired: number };
+  /** Runs the door-journal reconciliation now (start-up does it; so does a board coming back). */
+  reconcile(): Promise<RecoveryReport>;
+  /** The journal row behind an operation id, as the API shows it; null when unknown. */
+  operation(operationId: string): ReturnType<Kit['opView']> | null;
 }
 
-export function createServices(_ctx: KioskContext): Services {
+export function createServices(ctx: KioskContext): Services {
+  const repos = createRepos(ctx.db, { dataDir: ctx.dataDir, random: ctx.random });
+  const kit = createKit(ctx, repos);
+  const doors = new DoorEngine(kit);
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let reconciling: Promise<RecoveryReport> | null = null;
+  let stopped = false;
+
+  const runReconcile = (): Promise<RecoveryReport> => {
+    reconciling ??= reconcile(kit, doors).finally(() => {
+      reconciling = null;
+    });
+    return reconciling;
+  };
+
+  const sweep = () => {
+    try {
+      return sweepExpired(kit);
+    } catch (err) {
+      kit.log.error('expiry sweep failed', { error: (err as Error).message });
+      return { expired: 0 };
+    }
+  };
+
   return {
-    async start() {},
-    async stop() {},
-    freeBySize: () => ({ S: 0, M: 0, L: 0, XL: 0 }),
+    repos,
+    pickup: new PickupService(kit, doors),
+    dropoff: new DropoffService(kit, doors),
+    collection: new CollectionService(kit, doors),
+    maintenance: new MaintenanceService(kit, doors),
+    sessions: new SessionService(kit),
+    async start() {
+      repos.compartments.syncFromLayout(ctx.layout);
+      doors.start(() => {
+        if (!stopped && repos.doorOps.unfinished().length > 0) void runReconcile().catch(() => {});
+      });
+      await runReconcile();
+      sweep();
+      timer = setInterval(sweep, SWEEP_INTERVAL_MS);
+      timer.unref?.();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      doors.stop();
+      await reconciling?.catch(() => {});
+    },
+    freeBySize: () => repos.compartments.freeBySize(),
+    sweep: () => sweepExpired(kit),
+    reconcile: runReconcile,
+    operation(operationId) {
+      const op = repos.doorOps.get(operationId);
+      return op ? kit.opView(op) : null;
+    },
   };
 }

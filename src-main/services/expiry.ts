@@ -1,0 +1,22 @@
+import type { Kit } from './kit';
+
+/**
+ * Moves deposited parcels past their pickup window to expired (their codes then answer CODE_EXPIRED), and tidies
+ * what only matters for a while (spent codes past their grace, old failed attempts). Idempotent: a second sweep
+ * finds nothing overdue.
+ */
+export function sweepExpired(kit: Kit): { expired: number } {
+  const now = kit.now();
+  const expired = kit.tx(() => {
+    const overdue = kit.repos.parcels.overdue(now);
+    for (const p of overdue) {
+      kit.repos.parcels.transition(p.id, 'expired', { expired_at: now }, now);
+      kit.queue('parcel.expired', { parcelId: p.id, barcode: p.barcode, compartmentId: p.compartmentId });
+      kit.audit('system', 'parcel.expired', { parcelId: p.id, compartmentId: p.compartmentId });
+    }
+    kit.repos.db.prepare('UPDATE parcels SET spent_digest = NULL, grace_until = NULL WHERE spent_digest IS NOT NULL AND grace_until < ?').run(now);
+    kit.repos.attempts.prune(now - 2 * 86_400_000);
+    return overdue.length;
+  });
+  return { expired };
+}

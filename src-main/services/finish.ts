@@ -1,0 +1,144 @@
+import type { DoorOpRow } from '../store/door-ops';
+import type { Kit } from './kit';
+
+/**
+ * How a door operation ends, per purpose. Every function here runs inside the caller's transaction and makes the
+ * journal, the parcel, the compartment, the outbox and the audit log agree in one commit.
+ * `item` is the item sensor after the door closed: true / false, or null where there are no sensors.
+ */
+export function finishOnClose(kit: Kit, opId: string, item: boolean | null): DoorOpRow | null {
+  const op = kit.repos.doorOps.get(opId);
+  if (!op || (op.state !== 'opened' && op.state !== 'unlocked' && op.state !== 'requested')) return null;
+  const now = kit.now();
+  const { parcels, doorOps, compartments } = kit.repos;
+  const parcel = op.parcelId ? parcels.get(op.parcelId) : null;
+  const close = (outcome: DoorOpRow['outcome'], grace: number | null = null) =>
+    doorOps.advance(op.id, 'closed', now, { outcome, grace_until: grace });
+
+  if (op.outcome === 'cancelled') {
+    // "Doesn't fit": the parcel went elsewhere. Something left inside a compartment we consider free is a fault.
+    if (item === true && !parcels.inCompartment(op.compartmentId)) {
+      compartments.setService(op.compartmentId, false, 'unexpected item after a cancelled drop-off');
+      kit.audit('system', 'compartment.out_of_service', { compartmentId: op.compartmentId, reason: 'unexpected item' });
+      kit.queue('compartment.out_of_service', { compartmentId: op.compartmentId, reason: 'unexpected item after a cancelled drop-off' });
+    }
+    return close('cancelled');
+  }
+
+  switch (op.purpose) {
+    case 'pickup': {
+      const grace = now + kit.ctx.config.graceSeconds * 1000;
+      if (!parcel) return close('completed', grace);
+      if (parcel.status === 'deposited' || parcel.status === 'expired') {
+        if (item === true) {
+          kit.audit('customer', 'pickup.item_left', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id });
+          return close('item_left', grace);
+        }
+        parcels.transition(
+          parcel.id,
+          'picked_up',
+          { code_digest: null, spent_digest: parcel.codeDigest, grace_until: grace, picked_up_at: now },
+          now,
+        );
+        kit.queue('parcel.picked_up', { parcelId: parcel.id, barcode: parcel.barcode, compartmentId: op.compartmentId });
+        kit.audit('customer', 'pickup.completed', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id, sensed: item !== null });
+        return close('completed', grace);
+      }
+      // A reopen after the pickup: the parcel is already taken. An item inside now is not ours to track.
+      if (item === true && !parcels.inCompartment(op.compartmentId)) {
+        compartments.setService(op.compartmentId, false, 'item left after pickup');
+        kit.audit('system', 'compartment.out_of_service', { compartmentId: op.compartmentId, reason: 'item left after pickup' });
+        kit.queue('compartment.out_of_service', { compartmentId: op.compartmentId, reason: 'item left after pickup' });
+      }
+      kit.audit('customer', 'pickup.reopen_closed', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id });
+      return close('completed', grace);
+    }
+    case 'dropoff': {
+      if (!parcel || parcel.status !== 'expected' || parcel.compartmentId !== op.compartmentId) return close('cancelled');
+      if (item === false) {
+        parcels.patch(parcel.id, { compartment_id: null }, now);
+        kit.audit(op.actor, 'dropoff.empty_on_close', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id });
+        return close('empty_on_close');
+      }
+      const expiresAt = now + parcel.pickupWindowDays * 86_400_000;
+      parcels.transition(parcel.id, 'deposited', { deposited_at: now, expires_at: expiresAt }, now);
+      const size = compartments.get(op.compartmentId)?.size ?? parcel.size;
+      kit.queue('parcel.deposited', {
+        parcelId: parcel.id,
+        barcode: parcel.barcode,
+        ...badgeOf(op.actor),
+        compartmentId: op.compartmentId,
+        size,
+        expiresAt: kit.iso(expiresAt),
+      });
+      kit.audit(op.actor, 'dropoff.deposited', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id, sensed: item !== null });
+      return close('completed');
+    }
+    case 'collection': {
+      if (!parcel || parcel.status !== 'expired') return close('completed');
+      if (item === true) {
+        kit.audit(op.actor, 'collection.item_left', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id });
+        return close('item_left');
+      }
+      parcels.transition(parcel.id, 'collected', { code_digest: null, collected_at: now }, now);
+      kit.queue('parcel.collected', { parcelId: parcel.id, barcode: parcel.barcode, ...badgeOf(op.actor), compartmentId: op.compartmentId });
+      kit.audit(op.actor, 'collection.collected', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id });
+      return close('completed');
+    }
+    case 'maintenance': {
+      kit.audit(op.actor, 'maintenance.door_closed', { compartmentId: op.compartmentId, operationId: op.id, item });
+      return close('completed');
+    }
+  }
+}
+
+/**
+ * The door never read open after the unlock (sensor jam timer, or the driver said so): the compartment goes out of
+ * service, the parcel is flagged (pickup / collection) or its reservation released (drop-off), and the customer
+ * gets a reference to quote.
+ */
+export function failJammed(kit: Kit, opId: string, by: 'sensor' | 'driver' | 'recovery'): DoorOpRow | null {
+  const op = kit.repos.doorOps.get(opId);
+  if (!op || (op.state !== 'requested' && op.state !== 'unlocked' && !(by === 'driver' && op.state === 'opened'))) return null;
+  const now = kit.now();
+  const reference = kit.newReference();
+  const reason = `door did not open (${by}), ref ${reference}`;
+  const { parcels, compartments, doorOps } = kit.repos;
+  compartments.setService(op.compartmentId, false, reason);
+  const parcel = op.parcelId ? parcels.get(op.parcelId) : null;
+  if (parcel) {
+    if (op.purpose === 'dropoff' && parcel.status === 'expected' && parcel.compartmentId === op.compartmentId) {
+      parcels.patch(parcel.id, { compartment_id: null }, now);
+    } else if (parcel.status === 'deposited' || parcel.status === 'expired') {
+      parcels.patch(parcel.id, { flagged: reason }, now);
+    }
+  }
+  kit.queue('door.jammed', { compartmentId: op.compartmentId, reference });
+  kit.queue('compartment.out_of_service', { compartmentId: op.compartmentId, reason });
+  kit.audit(by === 'driver' ? op.actor : 'system', 'door.jammed', { compartmentId: op.compartmentId, operationId: op.id, reference, purpose: op.purpose });
+  try {
+    kit.ctx.emit('alarm', { kind: 'jammed', compartmentId: op.compartmentId });
+  } catch {
+    // the screen is not there: the audit log and the outbox have it
+  }
+  return doorOps.advance(op.id, 'failed', now, { outcome: 'jammed', reference });
+}
+
+/** The unlock never went out (port down) or the operation is moot: fail it and undo its reservation. */
+export function abandon(kit: Kit, opId: string, why: string): DoorOpRow | null {
+  const op = kit.repos.doorOps.get(opId);
+  if (!op || (op.state !== 'requested' && op.state !== 'unlocked')) return null;
+  const now = kit.now();
+  const parcel = op.parcelId ? kit.repos.parcels.get(op.parcelId) : null;
+  if (op.purpose === 'dropoff' && parcel && parcel.status === 'expected' && parcel.compartmentId === op.compartmentId) {
+    kit.repos.parcels.patch(parcel.id, { compartment_id: null }, now);
+  }
+  kit.audit('system', 'door.operation_abandoned', { compartmentId: op.compartmentId, operationId: op.id, why });
+  return kit.repos.doorOps.advance(op.id, 'failed', now, { outcome: 'cancelled' });
+}
+
+/** `driver:b_xxx` → { badgeId: 'b_xxx' } for outbox payloads. */
+export function badgeOf(actor: string): { badgeId?: string } {
+  const m = /^(?:driver|technician):(b_[A-Za-z0-9]{8,40})$/.exec(actor);
+  return m ? { badgeId: m[1] } : {};
+}

@@ -1,0 +1,91 @@
+import type { DoorOperation } from '../../src-shared/api/common';
+import { KioskError } from '../../src-shared/errors';
+import type { EventType } from '../../src-shared/sync-protocol';
+import { newId } from '../clock';
+import type { KioskContext } from '../context';
+import { createLogger, type Logger } from '../log';
+import type { Repos } from '../store/index';
+import type { DoorOpRow } from '../store/door-ops';
+
+/** What every use case shares: the context, the repositories, and the small helpers that keep them consistent. */
+export interface Kit {
+  ctx: KioskContext;
+  repos: Repos;
+  log: Logger;
+  now(): number;
+  iso(ms: number): string;
+  /** Runs `fn` in one IMMEDIATE transaction (the write lock is taken up front: no upgrade deadlocks across processes). */
+  tx<T>(fn: () => T): T;
+  /** Queues an outbox event (inside the caller's transaction) and remembers to nudge sync afterwards. */
+  queue(type: EventType, payload: Record<string, unknown>): void;
+  audit(actor: string, action: string, detail?: Record<string, unknown>): void;
+  /** Pushes the `operation` event for the journal row as it now stands. */
+  emitOp(op: DoorOpRow): void;
+  opView(op: DoorOpRow): DoorOperation;
+  newOpId(): string;
+  /** A short reference a customer can read out to support: R-XXXXXX (no 0/O/1/I). */
+  newReference(): string;
+}
+
+const REF_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export function createKit(ctx: KioskContext, repos: Repos): Kit {
+  const log = createLogger('services');
+  let nudge = false;
+  const kit: Kit = {
+    ctx,
+    repos,
+    log,
+    now: () => ctx.clock.now(),
+    iso: (ms) => new Date(ms).toISOString(),
+    tx<T>(fn: () => T): T {
+      const result = repos.db.transaction(fn).immediate();
+      if (nudge) {
+        nudge = false;
+        try {
+          ctx.sync?.nudge();
+        } catch (err) {
+          log.warn('sync nudge failed', { error: String(err) });
+        }
+      }
+      return result;
+    },
+    queue(type, payload) {
+      repos.outbox.enqueue(type, payload, kit.now());
+      nudge = true;
+    },
+    audit(actor, action, detail = {}) {
+      repos.audit.append(kit.now(), actor, action, detail);
+    },
+    opView(op) {
+      return {
+        operationId: op.id,
+        purpose: op.purpose,
+        compartmentId: op.compartmentId,
+        state: op.state,
+        outcome: op.outcome,
+        graceUntil: op.graceUntil === null ? null : kit.iso(op.graceUntil),
+        reference: op.reference,
+      };
+    },
+    emitOp(op) {
+      try {
+        ctx.emit('operation', kit.opView(op));
+      } catch (err) {
+        log.warn('emit failed', { error: String(err) });
+      }
+    },
+    newOpId: () => newId(ctx.random, 12),
+    newReference() {
+      const b = ctx.random.bytes(6);
+      let s = 'R-';
+      for (const x of b) s += REF_ALPHABET[x % REF_ALPHABET.length];
+      return s;
+    },
+  };
+  return kit;
+}
+
+export function fail(code: KioskError['code'], message: string, details?: KioskError['details']): never {
+  throw new KioskError(code, message, details);
+}

@@ -1,0 +1,142 @@
+import { KioskError } from '../../src-shared/errors';
+import type { CompartmentRow } from '../store/compartments';
+import type { DoorEngine } from './doors';
+import type { Kit } from './kit';
+import { actorOf, type StaffSession } from './sessions';
+
+export interface CompartmentView {
+  id: string;
+  size: CompartmentRow['size'];
+  column: number;
+  row: number;
+  heightCm: number;
+  board: number;
+  lock: number;
+  inService: boolean;
+  status: 'free' | 'occupied' | 'expired' | 'out_of_service';
+  door: 'open' | 'closed' | 'unknown';
+  item: boolean | null;
+  parcelBarcode: string | null;
+}
+
+const hex = (bytes: readonly number[]) => bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/** Technician mode: see everything, open any door with a reason, service state, self-test, audit. All audited. */
+export class MaintenanceService {
+  constructor(
+    private readonly kit: Kit,
+    private readonly doors: DoorEngine,
+  ) {}
+
+  view(c: CompartmentRow): CompartmentView {
+    const { kit } = this;
+    const parcel = kit.repos.parcels.inCompartment(c.id);
+    const busy = kit.repos.doorOps.activeFor(c.id);
+    let state: { door: 'open' | 'closed' | null; item: boolean | null } = { door: null, item: null };
+    try {
+      state = kit.ctx.doors.compartment(c.id);
+    } catch {
+      // not on the board map: unknown
+    }
+    const status = !c.inService ? 'out_of_service' : parcel?.status === 'expired' ? 'expired' : parcel || busy ? 'occupied' : 'free';
+    return {
+      id: c.id,
+      size: c.size,
+      column: c.column,
+      row: c.row,
+      heightCm: c.heightCm,
+      board: c.board,
+      lock: c.lock,
+      inService: c.inService,
+      status,
+      door: state.door ?? 'unknown',
+      item: kit.ctx.config.serial.itemSensors ? state.item : null,
+      parcelBarcode: parcel?.barcode ?? null,
+    };
+  }
+
+  overview() {
+    const { kit } = this;
+    const health = kit.ctx.doors.health();
+    const boards = kit.ctx.doors.boards().map((b) => ({
+      board: b.board,
+      online: b.online,
+      lockBits: b.raw ? hex(b.raw.locks) : '',
+      irBits: b.raw ? hex(b.raw.ir) : '',
+      framesSent: health.framesSent,
+      framesBad: health.framesBad,
+      timeouts: health.timeouts,
+    }));
+    return {
+      compartments: kit.repos.compartments.all().map((c) => this.view(c)),
+      boards,
+      lockBitMeansClosed: kit.ctx.config.serial.lockBitMeansClosed,
+    };
+  }
+
+  async openDoor(session: StaffSession, compartmentId: string, reason: string): Promise<{ operationId: string }> {
+    const { kit } = this;
+    const c = kit.repos.compartments.get(compartmentId);
+    if (!c || !c.inLayout) throw new KioskError('UNKNOWN_COMPARTMENT', 'no such compartment');
+    const actor = actorOf(session);
+    const op = this.doors.journal({ purpose: 'maintenance', compartmentId, parcelId: null, actor, reason, sessionId: session.sessionId }, (row) => {
+      kit.audit(actor, 'maintenance.open_door', { compartmentId, reason, operationId: row.id });
+      kit.queue('maintenance.door_opened', { ...badge(session), compartmentId, reason });
+    });
+    await this.doors.send(op);
+    return { operationId: op.id };
+  }
+
+  setService(session: StaffSession, compartmentId: string, inService: boolean, reason: string): CompartmentView {
+    const { kit } = this;
+    const c = kit.repos.compartments.get(compartmentId);
+    if (!c || !c.inLayout) throw new KioskError('UNKNOWN_COMPARTMENT', 'no such compartment');
+    kit.tx(() => {
+      kit.repos.compartments.setService(compartmentId, inService, inService ? null : reason);
+      kit.audit(actorOf(session), inService ? 'compartment.in_service' : 'compartment.out_of_service', { compartmentId, reason });
+      if (inService) kit.queue('compartment.in_service', { ...badge(session), compartmentId });
+      else kit.queue('compartment.out_of_service', { ...badge(session), compartmentId, reason });
+    });
+    return this.view(kit.repos.compartments.get(compartmentId)!);
+  }
+
+  async selfTest(session: StaffSession): Promise<{ boards: Array<{ board: number; ok: boolean; detail: string }> }> {
+    const { kit } = this;
+    const ids = [...new Set(kit.repos.compartments.all().map((c) => c.board))].sort((a, b) => a - b);
+    const boards: Array<{ board: number; ok: boolean; detail: string }> = [];
+    for (const board of ids) {
+      const started = Date.now();
+      try {
+        const s = await kit.ctx.doors.readBoard(board);
+        boards.push({ board, ok: s.online, detail: s.online ? `answered in ${Date.now() - started} ms` : 'no answer' });
+      } catch (err) {
+        boards.push({ board, ok: false, detail: (err as Error).message.slice(0, 120) });
+      }
+    }
+    kit.tx(() => kit.audit(actorOf(session), 'maintenance.self_test', { boards: boards.map((b) => `${b.board}:${b.ok ? 'ok' : 'fail'}`).join(',') }));
+    return { boards };
+  }
+
+  audit(session: StaffSession, limit: number) {
+    const { kit } = this;
+    const chain = kit.repos.audit.verify();
+    kit.tx(() => kit.audit(actorOf(session), 'maintenance.audit_viewed', { chainOk: chain.ok }));
+    const entries = kit.repos.audit.recent(limit).map((e) => ({ id: e.id, at: kit.iso(e.at), actor: e.actor, action: e.action, detail: e.detail }));
+    return { entries, chain };
+  }
+
+  async sync(session: StaffSession) {
+    const { kit } = this;
+    kit.tx(() => kit.audit(actorOf(session), 'maintenance.force_sync', {}));
+    try {
+      await kit.ctx.sync.syncNow();
+    } catch (err) {
+      kit.log.warn('forced sync failed', { error: (err as Error).message });
+    }
+    return kit.ctx.sync.status();
+  }
+}
+
+function badge(s: StaffSession): { badgeId?: string } {
+  return s.badgeId.startsWith('b_') ? { badgeId: s.badgeId } : {};
+}

@@ -1,0 +1,120 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from './sqlite';
+
+/**
+ * What enrollment gave this kiosk: its id, the badge public key (meta table), and the kiosk secret.
+ *
+ * The secret never enters the database: it lives alone in `<dataDir>/kiosk-secret` (mode 0600, written atomically),
+ * and the database keeps only its fingerprint (sha256, first 16 hex) to notice a mismatched pair. So a copied or
+ * backed-up database, a support dump or a log of SQL says nothing about codes or request signatures. On a kiosk
+ * with a TPM or OS keyring the file is the place to swap for a sealed blob; see docs/adr/0002.
+ */
+export interface Enrollment {
+  kioskId: string;
+  /** Base64, 32 bytes, as received. */
+  kioskSecret: string;
+  /** SPKI PEM (or raw base64) Ed25519 key that verifies badges. */
+  badgePublicKey: string;
+}
+
+export const SECRET_FILE = 'kiosk-secret';
+
+export function fingerprint(secret: Buffer): string {
+  return crypto.createHash('sha256').update(secret).digest('hex').slice(0, 16);
+}
+
+export class EnrollmentRepo {
+  private secret: Buffer | null | undefined;
+  private readonly getMeta;
+  private readonly putMeta;
+
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+  ) {
+    this.getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
+    this.putMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  }
+
+  private meta(key: string): string | null {
+    return (this.getMeta.get(key) as { value: string } | undefined)?.value ?? null;
+  }
+
+  kioskId(): string | null {
+    return this.meta('kiosk_id');
+  }
+
+  getBadgePublicKey(): string | null {
+    return this.meta('badge_public_key');
+  }
+
+  /** The secret's bytes, read once and cached; null before enrollment or when the file does not match the db. */
+  getKioskSecret(): Buffer | null {
+    if (this.secret !== undefined) return this.secret;
+    let secret: Buffer | null = null;
+    try {
+      const text = fs.readFileSync(path.join(this.dataDir, SECRET_FILE), 'utf8').trim();
+      secret = Buffer.from(text, 'base64');
+      if (secret.length < 16) secret = null;
+    } catch {
+      secret = null;
+    }
+    if (secret && this.meta('kiosk_secret_fp') !== fingerprint(secret)) secret = null;
+    this.secret = secret;
+    return secret;
+  }
+
+  isEnrolled(): boolean {
+    return this.kioskId() !== null && this.getKioskSecret() !== null;
+  }
+
+  /** Stores a fresh enrollment: secret file first (atomic), then the meta rows in one transaction. */
+  setEnrollment(e: Enrollment): void {
+    const secret = Buffer.from(e.kioskSecret, 'base64');
+    if (secret.length < 16) throw new Error('kiosk secret too short');
+    writeSecretFile(this.dataDir, e.kioskSecret);
+    this.db.transaction(() => {
+      this.putMeta.run('kiosk_id', e.kioskId);
+      this.putMeta.run('badge_public_key', e.badgePublicKey);
+      this.putMeta.run('kiosk_secret_fp', fingerprint(secret));
+    })();
+    this.secret = secret;
+  }
+
+  addRevokedBadges(list: ReadonlyArray<{ badgeId: string; revokedAt: number }>): number {
+    const put = this.db.prepare('INSERT OR IGNORE INTO revoked_badges (badge_id, revoked_at) VALUES (?, ?)');
+    return this.db.transaction(() => list.reduce((n, r) => n + put.run(r.badgeId, r.revokedAt).changes, 0))();
+  }
+
+  isRevoked(badgeId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM revoked_badges WHERE badge_id = ?').get(badgeId) !== undefined;
+  }
+
+  revokedIds(): Set<string> {
+    return new Set((this.db.prepare('SELECT badge_id FROM revoked_badges').all() as Array<{ badge_id: string }>).map((r) => r.badge_id));
+  }
+}
+
+function writeSecretFile(dir: string, base64: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, SECRET_FILE);
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, base64 + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
+  try {
+    const dfd = fs.openSync(dir, 'r');
+    fs.fsyncSync(dfd);
+    fs.closeSync(dfd);
+  } catch {
+    // Directory fsync is not supported everywhere; the rename is still atomic.
+  }
+}

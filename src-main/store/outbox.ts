@@ -1,0 +1,79 @@
+import type { RandomSource } from '../clock';
+import type { Db } from './sqlite';
+import type { EventType } from '../../src-shared/sync-protocol';
+
+/**
+ * Events for the fleet server, written in the same transaction as the state change they report. Each has a UUID
+ * that the server uses as its idempotency key, so a batch re-sent after a lost reply is applied once.
+ * The sync client reads `pending`, posts, then `markAcked` / `markFailed`.
+ */
+export interface OutboxEvent {
+  id: string;
+  type: EventType;
+  /** ISO instant. */
+  occurredAt: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+export function uuidV4(random: RandomSource): string {
+  const b = random.bytes(16);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export class OutboxRepo {
+  private readonly insert;
+  private readonly pendingStmt;
+  private readonly ackStmt;
+  private readonly failStmt;
+  private readonly depthStmt;
+
+  constructor(
+    db: Db,
+    private readonly random: RandomSource,
+  ) {
+    this.insert = db.prepare('INSERT INTO outbox (id, type, occurred_at, payload) VALUES (?, ?, ?, ?)');
+    this.pendingStmt = db.prepare(
+      'SELECT id, type, occurred_at, payload, attempts FROM outbox WHERE acked_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ?',
+    );
+    this.ackStmt = db.prepare('UPDATE outbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL');
+    this.failStmt = db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND acked_at IS NULL');
+    this.depthStmt = db.prepare('SELECT count(*) AS n FROM outbox WHERE acked_at IS NULL');
+    this.ack = db.transaction((ids: readonly string[], now: number) => ids.reduce((n, id) => n + this.ackStmt.run(now, id).changes, 0));
+    this.fail = db.transaction((ids: readonly string[], next: number, error: string) => {
+      for (const id of ids) this.failStmt.run(next, error.slice(0, 500), id);
+    });
+  }
+
+  private readonly ack: (ids: readonly string[], now: number) => number;
+  private readonly fail: (ids: readonly string[], next: number, error: string) => void;
+
+  /** Queues an event (call inside the transaction that makes the change). Returns its UUID. */
+  enqueue(type: EventType, payload: Record<string, unknown>, occurredAt: number): string {
+    const id = uuidV4(this.random);
+    this.insert.run(id, type, occurredAt, JSON.stringify(payload));
+    return id;
+  }
+
+  /** Unacked events due at `now`, oldest first. */
+  pending(now: number, limit = 200): OutboxEvent[] {
+    const rows = this.pendingStmt.all(now, limit) as Array<{ id: string; type: EventType; occurred_at: number; payload: string; attempts: number }>;
+    return rows.map((r) => ({ id: r.id, type: r.type, occurredAt: new Date(r.occurred_at).toISOString(), payload: JSON.parse(r.payload), attempts: r.attempts }));
+  }
+
+  /** Returns how many were newly acked (acking twice is harmless). */
+  markAcked(ids: readonly string[], now: number): number {
+    return this.ack(ids, now);
+  }
+
+  markFailed(ids: readonly string[], nextAttemptAt: number, error: string): void {
+    this.fail(ids, nextAttemptAt, error);
+  }
+
+  depth(): number {
+    return (this.depthStmt.get() as { n: number }).n;
+  }
+}

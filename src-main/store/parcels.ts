@@ -1,0 +1,194 @@
+import type { Size } from '../../src-shared/api/common';
+import { assertTransition, type ParcelStatus } from '../domain/parcel';
+import type { Db } from './sqlite';
+
+export interface ParcelRow {
+  id: string;
+  barcode: string;
+  size: Size;
+  accessible: boolean;
+  status: ParcelStatus;
+  compartmentId: string | null;
+  codeDigest: string | null;
+  spentDigest: string | null;
+  graceUntil: number | null;
+  pickupWindowDays: number;
+  expiresAt: number | null;
+  flagged: string | null;
+  createdAt: number;
+  depositedAt: number | null;
+  pickedUpAt: number | null;
+  expiredAt: number | null;
+  collectedAt: number | null;
+}
+
+const COLS = `id, barcode, size, accessible, status, compartment_id AS compartmentId, code_digest AS codeDigest,
+  spent_digest AS spentDigest, grace_until AS graceUntil, pickup_window_days AS pickupWindowDays, expires_at AS expiresAt,
+  flagged, created_at AS createdAt, deposited_at AS depositedAt, picked_up_at AS pickedUpAt, expired_at AS expiredAt,
+  collected_at AS collectedAt`;
+
+function toRow(r: unknown): ParcelRow | null {
+  if (!r) return null;
+  const row = r as Omit<ParcelRow, "accessible"> & { accessible: unknown };
+  return { ...row, accessible: row.accessible === 1 };
+}
+
+export interface ExpectedParcelInput {
+  id: string;
+  barcode: string;
+  size: Size;
+  codeDigest: string;
+  accessible: boolean;
+  pickupWindowDays: number;
+  serverSeq?: number;
+}
+
+/** Fields a transition may set besides the status (column names are fixed here, never from input). */
+type Patch = Partial<{
+  compartment_id: string | null;
+  code_digest: string | null;
+  spent_digest: string | null;
+  grace_until: number | null;
+  expires_at: number | null;
+  flagged: string | null;
+  size: Size;
+  deposited_at: number;
+  picked_up_at: number;
+  expired_at: number;
+  collected_at: number;
+  cancelled_at: number;
+}>;
+
+/**
+ * Parcels and their lifecycle. Every status change goes through `transition`, which refuses what the lifecycle
+ * (domain/parcel.ts) forbids; reservations and flags are plain updates that keep the status.
+ */
+export class ParcelsRepo {
+  private readonly byIdStmt;
+  private readonly byDigestStmt;
+  private readonly bySpentStmt;
+  private readonly activeBarcodeStmt;
+  private readonly latestBarcodeStmt;
+  private readonly overdueStmt;
+  private readonly expiredStmt;
+  private readonly inCompartmentStmt;
+
+  constructor(private readonly db: Db) {
+    this.byIdStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE id = ?`);
+    this.byDigestStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE code_digest = ?`);
+    this.bySpentStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE spent_digest = ? AND grace_until >= ?`);
+    this.activeBarcodeStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE barcode = ? AND status IN ('expected','deposited','expired')`);
+    this.latestBarcodeStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE barcode = ? ORDER BY created_at DESC LIMIT 1`);
+    this.overdueStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE status = 'deposited' AND expires_at <= ? ORDER BY expires_at`);
+    this.expiredStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE status = 'expired' ORDER BY expired_at`);
+    this.inCompartmentStmt = db.prepare(
+      `SELECT ${COLS} FROM parcels WHERE compartment_id = ? AND status IN ('expected','deposited','expired')`,
+    );
+  }
+
+  get(id: string): ParcelRow | null {
+    return toRow(this.byIdStmt.get(id));
+  }
+
+  /** The parcel whose code has this digest (expected, deposited or expired: spent codes are NULL). */
+  byDigest(digest: string): ParcelRow | null {
+    return toRow(this.byDigestStmt.get(digest));
+  }
+
+  /** A parcel picked up with this code whose reopen grace window is still open. */
+  bySpentDigest(digest: string, now: number): ParcelRow | null {
+    return toRow(this.bySpentStmt.get(digest, now));
+  }
+
+  activeByBarcode(barcode: string): ParcelRow | null {
+    return toRow(this.activeBarcodeStmt.get(barcode));
+  }
+
+  latestByBarcode(barcode: string): ParcelRow | null {
+    return toRow(this.latestBarcodeStmt.get(barcode));
+  }
+
+  /** The parcel holding (or reserving) a compartment, if any. */
+  inCompartment(compartmentId: string): ParcelRow | null {
+    return toRow(this.inCompartmentStmt.get(compartmentId));
+  }
+
+  overdue(now: number): ParcelRow[] {
+    return (this.overdueStmt.all(now) as unknown[]).map((r) => toRow(r)!);
+  }
+
+  expired(): ParcelRow[] {
+    return (this.expiredStmt.all() as unknown[]).map((r) => toRow(r)!);
+  }
+
+  /** From the manifest: a parcel on its way here. Re-applying the same entry changes nothing. */
+  upsertExpected(p: ExpectedParcelInput, now: number): 'inserted' | 'updated' | 'ignored' {
+    const existing = this.get(p.id);
+    if (existing) {
+      if (existing.status !== 'expected') return 'ignored';
+      this.db
+        .prepare(
+          `UPDATE parcels SET barcode = ?, size = ?, code_digest = ?, accessible = ?, pickup_window_days = ?, server_seq = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(p.barcode, p.size, p.codeDigest, p.accessible ? 1 : 0, p.pickupWindowDays, p.serverSeq ?? 0, now, p.id);
+      return 'updated';
+    }
+    this.db
+      .prepare(
+        `INSERT INTO parcels (id, barcode, size, accessible, status, code_digest, pickup_window_days, created_at, updated_at, server_seq)
+         VALUES (?, ?, ?, ?, 'expected', ?, ?, ?, ?, ?)`,
+      )
+      .run(p.id, p.barcode, p.size, p.accessible ? 1 : 0, p.codeDigest, p.pickupWindowDays, now, now, p.serverSeq ?? 0);
+    return 'inserted';
+  }
+
+  /** The server cancelled a parcel not yet delivered. A parcel already deposited stays: the physical fact wins. */
+  cancel(id: string, now: number): boolean {
+    const p = this.get(id);
+    if (!p || p.status !== 'expected' || p.compartmentId !== null) return false;
+    this.transition(id, 'cancelled', { cancelled_at: now, code_digest: null }, now);
+    return true;
+  }
+
+  /** A new expiry from the server; an expired parcel still in its compartment becomes collectable by code again. */
+  extend(id: string, pickupWindowDays: number, expiresAt: number | null, now: number): boolean {
+    const p = this.get(id);
+    if (!p) return false;
+    if (p.status === 'expected') {
+      this.db.prepare('UPDATE parcels SET pickup_window_days = ?, updated_at = ? WHERE id = ?').run(pickupWindowDays, now, id);
+      return true;
+    }
+    const until = expiresAt ?? (p.depositedAt ?? now) + pickupWindowDays * 86_400_000;
+    if (p.status === 'deposited') {
+      this.db.prepare('UPDATE parcels SET pickup_window_days = ?, expires_at = ?, updated_at = ? WHERE id = ?').run(pickupWindowDays, until, now, id);
+      return true;
+    }
+    if (p.status === 'expired' && until > now) {
+      this.transition(id, 'deposited', { expires_at: until }, now);
+      return true;
+    }
+    return false;
+  }
+
+  /** The one way a status changes: checks the lifecycle, then writes status + patch. */
+  transition(id: string, to: ParcelStatus, patch: Patch, now: number): ParcelRow {
+    const p = this.get(id);
+    if (!p) throw new Error(`no parcel ${id}`);
+    assertTransition(p.status, to);
+    this.update(id, { ...patch }, now, to);
+    return this.get(id)!;
+  }
+
+  /** A change that keeps the status (reservation, flag, size correction). */
+  patch(id: string, patch: Patch, now: number): void {
+    this.update(id, patch, now, null);
+  }
+
+  private update(id: string, patch: Patch, now: number, status: ParcelStatus | null): void {
+    const keys = Object.keys(patch) as Array<keyof Patch>;
+    const sets = keys.map((k) => `${k} = @${k}`);
+    if (status) sets.push('status = @status');
+    sets.push('updated_at = @updated_at');
+    this.db.prepare(`UPDATE parcels SET ${sets.join(', ')} WHERE id = @id`).run({ ...patch, status, updated_at: now, id });
+  }
+}

@@ -155,7 +155,8 @@ export class NotificationOutbox {
     // Claim the rows: push next_attempt_at out so an overlapping pass (another poll) leaves them alone.
     const claim = db.prepare('UPDATE notifications SET next_attempt_at = ? WHERE id = ?');
     db.transaction(() => rows.forEach((r) => claim.run(this.o.now() + this.cap, r.id)))();
-    await Promise.allSettled(rows.map((r) => this.deliver(r)));
+    const settled = await Promise.allSettled(rows.map((r) => this.deliver(r)));
+    for (const r of settled) if (r.status === 'rejected') log.error('notification bookkeeping failed', { err: String(r.reason) });
     log.info('notifications attempted', { count: rows.length });
     return rows.length;
   }
@@ -180,7 +181,7 @@ export class NotificationOutbox {
         this.o.log.error('notification given up', { id: r.id, channel: r.channel, kind: r.kind, attempts, err: message });
       } else {
         const exp = Math.min(this.cap, this.base * 2 ** (attempts - 1));
-        const delay = exp / 2 + Math.random() * (exp / 2); // "equal jitter": never hammers, never waits too little
+        const delay = Math.round(exp / 2 + Math.random() * (exp / 2)); // "equal jitter": never hammers, never waits too little
         db.prepare(`UPDATE notifications SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`).run(attempts, this.o.now() + delay, message, r.id);
         this.o.log.warn('notification failed, will retry', { id: r.id, channel: r.channel, kind: r.kind, attempts, err: message });
       }

@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { codeDigest } from '../../src-server/auth/code-digest';
+import { ManifestResponse } from '../../src-shared/sync-protocol';
+import { deposited, startTestServer, TestKiosk, until, type Started } from './helpers';
+import { startSmsGateway, startSmtpSink } from './sinks';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+async function setup(o: { smtp?: boolean; sms?: boolean; now?: () => number; console?: (l: string) => void } = {}) {
+  const smtp = o.smtp ? await startSmtpSink() : undefined;
+  const sms = o.sms ? await startSmsGateway() : undefined;
+  const s: Started = await startTestServer({
+    channels: { ...(smtp ? { smtpUrl: smtp.url } : {}), ...(sms ? { smsUrl: sms.url } : {}), ...(o.console ? { console: o.console } : {}), timeoutMs: 2000 },
+    notifications: { baseDelayMs: 50, maxDelayMs: 200, pollMs: 25 },
+    ...(o.now ? { now: o.now } : {}),
+  });
+  cleanup.push(() => s.stop());
+  if (smtp) cleanup.push(() => smtp.close());
+  if (sms) cleanup.push(() => sms.close());
+  const k = await TestKiosk.enroll(s.server);
+  return { s, k, smtp, sms };
+}
+
+const CODE_IN_TEXT = /code for parcel \S+ at locker \S+ is ([0-9]{6})/;
+
+describe('notifications', () => {
+  it('emails the code on deposit through SMTP, and the code matches the kiosk’s digest', async () => {
+    const { s, k, smtp } = await setup({ smtp: true });
+    const p = s.server.createShipment({ barcode: 'MAIL-0001', size: 'S', kioskId: k.id, recipient: { email: 'ada@example.com', name: 'Ada' } });
+    const digest = ManifestResponse.parse((await k.manifest()).body).expected[0]!.codeDigest;
+    expect(smtp!.mails).toHaveLength(0); // nothing before the deposit
+    await k.events([deposited(p.parcelId, p.barcode)]);
+    await until(() => smtp!.mails.length === 1, 5000, 'the email');
+    expect(smtp!.mails[0]!.to).toEqual(['ada@example.com']);
+    const code = CODE_IN_TEXT.exec(smtp!.mails[0]!.raw.replace(/=\r?\n/g, ''))?.[1];
+    expect(code).toBeDefined();
+    expect(codeDigest(k.secret, code!)).toBe(digest);
+    await until(() => s.server.parcel('MAIL-0001')!.notifications[0]?.status === 'sent', 2000, 'sent status');
+  });
+
+  it('texts the code through the HTTP SMS gateway', async () => {
+    const { s, k, sms } = await setup({ sms: true });
+    const p = s.server.createShipment({ barcode: 'TEXT-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    await k.events([deposited(p.parcelId, p.barcode)]);
+    await until(() => sms!.messages.length === 1, 5000, 'the SMS');
+    expect(sms!.messages[0]!.to).toBe('+48500100200');
+    expect(CODE_IN_TEXT.exec(sms!.messages[0]!.text)?.[1]).toBe(p.code);
+  });
+
+  it('a failing channel does not hold up the other, and is retried until it works', async () => {
+    const { s, k, smtp, sms } = await setup({ smtp: true, sms: true });
+    sms!.failing = true;
+    const p = s.server.createShipment({ barcode: 'BOTH-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200', email: 'both@example.com' } });
+    await k.events([deposited(p.parcelId, p.barcode)]);
+    await until(() => smtp!.mails.length === 1, 5000, 'the email despite the SMS gateway being down');
+    await until(() => (s.server.parcel('BOTH-0001')!.notifications.find((n) => n.channel === 'sms')?.attempts ?? 0) >= 2, 5000, 'SMS retries');
+    expect(sms!.messages).toHaveLength(0);
+    sms!.failing = false;
+    await until(() => sms!.messages.length === 1, 5000, 'the SMS after the gateway came back');
+    expect(smtp!.mails).toHaveLength(1);
+  });
+
+  it('sends one reminder a day before expiry (idempotent sweep) and a notice on expiry', async () => {
+    let clock = Date.now();
+    const lines: string[] = [];
+    const { s, k } = await setup({ now: () => clock, console: (l) => lines.push(l) });
+    const p = s.server.createShipment({ barcode: 'REMI-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    await k.send('POST', `/v1/kiosks/${k.id}/events`, { events: [deposited(p.parcelId, p.barcode, 'A01', 'S', clock)] }, { now: clock });
+    await s.server.drainNotifications();
+    expect(lines).toEqual([expect.stringContaining(`[sms to +48500100200] Your code for parcel REMI-0001 at locker ${k.id} is ${p.code}`)]);
+    await s.server.sweep();
+    expect(lines).toHaveLength(1); // 3 days to go: no reminder yet
+    clock += 2 * 86400_000 + 3600_000;
+    await s.server.sweep();
+    await s.server.sweep();
+    expect(lines.filter((l) => l.includes('Reminder'))).toHaveLength(1);
+    await k.send(
+      'POST',
+      `/v1/kiosks/${k.id}/events`,
+      { events: [{ id: crypto.randomUUID(), type: 'parcel.expired', occurredAt: new Date(clock).toISOString(), payload: { parcelId: p.parcelId, barcode: p.barcode, compartmentId: 'A01' } }] },
+      { now: clock },
+    );
+    await s.server.drainNotifications();
+    expect(lines.filter((l) => l.includes('not picked up'))).toHaveLength(1);
+    expect(lines.join('\n').split(p.code).length - 1).toBe(1); // the code went out exactly once
+  });
+});

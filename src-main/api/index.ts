@@ -1,7 +1,14 @@
 import type { Handlers } from './dispatch';
 import { kioskHandlers } from './kiosk-handlers';
+import { customerHandlers } from './customer-handlers';
+import { staffHandlers } from './staff-handlers';
 
-/** Every implemented call of the API table. Calls not (yet) here answer NOT_AVAILABLE. */
-export const handlers: Partial<Handlers> = {
+/**
+ * Every call of the API table, one handler each. Typed as the full `Handlers` map, so a call added to the table
+ * without a handler fails the typecheck instead of answering NOT_AVAILABLE at the door.
+ */
+export const handlers: Handlers = {
   ...kioskHandlers,
+  ...customerHandlers,
+  ...staffHandlers,
 };

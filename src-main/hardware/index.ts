@@ -1,5 +1,6 @@
 import type { Layout } from '../../src-shared/layout';
 import { ConfigError } from '../config';
+import type { Logger } from '../log';
 import type { DoorController } from './door-controller';
 import { KerongDriver, type TimingOverrides } from './kerong/driver';
 import { BoardSimulator } from './sim/board-sim';
@@ -23,6 +24,7 @@ export interface DoorControllerOptions {
   timing?: TimingOverrides;
   /** How long to wait for the port to open before returning (default 2000 ms). Never throws for a missing port. */
   startupWaitMs?: number;
+  log?: Logger;
 }
 
 export interface DoorHardware {
@@ -53,7 +55,7 @@ export async function createDoorController(opts: DoorControllerOptions): Promise
     default:
       throw new ConfigError(`unknown serial protocol ${String(opts.protocol as unknown)}`);
   }
-  const driver = new KerongDriver({ transport, layout: opts.layout, ...polarity, timing: opts.timing ?? {} });
+  const driver = new KerongDriver({ transport, layout: opts.layout, ...polarity, timing: opts.timing ?? {}, ...(opts.log ? { log: opts.log } : {}) });
   try {
     await driver.waitForPort(opts.startupWaitMs ?? 2000);
     const boards = [...new Set(opts.layout.compartments.map((c) => c.board))];

@@ -1,0 +1,169 @@
+import type { ManifestResponse } from '../../src-shared/sync-protocol';
+import type { Db } from '../store/sqlite';
+import type { ParcelsRepo, ParcelRow } from '../store/parcels';
+import type { OutboxRepo } from '../store/outbox';
+import type { EnrollmentRepo } from '../store/enrollment';
+import type { Logger } from '../log';
+import { META, setMeta } from './meta';
+
+export interface ManifestApplied {
+  expected: { inserted: number; updated: number; ignored: number; refused: number };
+  cancelled: number;
+  /** Cancellations refused because the kiosk has already acted on the parcel (the physical fact wins). */
+  cancelRefused: number;
+  extended: number;
+  revoked: number;
+  /** Outbox events this page queued (conflict notices): push soon. */
+  queued: number;
+  cursor: string;
+}
+
+export interface ApplyDeps {
+  db: Db;
+  parcels: ParcelsRepo;
+  outbox: OutboxRepo;
+  enrollment: EnrollmentRepo;
+  log: Logger;
+}
+
+type Entry =
+  | { kind: 'expected'; seq: number; e: ManifestResponse['expected'][number] }
+  | { kind: 'cancel'; seq: number; e: ManifestResponse['cancellations'][number] }
+  | { kind: 'extend'; seq: number; e: ManifestResponse['extensions'][number] };
+
+/**
+ * Applies one manifest page in ONE immediate transaction together with its cursor: a crash leaves either the
+ * page applied and the cursor moved, or neither, so a page is never half-applied and never skipped.
+ * Entries go in ascending `seq` (an expected parcel may be cancelled later in the same page).
+ *
+ * Conflict rules (docs/adr): a cancellation of a parcel the kiosk has already taken in (deposited, expired,
+ * picked up, collected) or is depositing right now (compartment reserved) is NOT applied; the kiosk re-states
+ * what physically happened as an outbox event, which the server applies over its own view.
+ */
+export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: number): ManifestApplied {
+  const out: ManifestApplied = {
+    expected: { inserted: 0, updated: 0, ignored: 0, refused: 0 },
+    cancelled: 0,
+    cancelRefused: 0,
+    extended: 0,
+    revoked: 0,
+    queued: 0,
+    cursor: page.nextCursor,
+  };
+  const entries: Entry[] = [
+    ...page.expected.map((e) => ({ kind: 'expected' as const, seq: e.seq, e })),
+    ...page.cancellations.map((e) => ({ kind: 'cancel' as const, seq: e.seq, e })),
+    ...page.extensions.map((e) => ({ kind: 'extend' as const, seq: e.seq, e })),
+  ].sort((a, b) => a.seq - b.seq);
+
+  const queue = (type: Parameters<OutboxRepo['enqueue']>[0], payload: Record<string, unknown>) => {
+    d.outbox.enqueue(type, payload, now);
+    out.queued++;
+  };
+
+  d.db
+    .transaction(() => {
+      for (const entry of entries) {
+        switch (entry.kind) {
+          case 'expected':
+            applyExpected(d, entry.e, now, out, queue);
+            break;
+          case 'cancel':
+            applyCancellation(d, entry.e, now, out, queue);
+            break;
+          case 'extend': {
+            const e = entry.e;
+            if (d.parcels.extend(e.parcelId, e.pickupWindowDays, e.expiresAt === null ? null : Date.parse(e.expiresAt), now)) out.extended++;
+            break;
+          }
+          default: {
+            const never: never = entry;
+            throw new Error(`unknown manifest entry ${String(never)}`);
+          }
+        }
+      }
+      if (page.revokedBadges.length > 0) {
+        out.revoked = d.enrollment.addRevokedBadges(page.revokedBadges.map((r) => ({ badgeId: r.badgeId, revokedAt: Date.parse(r.revokedAt) })));
+      }
+      setMeta(d.db, META.cursor, page.nextCursor);
+    })
+    .immediate();
+  return out;
+}
+
+function applyExpected(
+  d: ApplyDeps,
+  e: ManifestResponse['expected'][number],
+  now: number,
+  out: ManifestApplied,
+  queue: (type: 'problem.reported', payload: Record<string, unknown>) => void,
+): void {
+  // Guards for the store's unique indexes: one bad entry must not wedge every later page behind it.
+  const sameBarcode = d.parcels.activeByBarcode(e.barcode);
+  const sameDigest = d.parcels.byDigest(e.codeDigest);
+  const clash = (sameBarcode && sameBarcode.id !== e.parcelId ? 'barcode' : null) ?? (sameDigest && sameDigest.id !== e.parcelId ? 'code' : null);
+  if (clash) {
+    out.expected.refused++;
+    d.log.warn('manifest entry refused: clashes with an active parcel', { parcelId: e.parcelId, barcode: e.barcode, clash });
+    queue('problem.reported', {
+      kind: 'other',
+      barcode: e.barcode,
+      parcelId: e.parcelId,
+      note: `kiosk refused expected parcel: its ${clash} clashes with another active parcel at this kiosk`,
+    });
+    return;
+  }
+  const r = d.parcels.upsertExpected(
+    { id: e.parcelId, barcode: e.barcode, size: e.size, codeDigest: e.codeDigest, accessible: e.accessible, pickupWindowDays: e.pickupWindowDays, serverSeq: e.seq },
+    now,
+  );
+  out.expected[r]++;
+}
+
+function applyCancellation(
+  d: ApplyDeps,
+  e: ManifestResponse['cancellations'][number],
+  now: number,
+  out: ManifestApplied,
+  queue: (type: 'parcel.deposited' | 'parcel.picked_up' | 'parcel.collected', payload: Record<string, unknown>) => void,
+): void {
+  if (d.parcels.cancel(e.parcelId, now)) {
+    out.cancelled++;
+    return;
+  }
+  const p = d.parcels.get(e.parcelId);
+  if (!p || p.status === 'cancelled') return; // never seen here, or already cancelled: nothing to say
+  out.cancelRefused++;
+  d.log.info('cancellation refused: the kiosk already acted on this parcel', { parcelId: p.id, status: p.status });
+  const fact = restatement(p);
+  if (fact) queue(fact.type, fact.payload);
+}
+
+/**
+ * The event that tells the server what physically happened to a parcel it has just cancelled. Sent with a fresh
+ * UUID: if the original event is still queued it arrives first and this one is recorded as a repeat; if the server
+ * had already cancelled when the original arrived, it applied it as a conflict and this one changes nothing.
+ * A parcel whose deposit is under way (expected, compartment reserved) says nothing yet: the drop-off's own
+ * `parcel.deposited` or `parcel.kept_by_driver` follows.
+ */
+export function restatement(p: ParcelRow): { type: 'parcel.deposited' | 'parcel.picked_up' | 'parcel.collected'; payload: Record<string, unknown> } | null {
+  if (p.compartmentId === null) return null;
+  const ref = { parcelId: p.id, barcode: p.barcode, compartmentId: p.compartmentId };
+  switch (p.status) {
+    case 'deposited':
+    case 'expired':
+      if (p.expiresAt === null) return null;
+      return { type: 'parcel.deposited', payload: { ...ref, size: p.size, expiresAt: new Date(p.expiresAt).toISOString() } };
+    case 'picked_up':
+      return { type: 'parcel.picked_up', payload: ref };
+    case 'collected':
+      return { type: 'parcel.collected', payload: ref };
+    case 'expected':
+    case 'cancelled':
+      return null;
+    default: {
+      const never: never = p.status;
+      throw new Error(`unknown parcel status ${String(never)}`);
+    }
+  }
+}

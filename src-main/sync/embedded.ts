@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { seedDemo, startFleetServer, type FleetServer } from '../../src-server/embedded';
+import type { Logger as ServerLogger } from '../../src-server/log';
+import type { KioskContext } from '../context';
+import { createLogger } from '../log';
+import type { Repos } from '../store/index';
+import { Exchange } from './exchange';
+import { SyncHttp } from './http';
+import { META, getMeta, setMeta } from './meta';
+import type { SyncOptions } from './client';
+
+/**
+ * The embedded default (ARCHITECTURE §7): a demo kiosk with no fleet server configured runs one inside itself, on
+ * loopback, with its data in `<dataDir>/fleet`. The kiosk enrolls with it over real HTTP like any kiosk, demo
+ * shipments are seeded once per enrollment, and the server's console channel prints the "SMS" with pickup codes
+ * to this process's stdout, so a newcomer can deliver a parcel and pick it up without any setup.
+ */
+export interface EmbeddedFleet {
+  server: FleetServer;
+  /** Print the parcels the demo expects (once, after the first sync brought them in). */
+  printParcels(repos: Repos): void;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Where the printed lines go (default: stdout). Tests capture them. */
+  out?: (line: string) => void;
+}
+
+export async function startEmbeddedFleet(ctx: KioskContext, repos: Repos, sync: SyncOptions, o: EmbeddedOptions = {}): Promise<EmbeddedFleet> {
+  const out = o.out ?? ((line: string) => void process.stdout.write(line + '\n'));
+  const log = createLogger('fleet-embedded');
+  const server = await startFleetServer({
+    dataDir: path.join(ctx.dataDir, 'fleet'),
+    port: 0,
+    host: '127.0.0.1',
+    // The demo's "SMS" and "email": one line each on the kiosk's stdout, e.g.
+    // `[sms to +48500100201] Your code for parcel DEMO-AB12-1 at locker K-… is 123456. Pick it up by …`
+    channels: { console: out },
+    log: serverLogger(log),
+    // Reminders are a day before expiry: a minute's sweep is plenty for a demo, and cheap.
+    sweepIntervalMs: 60_000,
+  });
+  try {
+    const kioskId = await ensureEnrolled(ctx, repos, server, sync, log);
+    const fresh = getMeta(repos.db, META.demoSeededFor) !== kioskId;
+    let driver: string;
+    let technician: string;
+    if (fresh) {
+      const seed = seedDemo(server, kioskId);
+      setMeta(repos.db, META.demoSeededFor, kioskId);
+      driver = seed.driverBadge.token;
+      technician = seed.technicianBadge.token;
+    } else {
+      // Badges are cheap and not stored anywhere on the kiosk: issue a fresh pair per start.
+      driver = server.issueBadge({ role: 'driver', name: 'Demo Driver', ttlHours: 24 * 30 }).token;
+      technician = server.issueBadge({ role: 'technician', name: 'Demo Technician', ttlHours: 24 * 30 }).token;
+    }
+    printBanner(out, server.url, driver, technician);
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  let printed = false;
+  return {
+    server,
+    printParcels(r) {
+      if (printed) return;
+      printed = true;
+      const rows = r.db
+        .prepare(`SELECT barcode, size FROM parcels WHERE status = 'expected' AND compartment_id IS NULL ORDER BY created_at, barcode LIMIT 20`)
+        .all() as Array<{ barcode: string; size: string }>;
+      if (rows.length === 0) out('demo: no parcels are expected right now (all delivered). Start with a fresh --data-dir for a new set.');
+      else out(`demo parcels to deliver (scan as the driver): ${rows.map((p) => `${p.barcode} (${p.size})`).join(', ')}`);
+    },
+    close: () => server.close(),
+  };
+}
+
+async function ensureEnrolled(ctx: KioskContext, repos: Repos, server: FleetServer, sync: SyncOptions, log: ReturnType<typeof createLogger>): Promise<string> {
+  const current = repos.enrollment.isEnrolled() ? repos.enrollment.kioskId() : null;
+  // The fleet folder may have been deleted while the kiosk's database stayed: enroll again rather than be refused forever.
+  if (current && server.fleet().some((k) => k.kioskId === current)) return current;
+  const ex = new Exchange(ctx, repos, new SyncHttp({ baseUrl: server.url, now: () => ctx.clock.now(), timeoutMs: sync.requestTimeoutMs }), log, sync);
+  return (await ex.enroll(server.createEnrollmentToken(1))).kioskId;
+}
+
+function printBanner(out: (line: string) => void, url: string, driver: string, technician: string): void {
+  const rule = '─'.repeat(72);
+  out(rule);
+  out('Locker Kiosk demo: a fleet server runs inside this kiosk, with demo parcels on their way.');
+  out(`fleet page: ${url}/`);
+  out('Staff badges: on the home screen, type or paste a token and press Enter, as a badge scanner would');
+  out('(or paste it into the driver screen). The driver delivers; the technician opens maintenance mode.');
+  out(`demo driver badge: ${driver}`);
+  out(`demo technician badge: ${technician}`);
+  out('When a parcel is deposited, its "SMS" with the pickup code is printed here:');
+  out('  [sms to +48…] Your code for parcel <barcode> at locker <kiosk> is <6 digits>. …');
+  out(rule);
+}
+
+/** The embedded server's log joins the kiosk's (stderr, structured, warn and up by default). */
+function serverLogger(log: ReturnType<typeof createLogger>): ServerLogger {
+  return { info: (m, f) => log.info(m, f), warn: (m, f) => log.warn(m, f), error: (m, f) => log.error(m, f) };
+}

@@ -1,0 +1,177 @@
+import {
+  EnrollResponse,
+  EventsResponse,
+  HeartbeatResponse,
+  ManifestResponse,
+  SyncEvent,
+  type HeartbeatRequest,
+  type SizeCounts,
+} from '../../src-shared/sync-protocol';
+import type { KioskContext } from '../context';
+import type { Logger } from '../log';
+import type { Repos } from '../store/index';
+import { applyManifestPage } from './apply-manifest';
+import { SyncError, type Credentials, type SyncHttp } from './http';
+import { META, deleteMeta, getMeta } from './meta';
+
+/**
+ * The four conversations with the fleet server (§6), each one step of a sync cycle. No timers and no state of
+ * their own: client.ts decides when to run them and what a failure means for connectivity.
+ */
+export interface ExchangeOptions {
+  batchSize: number;
+  manifestPageSize: number;
+  /** How long a malformed outbox event (our bug, not the network's) waits before it is tried again. */
+  poisonRetryMs: number;
+}
+
+export class Exchange {
+  constructor(
+    private readonly ctx: KioskContext,
+    private readonly repos: Repos,
+    private readonly http: SyncHttp,
+    private readonly log: Logger,
+    private readonly o: ExchangeOptions,
+  ) {}
+
+  credentials(): Credentials | null {
+    const kioskId = this.repos.enrollment.kioskId();
+    const secret = this.repos.enrollment.getKioskSecret();
+    return kioskId && secret ? { kioskId, secret } : null;
+  }
+
+  /** Trades the one-time token for credentials and stores them (secret file, then meta rows). */
+  async enroll(token: string): Promise<Credentials> {
+    const capacity = emptyCounts();
+    for (const c of this.ctx.layout.compartments) capacity[c.size]++;
+    const res = await this.http.post(
+      '/v1/kiosks/enroll',
+      { enrollmentToken: token, capacity, layoutName: this.ctx.layout.name.slice(0, 80), version: this.ctx.version.slice(0, 40) },
+      EnrollResponse,
+    );
+    this.repos.enrollment.setEnrollment({ kioskId: res.kioskId, kioskSecret: res.kioskSecret, badgePublicKey: res.badgePublicKey });
+    // A new identity starts its manifest from the beginning.
+    deleteMeta(this.repos.db, META.cursor);
+    this.log.info('enrolled', { kioskId: res.kioskId });
+    const creds = this.credentials();
+    if (!creds) throw new SyncError('config', 'enrollment was stored but cannot be read back');
+    return creds;
+  }
+
+  /**
+   * Sends every due outbox event, oldest first, in batches; marks the acked ones. Returns how many were acked.
+   * Order is kept: a batch that fails stays due, so nothing overtakes it.
+   */
+  async push(creds: Credentials): Promise<number> {
+    const path = `/v1/kiosks/${encodeURIComponent(creds.kioskId)}/events`;
+    let acked = 0;
+    for (;;) {
+      const now = this.ctx.clock.now();
+      const due = this.repos.outbox.pending(now, this.o.batchSize);
+      if (due.length === 0) return acked;
+      const good: SyncEvent[] = [];
+      const poison: string[] = [];
+      for (const e of due) {
+        const parsed = SyncEvent.safeParse({ id: e.id, type: e.type, occurredAt: e.occurredAt, payload: e.payload });
+        if (parsed.success) good.push(parsed.data);
+        else poison.push(e.id);
+      }
+      if (poison.length) this.quarantine(poison, 'event does not match the sync contract', now);
+      if (good.length === 0) continue;
+      let res: EventsResponse;
+      try {
+        res = await this.http.signed(creds, 'POST', path, { events: good }, EventsResponse);
+      } catch (err) {
+        if (err instanceof SyncError && err.status === 400 && good.length > 1) {
+          // The server refuses the batch as a whole; find the one it refuses so the rest can go.
+          acked += await this.pushOneByOne(creds, path, good);
+          continue;
+        }
+        this.repos.outbox.markFailed(
+          good.map((e) => e.id),
+          now,
+          String((err as Error).message),
+        );
+        throw err;
+      }
+      const sent = new Set(good.map((e) => e.id));
+      const ids = res.acked.filter((id) => sent.has(id));
+      if (ids.length === 0) throw new SyncError('protocol', 'events: the server acknowledged none of the batch');
+      this.repos.outbox.markAcked(ids, this.ctx.clock.now());
+      acked += ids.length;
+    }
+  }
+
+  private async pushOneByOne(creds: Credentials, path: string, events: SyncEvent[]): Promise<number> {
+    let acked = 0;
+    for (const e of events) {
+      try {
+        const res = await this.http.signed(creds, 'POST', path, { events: [e] }, EventsResponse);
+        if (res.acked.includes(e.id)) acked += this.repos.outbox.markAcked([e.id], this.ctx.clock.now());
+      } catch (err) {
+        if (err instanceof SyncError && err.status === 400) this.quarantine([e.id], err.message, this.ctx.clock.now());
+        else throw err;
+      }
+    }
+    return acked;
+  }
+
+  private quarantine(ids: string[], why: string, now: number): void {
+    this.log.error('outbox events refused; set aside for later', { count: ids.length, why });
+    this.repos.outbox.markFailed(ids, now + this.o.poisonRetryMs, why);
+  }
+
+  /** Pulls manifest pages from the stored cursor until the server has no more; each page in one transaction. */
+  async pull(creds: Credentials): Promise<{ pages: number; expected: number; queued: number }> {
+    let cursor = getMeta(this.repos.db, META.cursor) ?? '0';
+    const total = { pages: 0, expected: 0, queued: 0 };
+    for (;;) {
+      const path = `/v1/kiosks/${encodeURIComponent(creds.kioskId)}/manifest?cursor=${cursor}&limit=${this.o.manifestPageSize}`;
+      const page = await this.http.signed(creds, 'GET', path, undefined, ManifestResponse);
+      const r = applyManifestPage({ ...this.repos, log: this.log }, page, this.ctx.clock.now());
+      total.pages++;
+      total.expected += r.expected.inserted;
+      total.queued += r.queued;
+      if (r.cancelRefused) this.log.info('manifest: cancellations refused (parcel already handled here)', { count: r.cancelRefused });
+      if (!page.hasMore) return total;
+      if (page.nextCursor === cursor) throw new SyncError('protocol', 'manifest: hasMore without a new cursor');
+      cursor = page.nextCursor;
+    }
+  }
+
+  async heartbeat(creds: Credentials): Promise<HeartbeatResponse> {
+    const body: HeartbeatRequest = {
+      freeBySize: this.freeBySize(),
+      inServiceBySize: this.repos.compartments.inServiceBySize(),
+      faults: this.faults(),
+      outboxDepth: this.repos.outbox.depth(),
+      version: this.ctx.version.slice(0, 40) || 'unknown',
+      cursor: getMeta(this.repos.db, META.cursor) ?? '0',
+    };
+    return this.http.signed(creds, 'POST', `/v1/kiosks/${encodeURIComponent(creds.kioskId)}/heartbeat`, body, HeartbeatResponse);
+  }
+
+  private freeBySize(): SizeCounts {
+    try {
+      return { ...emptyCounts(), ...this.ctx.services.freeBySize() };
+    } catch {
+      return this.repos.compartments.freeBySize();
+    }
+  }
+
+  /** What a technician should know about from afar: the serial line, offline boards, compartments out of service. */
+  private faults(): HeartbeatRequest['faults'] {
+    const out: HeartbeatRequest['faults'] = [];
+    const h = this.ctx.doors.health();
+    if (h.port !== 'open') out.push({ code: 'SERIAL_PORT', message: `serial port ${h.port}${h.lastError ? `: ${h.lastError}` : ''}`.slice(0, 200) });
+    for (const b of h.boards) if (!b.online) out.push({ code: 'BOARD_OFFLINE', message: `lock board ${b.board} does not answer` });
+    for (const c of this.repos.compartments.all()) {
+      if (!c.inService && out.length < 100) out.push({ code: 'OUT_OF_SERVICE', compartmentId: c.id, ...(c.serviceNote ? { message: c.serviceNote.slice(0, 200) } : {}) });
+    }
+    return out.slice(0, 100);
+  }
+}
+
+function emptyCounts(): SizeCounts {
+  return { S: 0, M: 0, L: 0, XL: 0 };
+}

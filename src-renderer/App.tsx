@@ -1,15 +1,44 @@
+import { useActorRef, useSelector } from '@xstate/react';
 import { useEffect, useMemo } from 'react';
+import type { ActorRefFrom } from 'xstate';
 import { getKiosk } from './bridge';
+import type { collectionMachine } from './flows/collection.machine';
+import type { dropoffMachine } from './flows/dropoff.machine';
+import { provideKiosk } from './flows/kiosk-actors';
+import type { maintenanceMachine } from './flows/maintenance.machine';
+import type { pickupMachine } from './flows/pickup.machine';
+import { listenForScans } from './input/scanner';
 import { AttractScreen } from './screens/AttractScreen';
+import { CollectionScreen, DriverScreen } from './screens/DriverScreen';
+import { HomeScreen, PinScreen, SigningIn } from './screens/HomeScreen';
+import { IdleDialog } from './screens/IdleDialog';
+import { MaintenanceScreen } from './screens/MaintenanceScreen';
+import { PickupScreen } from './screens/PickupScreen';
 import { useView } from './state/view-store';
+import { AppActorContext, type AppRef } from './ui/app-context';
 import { Banner, StatusBar, TopBar } from './ui/chrome';
+import { KioskContext } from './ui/kiosk-context';
 import { useKioskStatus } from './ui/status';
 
 export function App() {
   const kiosk = useMemo(() => getKiosk(), []);
+  const machine = useMemo(() => provideKiosk(kiosk, () => useView.getState().resetForNextPerson()), [kiosk]);
+  const app = useActorRef(machine);
   useKioskStatus(kiosk);
+  useEffect(() => {
+    // Any touch or key keeps the visit alive; scans are routed to whichever flow is showing.
+    const activity = (): void => app.send({ type: 'ACTIVITY' });
+    window.addEventListener('pointerdown', activity, true);
+    window.addEventListener('keydown', activity, true);
+    const offScan = listenForScans(window, (text) => app.send({ type: 'SCAN', text }));
+    return () => {
+      window.removeEventListener('pointerdown', activity, true);
+      window.removeEventListener('keydown', activity, true);
+      offScan();
+    };
+  }, [app]);
   const locale = useView((s) => s.locale);
-  const large = useView((s) => s.textSize);
+  const textSize = useView((s) => s.textSize);
   const contrast = useView((s) => s.highContrast);
   const lowReach = useView((s) => s.lowReach);
   // Screen readers pick their voice from the document language, not just the container's.
@@ -17,11 +46,71 @@ export function App() {
     document.documentElement.lang = locale;
   }, [locale]);
   return (
-    <div className="app" lang={locale} data-text={large} data-contrast={contrast ? 'high' : 'normal'} data-reach={lowReach ? 'low' : 'normal'}>
-      <TopBar />
-      <Banner />
-      <AttractScreen onPickup={() => undefined} onTouch={() => undefined} />
-      <StatusBar />
-    </div>
+    <KioskContext.Provider value={kiosk}>
+      <AppActorContext.Provider value={app}>
+        <div className="app" lang={locale} data-text={textSize} data-contrast={contrast ? 'high' : 'normal'} data-reach={lowReach ? 'low' : 'normal'}>
+          <TopBar />
+          <Banner />
+          <Screen app={app} />
+          <StatusBar />
+        </div>
+      </AppActorContext.Provider>
+    </KioskContext.Provider>
+  );
+}
+
+function Screen({ app }: { app: AppRef }) {
+  const view = useSelector(app, (s) => {
+    if (s.matches('attract')) return 'attract';
+    if (s.matches('home')) return 'home';
+    if (s.matches('pinEntry')) return 'pin';
+    if (s.matches({ flow: { screen: 'pickup' } })) return 'pickup';
+    if (s.matches({ flow: { screen: 'dropoff' } })) return 'dropoff';
+    if (s.matches({ flow: { screen: 'collection' } })) return 'collection';
+    if (s.matches({ flow: { screen: 'maintenance' } })) return 'maintenance';
+    return 'busy';
+  });
+  const asking = useSelector(app, (s) => s.hasTag('idle-asking'));
+  const authError = useSelector(app, (s) => s.context.authError);
+  const flow = useSelector(app, (s) => s.children.flow);
+  let body;
+  switch (view) {
+    case 'attract':
+      body = <AttractScreen onPickup={() => app.send({ type: 'START_PICKUP' })} onTouch={() => app.send({ type: 'TOUCH' })} />;
+      break;
+    case 'home':
+      body = (
+        <HomeScreen
+          authError={authError}
+          onPickup={() => app.send({ type: 'START_PICKUP' })}
+          onStaffPin={() => app.send({ type: 'STAFF_PIN' })}
+          onBack={() => app.send({ type: 'CANCEL' })}
+        />
+      );
+      break;
+    case 'pin':
+      body = <PinScreen onSubmit={(pin) => app.send({ type: 'PIN_SUBMIT', pin })} onCancel={() => app.send({ type: 'CANCEL' })} />;
+      break;
+    // The child actor refs are typed loosely by XState; the state we matched tells us which machine it is.
+    case 'pickup':
+      body = flow ? <PickupScreen key={flow.id} actor={flow as unknown as ActorRefFrom<typeof pickupMachine>} /> : null;
+      break;
+    case 'dropoff':
+      body = flow ? <DriverScreen key={flow.id} actor={flow as unknown as ActorRefFrom<typeof dropoffMachine>} /> : null;
+      break;
+    case 'collection':
+      body = flow ? <CollectionScreen key={flow.id} actor={flow as unknown as ActorRefFrom<typeof collectionMachine>} /> : null;
+      break;
+    case 'maintenance':
+      body = flow ? <MaintenanceScreen key={flow.id} actor={flow as unknown as ActorRefFrom<typeof maintenanceMachine>} /> : null;
+      break;
+    default:
+      body = <SigningIn />;
+  }
+  return (
+    <>
+      {body}
+      {asking ? <IdleDialog onStay={() => app.send({ type: 'STILL_HERE' })} /> : null}
+    </>
   );
 }

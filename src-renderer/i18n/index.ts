@@ -46,8 +46,8 @@ export function makeT(locale: Locale): Translate {
 }
 
 /** The catalogue key for an API error code. */
-export function errorKey(code: ErrorCode | undefined): MessageKey {
-  return code ? (`error.${code}` as MessageKey) : 'error.generic';
+export function errorKey(code: ErrorCode | undefined): `error.${ErrorCode}` | 'error.generic' {
+  return code ? `error.${code}` : 'error.generic';
 }
 
 /** "4 minutes" / "45 seconds" for a lockout countdown. */

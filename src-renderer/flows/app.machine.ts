@@ -1,0 +1,190 @@
+import { assign, sendTo, setup } from 'xstate';
+import type { Session } from '../../src-shared/api/staff';
+import type { ApiError } from '../../src-shared/errors';
+import { classifyScan } from '../input/scanner';
+import { collectionMachine } from './collection.machine';
+import { asApiError, notProvided } from './common';
+import { dropoffMachine, type DropoffOutput } from './dropoff.machine';
+import { maintenanceMachine } from './maintenance.machine';
+import { pickupMachine } from './pickup.machine';
+
+/** Timings a person feels: 60 s of nothing asks "Are you still there?", 10 s more ends the visit. */
+export const IDLE_TIMEOUT_MS = 60_000;
+export const IDLE_GRACE_MS = 10_000;
+/** An open door is never timed out; after this long the kiosk reminds (and beeps) instead, and repeats. */
+export const DOOR_REMINDER_MS = 45_000;
+/** Home with nobody touching it goes back to the attract loop. */
+export const HOME_IDLE_MS = 60_000;
+
+export interface AppContext {
+  session: Session | null;
+  initialCode: string | null;
+  authError: ApiError | null;
+  pendingAuth: { badge: string } | { pin: string } | null;
+  reminders: number;
+}
+
+export type AppEvent =
+  | { type: 'TOUCH' }
+  | { type: 'START_PICKUP' }
+  | { type: 'SCAN'; text: string }
+  | { type: 'STAFF_PIN' }
+  | { type: 'PIN_SUBMIT'; pin: string }
+  | { type: 'CANCEL' }
+  | { type: 'ACTIVITY' }
+  | { type: 'STILL_HERE' }
+  | { type: 'DOOR_OPENED' }
+  | { type: 'DOOR_CLOSED' }
+  | { type: 'EXIT' };
+
+const flowDone = { target: '#app.signingOut' } as const;
+
+/**
+ * The kiosk's top level: attract → home → one flow → home. It owns what is common to every flow: who is signed in,
+ * the idle question, and the open-door reminder. Flows are child machines invoked as `flow`; they report doors
+ * opening and closing with DOOR_OPENED / DOOR_CLOSED so the idle timer never ends a visit with a door open.
+ */
+export const appMachine = setup({
+  types: {} as { context: AppContext; events: AppEvent },
+  actors: {
+    authenticate: notProvided<Session, { badge: string } | { pin: string }>('authenticate'),
+    endSession: notProvided<unknown, { sessionId: string }>('endSession'),
+    pickupFlow: pickupMachine,
+    dropoffFlow: dropoffMachine,
+    collectionFlow: collectionMachine,
+    maintenanceFlow: maintenanceMachine,
+  },
+  actions: {
+    /** Provided by the UI: restore language and display options for the next person. */
+    visitEnded: () => undefined,
+    forwardToFlow: sendTo('flow', ({ event }) => event),
+  },
+  guards: {
+    'scan is a pickup code': ({ event }) => event.type === 'SCAN' && classifyScan(event.text).kind === 'pickup-code',
+    'scan is a badge': ({ event }) => event.type === 'SCAN' && classifyScan(event.text).kind === 'badge',
+    'is a driver': ({ context }) => context.session?.role === 'driver',
+    'is a technician': ({ context }) => context.session?.role === 'technician',
+    'signed in': ({ context }) => context.session !== null,
+    'wants collection': ({ event }) => (event as unknown as { output?: DropoffOutput }).output?.next === 'collection',
+  },
+  delays: { IDLE_TIMEOUT: IDLE_TIMEOUT_MS, IDLE_GRACE: IDLE_GRACE_MS, DOOR_REMINDER: DOOR_REMINDER_MS, HOME_IDLE: HOME_IDLE_MS },
+}).createMachine({
+  id: 'app',
+  context: { session: null, initialCode: null, authError: null, pendingAuth: null, reminders: 0 },
+  initial: 'attract',
+  states: {
+    attract: {
+      entry: ['visitEnded', assign({ authError: null, initialCode: null })],
+      on: {
+        TOUCH: 'home',
+        START_PICKUP: 'flow.pickup',
+        SCAN: [
+          { guard: 'scan is a pickup code', target: 'flow.pickup', actions: assign({ initialCode: ({ event }) => event.text }) },
+          { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
+        ],
+      },
+    },
+    home: {
+      entry: assign({ initialCode: null }),
+      after: { HOME_IDLE: 'attract' },
+      on: {
+        ACTIVITY: { target: 'home', reenter: true },
+        START_PICKUP: { target: 'flow.pickup', actions: assign({ authError: null }) },
+        STAFF_PIN: { target: 'pinEntry', actions: assign({ authError: null }) },
+        SCAN: [
+          { guard: 'scan is a pickup code', target: 'flow.pickup', actions: assign({ initialCode: ({ event }) => event.text, authError: null }) },
+          { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
+        ],
+        CANCEL: 'attract',
+      },
+    },
+    pinEntry: {
+      after: { HOME_IDLE: 'home' },
+      on: {
+        ACTIVITY: { target: 'pinEntry', reenter: true },
+        PIN_SUBMIT: { target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ pin: event.pin }) }) },
+        SCAN: { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
+        CANCEL: 'home',
+      },
+    },
+    authenticating: {
+      tags: ['busy'],
+      invoke: {
+        src: 'authenticate',
+        input: ({ context }) => context.pendingAuth!,
+        onDone: [
+          { guard: ({ event }) => event.output.role === 'driver', target: 'flow.dropoff', actions: assign({ session: ({ event }) => event.output, authError: null, pendingAuth: null }) },
+          { target: 'flow.maintenance', actions: assign({ session: ({ event }) => event.output, authError: null, pendingAuth: null }) },
+        ],
+        onError: { target: 'home', actions: assign({ authError: ({ event }) => asApiError(event.error), pendingAuth: null }) },
+      },
+    },
+    flow: {
+      type: 'parallel',
+      on: { EXIT: '#app.signingOut' },
+      states: {
+        screen: {
+          initial: 'pickup',
+          states: {
+            pickup: {
+              invoke: { id: 'flow', src: 'pickupFlow', input: ({ context }) => ({ initialCode: context.initialCode }), onDone: flowDone },
+              on: { SCAN: { actions: 'forwardToFlow' } },
+            },
+            dropoff: {
+              invoke: {
+                id: 'flow',
+                src: 'dropoffFlow',
+                input: ({ context }) => ({ session: context.session! }),
+                onDone: [{ guard: 'wants collection', target: 'collection' }, flowDone],
+              },
+              on: { SCAN: { actions: 'forwardToFlow' } },
+            },
+            collection: {
+              invoke: { id: 'flow', src: 'collectionFlow', input: ({ context }) => ({ session: context.session! }), onDone: 'dropoff' },
+            },
+            maintenance: {
+              invoke: { id: 'flow', src: 'maintenanceFlow', input: ({ context }) => ({ session: context.session! }), onDone: flowDone },
+            },
+          },
+        },
+        idle: {
+          initial: 'watching',
+          states: {
+            watching: {
+              after: { IDLE_TIMEOUT: 'asking' },
+              on: { ACTIVITY: { target: 'watching', reenter: true }, SCAN: { target: 'watching', reenter: true }, DOOR_OPENED: 'doorOpen' },
+            },
+            asking: {
+              tags: ['idle-asking'],
+              after: { IDLE_GRACE: '#app.signingOut' },
+              on: { STILL_HERE: 'watching', ACTIVITY: 'watching', SCAN: 'watching', DOOR_OPENED: 'doorOpen' },
+            },
+            // Never time out with a door open: the next person would find someone else's parcel.
+            doorOpen: {
+              after: { DOOR_REMINDER: { target: 'reminding', actions: assign({ reminders: ({ context }) => context.reminders + 1 }) } },
+              on: { DOOR_CLOSED: 'watching' },
+            },
+            reminding: {
+              tags: ['door-reminder'],
+              after: { DOOR_REMINDER: { target: 'reminding', reenter: true, actions: assign({ reminders: ({ context }) => context.reminders + 1 }) } },
+              on: { DOOR_CLOSED: 'watching' },
+            },
+          },
+        },
+      },
+    },
+    signingOut: {
+      always: [{ guard: 'signed in', target: 'endingSession' }, { target: 'home' }],
+    },
+    endingSession: {
+      tags: ['busy'],
+      invoke: {
+        src: 'endSession',
+        input: ({ context }) => ({ sessionId: context.session!.sessionId }),
+        // Ending the session is best effort: main expires it anyway; the screen must move on either way.
+        onDone: { target: 'home', actions: assign({ session: null }) },
+        onError: { target: 'home', actions: assign({ session: null }) },
+      },
+    },
+  },
+});

@@ -1,0 +1,87 @@
+import { fromCallback, fromPromise } from 'xstate';
+import type { KioskBridge } from '../../src-shared/api';
+import type { DoorOperation } from '../../src-shared/api/common';
+import { appMachine } from './app.machine';
+import { collectionMachine } from './collection.machine';
+import { unwrap, type OperationEvent } from './common';
+import { dropoffMachine } from './dropoff.machine';
+import { maintenanceMachine, type DoorWatchEvent } from './maintenance.machine';
+import { pickupMachine } from './pickup.machine';
+
+/** Pushed events can be missed while the host-mode socket reconnects; a slow poll is the safety net. */
+const OPERATION_POLL_MS = 2_000;
+
+/** Follows one door operation: pushed `operation` events, plus a poll until the operation is over. */
+function watchOperation(kiosk: KioskBridge) {
+  return fromCallback<OperationEvent, { operationId: string }>(({ input, sendBack }) => {
+    let last = '';
+    const deliver = (op: DoorOperation): void => {
+      if (op.operationId !== input.operationId) return;
+      const key = `${op.state}/${op.outcome}/${op.graceUntil ?? ''}`;
+      if (key === last) return; // the poll and the push often report the same thing
+      last = key;
+      sendBack({ type: 'OPERATION', op });
+    };
+    const off = kiosk.on('operation', deliver);
+    const poll = async (): Promise<void> => {
+      const r = await kiosk.operationStatus({ operationId: input.operationId });
+      if (r.ok) deliver(r.value);
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), OPERATION_POLL_MS);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  });
+}
+
+/** The app machine with every side effect bound to the kiosk API. Tests build the same tree with fakes instead. */
+export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
+  const watch = watchOperation(kiosk);
+  return appMachine.provide({
+    actions: { visitEnded },
+    actors: {
+      authenticate: fromPromise(({ input }) => unwrap('badge' in input ? kiosk.authBadge(input) : kiosk.authPin(input))),
+      endSession: fromPromise(({ input }) => unwrap(kiosk.authEnd(input))),
+      pickupFlow: pickupMachine.provide({
+        actors: {
+          submitCode: fromPromise(({ input }) => unwrap(kiosk.pickupSubmitCode(input))),
+          reopen: fromPromise(({ input }) => unwrap(kiosk.pickupReopen(input))),
+          reportProblem: fromPromise(({ input }) => unwrap(kiosk.pickupReportProblem(input))),
+          watchOperation: watch,
+        },
+      }),
+      dropoffFlow: dropoffMachine.provide({
+        actors: {
+          scanParcel: fromPromise(({ input }) => unwrap(kiosk.dropoffScan(input))),
+          doesntFit: fromPromise(({ input }) => unwrap(kiosk.dropoffDoesntFit(input))),
+          didntOpen: fromPromise(({ input }) => unwrap(kiosk.dropoffDoorDidntOpen(input))),
+          loadSummary: fromPromise(({ input }) => unwrap(kiosk.dropoffSummary(input))),
+          watchOperation: watch,
+        },
+      }),
+      collectionFlow: collectionMachine.provide({
+        actors: {
+          loadExpired: fromPromise(({ input }) => unwrap(kiosk.collectionList(input))),
+          openForCollection: fromPromise(({ input }) => unwrap(kiosk.collectionOpen(input))),
+          watchOperation: watch,
+        },
+      }),
+      maintenanceFlow: maintenanceMachine.provide({
+        actors: {
+          loadOverview: fromPromise(({ input }) => unwrap(kiosk.maintenanceOverview(input))),
+          openDoor: fromPromise(({ input }) => unwrap(kiosk.maintenanceOpenDoor(input))),
+          setService: fromPromise(({ input }) => unwrap(kiosk.maintenanceSetService(input))),
+          selfTest: fromPromise(({ input }) => unwrap(kiosk.maintenanceSelfTest(input))),
+          sync: fromPromise(({ input }) => unwrap(kiosk.maintenanceSync(input))),
+          loadAudit: fromPromise(({ input }) => unwrap(kiosk.maintenanceAudit(input))),
+          watchDoors: fromCallback<DoorWatchEvent>(({ sendBack }) => {
+            const offs = [kiosk.on('door', () => sendBack({ type: 'REFRESH' })), kiosk.on('alarm', (alarm) => sendBack({ type: 'ALARM', alarm }))];
+            return () => offs.forEach((off) => off());
+          }),
+        },
+      }),
+    },
+  });
+}

@@ -1,0 +1,63 @@
+import { useState } from 'react';
+import type { ApiError } from '../../src-shared/errors';
+import { useT } from '../ui/i18n';
+import { Busy, ErrorNotice, Keypad } from '../ui/widgets';
+
+export function HomeScreen(props: { authError: ApiError | null; onPickup: () => void; onStaffPin: () => void; onBack: () => void }) {
+  const t = useT();
+  return (
+    <main className="screen" aria-labelledby="home-title">
+      <h1 id="home-title">{t('home.title')}</h1>
+      <button type="button" className="btn primary huge" onClick={props.onPickup}>
+        {t('home.pickup')}
+      </button>
+      <p>{t('home.scanHint')}</p>
+      <ErrorNotice error={props.authError} />
+      <div className="row">
+        <button type="button" className="btn" onClick={props.onBack}>
+          {t('common.back')}
+        </button>
+        <button type="button" className="btn" onClick={props.onStaffPin}>
+          {t('home.staff')}
+        </button>
+      </div>
+      <p className="muted">{t('home.staffHint')}</p>
+    </main>
+  );
+}
+
+/** Technician fallback when a badge will not scan. The PIN never leaves this component except to authPin. */
+export function PinScreen(props: { onSubmit: (pin: string) => void; onCancel: () => void }) {
+  const t = useT();
+  const [pin, setPin] = useState('');
+  return (
+    <main className="screen" aria-labelledby="pin-title">
+      <h1 id="pin-title">{t('pin.title')}</h1>
+      <Keypad
+        value={pin}
+        length={6}
+        masked
+        onDigit={(d) => setPin((p) => (p.length < 6 ? p + d : p))}
+        onBackspace={() => setPin((p) => p.slice(0, -1))}
+        onClear={() => setPin('')}
+      />
+      <div className="row">
+        <button type="button" className="btn" onClick={props.onCancel}>
+          {t('common.cancel')}
+        </button>
+        <button type="button" className="btn primary" disabled={pin.length < 4} onClick={() => props.onSubmit(pin)}>
+          {t('pin.submit')}
+        </button>
+      </div>
+    </main>
+  );
+}
+
+export function SigningIn() {
+  const t = useT();
+  return (
+    <main className="screen">
+      <Busy label={t('home.signingIn')} />
+    </main>
+  );
+}

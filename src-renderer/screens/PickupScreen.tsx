@@ -1,0 +1,215 @@
+import { useSelector } from '@xstate/react';
+import { useEffect } from 'react';
+import type { ActorRefFrom } from 'xstate';
+import { playCue } from '../audio/cues';
+import { detailNumber } from '../flows/common';
+import { CODE_LENGTH, faultReference, pickupMachine, type ProblemKind } from '../flows/pickup.machine';
+import { formatDuration } from '../i18n';
+import { DoorPanel } from '../ui/DoorPanel';
+import { useT } from '../ui/i18n';
+import { useNow } from '../ui/kiosk-context';
+import { Busy, ErrorNotice, Keypad } from '../ui/widgets';
+
+type PickupRef = ActorRefFrom<typeof pickupMachine>;
+const PROBLEMS: ProblemKind[] = ['damaged', 'missing', 'wrong_parcel', 'door_problem', 'other'];
+
+/** The customer's screens; which one shows is decided by the pickup machine's state, never here. */
+export function PickupScreen({ actor }: { actor: PickupRef }) {
+  const view = useSelector(actor, (s) =>
+    s.matches('door')
+      ? 'door'
+      : s.matches('closed')
+        ? 'closed'
+        : s.matches('lockedOut')
+          ? 'locked'
+          : s.matches('doorFault')
+            ? 'fault'
+            : s.matches('reporting')
+              ? 'report'
+              : s.hasTag('busy')
+                ? 'busy'
+                : 'entering',
+  );
+  const t = useT();
+  let body;
+  switch (view) {
+    case 'door':
+      body = <OpenDoor actor={actor} />;
+      break;
+    case 'closed':
+      body = <Closed actor={actor} />;
+      break;
+    case 'locked':
+      body = <Locked actor={actor} />;
+      break;
+    case 'fault':
+      body = <Fault actor={actor} />;
+      break;
+    case 'report':
+      body = <Report actor={actor} />;
+      break;
+    case 'busy':
+      body = <Busy label={t('pickup.checking')} />;
+      break;
+    default:
+      body = <Entering actor={actor} />;
+  }
+  return (
+    <main className="screen" data-screen={`pickup-${view}`}>
+      {body}
+    </main>
+  );
+}
+
+function Entering({ actor }: { actor: PickupRef }) {
+  const t = useT();
+  const code = useSelector(actor, (s) => s.context.code);
+  const error = useSelector(actor, (s) => s.context.error);
+  const attemptsLeft = detailNumber(error, 'attemptsLeft');
+  return (
+    <>
+      <h1>{t('pickup.title')}</h1>
+      <p className="muted">{t('pickup.scanHint')}</p>
+      <ErrorNotice error={error}>{attemptsLeft !== null ? <p>{t('pickup.attemptsLeft', { count: attemptsLeft })}</p> : null}</ErrorNotice>
+      <Keypad
+        value={code}
+        length={CODE_LENGTH}
+        onDigit={(digit) => {
+          playCue('key');
+          actor.send({ type: 'DIGIT', digit });
+        }}
+        onBackspace={() => actor.send({ type: 'BACKSPACE' })}
+        onClear={() => actor.send({ type: 'CLEAR' })}
+      />
+      <div className="row">
+        <button type="button" className="btn" onClick={() => actor.send({ type: 'FINISH' })}>
+          {t('common.back')}
+        </button>
+        <button type="button" className="btn primary" disabled={code.length !== CODE_LENGTH} onClick={() => actor.send({ type: 'SUBMIT' })}>
+          {t('pickup.submit')}
+        </button>
+      </div>
+    </>
+  );
+}
+
+function Locked({ actor }: { actor: PickupRef }) {
+  const t = useT();
+  const now = useNow();
+  const until = useSelector(actor, (s) => s.context.lockedAt + s.context.lockoutMs);
+  return (
+    <>
+      <h1>{t('pickup.lockedTitle')}</h1>
+      <div className="notice error" role="alert" data-testid="lockout">
+        <p>{t('pickup.lockedBody', { time: formatDuration(t, until - now) })}</p>
+      </div>
+      <button type="button" className="btn" onClick={() => actor.send({ type: 'FINISH' })}>
+        {t('common.startOver')}
+      </button>
+    </>
+  );
+}
+
+function OpenDoor({ actor }: { actor: PickupRef }) {
+  const t = useT();
+  const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
+  return <DoorPanel door={door} title={t('door.openTitle', { door })} body={t('door.openBody')} simulate="take" />;
+}
+
+function Closed({ actor }: { actor: PickupRef }) {
+  const t = useT();
+  const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
+  const itemLeft = useSelector(actor, (s) => s.context.op?.outcome === 'item_left');
+  const canReopen = useSelector(actor, (s) => s.matches({ closed: 'canReopen' }));
+  const error = useSelector(actor, (s) => s.context.error);
+  useEffect(() => {
+    if (!itemLeft) playCue('success');
+  }, [itemLeft]);
+  return (
+    <>
+      <h1 role="status">{itemLeft ? t('pickup.itemLeft', { door }) : t('pickup.doneTitle', { door })}</h1>
+      <ErrorNotice error={error} />
+      <div className="stack">
+        {canReopen ? (
+          <button type="button" className="btn" onClick={() => actor.send({ type: 'REOPEN' })}>
+            {t('pickup.reopen')}
+          </button>
+        ) : null}
+        <button type="button" className="btn primary" onClick={() => actor.send({ type: 'NEXT_CODE' })}>
+          {t('pickup.nextCode')}
+        </button>
+        <button type="button" className="btn" onClick={() => actor.send({ type: 'REPORT' })}>
+          {t('report.button')}
+        </button>
+        <button type="button" className="btn" onClick={() => actor.send({ type: 'FINISH' })}>
+          {t('pickup.finish')}
+        </button>
+      </div>
+    </>
+  );
+}
+
+function Fault({ actor }: { actor: PickupRef }) {
+  const t = useT();
+  const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
+  const reference = useSelector(actor, (s) => faultReference(s.context) ?? '—');
+  useEffect(() => playCue('error'), []);
+  return (
+    <>
+      <h1>{door ? t('door.faultTitle', { door }) : t('error.DOOR_FAULT')}</h1>
+      <div className="notice error" role="alert" data-testid="door-fault">
+        <p>{t('door.faultBody', { reference })}</p>
+      </div>
+      <div className="stack">
+        <button type="button" className="btn primary" onClick={() => actor.send({ type: 'REPORT' })}>
+          {t('report.button')}
+        </button>
+        <button type="button" className="btn" onClick={() => actor.send({ type: 'NEXT_CODE' })}>
+          {t('pickup.nextCode')}
+        </button>
+        <button type="button" className="btn" onClick={() => actor.send({ type: 'FINISH' })}>
+          {t('pickup.finish')}
+        </button>
+      </div>
+    </>
+  );
+}
+
+function Report({ actor }: { actor: PickupRef }) {
+  const t = useT();
+  const step = useSelector(actor, (s) => (s.matches({ reporting: 'sent' }) ? 'sent' : s.hasTag('busy') ? 'sending' : 'choosing'));
+  const reference = useSelector(actor, (s) => s.context.reportReference ?? '');
+  const error = useSelector(actor, (s) => s.context.error);
+  if (step === 'sending') return <Busy />;
+  if (step === 'sent') {
+    return (
+      <>
+        <h1 role="status">{t('report.sent', { reference })}</h1>
+        <div className="stack">
+          <button type="button" className="btn primary" onClick={() => actor.send({ type: 'NEXT_CODE' })}>
+            {t('pickup.nextCode')}
+          </button>
+          <button type="button" className="btn" onClick={() => actor.send({ type: 'FINISH' })}>
+            {t('pickup.finish')}
+          </button>
+        </div>
+      </>
+    );
+  }
+  return (
+    <>
+      <h1>{t('report.title')}</h1>
+      <ErrorNotice error={error} />
+      <div className="stack">
+        {PROBLEMS.map((kind) => (
+          <button key={kind} type="button" className="btn" onClick={() => actor.send({ type: 'REPORT_KIND', kind })}>
+            {t(`report.${kind}`)}
+          </button>
+        ))}
+        <button type="button" className="btn" onClick={() => actor.send({ type: 'CANCEL' })}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,172 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { depositParcel, makeKiosk, waitFor, waitOp, type TestKiosk } from './harness';
+
+let k: TestKiosk;
+afterEach(async () => k?.close());
+
+describe('pickup', () => {
+  it('opens the door, and consumes the code only when the door closes on an empty compartment', async () => {
+    k = await makeKiosk();
+    const p = depositParcel(k, 'A02', { code: '424242' });
+    const r = await k.call('pickupSubmitCode', { code: '424242' });
+    expect(r.ok).toBe(true);
+    expect(r.value.where.compartmentId).toBe('A02');
+    const opId = r.value.operationId;
+    await waitOp(k, opId, ['opened']);
+    expect(k.sim.door('A02').open).toBe(true);
+    expect(k.services.repos.parcels.get(p.id)!.status).toBe('deposited');
+    k.sim.removeItem('A02');
+    k.sim.closeDoor('A02');
+    const op = await waitOp(k, opId, ['closed']);
+    expect(op.outcome).toBe('completed');
+    const parcel = k.services.repos.parcels.get(p.id)!;
+    expect(parcel.status).toBe('picked_up');
+    expect(parcel.codeDigest).toBeNull();
+    expect(k.services.repos.outbox.pending(k.clock.now()).map((e) => e.type)).toContain('parcel.picked_up');
+    expect(k.nudges.count).toBeGreaterThan(0);
+    const states = k.events.filter((e) => e.event === 'operation').map((e) => (e.payload as { state: string }).state);
+    expect(states).toEqual(['requested', 'unlocked', 'opened', 'closed']);
+    expect(k.services.repos.audit.verify().ok).toBe(true);
+  });
+});
+
+describe('pickup: codes and lockout', () => {
+  it('locks code entry after 5 wrong codes in 15 minutes, for 5 minutes, doubling on repeat, audited', async () => {
+    k = await makeKiosk();
+    depositParcel(k, 'A02', { code: '111111' });
+    for (let i = 0; i < 4; i++) {
+      const r = await k.call('pickupSubmitCode', { code: '999999' });
+      expect(r.error?.code).toBe('CODE_INVALID');
+      expect(r.error?.details?.attemptsLeft).toBe(4 - i);
+      k.clock.advance(1000);
+    }
+    const fifth = await k.call('pickupSubmitCode', { code: '999998' });
+    expect(fifth.error?.code).toBe('LOCKED_OUT');
+    expect(fifth.error?.details?.retryAfterMs).toBe(5 * 60_000);
+    // Even the right code waits while locked.
+    const locked = await k.call('pickupSubmitCode', { code: '111111' });
+    expect(locked.error?.code).toBe('LOCKED_OUT');
+    k.clock.advance(5 * 60_000);
+    for (let i = 0; i < 4; i++) expect((await k.call('pickupSubmitCode', { code: '999997' })).error?.code).toBe('CODE_INVALID');
+    const again = await k.call('pickupSubmitCode', { code: '999996' });
+    expect(again.error?.code).toBe('LOCKED_OUT');
+    expect(again.error?.details?.retryAfterMs).toBe(10 * 60_000);
+    const audits = k.services.repos.audit.recent(50).filter((e) => e.action === 'code.lockout');
+    expect(audits).toHaveLength(2);
+    expect(JSON.stringify(k.services.repos.audit.recent(100))).not.toContain('999997');
+    k.clock.advance(10 * 60_000);
+    expect((await k.call('pickupSubmitCode', { code: '111111' })).ok).toBe(true);
+  });
+
+  it('answers CODE_EXPIRED for a parcel past its pickup window', async () => {
+    k = await makeKiosk();
+    depositParcel(k, 'A03', { code: '222222' });
+    k.clock.advance(3 * 86_400_000 + 1);
+    expect(k.services.sweep().expired).toBe(1);
+    const r = await k.call('pickupSubmitCode', { code: '222222' });
+    expect(r.error?.code).toBe('CODE_EXPIRED');
+    expect(k.services.repos.attempts.countSince('code', 0)).toBe(0);
+  });
+
+  it('a code for a parcel not yet delivered is not counted as a guess', async () => {
+    const { expectParcel } = await import('./harness');
+    k = await makeKiosk();
+    expectParcel(k, { code: '333333' });
+    const r = await k.call('pickupSubmitCode', { code: '333333' });
+    expect(r.error?.code).toBe('CODE_INVALID');
+    expect(r.error?.details?.notYetDelivered).toBe(true);
+    expect(k.services.repos.attempts.countSince('code', 0)).toBe(0);
+  });
+
+  it('the same code while the door is on its way returns the same operation', async () => {
+    k = await makeKiosk();
+    depositParcel(k, 'A05', { code: '444444' });
+    const a = await k.call('pickupSubmitCode', { code: '444444' });
+    const b = await k.call('pickupSubmitCode', { code: '444444' });
+    expect(b.value.operationId).toBe(a.value.operationId);
+    await waitOp(k, a.value.operationId, ['opened']);
+    expect(k.sim.received.unlock).toBe(1);
+  });
+});
+
+describe('pickup: item left, grace, jam', () => {
+  it('door closed with the parcel still inside: the same code reopens it', async () => {
+    k = await makeKiosk();
+    const p = depositParcel(k, 'A04', { code: '555555' });
+    const r = await k.call('pickupSubmitCode', { code: '555555' });
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.closeDoor('A04');
+    const op = await waitOp(k, r.value.operationId, ['closed']);
+    expect(op.outcome).toBe('item_left');
+    expect(k.services.repos.parcels.get(p.id)!.status).toBe('deposited');
+    k.clock.advance(10 * 60_000); // far past grace: the code still works because the parcel is inside
+    const again = await k.call('pickupSubmitCode', { code: '555555' });
+    expect(again.ok).toBe(true);
+    expect(again.value.operationId).not.toBe(r.value.operationId);
+    await waitOp(k, again.value.operationId, ['opened']);
+    k.sim.removeItem('A04');
+    k.sim.closeDoor('A04');
+    expect((await waitOp(k, again.value.operationId, ['closed'])).outcome).toBe('completed');
+    expect(k.services.repos.parcels.get(p.id)!.status).toBe('picked_up');
+  });
+
+  it('within the grace window the door reopens (by operation or by code); after it, it does not', async () => {
+    k = await makeKiosk({ config: { graceSeconds: 60 } });
+    depositParcel(k, 'A06', { code: '666666' });
+    const r = await k.call('pickupSubmitCode', { code: '666666' });
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.removeItem('A06');
+    k.sim.closeDoor('A06');
+    const closed = await waitOp(k, r.value.operationId, ['closed']);
+    expect(closed.graceUntil).toBe(k.clock.now() + 60_000);
+    k.clock.advance(30_000);
+    const reopen = await k.call('pickupReopen', { operationId: r.value.operationId });
+    expect(reopen.ok).toBe(true);
+    await waitOp(k, reopen.value.operationId, ['opened']);
+    k.sim.closeDoor('A06');
+    await waitOp(k, reopen.value.operationId, ['closed']);
+    const byCode = await k.call('pickupSubmitCode', { code: '666666' });
+    expect(byCode.ok).toBe(true);
+    await waitOp(k, byCode.value.operationId, ['opened']);
+    k.sim.closeDoor('A06');
+    await waitOp(k, byCode.value.operationId, ['closed']);
+    k.clock.advance(61_000);
+    expect((await k.call('pickupReopen', { operationId: byCode.value.operationId })).error?.code).toBe('INVALID_STATE');
+    k.services.sweep();
+    expect((await k.call('pickupSubmitCode', { code: '666666' })).error?.code).toBe('CODE_INVALID');
+  });
+
+  it('jam: compartment out of service, parcel flagged, customer given a reference', async () => {
+    k = await makeKiosk({ jamMs: 150 });
+    const p = depositParcel(k, 'A07', { code: '777777', size: 'L' });
+    k.sim.jam('A07');
+    const r = await k.call('pickupSubmitCode', { code: '777777' });
+    expect(r.ok).toBe(true);
+    const op = await waitOp(k, r.value.operationId, ['failed']);
+    expect(op.outcome).toBe('jammed');
+    expect(op.reference).toMatch(/^R-[A-Z2-9]{6}$/);
+    expect(k.services.repos.compartments.get('A07')!.inService).toBe(false);
+    expect(k.services.repos.parcels.get(p.id)!.flagged).toContain(op.reference!);
+    expect(k.events.some((e) => e.event === 'alarm' && (e.payload as { kind: string }).kind === 'jammed')).toBe(true);
+    const pushed = k.events.filter((e) => e.event === 'operation').at(-1)!.payload as { outcome: string; reference: string };
+    expect(pushed).toMatchObject({ outcome: 'jammed', reference: op.reference });
+    const again = await k.call('pickupSubmitCode', { code: '777777' });
+    expect(again.error?.code).toBe('DOOR_FAULT');
+    expect(again.error?.details?.reference).toMatch(/^R-/);
+    const types = k.services.repos.outbox.pending(k.clock.now()).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['door.jammed', 'compartment.out_of_service', 'problem.reported']));
+  });
+
+  it('report a problem: an outbox event and a reference', async () => {
+    k = await makeKiosk();
+    depositParcel(k, 'A08', { code: '888888', size: 'XL' });
+    const r = await k.call('pickupSubmitCode', { code: '888888' });
+    const rep = await k.call('pickupReportProblem', { operationId: r.value.operationId, kind: 'damaged', note: 'box crushed' });
+    expect(rep.value.reference).toMatch(/^R-/);
+    const ev = k.services.repos.outbox.pending(k.clock.now()).find((e) => e.type === 'problem.reported')!;
+    expect(ev.payload).toMatchObject({ kind: 'damaged', compartmentId: 'A08', reference: rep.value.reference, note: 'box crushed' });
+    const status = await k.call('operationStatus', { operationId: r.value.operationId });
+    expect(status.value.purpose).toBe('pickup');
+    expect((await k.call('operationStatus', { operationId: 'nosuchop1' })).error?.code).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
+import { SMTPServer } from 'smtp-server';
+import { startFleetServer, type FleetServer, type StartFleetServerOptions } from '../../src-server/embedded';
+import { silentLogger } from '../../src-server/log';
+import { loadConfig } from '../../src-main/config';
+import { createKioskCore, type KioskCore } from '../../src-main/core';
+import { createSync, type CreateSyncOptions } from '../../src-main/sync/index';
+import type { EventName } from '../../src-shared/events';
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Fast loop settings for tests: a cycle every 200 ms, backoff 50 ms … 400 ms. */
+export const FAST_SYNC: CreateSyncOptions = { intervalMs: 200, backoffBaseMs: 50, backoffCapMs: 400, nudgeDebounceMs: 20, requestTimeoutMs: 2000 };
+
+export async function startServer(o: Partial<StartFleetServerOptions> & { dataDir?: string } = {}): Promise<FleetServer & { dataDir: string; port: number }> {
+  const dataDir = o.dataDir ?? tempDir('sync-fleet-');
+  const server = await startFleetServer({
+    log: silentLogger,
+    sweepIntervalMs: 0,
+    notifications: { pollMs: 20, baseDelayMs: 50, maxDelayMs: 200 },
+    ...o,
+    dataDir,
+  });
+  return Object.assign(server, { dataDir, port: Number(new URL(server.url).port) });
+}
+
+export interface Kiosk {
+  core: KioskCore;
+  dir: string;
+  events: Array<{ event: EventName; payload: unknown }>;
+  kioskId(): string;
+  call(name: string, input: unknown): Promise<any>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real kiosk core (createKioskCore with a config from loadConfig, simulated board, SQLite in `dir`), its sync
+ * pointed at `url`. The core's own sync is swapped for one with test-speed intervals.
+ */
+export async function startKiosk(o: { url: string; token?: string; dir?: string; sync?: CreateSyncOptions }): Promise<Kiosk> {
+  const dir = o.dir ?? tempDir('sync-kiosk-');
+  const config = loadConfig(['--data-dir', dir, '--server-url', o.url, ...(o.token ? ['--enrollment-token', o.token] : [])], {});
+  const core = await createKioskCore({ config, mode: 'host', version: '0.1.0-test', dataDir: dir });
+  await core.ctx.sync.close();
+  core.ctx.sync = await createSync(core.ctx, { ...FAST_SYNC, ...o.sync });
+  const events: Kiosk['events'] = [];
+  core.on((event, payload) => void events.push({ event, payload }));
+  return {
+    core,
+    dir,
+    events,
+    kioskId: () => core.ctx.kioskId(),
+    async call(name, input) {
+      const r = await core.call(name, input);
+      if (!r.ok) throw new Error(`${name} failed: ${r.error.code} ${r.error.message}`);
+      return r.value;
+    },
+    close: () => core.close(),
+  };
+}
+
+export async function until<T>(fn: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+export function localParcel(k: Kiosk, barcode: string) {
+  return k.core.ctx.services.repos.parcels.latestByBarcode(barcode);
+}
+
+/** A driver delivers `barcode`: scan, the door opens, the parcel goes in, the door closes. Returns the compartment. */
+export async function deliver(k: Kiosk, sessionId: string, barcode: string): Promise<string> {
+  const started = await k.call('dropoffScan', { sessionId, barcode });
+  const id: string = started.where.compartmentId;
+  const sim = k.core.ctx.simulator!;
+  await until(() => sim.door(id).open, 5000, `door ${id} to open`);
+  sim.putItem(id);
+  sim.closeDoor(id);
+  await until(() => localParcel(k, barcode)?.status === 'deposited', 5000, `${barcode} deposited`);
+  return id;
+}
+
+/** A customer picks up with `code`: the door opens, the parcel comes out, the door closes. */
+export async function pickUp(k: Kiosk, code: string, barcode: string): Promise<void> {
+  const r = await k.call('pickupSubmitCode', { code });
+  const id: string = r.where.compartmentId;
+  const sim = k.core.ctx.simulator!;
+  await until(() => sim.door(id).open, 5000, `door ${id} to open`);
+  sim.removeItem(id);
+  sim.closeDoor(id);
+  await until(() => localParcel(k, barcode)?.status === 'picked_up', 5000, `${barcode} picked up`);
+}
+
+/** Reads the fleet server's database through a second, read-only connection. */
+export function serverDb<T>(dataDir: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(path.join(dataDir, 'fleet.sqlite'), { readonly: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+export interface Mail {
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server on loopback that keeps what it receives. */
+export async function startSmtpSink(): Promise<{ url: string; mails: Mail[]; close(): Promise<void> }> {
+  const mails: Mail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { badge, depositParcel, makeKiosk, waitOp, type TestKiosk } from './harness';
+
+let k: TestKiosk;
+afterEach(async () => k?.close());
+
+describe('expiry sweep and collection', () => {
+  it('expires overdue parcels once (idempotent), then a driver collects them and the compartment frees', async () => {
+    k = await makeKiosk();
+    const a = depositParcel(k, 'A01', { code: '121212' });
+    const b = depositParcel(k, 'A02', { code: '131313' });
+    k.clock.advance(2 * 86_400_000);
+    const c = depositParcel(k, 'A03', { code: '141414' });
+    k.clock.advance(86_400_000 + 1);
+    expect(k.services.sweep()).toEqual({ expired: 2 });
+    expect(k.services.sweep()).toEqual({ expired: 0 });
+    const expiredEvents = k.services.repos.outbox.pending(k.clock.now()).filter((e) => e.type === 'parcel.expired');
+    expect(expiredEvents).toHaveLength(2);
+    expect(k.services.repos.parcels.get(c.id)!.status).toBe('deposited');
+    expect((await k.call('pickupSubmitCode', { code: a.code })).error?.code).toBe('CODE_EXPIRED');
+
+    const s = await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) });
+    const sessionId = s.value.sessionId;
+    const list = await k.call('collectionList', { sessionId });
+    expect(list.value.parcels.map((p: { barcode: string }) => p.barcode).sort()).toEqual([a.barcode, b.barcode].sort());
+    const freeBefore = k.services.freeBySize().S;
+    const open = await k.call('collectionOpen', { sessionId, parcelId: a.id });
+    expect(open.value.where.compartmentId).toBe('A01');
+    await waitOp(k, open.value.operationId, ['opened']);
+    k.sim.removeItem('A01');
+    k.sim.closeDoor('A01');
+    expect((await waitOp(k, open.value.operationId, ['closed'])).outcome).toBe('completed');
+    expect(k.services.repos.parcels.get(a.id)).toMatchObject({ status: 'collected', codeDigest: null });
+    expect(k.services.freeBySize().S).toBe(freeBefore + 1);
+    expect(k.services.repos.outbox.pending(k.clock.now()).some((e) => e.type === 'parcel.collected')).toBe(true);
+    // Door closed with the parcel still in: not collected.
+    const openB = await k.call('collectionOpen', { sessionId, parcelId: b.id });
+    await waitOp(k, openB.value.operationId, ['opened']);
+    k.sim.closeDoor('A02');
+    expect((await waitOp(k, openB.value.operationId, ['closed'])).outcome).toBe('item_left');
+    expect(k.services.repos.parcels.get(b.id)!.status).toBe('expired');
+    expect((await k.call('collectionOpen', { sessionId, parcelId: c.id })).error?.code).toBe('INVALID_STATE');
+  });
+
+  it('sweeps at start-up', async () => {
+    const first = await makeKiosk();
+    depositParcel(first, 'A04', { size: 'M' });
+    const dir = first.dir;
+    const clock = first.clock;
+    await first.close();
+    clock.advance(4 * 86_400_000);
+    k = await makeKiosk({ dir, clock, seed: 9 });
+    expect(k.services.repos.parcels.expired()).toHaveLength(1);
+  });
+});
+
+describe('maintenance', () => {
+  it('PIN or badge → overview, open any door with a reason, service state, self-test, audit — all audited', async () => {
+    k = await makeKiosk();
+    expect((await k.call('authPin', { pin: '0000' })).error?.code).toBe('PIN_INVALID');
+    const pin = await k.call('authPin', { pin: '246810' });
+    expect(pin.value.role).toBe('technician');
+    const driver = await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) });
+    expect((await k.call('maintenanceOverview', { sessionId: driver.value.sessionId })).error?.code).toBe('NOT_AUTHORISED');
+    const t = await k.call('authBadge', { badge: badge('technician', { now: k.clock.now() }) });
+    const sessionId = t.value.sessionId;
+    depositParcel(k, 'A05', { size: 'M' });
+    const ov = await k.call('maintenanceOverview', { sessionId });
+    expect(ov.value.compartments).toHaveLength(24);
+    expect(ov.value.compartments.find((x: { id: string }) => x.id === 'A05')).toMatchObject({ status: 'occupied', parcelBarcode: expect.any(String) });
+    expect(ov.value.boards).toHaveLength(2);
+    const open = await k.call('maintenanceOpenDoor', { sessionId, compartmentId: 'A10', reason: 'cleaning' });
+    await waitOp(k, open.value.operationId, ['opened']);
+    k.sim.closeDoor('A10');
+    await waitOp(k, open.value.operationId, ['closed']);
+    const out = await k.call('maintenanceSetService', { sessionId, compartmentId: 'A10', inService: false, reason: 'hinge loose' });
+    expect(out.value).toMatchObject({ inService: false, status: 'out_of_service' });
+    expect(k.services.freeBySize().S).toBe(7);
+    const back = await k.call('maintenanceSetService', { sessionId, compartmentId: 'A10', inService: true, reason: 'hinge fixed' });
+    expect(back.value.status).toBe('free');
+    const st = await k.call('maintenanceSelfTest', { sessionId });
+    expect(st.value.boards.map((b: { ok: boolean }) => b.ok)).toEqual([true, true]);
+    const audit = await k.call('maintenanceAudit', { sessionId, limit: 50 });
+    expect(audit.value.chain.ok).toBe(true);
+    const actions = audit.value.entries.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(['maintenance.open_door', 'maintenance.door_closed', 'compartment.out_of_service', 'compartment.in_service', 'maintenance.self_test', 'auth.session_started']),
+    );
+    const sync = await k.call('maintenanceSync', { sessionId });
+    expect(sync.value.status).toBe('offline');
+  });
+
+  it('no demo PIN once a fleet server is configured without a PIN digest', async () => {
+    k = await makeKiosk({ config: { server: { url: 'http://127.0.0.1:9' } } });
+    expect((await k.call('authPin', { pin: '246810' })).error?.code).toBe('NOT_AVAILABLE');
+  });
+});

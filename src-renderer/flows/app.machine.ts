@@ -77,9 +77,9 @@ export const appMachine = setup({
       entry: ['visitEnded', assign({ authError: null, initialCode: null })],
       on: {
         TOUCH: 'home',
-        START_PICKUP: 'flow.pickup',
+        START_PICKUP: 'flow.screen.pickup',
         SCAN: [
-          { guard: 'scan is a pickup code', target: 'flow.pickup', actions: assign({ initialCode: ({ event }) => event.text }) },
+          { guard: 'scan is a pickup code', target: 'flow.screen.pickup', actions: assign({ initialCode: ({ event }) => event.text }) },
           { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
         ],
       },
@@ -89,10 +89,10 @@ export const appMachine = setup({
       after: { HOME_IDLE: 'attract' },
       on: {
         ACTIVITY: { target: 'home', reenter: true },
-        START_PICKUP: { target: 'flow.pickup', actions: assign({ authError: null }) },
+        START_PICKUP: { target: 'flow.screen.pickup', actions: assign({ authError: null }) },
         STAFF_PIN: { target: 'pinEntry', actions: assign({ authError: null }) },
         SCAN: [
-          { guard: 'scan is a pickup code', target: 'flow.pickup', actions: assign({ initialCode: ({ event }) => event.text, authError: null }) },
+          { guard: 'scan is a pickup code', target: 'flow.screen.pickup', actions: assign({ initialCode: ({ event }) => event.text, authError: null }) },
           { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
         ],
         CANCEL: 'attract',
@@ -113,8 +113,8 @@ export const appMachine = setup({
         src: 'authenticate',
         input: ({ context }) => context.pendingAuth!,
         onDone: [
-          { guard: ({ event }) => event.output.role === 'driver', target: 'flow.dropoff', actions: assign({ session: ({ event }) => event.output, authError: null, pendingAuth: null }) },
-          { target: 'flow.maintenance', actions: assign({ session: ({ event }) => event.output, authError: null, pendingAuth: null }) },
+          { guard: ({ event }) => event.output.role === 'driver', target: 'flow.screen.dropoff', actions: assign({ session: ({ event }) => event.output, authError: null, pendingAuth: null }) },
+          { target: 'flow.screen.maintenance', actions: assign({ session: ({ event }) => event.output, authError: null, pendingAuth: null }) },
         ],
         onError: { target: 'home', actions: assign({ authError: ({ event }) => asApiError(event.error), pendingAuth: null }) },
       },

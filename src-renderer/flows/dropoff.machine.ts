@@ -122,6 +122,8 @@ export const dropoffMachine = setup({
     },
     swapping: {
       tags: ['busy'],
+      // Always entered through one of its children; the initial is only there because XState requires one.
+      initial: 'doesntFit',
       states: {
         doesntFit: {
           invoke: {

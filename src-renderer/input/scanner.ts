@@ -76,6 +76,18 @@ export function listenForScans(target: Window, onScan: (text: string) => void, o
       onScan(text);
     }
   };
+  // Pasting a token (the demo's way to "scan" a badge without a scanner) counts as one scan.
+  const onPaste = (e: ClipboardEvent): void => {
+    const text = e.clipboardData?.getData('text')?.trim() ?? '';
+    if (text.length >= (opts?.minLength ?? 4)) {
+      e.preventDefault();
+      onScan(text);
+    }
+  };
   target.addEventListener('keydown', handler, true);
-  return () => target.removeEventListener('keydown', handler, true);
+  target.addEventListener('paste', onPaste, true);
+  return () => {
+    target.removeEventListener('keydown', handler, true);
+    target.removeEventListener('paste', onPaste, true);
+  };
 }

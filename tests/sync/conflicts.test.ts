@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSync } from '../../src-main/sync/index';
+import { deliver, FAST_SYNC, localParcel, pickUp, serverDb, startKiosk, startServer, until, type Kiosk } from './helpers';
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!().catch(() => {});
+});
+
+async function setup() {
+  const lines: string[] = [];
+  const server = await startServer({ channels: { console: (l) => void lines.push(l) } });
+  cleanup.push(() => server.close());
+  const k = await startKiosk({ url: server.url, token: server.createEnrollmentToken() });
+  cleanup.push(() => k.close());
+  await k.core.ctx.sync.syncNow();
+  const driver = server.issueBadge({ role: 'driver', name: 'Dana' });
+  const { sessionId } = await k.call('authBadge', { badge: driver.token });
+  return { server, k, lines, sessionId: sessionId as string, driver };
+}
+
+function outcomes(dataDir: string, barcode: string): string[] {
+  return serverDb(dataDir, (db) =>
+    (db.prepare(`SELECT e.type || ':' || e.outcome AS o FROM events e WHERE json_extract(e.payload, '$.barcode') = ? ORDER BY e.received_at, e.rowid`).all(barcode) as { o: string }[]).map(
+      (r) => r.o,
+    ),
+  );
+}
+
+async function pausedSync(k: Kiosk) {
+  await k.core.ctx.sync.close();
+  return async () => {
+    k.core.ctx.sync = await createSync(k.core.ctx, FAST_SYNC);
+    await k.core.ctx.sync.syncNow();
+  };
+}
+
+describe('conflicts: the physical fact recorded by the kiosk wins, and the server is told', () => {
+  it('a cancellation of a parcel the driver has already deposited (offline) is not applied; the deposit stands on both sides', async () => {
+    const { server, k, lines, sessionId } = await setup();
+    const s = server.createShipment({ barcode: 'CX-000001', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100201' } });
+    await k.core.ctx.sync.syncNow();
+    const resume = await pausedSync(k);
+    await deliver(k, sessionId, 'CX-000001'); // the deposit event waits in the outbox
+    server.cancelShipment('CX-000001'); // meanwhile the carrier cancels
+    expect(server.parcel('CX-000001')!.status).toBe('cancelled');
+    await resume(); // push (deposit → conflict on the server), then pull (cancellation → refused here)
+    expect(localParcel(k, 'CX-000001')).toMatchObject({ status: 'deposited' });
+    expect(localParcel(k, 'CX-000001')!.codeDigest).not.toBeNull();
+    const view = server.parcel('CX-000001')!;
+    expect(view.status).toBe('deposited');
+    expect(view.conflict).toMatch(/cancelled/);
+    await until(() => k.core.ctx.sync.status().outboxDepth === 0, 3000, 'outbox drained');
+    expect(outcomes(server.dataDir, 'CX-000001')).toEqual(['parcel.deposited:conflict', 'parcel.deposited:recorded']);
+    // The recipient still gets the code, and the parcel can be picked up with it.
+    const line = await until(() => lines.find((l) => l.includes('CX-000001') && l.includes(s.code)), 3000, 'the code message');
+    expect(line).toMatch(/^\[sms to \+48500100201\]/);
+    await pickUp(k, s.code, 'CX-000001');
+    await until(() => server.parcel('CX-000001')?.status === 'picked_up', 3000, 'server pickup');
+  });
+
+  it('a cancellation that arrives while the driver has the door open waits for the physical outcome', async () => {
+    const { server, k, sessionId } = await setup();
+    server.createShipment({ barcode: 'CX-000002', size: 'M', kioskId: k.kioskId(), recipient: { phone: '+48500100202' } });
+    await k.core.ctx.sync.syncNow();
+    const started = await k.call('dropoffScan', { sessionId, barcode: 'CX-000002' });
+    const id = started.where.compartmentId as string;
+    server.cancelShipment('CX-000002');
+    await k.core.ctx.sync.syncNow(); // the cancellation arrives mid-deposit
+    expect(localParcel(k, 'CX-000002')!.status).toBe('expected');
+    const sim = k.core.ctx.simulator!;
+    await until(() => sim.door(id).open, 3000, 'door open');
+    sim.putItem(id);
+    sim.closeDoor(id);
+    await until(() => localParcel(k, 'CX-000002')?.status === 'deposited', 3000, 'deposited');
+    await until(() => server.parcel('CX-000002')?.status === 'deposited', 3000, 'server deposit');
+    expect(server.parcel('CX-000002')!.conflict).toMatch(/cancelled/);
+  });
+
+  it('a cancellation of an untouched expected parcel is applied: its code stops working', async () => {
+    const { server, k } = await setup();
+    const s = server.createShipment({ barcode: 'CX-000003', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100203' } });
+    await k.core.ctx.sync.syncNow();
+    server.cancelShipment('CX-000003');
+    await k.core.ctx.sync.syncNow();
+    expect(localParcel(k, 'CX-000003')).toMatchObject({ status: 'cancelled', codeDigest: null });
+    const r = await k.core.call('pickupSubmitCode', { code: s.code });
+    expect(r.ok).toBe(false);
+    expect(outcomes(server.dataDir, 'CX-000003')).toEqual([]);
+  });
+
+  it('expiry extensions and badge revocations arrive with the manifest', async () => {
+    const { server, k, sessionId, driver } = await setup();
+    server.createShipment({ barcode: 'CX-000004', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100204' } });
+    await k.core.ctx.sync.syncNow();
+    await deliver(k, sessionId, 'CX-000004');
+    await until(() => server.parcel('CX-000004')?.status === 'deposited', 3000, 'server deposit');
+    const before = localParcel(k, 'CX-000004')!.expiresAt!;
+    server.extendShipment('CX-000004', 2);
+    server.revokeBadge(driver.badgeId);
+    await k.core.ctx.sync.syncNow();
+    expect(localParcel(k, 'CX-000004')!.expiresAt).toBe(Date.parse(server.parcel('CX-000004')!.expiresAt!));
+    expect(localParcel(k, 'CX-000004')!.expiresAt! - before).toBe(2 * 86_400_000);
+    const again = await k.core.call('authBadge', { badge: driver.token });
+    expect(again.ok).toBe(false);
+    expect(!again.ok && again.error.code).toBe('BADGE_REVOKED');
+  });
+});

@@ -66,7 +66,8 @@ export function buildFleetApp(o: FleetAppOptions): FleetApp {
       secrets.set(kioskId, secret);
       return secret;
     },
-    notificationsQueued: () => outbox?.kick(),
+    // Deferred: callers may still be inside a transaction; the worker must see only committed rows.
+    notificationsQueued: () => void setImmediate(() => outbox?.kick()),
   };
 
   outbox = new NotificationOutbox({ db, vault: keys.vault, channels, log, now, ...o.notifications });

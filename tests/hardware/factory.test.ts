@@ -129,3 +129,16 @@ describe('close()', () => {
     await expect(doors.unlock('A01')).rejects.toMatchObject({ code: 'HARDWARE_OFFLINE' });
   });
 });
+
+describe('closing under traffic', () => {
+  it('a simulator reply racing a closing line does not crash the process', async () => {
+    for (let i = 0; i < 20; i++) {
+      const { doors, simulator } = await createDoorController({ protocol: 'simulator', layout, timing: { ...FAST, fastPollMs: 0 }, log: quietLog });
+      simulator!.setFaults(0, { delayMs: i % 3 });
+      doors.setAttentive(true);
+      await sleep(i % 5);
+      await doors.close();
+    }
+    await sleep(20);
+  });
+});

@@ -63,6 +63,11 @@ export class BoardSimulator implements BoardSimulatorHandle {
   private readonly polarity: { lockBitMeansClosed: boolean; itemSensors: boolean };
   private stream: Duplex | null = null;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  /** A board does not care whether anyone hears it: a reply into a line the kiosk closed must not crash the process. */
+  private readonly onError = (err: Error) => {
+    this.lastError = err.message;
+  };
+  lastError: string | null = null;
   /** false after unplug(): the in-process transport refuses to open until plug(). */
   plugged = true;
   readonly received = { unlock: 0, state: 0, queryAll: 0, unlockAll: 0 };
@@ -84,10 +89,12 @@ export class BoardSimulator implements BoardSimulatorHandle {
     this.stream = stream;
     this.parser.reset();
     stream.on('data', this.onData);
+    stream.on('error', this.onError);
   }
 
   detach(): void {
     this.stream?.off('data', this.onData);
+    // The error listener stays: a write still completing on the old stream may yet fail.
     this.stream = null;
     for (const t of this.pending) clearTimeout(t);
     this.pending.clear();

@@ -43,9 +43,9 @@ export interface Kiosk {
  * The real kiosk core (createKioskCore with a config from loadConfig, simulated board, SQLite in `dir`), its sync
  * pointed at `url`. The core's own sync is swapped for one with test-speed intervals.
  */
-export async function startKiosk(o: { url: string; token?: string; dir?: string; sync?: CreateSyncOptions }): Promise<Kiosk> {
+export async function startKiosk(o: { url: string; token?: string; dir?: string; layout?: string; sync?: CreateSyncOptions }): Promise<Kiosk> {
   const dir = o.dir ?? tempDir('sync-kiosk-');
-  const config = loadConfig(['--data-dir', dir, '--server-url', o.url, ...(o.token ? ['--enrollment-token', o.token] : [])], {});
+  const config = loadConfig(['--data-dir', dir, '--server-url', o.url, ...(o.token ? ['--enrollment-token', o.token] : []), ...(o.layout ? ['--layout', o.layout] : [])], {});
   const core = await createKioskCore({ config, mode: 'host', version: '0.1.0-test', dataDir: dir });
   await core.ctx.sync.close();
   core.ctx.sync = await createSync(core.ctx, { ...FAST_SYNC, ...o.sync });

@@ -1,0 +1,47 @@
+/**
+ * A kiosk that runs one pickup or drop-off and SIGKILLs itself right after the door journal reaches a given state
+ * (the `operation` event is pushed just after the journal row commits). Run by crash.test.ts through tsx:
+ *   CRASH_DIR=… CRASH_FLOW=pickup|dropoff CRASH_AT=requested|unlocked|opened|closed tsx tests/core/crash-child.ts
+ */
+import { badge, depositParcel, expectParcel, makeKiosk, waitOp } from './harness';
+
+const dir = process.env.CRASH_DIR!;
+const flow = process.env.CRASH_FLOW as 'pickup' | 'dropoff';
+const at = process.env.CRASH_AT!;
+
+async function main(): Promise<void> {
+  const k = await makeKiosk({ dir, seed: 1 });
+  const emit = k.ctx.emit;
+  k.ctx.emit = ((event: string, payload: { state?: string }) => {
+    emit(event as never, payload as never);
+    if (event === 'operation' && payload.state === at) process.kill(process.pid, 'SIGKILL');
+  }) as typeof k.ctx.emit;
+
+  if (flow === 'pickup') {
+    depositParcel(k, 'A02', { id: 'p_crash00001', barcode: 'CR-0001', code: '246802' });
+    const r = await k.call('pickupSubmitCode', { code: '246802' });
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.removeItem('A02');
+    k.sim.closeDoor('A02');
+    await waitOp(k, r.value.operationId, ['closed']);
+  } else {
+    expectParcel(k, { id: 'p_crash00002', barcode: 'CR-0002', code: '135791', size: 'M' });
+    const s = await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) });
+    const r = await k.call('dropoffScan', { sessionId: s.value.sessionId, barcode: 'CR-0002' });
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    const id = r.value.where.compartmentId;
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.putItem(id);
+    k.sim.closeDoor(id);
+    await waitOp(k, r.value.operationId, ['closed']);
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  process.stderr.write(`never reached ${at}\n`);
+  process.exit(3);
+}
+
+main().catch((err) => {
+  process.stderr.write(String(err?.stack ?? err) + '\n');
+  process.exit(4);
+});

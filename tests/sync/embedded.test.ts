@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src-main/config';
+import { createKioskCore, type KioskCore } from '../../src-main/core';
+import { pickUp, tempDir, until, type Kiosk } from './helpers';
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!().catch(() => {});
+  vi.restoreAllMocks();
+});
+
+/** Starts the demo kiosk exactly as `npm start` would (no server configured, simulated board), capturing stdout. */
+async function startDemo(dir: string, out: string[]): Promise<KioskCore> {
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  });
+  const core = await createKioskCore({ config: loadConfig(['--data-dir', dir], {}), mode: 'host', version: '0.1.0-demo', dataDir: dir });
+  cleanup.push(() => core.close());
+  return core;
+}
+
+const asKiosk = (core: KioskCore, dir: string): Kiosk => ({
+  core,
+  dir,
+  events: [],
+  kioskId: () => core.ctx.kioskId(),
+  async call(name, input) {
+    const r = await core.call(name, input);
+    if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
+    return r.value;
+  },
+  close: () => core.close(),
+});
+
+const grab = (out: string[], re: RegExp) => out.map((l) => re.exec(l)).find(Boolean)?.[1];
+
+describe('embedded default: no server configured + simulated board = the demo', () => {
+  it('starts a fleet server on loopback, enrolls, seeds once, prints badges and the SMS codes', async () => {
+    const dir = tempDir('sync-demo-');
+    const out: string[] = [];
+    const core = await startDemo(dir, out);
+    const k = asKiosk(core, dir);
+    const driver = grab(out, /^demo driver badge: (\S+)$/);
+    const technician = grab(out, /^demo technician badge: (\S+)$/);
+    const fleetUrl = grab(out, /^fleet page: (http:\/\/127\.0\.0\.1:\d+\/)$/);
+    expect(driver && technician && fleetUrl).toBeTruthy();
+    expect(k.kioskId()).toMatch(/^K-/);
+
+    await core.ctx.sync.syncNow();
+    expect(core.ctx.sync.status()).toMatchObject({ status: 'online', lastError: null });
+    const expected = core.ctx.db.prepare(`SELECT barcode, size FROM parcels WHERE status = 'expected' ORDER BY barcode`).all() as Array<{ barcode: string }>;
+    expect(expected).toHaveLength(5);
+    expect(grab(out, /^demo parcels to deliver \(scan as the driver\): (.+)$/)).toContain(expected[0]!.barcode);
+
+    // The newcomer's minute: badge, deliver, read the "SMS", pick up.
+    const session = await k.call('authBadge', { badge: driver });
+    expect(session.role).toBe('driver');
+    const barcode = expected[0]!.barcode;
+    const started = await k.call('dropoffScan', { sessionId: session.sessionId, barcode });
+    const id = started.where.compartmentId as string;
+    const sim = core.ctx.simulator!;
+    await until(() => sim.door(id).open, 5000, 'door open');
+    sim.putItem(id);
+    sim.closeDoor(id);
+    const codeRe = new RegExp(`code for parcel ${barcode}\\b.* (\\d{6})\\b`);
+    const code = await until(() => grab(out, codeRe), 8000, 'the SMS line on stdout');
+    expect(out.find((l) => codeRe.test(l))).toMatch(/^\[(sms|email) to /);
+    await pickUp(k, code, barcode);
+    expect((await k.call('authBadge', { badge: technician })).role).toBe('technician');
+
+    const page = await fetch(fleetUrl!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(k.kioskId());
+
+    // A restart keeps the enrollment and does not seed again; fresh badges are printed.
+    const kioskId = k.kioskId();
+    await core.close();
+    const out2: string[] = [];
+    const again = await startDemo(dir, out2);
+    expect(again.ctx.kioskId()).toBe(kioskId);
+    await again.ctx.sync.syncNow();
+    expect(again.ctx.sync.status().status).toBe('online');
+    expect((again.ctx.db.prepare(`SELECT count(*) AS n FROM parcels`).get() as { n: number }).n).toBe(5);
+    expect(grab(out2, /^demo driver badge: (\S+)$/)).toBeTruthy();
+    expect(grab(out2, /^demo driver badge: (\S+)$/)).not.toBe(driver);
+  });
+});

@@ -267,7 +267,7 @@ export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
 
 export const HeartbeatResponse = z.object({
   serverTime: Instant,
-  /** True when the manifest has changes after the kiosk's cursor (or when no cursor was sent). */
+  /** True when the manifest has changes after the kiosk's cursor (after '0' when no cursor was sent). */
   manifestPending: z.boolean(),
 });
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;

@@ -5,7 +5,8 @@ import { MAX_CLOCK_SKEW_MS } from '../auth/signing';
 
 /**
  * Periodic housekeeping, idempotent (run it as often as you like): queue the reminder for deposited parcels that
- * expire within a day, and forget nonces too old to be replayed (their timestamp would be refused anyway).
+ * expire within a day, drop sealed codes of long-cancelled parcels, and forget nonces too old to be replayed
+ * (their timestamp would be refused anyway).
  */
 export function sweep(ctx: ServerContext): { reminders: number; noncesPruned: number } {
   const now = ctx.now();
@@ -20,6 +21,8 @@ export function sweep(ctx: ServerContext): { reminders: number; noncesPruned: nu
       mark.run(now, p.id);
     }
   })();
+  // A cancelled parcel keeps its sealed code for a while in case a kiosk deposits it anyway (ADR 0003); not forever.
+  ctx.db.prepare(`UPDATE parcels SET code_sealed = NULL WHERE status = 'cancelled' AND code_sealed IS NOT NULL AND cancelled_at < ?`).run(now - 30 * DAY_MS);
   const noncesPruned = ctx.db.prepare('DELETE FROM nonces WHERE seen_at < ?').run(now - 2 * MAX_CLOCK_SKEW_MS).changes;
   if (reminders > 0) ctx.notificationsQueued();
   return { reminders, noncesPruned };

@@ -1,7 +1,7 @@
 import { useSelector } from '@xstate/react';
 import type { ActorRefFrom } from 'xstate';
-import { collectionMachine } from '../flows/collection.machine';
-import { dropoffMachine } from '../flows/dropoff.machine';
+import { type collectionMachine } from '../flows/collection.machine';
+import { type dropoffMachine } from '../flows/dropoff.machine';
 import { DoorPanel } from '../ui/DoorPanel';
 import { useT } from '../ui/i18n';
 import { Busy, ErrorNotice, Notice } from '../ui/widgets';

@@ -1,7 +1,7 @@
 import { useSelector } from '@xstate/react';
 import { useState } from 'react';
 import type { ActorRefFrom } from 'xstate';
-import { maintenanceMachine, type CompartmentView } from '../flows/maintenance.machine';
+import { type maintenanceMachine, type CompartmentView } from '../flows/maintenance.machine';
 import type { MessageKey } from '../i18n';
 import { useT } from '../ui/i18n';
 import { Busy, ErrorNotice, Notice } from '../ui/widgets';

@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import type { ActorRefFrom } from 'xstate';
 import { playCue } from '../audio/cues';
 import { detailNumber } from '../flows/common';
-import { CODE_LENGTH, faultReference, pickupMachine, type ProblemKind } from '../flows/pickup.machine';
+import { CODE_LENGTH, faultReference, type pickupMachine, type ProblemKind } from '../flows/pickup.machine';
 import { formatDuration } from '../i18n';
 import { DoorPanel } from '../ui/DoorPanel';
 import { useT } from '../ui/i18n';

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, SimulatedClock } from 'xstate';
+import { pickupMachine } from '../../src-renderer/flows/pickup.machine';
+import { apiError, fake, flush, op, where } from './helpers';
+
+function start(opts: { submit?: Parameters<typeof fake>[0]; initialCode?: string } = {}) {
+  const submit = fake((opts.submit as never) ?? (() => ({ operationId: 'op-00000001', where: where() })));
+  const reopen = fake(() => ({ operationId: 'op-00000001', where: where() }));
+  const report = fake(() => ({ reference: 'R-42' }));
+  const clock = new SimulatedClock();
+  const machine = pickupMachine.provide({
+    actors: { submitCode: submit.actor, reopen: reopen.actor, reportProblem: report.actor },
+    // Standalone there is no parent to tell about doors; the app test covers that wiring.
+    actions: { reportDoorOpened: () => undefined, reportDoorClosed: () => undefined },
+  });
+  const actor = createActor(machine, { clock, input: { initialCode: opts.initialCode ?? null } }).start();
+  const type = (code: string) => [...code].forEach((digit) => actor.send({ type: 'DIGIT', digit }));
+  return { actor, clock, submit, reopen, report, type };
+}
+
+describe('pickup machine', () => {
+  it('keeps at most six digits, supports backspace and clear, and submits only a complete code', async () => {
+    const { actor, submit, type } = start();
+    type('1234567');
+    expect(actor.getSnapshot().context.code).toBe('123456');
+    actor.send({ type: 'BACKSPACE' });
+    actor.send({ type: 'SUBMIT' });
+    await flush();
+    expect(submit.calls).toHaveLength(0);
+    actor.send({ type: 'CLEAR' });
+    expect(actor.getSnapshot().context.code).toBe('');
+    type('654321');
+    actor.send({ type: 'SUBMIT' });
+    expect(actor.getSnapshot().hasTag('busy')).toBe(true);
+    await flush();
+    expect(submit.calls).toEqual([{ code: '654321', source: 'keypad' }]);
+    expect(actor.getSnapshot().matches('door')).toBe(true);
+    expect(actor.getSnapshot().hasTag('door-open')).toBe(true);
+  });
+
+  it('door closed → reopen offered until the grace window ends, then the next code without going back', async () => {
+    const { actor, clock, type } = start();
+    type('111111');
+    actor.send({ type: 'SUBMIT' });
+    await flush();
+    const graceUntil = new Date(Date.now() + 30_000).toISOString();
+    actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'completed', graceUntil }) });
+    expect(actor.getSnapshot().matches({ closed: 'canReopen' })).toBe(true);
+    expect(actor.getSnapshot().context.collected).toBe(1);
+    clock.increment(31_000);
+    expect(actor.getSnapshot().matches({ closed: 'graceOver' })).toBe(true);
+    actor.send({ type: 'REOPEN' }); // too late: ignored
+    expect(actor.getSnapshot().matches({ closed: 'graceOver' })).toBe(true);
+    actor.send({ type: 'NEXT_CODE' });
+    expect(actor.getSnapshot().matches('entering')).toBe(true);
+    expect(actor.getSnapshot().context.code).toBe('');
+    expect(actor.getSnapshot().context.collected).toBe(1);
+  });
+
+  it('reopens within the grace window', async () => {
+    const { actor, reopen, type } = start();
+    type('111111');
+    actor.send({ type: 'SUBMIT' });
+    await flush();
+    actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'item_left', graceUntil: new Date(Date.now() + 30_000).toISOString() }) });
+    actor.send({ type: 'REOPEN' });
+    await flush();
+    expect(reopen.calls).toEqual([{ operationId: 'op-00000001' }]);
+    expect(actor.getSnapshot().matches('door')).toBe(true);
+  });
+
+  it('a wrong code stays on the keypad with the attempts left and an empty code', async () => {
+    const { actor, type } = start({ submit: () => apiError('CODE_INVALID', { attemptsLeft: 2 }) });
+    type('999999');
+    actor.send({ type: 'SUBMIT' });
+    await flush();
+    const s = actor.getSnapshot();
+    expect(s.matches('entering')).toBe(true);
+    expect(s.context.error?.code).toBe('CODE_INVALID');
+    expect(s.context.error?.details?.attemptsLeft).toBe(2);
+    expect(s.context.code).toBe('');
+  });
+
+  it('an expired code is an error on the keypad, not a door', async () => {
+    const { actor, type } = start({ submit: () => apiError('CODE_EXPIRED') });
+    type('999999');
+    actor.send({ type: 'SUBMIT' });
+    await flush();
+    expect(actor.getSnapshot().matches('entering')).toBe(true);
+    expect(actor.getSnapshot().context.error?.code).toBe('CODE_EXPIRED');
+  });
+
+  it('a lockout pauses code entry for retryAfterMs, then the keypad comes back', async () => {
+    const { actor, clock, type } = start({ submit: () => apiError('LOCKED_OUT', { retryAfterMs: 300_000 }) });
+    type('999999');
+    actor.send({ type: 'SUBMIT' });
+    await flush();
+    expect(actor.getSnapshot().matches('lockedOut')).toBe(true);
+    expect(actor.getSnapshot().hasTag('error')).toBe(true);
+    type('1');
+    expect(actor.getSnapshot().context.code).toBe('');
+    clock.increment(299_000);
+    expect(actor.getSnapshot().matches('lockedOut')).toBe(true);
+    clock.increment(1_000);
+    expect(actor.getSnapshot().matches('entering')).toBe(true);
+    expect(actor.getSnapshot().context.error).toBeNull();
+  });
+
+  it('a door fault shows the reference and allows a report', async () => {
+    const { actor, report, type } = start({ submit: () => apiError('DOOR_FAULT', { reference: 'F-7' }) });
+    type('123123');
+    actor.send({ type: 'SUBMIT' });
+    await flush();
+    expect(actor.getSnapshot().matches('doorFault')).toBe(true);
+    expect(actor.getSnapshot().context.error?.details?.reference).toBe('F-7');
+    actor.send({ type: 'REPORT' });
+    actor.send({ type: 'REPORT_KIND', kind: 'door_problem' });
+    await flush();
+    expect(report.calls[0]?.kind).toBe('door_problem');
+    expect(actor.getSnapshot().matches({ reporting: 'sent' })).toBe(true);
+    expect(actor.getSnapshot().context.reportReference).toBe('R-42');
+  });
+
+  it('a door that never opens (failed / jammed operation) becomes a door fault with the operation reference', async () => {
+    const { actor, type } = start();
+    type('123123');
+    actor.send({ type: 'SUBMIT' });
+    await flush();
+    actor.send({ type: 'OPERATION', op: op({ state: 'failed', outcome: 'jammed', reference: 'J-1' }) });
+    expect(actor.getSnapshot().matches('doorFault')).toBe(true);
+    expect(actor.getSnapshot().context.error?.details?.reference).toBe('J-1');
+  });
+
+  it('accepts a scanned QR, bare or LK1-prefixed, and ignores other scans', async () => {
+    const { actor, submit } = start();
+    actor.send({ type: 'SCAN', text: 'not-a-code' });
+    expect(actor.getSnapshot().matches('entering')).toBe(true);
+    actor.send({ type: 'SCAN', text: 'LK1:246810' });
+    await flush();
+    expect(submit.calls).toEqual([{ code: '246810', source: 'scan' }]);
+  });
+
+  it('starts checking at once when a QR was scanned on the home screen', async () => {
+    const { submit } = start({ initialCode: '135790' });
+    await flush();
+    expect(submit.calls).toEqual([{ code: '135790', source: 'scan' }]);
+  });
+
+  it('report from a closed door, cancel returns to the closed screen', async () => {
+    const { actor, type } = start();
+    type('111111');
+    actor.send({ type: 'SUBMIT' });
+    await flush();
+    actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'completed' }) });
+    actor.send({ type: 'REPORT' });
+    actor.send({ type: 'CANCEL' });
+    expect(actor.getSnapshot().matches('closed')).toBe(true);
+    actor.send({ type: 'FINISH' });
+    expect(actor.getSnapshot().status).toBe('done');
+  });
+});

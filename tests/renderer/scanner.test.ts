@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { classifyScan, parsePickupQr, ScanDetector } from '../../src-renderer/input/scanner';
+
+function feed(d: ScanDetector, text: string, start: number, gapMs: number): Array<string | null> {
+  const out: Array<string | null> = [];
+  let t = start;
+  for (const key of [...text, 'Enter']) {
+    out.push(d.feed(key, t));
+    t += gapMs;
+  }
+  return out;
+}
+
+describe('scanner burst detection', () => {
+  it('a fast burst ending in Enter is a scan', () => {
+    const d = new ScanDetector();
+    expect(feed(d, 'PKG-12345', 1000, 8).at(-1)).toBe('PKG-12345');
+  });
+
+  it('a person typing the same characters is not', () => {
+    const d = new ScanDetector();
+    expect(feed(d, 'PKG-12345', 1000, 120).every((x) => x === null)).toBe(true);
+  });
+
+  it('shorter than four characters is not a scan, even when fast', () => {
+    const d = new ScanDetector();
+    expect(feed(d, '123', 0, 5).at(-1)).toBeNull();
+  });
+
+  it('a slow Enter after a fast burst is not a scan (someone pressed Enter later)', () => {
+    const d = new ScanDetector();
+    ['A', 'B', 'C', 'D', 'E'].forEach((k, i) => d.feed(k, i * 5));
+    expect(d.feed('Enter', 500)).toBeNull();
+  });
+
+  it('typing then a burst: only the burst is reported', () => {
+    const d = new ScanDetector();
+    d.feed('x', 0);
+    d.feed('y', 300);
+    expect(feed(d, 'LK1:123456', 1000, 4).at(-1)).toBe('LK1:123456');
+  });
+
+  it('Shift inside a burst (upper-case letters) does not break it', () => {
+    const d = new ScanDetector();
+    const keys = ['Shift', 'A', 'B', 'Shift', 'C', '1', '2', 'Enter'];
+    const out = keys.map((k, i) => d.feed(k, i * 3));
+    expect(out.at(-1)).toBe('ABC12');
+  });
+});
+
+describe('what a scan is', () => {
+  it('QR payloads: six digits or LK1:<six digits>', () => {
+    expect(parsePickupQr('123456')).toBe('123456');
+    expect(parsePickupQr('LK1:654321')).toBe('654321');
+    expect(parsePickupQr('LK1:65432')).toBeNull();
+    expect(parsePickupQr('1234567')).toBeNull();
+  });
+
+  it('classifies codes, badges and parcel barcodes', () => {
+    expect(classifyScan('LK1:111111').kind).toBe('pickup-code');
+    expect(classifyScan('LKB1.eyJiaWQiOiJi.sig').kind).toBe('badge');
+    expect(classifyScan('DEMO-8HDU-1').kind).toBe('barcode');
+  });
+});

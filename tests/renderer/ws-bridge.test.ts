@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CALL_NAMES } from '../../src-shared/api';
+import { createWsBridge, takeToken, TOKEN_KEY } from '../../src-renderer/bridge/ws-bridge';
+
+/** Just enough of a browser WebSocket to drive the bridge by hand. */
+class FakeSocket {
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: string[] = [];
+  onopen: (() => void) | null = null;
+  onclose: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(s: string) {
+    this.sent.push(s);
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.();
+  }
+  close() {
+    this.drop();
+  }
+  reply(frame: unknown) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+}
+
+const make = () => createWsBridge({ url: 'ws://127.0.0.1:1/api?token=t', createSocket: (u) => new FakeSocket(u) as unknown as WebSocket, callTimeoutMs: 5_000 });
+
+afterEach(() => {
+  FakeSocket.all = [];
+  vi.useRealTimers();
+});
+
+describe('host-mode WebSocket bridge', () => {
+  it('has one function per call in the API table, plus on()', () => {
+    const b = make() as unknown as Record<string, unknown>;
+    for (const name of CALL_NAMES) expect(typeof b[name], name).toBe('function');
+    expect(typeof b.on).toBe('function');
+  });
+
+  it('queues calls until open, matches replies by id, and delivers pushed events', async () => {
+    const b = make();
+    const p = b.kioskInfo({});
+    const sock = FakeSocket.all[0]!;
+    expect(sock.sent).toHaveLength(0);
+    sock.open();
+    const req = JSON.parse(sock.sent[0]!);
+    expect(req).toMatchObject({ call: 'kioskInfo', input: {} });
+    const seen: unknown[] = [];
+    b.on('door', (d) => seen.push(d));
+    sock.reply({ event: 'door', payload: { compartmentId: 'A01', door: 'open', item: null } });
+    sock.reply({ id: req.id, ok: false, error: { code: 'BAD_INPUT', message: 'x' } });
+    expect(await p).toEqual({ ok: false, error: { code: 'BAD_INPUT', message: 'x' } });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('fails pending calls clearly when the socket drops, and reconnects with backoff', async () => {
+    vi.useFakeTimers();
+    const b = make();
+    const sock = FakeSocket.all[0]!;
+    sock.open();
+    const p = b.layoutGet({});
+    sock.drop();
+    const r = await p;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(/connection to the kiosk core was lost/);
+    expect(FakeSocket.all).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(FakeSocket.all).toHaveLength(2);
+    b.close();
+  });
+
+  it('a call with no answer fails after the timeout instead of hanging a screen', async () => {
+    vi.useFakeTimers();
+    const b = make();
+    FakeSocket.all[0]!.open();
+    const p = b.kioskInfo({});
+    await vi.advanceTimersByTimeAsync(5_001);
+    const r = await p;
+    expect(r.ok).toBe(false);
+  });
+});
+
+describe('session token', () => {
+  it('is taken from the fragment, kept in sessionStorage, and removed from the address bar', () => {
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) } as Storage;
+    const replaced: string[] = [];
+    const hist = { replaceState: (_a: unknown, _b: string, url: string) => void replaced.push(url) } as History;
+    const loc = { hash: '#token=abc123', pathname: '/', search: '' } as Location;
+    expect(takeToken(loc, storage, hist)).toBe('abc123');
+    expect(store.get(TOKEN_KEY)).toBe('abc123');
+    expect(replaced).toEqual(['/']);
+    // After a reload the fragment is gone but the token survives.
+    expect(takeToken({ hash: '', pathname: '/', search: '' } as Location, storage, hist)).toBe('abc123');
+  });
+});

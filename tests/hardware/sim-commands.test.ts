@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BoardSimulator } from '../../src-main/hardware/sim/board-sim';
 import { runCommand } from '../../src-main/hardware/sim/commands';
-import { demoLayout } from './helpers';
+import { createDoorController } from '../../src-main/hardware/index';
+import { FAST, demoLayout, quietLog, recorder, waitFor } from './helpers';
 
 describe('board-sim command language', () => {
   const layout = demoLayout();
@@ -27,5 +28,22 @@ describe('board-sim command language', () => {
     expect(() => runCommand(sim, 'open Z99', ids)).toThrow(/Z99/);
     expect(() => runCommand(sim, 'quiet 7', ids)).toThrow(/board 7/);
     expect(runCommand(sim, 'fly A01', ids)).toMatch(/unknown command "fly"/);
+  });
+});
+
+describe('a cut bus', () => {
+  it('the kiosk loses every board and gets them back when mended', async () => {
+    const layout = demoLayout();
+    const { doors, simulator } = await createDoorController({ protocol: 'simulator', layout, timing: FAST, log: quietLog });
+    const rec = recorder(doors);
+    try {
+      runCommand(simulator!, 'unplug', []);
+      await waitFor(() => rec.of('board-offline').length === 2, 2000, 'both boards offline');
+      expect(doors.health().port).toBe('open'); // the adapter is still there; the bus behind it is dead
+      runCommand(simulator!, 'plug', []);
+      await waitFor(() => rec.of('board-online').length === 2, 2000, 'both boards back');
+    } finally {
+      await doors.close();
+    }
   });
 });

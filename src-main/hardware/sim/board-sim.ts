@@ -70,6 +70,7 @@ export class BoardSimulator implements BoardSimulatorHandle {
   lastError: string | null = null;
   /** false after unplug(): the in-process transport refuses to open until plug(). */
   plugged = true;
+  private busCut = false;
   readonly received = { unlock: 0, state: 0, queryAll: 0, unlockAll: 0 };
 
   constructor(opts: BoardSimulatorOptions) {
@@ -110,6 +111,15 @@ export class BoardSimulator implements BoardSimulatorHandle {
 
   plug(): void {
     this.plugged = true;
+  }
+
+  /**
+   * The bus cable cut between the adapter and the boards: the kiosk's port stays open but nothing is heard and
+   * nothing answers (every board goes offline). On a pty this is the board side's "unplug"; reopening a socat pty
+   * end does not bring the link back, so the CLI uses this instead of closing its port.
+   */
+  cutBus(cut: boolean): void {
+    this.busCut = cut;
   }
 
   /** Called with every good command frame and the time its last byte was parsed (process.hrtime.bigint()). */
@@ -175,6 +185,7 @@ export class BoardSimulator implements BoardSimulatorHandle {
   }
 
   private receive(chunk: Buffer): void {
+    if (this.busCut) return;
     for (const frame of this.parser.push(chunk)) {
       if (frame.kind !== 'command') continue; // another board's reply on the shared bus
       const at = process.hrtime.bigint();
@@ -216,6 +227,7 @@ export class BoardSimulator implements BoardSimulatorHandle {
     if (f.silent) return after;
     const when = after + f.delayMs;
     const send = () => {
+      if (this.busCut) return;
       const bytes = encodeStateReply(board, encodeLocks(this.boards.get(board)!, this.polarity));
       if (f.corruptChecksum) bytes[8] = (bytes[8]! + 1) & 0xff;
       const noise = Buffer.alloc(f.garbageBytes, 0);

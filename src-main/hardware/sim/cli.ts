@@ -35,6 +35,7 @@ port.open((err) => {
   sim.attach(port);
   process.stdout.write(`board-sim: ${layout.name}, boards ${sim.boardIds().join(', ')} on ${ptyPath}. Type "help".\n`);
 });
+port.on('error', (err) => process.stderr.write(`board-sim: ${err.message}\n`));
 port.on('close', () => {
   process.stdout.write('board-sim: port closed\n');
   process.exit(0);
@@ -52,5 +53,5 @@ rl.on('line', (line) => {
 });
 // Ctrl-D at a terminal quits; a closed pipe (run in the background) does not.
 rl.on('close', () => {
-  if (process.stdin.isTTY) port.close();
+  if (process.stdin.isTTY) process.exit(0);
 });

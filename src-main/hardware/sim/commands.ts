@@ -15,6 +15,8 @@ export const HELP = `commands:
   delay <board> <ms>   reply this late
   clear                remove every fault
   state [id]           show doors, items, jams
+  unplug | plug        cut the bus cable (nothing heard, nothing answered) / mend it.
+                       To make the kiosk's own serial device vanish, stop socat instead.
   help`;
 
 export function runCommand(sim: BoardSimulator, line: string, ids: readonly string[]): string {
@@ -60,6 +62,12 @@ export function runCommand(sim: BoardSimulator, line: string, ids: readonly stri
     case 'delay':
       sim.setFaults(board(a), { delayMs: Number(b ?? 0) });
       return `board ${a}: replies ${Number(b ?? 0)} ms late`;
+    case 'unplug':
+      sim.cutBus(true);
+      return 'bus cut: the boards hear nothing and say nothing';
+    case 'plug':
+      sim.cutBus(false);
+      return 'bus mended';
     case 'clear':
       sim.clearFaults();
       return 'all faults cleared';

@@ -47,7 +47,7 @@ export function buildFleetApp(o: FleetAppOptions): FleetApp {
   const now = o.now ?? Date.now;
   const secrets = new Map<string, Buffer>();
   const secretRow = db.prepare('SELECT secret_sealed FROM kiosks WHERE id = ?');
-  let outbox: NotificationOutbox | undefined;
+  const outboxRef: { current?: NotificationOutbox } = {};
 
   const ctx: ServerContext = {
     db,
@@ -67,10 +67,11 @@ export function buildFleetApp(o: FleetAppOptions): FleetApp {
       return secret;
     },
     // Deferred: callers may still be inside a transaction; the worker must see only committed rows.
-    notificationsQueued: () => void setImmediate(() => outbox?.kick()),
+    notificationsQueued: () => void setImmediate(() => outboxRef.current?.kick()),
   };
 
-  outbox = new NotificationOutbox({ db, vault: keys.vault, channels, log, now, ...o.notifications });
+  const outbox = new NotificationOutbox({ db, vault: keys.vault, channels, log, now, ...o.notifications });
+  outboxRef.current = outbox;
   const runSweep = () => sweep(ctx);
 
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });

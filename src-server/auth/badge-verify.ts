@@ -65,7 +65,7 @@ export function verifyBadge(
   }
   const sig = Buffer.from(sigPart, 'base64url');
   if (sig.length !== 64) return { ok: false, reason: 'invalid' };
-  let valid = false;
+  let valid: boolean;
   try {
     valid = verify(null, Buffer.from(payloadPart, 'ascii'), key, sig);
   } catch {

@@ -90,7 +90,7 @@ export function createShipment(ctx: ServerContext, req: ParsedShipment): Created
       throw new HttpError('NO_CAPACITY', `kiosk ${req.kioskId} has no free ${req.size} (or larger) compartment left for this parcel`);
     }
     const taken = ctx.db.prepare(`SELECT 1 FROM parcels WHERE kiosk_id = ? AND code_digest = ? AND status NOT IN ('picked_up','collected')`);
-    let digest = '';
+    let digest: string;
     for (let attempt = 0; ; attempt++) {
       code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       digest = codeDigest(secret, code);

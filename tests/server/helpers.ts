@@ -27,11 +27,13 @@ export async function startTestServer(o: Partial<StartFleetServerOptions> = {}):
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary JSON answers
 export interface Res<T = any> {
   status: number;
   body: T;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function http<T = any>(url: string, init: RequestInit = {}): Promise<Res<T>> {
   const r = await fetch(url, init);
   const text = await r.text();

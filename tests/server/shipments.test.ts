@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestResponse, ShipmentResponse } from '../../src-shared/sync-protocol';
 import { fits } from '../../src-server/services/capacity';
-import { admin, deposited, snapshot, startTestServer, TestKiosk, type Started } from './helpers';
+import { admin, deposited, snapshot, startTestServer, TestKiosk, type Res, type Started } from './helpers';
 
 let s: Started;
 beforeAll(async () => {
@@ -110,7 +110,7 @@ describe('bad input to every endpoint', () => {
     const k = await TestKiosk.enroll(s.server);
     await ship(k.id, 'BADI-0001');
     const before = snapshot(s.dataDir);
-    const cases: [string, () => Promise<{ status: number; body: any }>][] = [
+    const cases: [string, () => Promise<Res>][] = [
       ['shipment: no recipient', () => admin(s.server, 'POST', '/v1/shipments', { barcode: 'BADI-0002', size: 'S', kioskId: k.id, recipient: {} })],
       ['shipment: bad size', () => ship(k.id, 'BADI-0003', 'XXL')],
       ['shipment: bad barcode', () => ship(k.id, 'a b')],

@@ -42,9 +42,11 @@ export class DoorEngine {
   async send(op: DoorOpRow): Promise<DoorOpRow> {
     const { kit } = this;
     kit.emitOp(op);
-    kit.ctx.doors.setAttentive(true);
     try {
-      await kit.ctx.doors.unlock(op.compartmentId);
+      // Queue the unlock before asking for fast polling, so a poll read never gets on the bus ahead of it.
+      const sent = kit.ctx.doors.unlock(op.compartmentId);
+      kit.ctx.doors.setAttentive(true);
+      await sent;
     } catch (err) {
       const failed = kit.tx(() => abandon(kit, op.id, 'unlock refused'));
       if (failed) kit.emitOp(failed);

@@ -116,10 +116,13 @@ export function failJammed(kit: Kit, opId: string, by: 'sensor' | 'driver' | 're
   kit.queue('door.jammed', { compartmentId: op.compartmentId, reference });
   kit.queue('compartment.out_of_service', { compartmentId: op.compartmentId, reason });
   kit.audit(by === 'driver' ? op.actor : 'system', 'door.jammed', { compartmentId: op.compartmentId, operationId: op.id, reference, purpose: op.purpose });
-  try {
-    kit.ctx.emit('alarm', { kind: 'jammed', compartmentId: op.compartmentId });
-  } catch {
-    // the screen is not there: the audit log and the outbox have it
+  // A sensor jam is already pushed as an alarm by the door-event bridge (src-main/door-events.ts); the others are ours.
+  if (by !== 'sensor') {
+    try {
+      kit.ctx.emit('alarm', { kind: 'jammed', compartmentId: op.compartmentId });
+    } catch {
+      // the screen is not there: the audit log and the outbox have it
+    }
   }
   return doorOps.advance(op.id, 'failed', now, { outcome: 'jammed', reference });
 }

@@ -1,0 +1,120 @@
+/**
+ * Pickup code validation latency with 100,000 parcels waiting (the digest index at scale).
+ *   npx tsx bench/core-codes.ts
+ * Measures PickupService.validate: lockout check (one indexed read) + HMAC-SHA256 + indexed digest lookup, on a real
+ * SQLite file with the production pragmas (WAL, synchronous=FULL). Prints figures; asserts nothing.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { codeDigest } from '../src-server/auth/code-digest';
+import { ManualClock, seededRandom } from '../src-main/clock';
+import { KioskConfig } from '../src-main/config';
+import type { KioskContext, SyncHandle } from '../src-main/context';
+import type { DoorController } from '../src-main/hardware/door-controller';
+import { loadLayout } from '../src-main/hardware/layouts';
+import { createLogger } from '../src-main/log';
+import { createServices } from '../src-main/services/index';
+import { KioskError } from '../src-shared/errors';
+import { kioskMigrations } from '../src-main/store/migrations/index';
+import { openDatabase } from '../src-main/store/sqlite';
+
+const PARCELS = 100_000;
+const SAMPLES = 20_000;
+const secret = Buffer.alloc(32, 3);
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-codes-'));
+const db = openDatabase(path.join(dir, 'kiosk.db'), kioskMigrations);
+const clock = new ManualClock();
+const noDoors = {} as DoorController;
+const sync: SyncHandle = { status: () => ({ status: 'offline', lastSyncAt: null, outboxDepth: 0, lastError: null }), nudge() {}, syncNow: async () => {}, close: async () => {} };
+const ctx = {
+  config: KioskConfig.parse({}),
+  mode: 'host',
+  version: 'bench',
+  kioskId: () => 'K-BENCH0001',
+  dataDir: dir,
+  db,
+  layout: loadLayout('demo-24'),
+  doors: noDoors,
+  simulator: null,
+  sync,
+  clock,
+  random: seededRandom(7),
+  emit() {},
+  log: createLogger('bench'),
+} as unknown as KioskContext;
+const services = createServices(ctx);
+ctx.services = services;
+services.repos.enrollment.setEnrollment({ kioskId: 'K-BENCH0001', kioskSecret: secret.toString('base64'), badgePublicKey: 'none' });
+
+// 100,000 deposited parcels, each in its own (synthetic) compartment, with unique codes.
+const codes: string[] = [];
+const t0 = performance.now();
+db.transaction(() => {
+  const comp = db.prepare("INSERT INTO compartments (id, board, lock, size, col, row, height_cm, in_layout) VALUES (?, 0, 0, 'S', 0, 0, 50, 0)");
+  const parcel = db.prepare(
+    `INSERT INTO parcels (id, barcode, size, status, compartment_id, code_digest, expires_at, created_at, updated_at, deposited_at)
+     VALUES (?, ?, 'S', 'deposited', ?, ?, ?, ?, ?, ?)`,
+  );
+  const now = clock.now();
+  for (let i = 0; i < PARCELS; i++) {
+    const code = String((i * 7_919 + 104_729) % 1_000_000).padStart(6, '0');
+    codes.push(code);
+    const cid = `Z${String(i).padStart(6, '0')}`.slice(0, 8);
+    comp.run(cid);
+    parcel.run(`p_bench${String(i).padStart(8, '0')}`, `BB-${i}`, cid, codeDigest(secret, code), now + 86_400_000, now, now, now);
+  }
+})();
+console.log(`seeded ${PARCELS} deposited parcels in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+function stats(label: string, xs: number[]) {
+  xs.sort((a, b) => a - b);
+  const p = (q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+  console.log(`${label.padEnd(44)} n=${String(xs.length).padStart(6)}  p50 ${(p(0.5) * 1000).toFixed(1).padStart(6)} µs  p99 ${(p(0.99) * 1000).toFixed(1).padStart(6)} µs  max ${(p(1) * 1000).toFixed(1).padStart(7)} µs`);
+}
+
+const rnd = seededRandom(99);
+const pick = () => codes[rnd.bytes(4).readUInt32BE(0) % codes.length]!;
+for (let i = 0; i < 2000; i++) services.pickup.validate(pick()); // warm-up
+
+const valid: number[] = [];
+for (let i = 0; i < SAMPLES; i++) {
+  const code = pick();
+  const s = performance.now();
+  services.pickup.validate(code);
+  valid.push(performance.now() - s);
+}
+stats('valid code → parcel (validate)', valid);
+
+// A code that matches nothing: the lookup part, without the failed-attempt write.
+const taken = new Set(codes);
+const misses: string[] = [];
+for (let i = 0; misses.length < SAMPLES; i++) {
+  const c = String(rnd.bytes(4).readUInt32BE(0) % 1_000_000).padStart(6, '0');
+  if (!taken.has(c)) misses.push(c);
+}
+const lookup: number[] = [];
+for (const code of misses) {
+  const s = performance.now();
+  const d = services.pickup.digest(code);
+  services.repos.parcels.byDigest(d) ?? services.repos.parcels.bySpentDigest(d, clock.now());
+  lookup.push(performance.now() - s);
+}
+stats('unknown code → no match (digest + 2 lookups)', lookup);
+
+// The full wrong-code path, including the durable failed-attempt write (fsync), kept below the lockout threshold.
+const wrong: number[] = [];
+for (let i = 0; i < 400; i++) {
+  if (i % 4 === 0) clock.advance(16 * 60_000);
+  const s = performance.now();
+  try {
+    services.pickup.validate(misses[i]!);
+  } catch (err) {
+    if (!(err instanceof KioskError) || err.code !== 'CODE_INVALID') throw err;
+  }
+  wrong.push(performance.now() - s);
+}
+stats('wrong code → CODE_INVALID (incl. durable write)', wrong);
+db.close();
+fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src-main/config';
 import { createKioskCore, type KioskCore } from '../../src-main/core';
-import { pickUp, tempDir, until, type Kiosk } from './helpers';
+import { callOrThrow, pickUp, tempDir, until, type Kiosk } from './helpers';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -25,11 +25,7 @@ const asKiosk = (core: KioskCore, dir: string): Kiosk => ({
   dir,
   events: [],
   kioskId: () => core.ctx.kioskId(),
-  async call(name, input) {
-    const r = await core.call(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
-    return r.value;
-  },
+  call: (name, input) => callOrThrow(core, name, input),
   close: () => core.close(),
 });
 
@@ -54,7 +50,7 @@ describe('embedded default: no server configured + simulated board = the demo', 
     expect(grab(out, /^demo parcels to deliver \(scan as the driver\): (.+)$/)).toContain(expected[0]!.barcode);
 
     // The newcomer's minute: badge, deliver, read the "SMS", pick up.
-    const session = await k.call('authBadge', { badge: driver });
+    const session = await k.call('authBadge', { badge: driver! });
     expect(session.role).toBe('driver');
     const barcode = expected[0]!.barcode;
     const started = await k.call('dropoffScan', { sessionId: session.sessionId, barcode });
@@ -67,7 +63,7 @@ describe('embedded default: no server configured + simulated board = the demo', 
     const code = await until(() => grab(out, codeRe), 8000, 'the SMS line on stdout');
     expect(out.find((l) => codeRe.test(l))).toMatch(/^\[(sms|email) to /);
     await pickUp(k, code, barcode);
-    expect((await k.call('authBadge', { badge: technician })).role).toBe('technician');
+    expect((await k.call('authBadge', { badge: technician! })).role).toBe('technician');
 
     const page = await fetch(fleetUrl!);
     expect(page.status).toBe(200);

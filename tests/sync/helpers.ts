@@ -10,6 +10,7 @@ import { loadConfig } from '../../src-main/config';
 import { createKioskCore, type KioskCore } from '../../src-main/core';
 import { createSync, type CreateSyncOptions } from '../../src-main/sync/index';
 import type { EventName } from '../../src-shared/events';
+import type { CallInput, CallName, CallOutput } from '../../src-shared/api';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -35,7 +36,8 @@ export interface Kiosk {
   dir: string;
   events: Array<{ event: EventName; payload: unknown }>;
   kioskId(): string;
-  call(name: string, input: unknown): Promise<any>;
+  /** One API call; throws on an error result (the tests here expect success). */
+  call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>>;
   close(): Promise<void>;
 }
 
@@ -56,13 +58,15 @@ export async function startKiosk(o: { url: string; token?: string; dir?: string;
     dir,
     events,
     kioskId: () => core.ctx.kioskId(),
-    async call(name, input) {
-      const r = await core.call(name, input);
-      if (!r.ok) throw new Error(`${name} failed: ${r.error.code} ${r.error.message}`);
-      return r.value;
-    },
+    call: (name, input) => callOrThrow(core, name, input),
     close: () => core.close(),
   };
+}
+
+export async function callOrThrow<N extends CallName>(core: KioskCore, name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+  const r = await core.call(name, input);
+  if (!r.ok) throw new Error(`${name} failed: ${r.error.code} ${r.error.message}`);
+  return r.value as CallOutput<N>;
 }
 
 export async function until<T>(fn: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<NonNullable<T>> {

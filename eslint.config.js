@@ -7,7 +7,7 @@ const nodeBuiltinPaths = ['fs', 'path', 'os', 'crypto', 'child_process', 'http',
 
 /** Process boundaries as lint rules: a file's folder says what it may import. */
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.kiosk-data/**'] },
+  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.kiosk-data/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -23,6 +23,8 @@ type Fixtures = { kiosk: KioskHandle; kioskPage: Page; electronApp: ElectronAppl
  * project skips, printing why (the binary cannot be downloaded on our machines).
  */
 export const test = base.extend<Fixtures & { hostKiosk: KioskProcess | null }>({
+  // Playwright reads a fixture's dependencies from its destructuring pattern: an empty one means "none".
+  // eslint-disable-next-line no-empty-pattern
   electronApp: async ({}, use, testInfo) => {
     if (testInfo.project.name !== 'electron') return use(null);
     if (!fs.existsSync(electronBinary)) {

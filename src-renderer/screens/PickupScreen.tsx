@@ -127,7 +127,7 @@ function Closed({ actor }: { actor: PickupRef }) {
   }, [itemLeft]);
   return (
     <>
-      <h1 role="status">{itemLeft ? t('pickup.itemLeft', { door }) : t('pickup.doneTitle', { door })}</h1>
+      <h1 aria-live="polite">{itemLeft ? t('pickup.itemLeft', { door }) : t('pickup.doneTitle', { door })}</h1>
       <ErrorNotice error={error} />
       <div className="stack">
         {canReopen ? (
@@ -184,7 +184,7 @@ function Report({ actor }: { actor: PickupRef }) {
   if (step === 'sent') {
     return (
       <>
-        <h1 role="status">{t('report.sent', { reference })}</h1>
+        <h1 aria-live="polite">{t('report.sent', { reference })}</h1>
         <div className="stack">
           <button type="button" className="btn primary" onClick={() => actor.send({ type: 'NEXT_CODE' })}>
             {t('pickup.nextCode')}

@@ -29,7 +29,7 @@ export function DoorPanel(props: { door: string; title: string; body: string; si
     <div className="two-col" data-testid="door-panel" data-door={props.door}>
       <Bank highlight={props.door} />
       <div className="stack">
-        <h1 role="alert">{props.title}</h1>
+        <h1 aria-live="assertive">{props.title}</h1>
         <p>{props.body}</p>
         {reminders > 0 ? (
           <div className="notice warn" role="alert" data-testid="door-reminder">

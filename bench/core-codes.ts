@@ -98,7 +98,7 @@ const lookup: number[] = [];
 for (const code of misses) {
   const s = performance.now();
   const d = services.pickup.digest(code);
-  services.repos.parcels.byDigest(d) ?? services.repos.parcels.bySpentDigest(d, clock.now());
+  if (!services.repos.parcels.byDigest(d)) services.repos.parcels.bySpentDigest(d, clock.now());
   lookup.push(performance.now() - s);
 }
 stats('unknown code → no match (digest + 2 lookups)', lookup);

@@ -53,7 +53,7 @@ export class EnrollmentRepo {
   /** The secret's bytes, read once and cached; null before enrollment or when the file does not match the db. */
   getKioskSecret(): Buffer | null {
     if (this.secret !== undefined) return this.secret;
-    let secret: Buffer | null = null;
+    let secret: Buffer | null;
     try {
       const text = fs.readFileSync(path.join(this.dataDir, SECRET_FILE), 'utf8').trim();
       secret = Buffer.from(text, 'base64');

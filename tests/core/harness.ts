@@ -33,7 +33,9 @@ export interface TestKiosk {
   dir: string;
   events: Array<{ event: EventName; payload: unknown }>;
   nudges: { count: number };
-  call(name: string, input: unknown): Promise<{ ok: boolean; value?: any; error?: { code: string; message: string; details?: any } }>;
+  /** Loosely typed on purpose: tests feed hostile input and read fields of many call shapes. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  call(name: string, input: unknown): Promise<{ ok: boolean; value?: any; error?: { code: string; message: string; details?: Record<string, unknown> } }>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { depositParcel, makeKiosk, waitFor, waitOp, type TestKiosk } from './harness';
+import { depositParcel, makeKiosk, waitOp, type TestKiosk } from './harness';
 
 let k: TestKiosk;
 afterEach(async () => k?.close());

@@ -4,7 +4,7 @@ import type { ParcelsRepo, ParcelRow } from '../store/parcels';
 import type { OutboxRepo } from '../store/outbox';
 import type { EnrollmentRepo } from '../store/enrollment';
 import type { Logger } from '../log';
-import { META, setMeta } from './meta';
+import { META, getMeta, setMeta } from './meta';
 
 export interface ManifestApplied {
   expected: { inserted: number; updated: number; ignored: number; refused: number };
@@ -134,9 +134,49 @@ function applyCancellation(
   const p = d.parcels.get(e.parcelId);
   if (!p || p.status === 'cancelled') return; // never seen here, or already cancelled: nothing to say
   out.cancelRefused++;
+  if (p.status === 'expected') {
+    // A driver has its compartment open right now: the door decides. Ask again once the drop-off has ended.
+    setDeferred(d, [...deferred(d), p.id]);
+    return;
+  }
   d.log.info('cancellation refused: the kiosk already acted on this parcel', { parcelId: p.id, status: p.status });
   const fact = restatement(p);
   if (fact) queue(fact.type, fact.payload);
+}
+
+function deferred(d: ApplyDeps): string[] {
+  try {
+    const v: unknown = JSON.parse(getMeta(d.db, META.deferredCancels) ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function setDeferred(d: ApplyDeps, ids: string[]): void {
+  setMeta(d.db, META.deferredCancels, JSON.stringify([...new Set(ids)]));
+}
+
+/**
+ * Cancellations put off because a drop-off was under way. Once it has ended: the driver kept the parcel (still
+ * expected, no compartment) → cancel it now; it went in → nothing to do, its `parcel.deposited` tells the server.
+ */
+export function retryDeferredCancellations(d: ApplyDeps, now: number): number {
+  const ids = deferred(d);
+  if (ids.length === 0) return 0;
+  return d.db
+    .transaction(() => {
+      let cancelled = 0;
+      const still: string[] = [];
+      for (const id of ids) {
+        const p = d.parcels.get(id);
+        if (p?.status === 'expected' && p.compartmentId !== null) still.push(id);
+        else if (p?.status === 'expected' && d.parcels.cancel(id, now)) cancelled++;
+      }
+      setDeferred(d, still);
+      return cancelled;
+    })
+    .immediate();
 }
 
 /**

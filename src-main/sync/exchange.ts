@@ -10,7 +10,7 @@ import {
 import type { KioskContext } from '../context';
 import type { Logger } from '../log';
 import type { Repos } from '../store/index';
-import { applyManifestPage } from './apply-manifest';
+import { applyManifestPage, retryDeferredCancellations } from './apply-manifest';
 import { SyncError, type Credentials, type SyncHttp } from './http';
 import { META, deleteMeta, getMeta } from './meta';
 
@@ -123,6 +123,7 @@ export class Exchange {
 
   /** Pulls manifest pages from the stored cursor until the server has no more; each page in one transaction. */
   async pull(creds: Credentials): Promise<{ pages: number; expected: number; queued: number }> {
+    retryDeferredCancellations({ ...this.repos, log: this.log }, this.ctx.clock.now());
     let cursor = getMeta(this.repos.db, META.cursor) ?? '0';
     const total = { pages: 0, expected: 0, queued: 0 };
     for (;;) {

@@ -5,6 +5,8 @@ export const META = {
   cursor: 'sync_cursor',
   /** The kiosk id the embedded demo server was seeded for (seed once per enrollment). */
   demoSeededFor: 'demo_seeded_for',
+  /** JSON array of parcel ids the server cancelled while a driver had them half-deposited (door open). */
+  deferredCancels: 'sync_deferred_cancellations',
 } as const;
 
 export function getMeta(db: Db, key: string): string | null {

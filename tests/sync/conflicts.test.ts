@@ -77,6 +77,24 @@ describe('conflicts: the physical fact recorded by the kiosk wins, and the serve
     expect(server.parcel('CX-000002')!.conflict).toMatch(/cancelled/);
   });
 
+  it('a cancellation put off by an open door is applied once the driver closes it empty', async () => {
+    const { server, k, sessionId } = await setup();
+    server.createShipment({ barcode: 'CX-000005', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100205' } });
+    await k.core.ctx.sync.syncNow();
+    const started = await k.call('dropoffScan', { sessionId, barcode: 'CX-000005' });
+    const id = started.where.compartmentId;
+    server.cancelShipment('CX-000005');
+    await k.core.ctx.sync.syncNow();
+    expect(localParcel(k, 'CX-000005')!.status).toBe('expected');
+    const sim = k.core.ctx.simulator!;
+    await until(() => sim.door(id).open, 3000, 'door open');
+    sim.closeDoor(id); // nothing went in
+    await until(() => localParcel(k, 'CX-000005')?.compartmentId === null, 3000, 'reservation released');
+    await k.core.ctx.sync.syncNow();
+    expect(localParcel(k, 'CX-000005')).toMatchObject({ status: 'cancelled', codeDigest: null });
+    expect(server.parcel('CX-000005')!.status).toBe('cancelled');
+  });
+
   it('a cancellation of an untouched expected parcel is applied: its code stops working', async () => {
     const { server, k } = await setup();
     const s = server.createShipment({ barcode: 'CX-000003', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100203' } });

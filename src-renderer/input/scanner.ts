@@ -4,46 +4,57 @@
  * so the detector is a pure function of (key, timestamp) and is tested without a DOM.
  */
 export interface ScannerOptions {
-  /** Largest gap between two keys of one burst. */
+  /** Largest average gap between the keys of one burst. */
   maxGapMs?: number;
+  /**
+   * Largest single gap tolerated inside a burst. A scanner is steady, but the OS or the browser can stall one key
+   * for a moment; losing a 200-character badge to one hiccup would be worse than the tiny risk from a fast typist.
+   */
+  maxStallMs?: number;
   /** Shorter bursts ending in Enter are treated as typing (a person can hit two keys fast by accident). */
   minLength?: number;
 }
 
 export class ScanDetector {
   private buffer = '';
+  private firstAt = 0;
   private lastAt = -Infinity;
   private readonly maxGapMs: number;
+  private readonly maxStallMs: number;
   private readonly minLength: number;
 
   constructor(opts: ScannerOptions = {}) {
     this.maxGapMs = opts.maxGapMs ?? 30;
+    this.maxStallMs = opts.maxStallMs ?? 100;
     this.minLength = opts.minLength ?? 4;
   }
 
   /** Feed one keydown. Returns the scanned text when this key completes a burst, else null. */
   feed(key: string, at: number): string | null {
     const gap = at - this.lastAt;
-    this.lastAt = at;
     if (key === 'Enter') {
       const text = this.buffer;
+      const averageGap = text.length > 1 ? (this.lastAt - this.firstAt) / (text.length - 1) : Infinity;
       this.buffer = '';
-      return gap <= this.maxGapMs && text.length >= this.minLength ? text : null;
+      this.lastAt = at;
+      const fast = gap <= this.maxStallMs && averageGap <= this.maxGapMs;
+      return fast && text.length >= this.minLength ? text : null;
     }
+    // Shift and other modifiers arrive inside bursts for upper-case characters; they neither add nor break.
+    if (key === 'Shift') return null;
+    this.lastAt = at;
     if (key.length !== 1) {
-      // Shift and other modifiers arrive inside bursts for upper-case characters; they neither add nor break.
-      if (key === 'Shift') return null;
       this.buffer = '';
       return null;
     }
-    // A slow key starts a new candidate burst rather than extending a human's typing into a "scan".
-    this.buffer = gap <= this.maxGapMs ? this.buffer + key : key;
+    // A long pause starts a new candidate burst rather than extending a human's typing into a "scan".
+    if (gap <= this.maxStallMs && this.buffer) {
+      this.buffer += key;
+    } else {
+      this.buffer = key;
+      this.firstAt = at;
+    }
     return null;
-  }
-
-  /** True while keys are arriving at scanner speed: the UI should not treat them as typing. */
-  inBurst(at: number): boolean {
-    return this.buffer.length > 1 && at - this.lastAt <= this.maxGapMs;
   }
 }
 

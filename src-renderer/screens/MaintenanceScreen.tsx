@@ -140,11 +140,13 @@ function Boards({ actor }: { actor: MaintenanceRef }) {
         {t('tech.selfTest')}
       </button>
       {selfTest ? (
-        <ul className="list" role="status" data-testid="self-test">
-          {selfTest.boards.map((b) => (
-            <li key={b.board}>{b.ok ? t('tech.selfTestOk', { board: b.board }) : t('tech.selfTestFail', { board: b.board, detail: b.detail })}</li>
-          ))}
-        </ul>
+        <div role="status" data-testid="self-test" style={{ width: '100%' }}>
+          <ul className="list">
+            {selfTest.boards.map((b) => (
+              <li key={b.board}>{b.ok ? t('tech.selfTestOk', { board: b.board }) : t('tech.selfTestFail', { board: b.board, detail: b.detail })}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
     </>
   );

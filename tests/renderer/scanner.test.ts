@@ -40,6 +40,17 @@ describe('scanner burst detection', () => {
     expect(feed(d, 'LK1:123456', 1000, 4).at(-1)).toBe('LK1:123456');
   });
 
+  it('one stalled key inside a long burst does not lose the scan; a slow average does', () => {
+    const d = new ScanDetector();
+    const badge = 'LKB1.' + 'x'.repeat(150);
+    let t = 0;
+    [...badge].forEach((k, i) => d.feed(k, (t += i === 70 ? 80 : 3)));
+    expect(d.feed('Enter', t + 3)).toBe(badge);
+    // 60 ms per key on average is a fast person, not a scanner.
+    [...'123456789'].forEach((k) => d.feed(k, (t += 60)));
+    expect(d.feed('Enter', t + 10)).toBeNull();
+  });
+
   it('Shift inside a burst (upper-case letters) does not break it', () => {
     const d = new ScanDetector();
     const keys = ['Shift', 'A', 'B', 'Shift', 'C', '1', '2', 'Enter'];

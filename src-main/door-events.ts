@@ -12,8 +12,12 @@ export function bridgeDoorEvents(ctx: KioskContext): () => void {
       case 'closed':
       case 'item-present':
       case 'item-absent': {
-        const s = ctx.doors.compartment(e.compartmentId);
-        ctx.emit('door', { compartmentId: e.compartmentId, door: s.door === 'open' ? 'open' : 'closed', item: s.item });
+        // The driver emits while it is still storing the read (door first, then item): look one tick later so the
+        // pushed state is the whole read, not half of it.
+        setImmediate(() => {
+          const s = ctx.doors.compartment(e.compartmentId);
+          ctx.emit('door', { compartmentId: e.compartmentId, door: s.door === 'open' ? 'open' : 'closed', item: s.item });
+        });
         break;
       }
       case 'forced-open':

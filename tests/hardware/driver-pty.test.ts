@@ -144,16 +144,17 @@ describe('door events from polling', () => {
 
   it('polls fast while attentive and slowly at rest', async () => {
     const { sim } = await boardEnd();
-    driver = driverOn(pty, layout, { timing: { fastPollMs: 10, slowPollMs: 200 } });
+    driver = driverOn(pty, layout, { timing: { fastPollMs: 10, slowPollMs: 500 } });
     await waitFor(() => driver!.boards().every((b) => b.online), 2000, 'both boards read');
     const before = sim.received.state;
-    await sleep(400);
+    await sleep(1000);
     const atRest = sim.received.state - before;
     driver.setAttentive(true);
     const start = sim.received.state;
-    await sleep(400);
+    await sleep(1000);
     const attentive = sim.received.state - start;
-    expect(atRest).toBeLessThanOrEqual(8); // 2 boards × ~2 polls
-    expect(attentive).toBeGreaterThan(atRest * 3);
+    // Wide margins: CI shares two cores with other test files. At rest: ~2 cycles × 2 boards; attentive: up to ~100.
+    expect(atRest).toBeLessThanOrEqual(8);
+    expect(attentive).toBeGreaterThanOrEqual(24);
   });
 });

@@ -16,7 +16,8 @@ export function bridgeDoorEvents(ctx: KioskContext): () => void {
         // pushed state is the whole read, not half of it.
         setImmediate(() => {
           const s = ctx.doors.compartment(e.compartmentId);
-          ctx.emit('door', { compartmentId: e.compartmentId, door: s.door === 'open' ? 'open' : 'closed', item: s.item });
+          if (s.door === null) return; // board went offline meanwhile: say nothing rather than guess
+          ctx.emit('door', { compartmentId: e.compartmentId, door: s.door, item: s.item });
         });
         break;
       }

@@ -20,6 +20,11 @@ export const KioskConfig = z
       })
       .strict()
       .default({ protocol: 'simulator', baud: 19200, lockBitMeansClosed: true, itemSensors: true }),
+    /** A serial barcode scanner (one read per line). Keyboard-wedge scanners need no configuration. */
+    scanner: z
+      .object({ path: z.string().min(1), baud: z.number().int().min(1200).max(115200).default(9600) })
+      .strict()
+      .optional(),
     layout: z.string().min(1).default('demo-24'),
     server: z
       .object({ url: z.url().optional(), enrollmentToken: z.string().min(8).max(256).optional() })
@@ -57,6 +62,7 @@ const FLAGS: Record<string, Flag> = {
   '--serial-path': { key: 'serial.path', type: 'string', set: (r, v) => (sub(r, 'serial').path = v) },
   '--serial-baud': { key: 'serial.baud', type: 'int', set: (r, v) => (sub(r, 'serial').baud = v) },
   '--protocol': { key: 'serial.protocol', type: 'string', set: (r, v) => (sub(r, 'serial').protocol = v) },
+  '--scanner-path': { key: 'scanner.path', type: 'string', set: (r, v) => (sub(r, 'scanner').path = v) },
   '--layout': { key: 'layout', type: 'string', set: (r, v) => (r.layout = v) },
   '--server-url': { key: 'server.url', type: 'string', set: (r, v) => (sub(r, 'server').url = v) },
   '--enrollment-token': { key: 'server.enrollmentToken', type: 'string', set: (r, v) => (sub(r, 'server').enrollmentToken = v) },

@@ -15,6 +15,8 @@ import { handlers } from './api/index';
 import { createLogger } from './log';
 import { bridgeDoorEvents } from './door-events';
 import { EnrollmentRepo } from './store/enrollment';
+import { SerialScanner } from './hardware/scanner';
+import { serialTransport } from './hardware/transport';
 
 export interface KioskCore {
   /** One API call, exactly as it arrived from IPC or the WebSocket (untrusted). */
@@ -73,6 +75,9 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
   };
   ctx.services = createServices(ctx);
   const stopDoorBridge = bridgeDoorEvents(ctx);
+  const scanner = config.scanner
+    ? new SerialScanner(serialTransport({ path: config.scanner.path, baudRate: config.scanner.baud }), (text) => ctx.emit('scan', { text, source: 'serial' }))
+    : null;
   ctx.sync = await createSync(ctx);
   await ctx.services.start();
 
@@ -89,6 +94,7 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
       if (closed) return;
       closed = true;
       stopDoorBridge();
+      await scanner?.close();
       await ctx.services.stop();
       await ctx.sync.close();
       await doors.close();

@@ -31,12 +31,18 @@ export function App() {
     window.addEventListener('pointerdown', activity, true);
     window.addEventListener('keydown', activity, true);
     const offScan = listenForScans(window, (text) => app.send({ type: 'SCAN', text }));
+    // A serial scanner attached to main reaches us as a pushed event; it goes down the same path as a wedge scan.
+    const offSerial = kiosk.on('scan', ({ text }) => {
+      app.send({ type: 'ACTIVITY' });
+      app.send({ type: 'SCAN', text });
+    });
     return () => {
+      offSerial();
       window.removeEventListener('pointerdown', activity, true);
       window.removeEventListener('keydown', activity, true);
       offScan();
     };
-  }, [app]);
+  }, [app, kiosk]);
   const locale = useView((s) => s.locale);
   const textSize = useView((s) => s.textSize);
   const contrast = useView((s) => s.highContrast);

@@ -52,6 +52,7 @@ export interface SyncClientHooks {
 export class SyncClient implements SyncHandle {
   private readonly log = createLogger('sync');
   private readonly exchange: Exchange | null;
+  private readonly http: SyncHttp | null;
   private state: Status['status'] = 'unknown';
   private lastSyncAt: number | null = null;
   private lastError: string | null;
@@ -71,9 +72,8 @@ export class SyncClient implements SyncHandle {
     private readonly hooks: SyncClientHooks = {},
     noServerReason = 'no fleet server configured',
   ) {
-    this.exchange = baseUrl
-      ? new Exchange(ctx, repos, new SyncHttp({ baseUrl, now: () => ctx.clock.now(), timeoutMs: o.requestTimeoutMs }), this.log, o)
-      : null;
+    this.http = baseUrl ? new SyncHttp({ baseUrl, now: () => ctx.clock.now(), timeoutMs: o.requestTimeoutMs }) : null;
+    this.exchange = this.http ? new Exchange(ctx, repos, this.http, this.log, o) : null;
     this.lastError = baseUrl ? null : noServerReason;
     if (!baseUrl) this.state = 'offline';
   }
@@ -109,6 +109,7 @@ export class SyncClient implements SyncHandle {
     if (this.timer) clearTimeout(this.timer);
     if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
     this.timer = this.nudgeTimer = null;
+    this.http?.abort();
     await this.chain;
   }
 
@@ -151,7 +152,7 @@ export class SyncClient implements SyncHandle {
         this.succeeded();
       }
     } catch (err) {
-      this.failed(err);
+      if (!this.closed) this.failed(err); // a request cut short by close() says nothing about the server
       return;
     }
     if (kind === 'full') this.schedule(this.o.intervalMs);

@@ -44,8 +44,14 @@ export interface SyncHttpOptions {
 
 export class SyncHttp {
   private readonly base: string;
+  private readonly closing = new AbortController();
   constructor(private readonly o: SyncHttpOptions) {
     this.base = o.baseUrl.replace(/\/+$/, '');
+  }
+
+  /** Aborts requests in flight and refuses new ones (shutdown must not wait for a hanging server). */
+  abort(): void {
+    this.closing.abort(new SyncError('network', 'sync is shutting down'));
   }
 
   /** An unsigned request (enrollment: the one-time token is the credential). */
@@ -71,7 +77,7 @@ export class SyncHttp {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(this.base + path, { method, headers, body: raw, signal: AbortSignal.timeout(this.o.timeoutMs) });
+      res = await fetch(this.base + path, { method, headers, body: raw, signal: AbortSignal.any([AbortSignal.timeout(this.o.timeoutMs), this.closing.signal]) });
       text = await res.text();
     } catch (err) {
       throw new SyncError('network', `${method} ${pathOnly(path)}: ${describeNetworkError(err)}`);
@@ -105,6 +111,8 @@ function pathOnly(p: string): string {
 
 function describeNetworkError(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timed out';
+  if (err instanceof SyncError) return err.message;
+  if (e.name === 'TimeoutError') return 'timed out';
+  if (e.name === 'AbortError') return 'aborted';
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
 }

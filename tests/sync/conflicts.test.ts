@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSync } from '../../src-main/sync/index';
-import { deliver, FAST_SYNC, localParcel, pickUp, serverDb, startKiosk, startServer, until, type Kiosk } from './helpers';
+import { deliver, FAST_SYNC, seenOpen, localParcel, pickUp, serverDb, startKiosk, startServer, until, type Kiosk } from './helpers';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -69,7 +69,7 @@ describe('conflicts: the physical fact recorded by the kiosk wins, and the serve
     await k.core.ctx.sync.syncNow(); // the cancellation arrives mid-deposit
     expect(localParcel(k, 'CX-000002')!.status).toBe('expected');
     const sim = k.core.ctx.simulator!;
-    await until(() => sim.door(id).open, 3000, 'door open');
+    await seenOpen(k.core, started.operationId);
     sim.putItem(id);
     sim.closeDoor(id);
     await until(() => localParcel(k, 'CX-000002')?.status === 'deposited', 3000, 'deposited');
@@ -87,7 +87,7 @@ describe('conflicts: the physical fact recorded by the kiosk wins, and the serve
     await k.core.ctx.sync.syncNow();
     expect(localParcel(k, 'CX-000005')!.status).toBe('expected');
     const sim = k.core.ctx.simulator!;
-    await until(() => sim.door(id).open, 3000, 'door open');
+    await seenOpen(k.core, started.operationId);
     sim.closeDoor(id); // nothing went in
     await until(() => localParcel(k, 'CX-000005')?.compartmentId === null, 3000, 'reservation released');
     await k.core.ctx.sync.syncNow();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src-main/config';
 import { createKioskCore, type KioskCore } from '../../src-main/core';
-import { callOrThrow, pickUp, tempDir, until, type Kiosk } from './helpers';
+import { callOrThrow, pickUp, seenOpen, tempDir, until, type Kiosk } from './helpers';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -56,7 +56,7 @@ describe('embedded default: no server configured + simulated board = the demo', 
     const started = await k.call('dropoffScan', { sessionId: session.sessionId, barcode });
     const id = started.where.compartmentId as string;
     const sim = core.ctx.simulator!;
-    await until(() => sim.door(id).open, 5000, 'door open');
+    await seenOpen(core, started.operationId);
     sim.putItem(id);
     sim.closeDoor(id);
     const codeRe = new RegExp(`code for parcel ${barcode}\\b.* (\\d{6})\\b`);

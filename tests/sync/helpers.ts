@@ -83,15 +83,23 @@ export function localParcel(k: Kiosk, barcode: string) {
   return k.core.ctx.services.repos.parcels.latestByBarcode(barcode);
 }
 
+/**
+ * Waits until the KIOSK has seen the door open (its journal says `opened`), not just the simulator: a person holds a
+ * door open longer than one poll, and a door shut before the kiosk ever saw it open is, rightly, a jam.
+ */
+export async function seenOpen(core: KioskCore, operationId: string, what = operationId): Promise<void> {
+  await until(() => core.ctx.services.operation(operationId)?.state === 'opened', 8000, `the kiosk to see ${what} open`);
+}
+
 /** A driver delivers `barcode`: scan, the door opens, the parcel goes in, the door closes. Returns the compartment. */
 export async function deliver(k: Kiosk, sessionId: string, barcode: string): Promise<string> {
   const started = await k.call('dropoffScan', { sessionId, barcode });
   const id: string = started.where.compartmentId;
   const sim = k.core.ctx.simulator!;
-  await until(() => sim.door(id).open, 5000, `door ${id} to open`);
+  await seenOpen(k.core, started.operationId, `door ${id}`);
   sim.putItem(id);
   sim.closeDoor(id);
-  await until(() => localParcel(k, barcode)?.status === 'deposited', 5000, `${barcode} deposited`);
+  await until(() => localParcel(k, barcode)?.status === 'deposited', 8000, `${barcode} deposited`);
   return id;
 }
 
@@ -100,10 +108,10 @@ export async function pickUp(k: Kiosk, code: string, barcode: string): Promise<v
   const r = await k.call('pickupSubmitCode', { code });
   const id: string = r.where.compartmentId;
   const sim = k.core.ctx.simulator!;
-  await until(() => sim.door(id).open, 5000, `door ${id} to open`);
+  await seenOpen(k.core, r.operationId, `door ${id}`);
   sim.removeItem(id);
   sim.closeDoor(id);
-  await until(() => localParcel(k, barcode)?.status === 'picked_up', 5000, `${barcode} picked up`);
+  await until(() => localParcel(k, barcode)?.status === 'picked_up', 8000, `${barcode} picked up`);
 }
 
 /** Reads the fleet server's database through a second, read-only connection. */

@@ -114,7 +114,9 @@ export class DropoffService {
     let picked: { op: DoorOpRow; chosen: CompartmentRow } | null;
     try {
       picked = kit.tx(() => {
-        const free = kit.repos.compartments.free().filter((c) => !exclude.has(c.id));
+        // Not offered while a pickup's reopen window is open: that customer may still come back to it.
+        const inGrace = kit.repos.parcels.compartmentsInGrace(kit.now());
+        const free = kit.repos.compartments.free().filter((c) => !exclude.has(c.id) && !inGrace.has(c.id));
         const pick = this.strategy.choose({ size, accessible: parcel.accessible }, free);
         if (!pick) return null;
         const chosen = kit.repos.compartments.get(pick.id)!;

@@ -3,6 +3,7 @@ import { codeDigest } from '../../src-server/auth/code-digest';
 import type { DoorOpRow } from '../store/door-ops';
 import type { ParcelRow } from '../store/parcels';
 import type { DoorEngine } from './doors';
+import { sweepExpired } from './expiry';
 import type { Kit } from './kit';
 import { Lockout } from './lockout';
 import { where, type WhereView } from './views';
@@ -46,6 +47,11 @@ export class PickupService {
     const now = this.kit.now();
     const parcel = this.kit.repos.parcels.byDigest(digest);
     if (parcel) {
+      // Past its window but not yet swept (the sweep runs once a minute): expired now, not a minute from now.
+      if (parcel.status === 'deposited' && parcel.expiresAt !== null && parcel.expiresAt <= now) {
+        sweepExpired(this.kit);
+        throw new KioskError('CODE_EXPIRED', 'this code has expired; the parcel is waiting to be returned');
+      }
       if (parcel.status === 'deposited') return { parcel, reopen: false };
       if (parcel.status === 'expired') throw new KioskError('CODE_EXPIRED', 'this code has expired; the parcel is waiting to be returned');
       // expected: a real code for a parcel that has not arrived yet. Not a guess, so not counted.
@@ -66,9 +72,7 @@ export class PickupService {
     const { kit } = this;
     const op = kit.repos.doorOps.get(operationId);
     if (!op || op.purpose !== 'pickup' || !op.parcelId) throw new KioskError('NOT_FOUND', 'no such pickup');
-    if (op.state !== 'closed' || op.graceUntil === null || op.graceUntil < kit.now()) {
-      throw new KioskError('INVALID_STATE', 'this door can no longer be reopened; enter the code again if the parcel is still inside');
-    }
+    if (op.state !== 'closed' || op.graceUntil === null || op.graceUntil < kit.now()) throw noLongerReopenable();
     const parcel = kit.repos.parcels.get(op.parcelId)!;
     return this.open(parcel, 'customer');
   }
@@ -78,7 +82,10 @@ export class PickupService {
     const compartmentId = parcel.compartmentId;
     const compartment = compartmentId ? kit.repos.compartments.get(compartmentId) : null;
     if (!compartment) throw new KioskError('INTERNAL', 'parcel without a compartment');
+    const reopening = parcel.status === 'picked_up';
     const active = kit.repos.doorOps.activeFor(compartment.id);
+    // A reopen after the pickup opens a compartment that may meanwhile hold someone else's parcel: never then.
+    if (reopening && (kit.repos.parcels.inCompartment(compartment.id) || (active && active.parcelId !== parcel.id))) throw noLongerReopenable();
     if (active) {
       // The same code twice while its door is already on its way: the same operation, not a second unlock.
       if (active.purpose === 'pickup' && active.parcelId === parcel.id) return { operationId: active.id, where: where(compartment) };
@@ -93,13 +100,11 @@ export class PickupService {
       });
       throw new KioskError('DOOR_FAULT', 'this door needs a technician; quote the reference to support', { reference });
     }
-    const op = this.doors.journal({ purpose: 'pickup', compartmentId: compartment.id, parcelId: parcel.id, actor }, (row) =>
-      kit.audit(actor, parcel.status === 'picked_up' ? 'pickup.reopen' : 'pickup.code_accepted', {
-        parcelId: parcel.id,
-        compartmentId: compartment.id,
-        operationId: row.id,
-      }),
-    );
+    const op = this.doors.journal({ purpose: 'pickup', compartmentId: compartment.id, parcelId: parcel.id, actor }, (row) => {
+      // Checked again inside the journal's write transaction: nothing can have been allocated in between.
+      if (reopening && kit.repos.parcels.inCompartment(compartment.id)) throw noLongerReopenable();
+      kit.audit(actor, reopening ? 'pickup.reopen' : 'pickup.code_accepted', { parcelId: parcel.id, compartmentId: compartment.id, operationId: row.id });
+    });
     await this.doors.send(op);
     return { operationId: op.id, where: where(compartment) };
   }
@@ -131,4 +136,8 @@ export class PickupService {
     });
     return { reference };
   }
+}
+
+function noLongerReopenable(): KioskError {
+  return new KioskError('INVALID_STATE', 'this door can no longer be reopened; enter the code again if the parcel is still inside');
 }

@@ -72,6 +72,7 @@ export class ParcelsRepo {
   private readonly overdueStmt;
   private readonly expiredStmt;
   private readonly inCompartmentStmt;
+  private readonly inGraceStmt;
 
   constructor(private readonly db: Db) {
     this.byIdStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE id = ?`);
@@ -81,6 +82,8 @@ export class ParcelsRepo {
     this.latestBarcodeStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE barcode = ? ORDER BY created_at DESC LIMIT 1`);
     this.overdueStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE status = 'deposited' AND expires_at <= ? ORDER BY expires_at`);
     this.expiredStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE status = 'expired' ORDER BY expired_at`);
+    // Through the partial index parcels_spent_code: only parcels picked up within the last grace window qualify.
+    this.inGraceStmt = db.prepare(`SELECT compartment_id AS id FROM parcels WHERE spent_digest IS NOT NULL AND grace_until >= ? AND compartment_id IS NOT NULL`);
     this.inCompartmentStmt = db.prepare(
       `SELECT ${COLS} FROM parcels WHERE compartment_id = ? AND status IN ('expected','deposited','expired')`,
     );
@@ -111,6 +114,11 @@ export class ParcelsRepo {
   /** The parcel holding (or reserving) a compartment, if any. */
   inCompartment(compartmentId: string): ParcelRow | null {
     return toRow(this.inCompartmentStmt.get(compartmentId));
+  }
+
+  /** Compartments whose parcel was just picked up and may still be reopened ("door closed too soon"). */
+  compartmentsInGrace(now: number): Set<string> {
+    return new Set((this.inGraceStmt.all(now) as Array<{ id: string }>).map((r) => r.id));
   }
 
   overdue(now: number): ParcelRow[] {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { depositParcel, makeKiosk, waitOp, type TestKiosk } from './harness';
+import { badge, depositParcel, expectParcel, makeKiosk, waitOp, type TestKiosk } from './harness';
 
 let k: TestKiosk;
 afterEach(async () => k?.close());
@@ -167,5 +167,55 @@ describe('pickup: item left, grace, jam', () => {
     const status = await k.call('operationStatus', { operationId: r.value.operationId });
     expect(status.value.purpose).toBe('pickup');
     expect((await k.call('operationStatus', { operationId: 'nosuchop1' })).error?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('pickup: reopen never reaches someone else', () => {
+  async function pickUp(kiosk: TestKiosk, compartmentId: string, code: string): Promise<string> {
+    const r = await kiosk.call('pickupSubmitCode', { code });
+    await waitOp(kiosk, r.value.operationId, ['opened']);
+    kiosk.sim.removeItem(compartmentId);
+    kiosk.sim.closeDoor(compartmentId);
+    await waitOp(kiosk, r.value.operationId, ['closed']);
+    return r.value.operationId;
+  }
+
+  it('a compartment that holds another parcel now is not reopened, by operation or by the spent code', async () => {
+    k = await makeKiosk();
+    depositParcel(k, 'A06', { code: '616161' });
+    const opId = await pickUp(k, 'A06', '616161');
+    k.clock.advance(10_000);
+    // Within the grace window the compartment was given to another parcel (e.g. by another kiosk process).
+    depositParcel(k, 'A06', { code: '626262' });
+    const unlocks = k.sim.received.unlock;
+    expect((await k.call('pickupReopen', { operationId: opId })).error?.code).toBe('INVALID_STATE');
+    expect((await k.call('pickupSubmitCode', { code: '616161' })).error?.code).toBe('INVALID_STATE');
+    expect(k.sim.received.unlock).toBe(unlocks);
+    expect(k.services.repos.doorOps.unfinished()).toHaveLength(0);
+  });
+
+  it('drop-off does not allocate a compartment whose pickup can still be reopened', async () => {
+    k = await makeKiosk({ config: { allocation: 'exact-fit' } });
+    depositParcel(k, 'A08', { code: '818181', size: 'XL' });
+    depositParcel(k, 'A16', { code: '828282', size: 'XL' });
+    depositParcel(k, 'A24', { code: '838383', size: 'XL' });
+    await pickUp(k, 'A24', '838383');
+    const s = await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) });
+    const p = expectParcel(k, { size: 'XL' });
+    expect((await k.call('dropoffScan', { sessionId: s.value.sessionId, barcode: p.barcode })).error?.code).toBe('NO_COMPARTMENT');
+    k.clock.advance(k.ctx.config.graceSeconds * 1000 + 1);
+    const r = await k.call('dropoffScan', { sessionId: s.value.sessionId, barcode: p.barcode });
+    expect(r.value.where.compartmentId).toBe('A24');
+  });
+
+  it('a code past its pickup window is CODE_EXPIRED before the sweep has run', async () => {
+    k = await makeKiosk();
+    const p = depositParcel(k, 'A03', { code: '232323' });
+    k.clock.advance(3 * 86_400_000 + 1);
+    const unlocks = k.sim.received.unlock;
+    expect((await k.call('pickupSubmitCode', { code: '232323' })).error?.code).toBe('CODE_EXPIRED');
+    expect(k.sim.received.unlock).toBe(unlocks);
+    expect(k.services.repos.parcels.get(p.id)!.status).toBe('expired');
+    expect(k.services.sweep().expired).toBe(0);
   });
 });

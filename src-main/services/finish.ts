@@ -17,11 +17,7 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null): Doo
 
   if (op.outcome === 'cancelled') {
     // "Doesn't fit": the parcel went elsewhere. Something left inside a compartment we consider free is a fault.
-    if (item === true && !parcels.inCompartment(op.compartmentId)) {
-      compartments.setService(op.compartmentId, false, 'unexpected item after a cancelled drop-off');
-      kit.audit('system', 'compartment.out_of_service', { compartmentId: op.compartmentId, reason: 'unexpected item' });
-      kit.queue('compartment.out_of_service', { compartmentId: op.compartmentId, reason: 'unexpected item after a cancelled drop-off' });
-    }
+    if (item === true && !parcels.inCompartment(op.compartmentId)) takeOutOfService(kit, op.compartmentId, 'unexpected item after a cancelled drop-off');
     return close('cancelled');
   }
 
@@ -45,18 +41,14 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null): Doo
         return close('completed', grace);
       }
       // A reopen after the pickup: the parcel is already taken. An item inside now is not ours to track.
-      if (item === true && !parcels.inCompartment(op.compartmentId)) {
-        compartments.setService(op.compartmentId, false, 'item left after pickup');
-        kit.audit('system', 'compartment.out_of_service', { compartmentId: op.compartmentId, reason: 'item left after pickup' });
-        kit.queue('compartment.out_of_service', { compartmentId: op.compartmentId, reason: 'item left after pickup' });
-      }
+      if (item === true && !parcels.inCompartment(op.compartmentId)) takeOutOfService(kit, op.compartmentId, 'item left after pickup');
       kit.audit('customer', 'pickup.reopen_closed', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id });
       return close('completed', grace);
     }
     case 'dropoff': {
       if (!parcel || parcel.status !== 'expected' || parcel.compartmentId !== op.compartmentId) return close('cancelled');
       if (item === false) {
-        parcels.patch(parcel.id, { compartment_id: null }, now);
+        releaseReservation(kit, op);
         kit.audit(op.actor, 'dropoff.empty_on_close', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id });
         return close('empty_on_close');
       }
@@ -103,19 +95,11 @@ export function failJammed(kit: Kit, opId: string, by: 'sensor' | 'driver' | 're
   const now = kit.now();
   const reference = kit.newReference();
   const reason = `door did not open (${by}), ref ${reference}`;
-  const { parcels, compartments, doorOps } = kit.repos;
-  compartments.setService(op.compartmentId, false, reason);
-  const parcel = op.parcelId ? parcels.get(op.parcelId) : null;
-  if (parcel) {
-    if (op.purpose === 'dropoff' && parcel.status === 'expected' && parcel.compartmentId === op.compartmentId) {
-      parcels.patch(parcel.id, { compartment_id: null }, now);
-    } else if (parcel.status === 'deposited' || parcel.status === 'expired') {
-      parcels.patch(parcel.id, { flagged: reason }, now);
-    }
-  }
+  const actor = by === 'driver' ? op.actor : 'system';
+  takeOutOfService(kit, op.compartmentId, reason, actor);
+  if (!releaseReservation(kit, op)) flagParcel(kit, op.parcelId, reason);
   kit.queue('door.jammed', { compartmentId: op.compartmentId, reference });
-  kit.queue('compartment.out_of_service', { compartmentId: op.compartmentId, reason });
-  kit.audit(by === 'driver' ? op.actor : 'system', 'door.jammed', { compartmentId: op.compartmentId, operationId: op.id, reference, purpose: op.purpose });
+  kit.audit(actor, 'door.jammed', { compartmentId: op.compartmentId, operationId: op.id, reference, purpose: op.purpose });
   // A sensor jam is already pushed as an alarm by the door-event bridge (src-main/door-events.ts); the others are ours.
   if (by !== 'sensor') {
     try {
@@ -124,7 +108,7 @@ export function failJammed(kit: Kit, opId: string, by: 'sensor' | 'driver' | 're
       // the screen is not there: the audit log and the outbox have it
     }
   }
-  return doorOps.advance(op.id, 'failed', now, { outcome: 'jammed', reference });
+  return kit.repos.doorOps.advance(op.id, 'failed', now, { outcome: 'jammed', reference });
 }
 
 /** The unlock never went out (port down) or the operation is moot: fail it and undo its reservation. */
@@ -132,10 +116,7 @@ export function abandon(kit: Kit, opId: string, why: string): DoorOpRow | null {
   const op = kit.repos.doorOps.get(opId);
   if (!op || (op.state !== 'requested' && op.state !== 'unlocked')) return null;
   const now = kit.now();
-  const parcel = op.parcelId ? kit.repos.parcels.get(op.parcelId) : null;
-  if (op.purpose === 'dropoff' && parcel && parcel.status === 'expected' && parcel.compartmentId === op.compartmentId) {
-    kit.repos.parcels.patch(parcel.id, { compartment_id: null }, now);
-  }
+  releaseReservation(kit, op);
   kit.audit('system', 'door.operation_abandoned', { compartmentId: op.compartmentId, operationId: op.id, why });
   return kit.repos.doorOps.advance(op.id, 'failed', now, { outcome: 'cancelled' });
 }
@@ -144,4 +125,28 @@ export function abandon(kit: Kit, opId: string, why: string): DoorOpRow | null {
 export function badgeOf(actor: string): { badgeId?: string } {
   const m = /^(?:driver|technician):(b_[A-Za-z0-9]{8,40})$/.exec(actor);
   return m ? { badgeId: m[1] } : {};
+}
+
+/** Out of service for a technician, with the audit entry and the outbox event that always go with it. */
+export function takeOutOfService(kit: Kit, compartmentId: string, reason: string, actor = 'system'): void {
+  kit.repos.compartments.setService(compartmentId, false, reason);
+  kit.audit(actor, 'compartment.out_of_service', { compartmentId, reason });
+  kit.queue('compartment.out_of_service', { ...badgeOf(actor), compartmentId, reason: reason.slice(0, 200) });
+}
+
+/** A drop-off's reservation of its compartment ends (the parcel is still expected). True when there was one. */
+export function releaseReservation(kit: Kit, op: DoorOpRow): boolean {
+  if (op.purpose !== 'dropoff' || !op.parcelId) return false;
+  const parcel = kit.repos.parcels.get(op.parcelId);
+  if (!parcel || parcel.status !== 'expected' || parcel.compartmentId !== op.compartmentId) return false;
+  kit.repos.parcels.patch(parcel.id, { compartment_id: null }, kit.now());
+  return true;
+}
+
+/** Marks a parcel that is physically in a compartment (deposited / expired) for a technician. */
+export function flagParcel(kit: Kit, parcelId: string | null, why: string): boolean {
+  const parcel = parcelId ? kit.repos.parcels.get(parcelId) : null;
+  if (!parcel || (parcel.status !== 'deposited' && parcel.status !== 'expired')) return false;
+  kit.repos.parcels.patch(parcel.id, { flagged: why }, kit.now());
+  return true;
 }

@@ -1,6 +1,7 @@
 import { KioskError } from '../../src-shared/errors';
 import type { CompartmentRow } from '../store/compartments';
 import type { DoorEngine } from './doors';
+import { badgeOf, takeOutOfService } from './finish';
 import type { Kit } from './kit';
 import { actorOf, type StaffSession } from './sessions';
 
@@ -81,7 +82,7 @@ export class MaintenanceService {
     const actor = actorOf(session);
     const op = this.doors.journal({ purpose: 'maintenance', compartmentId, parcelId: null, actor, reason, sessionId: session.sessionId }, (row) => {
       kit.audit(actor, 'maintenance.open_door', { compartmentId, reason, operationId: row.id });
-      kit.queue('maintenance.door_opened', { ...badge(session), compartmentId, reason });
+      kit.queue('maintenance.door_opened', { ...badgeOf(actor), compartmentId, reason });
     });
     await this.doors.send(op);
     return { operationId: op.id };
@@ -91,11 +92,12 @@ export class MaintenanceService {
     const { kit } = this;
     const c = kit.repos.compartments.get(compartmentId);
     if (!c || !c.inLayout) throw new KioskError('UNKNOWN_COMPARTMENT', 'no such compartment');
+    const actor = actorOf(session);
     kit.tx(() => {
-      kit.repos.compartments.setService(compartmentId, inService, inService ? null : reason);
-      kit.audit(actorOf(session), inService ? 'compartment.in_service' : 'compartment.out_of_service', { compartmentId, reason });
-      if (inService) kit.queue('compartment.in_service', { ...badge(session), compartmentId });
-      else kit.queue('compartment.out_of_service', { ...badge(session), compartmentId, reason });
+      if (!inService) return takeOutOfService(kit, compartmentId, reason, actor);
+      kit.repos.compartments.setService(compartmentId, true, null);
+      kit.audit(actor, 'compartment.in_service', { compartmentId, reason });
+      kit.queue('compartment.in_service', { ...badgeOf(actor), compartmentId });
     });
     return this.view(kit.repos.compartments.get(compartmentId)!);
   }
@@ -135,8 +137,4 @@ export class MaintenanceService {
     }
     return kit.ctx.sync.status();
   }
-}
-
-function badge(s: StaffSession): { badgeId?: string } {
-  return s.badgeId.startsWith('b_') ? { badgeId: s.badgeId } : {};
 }

@@ -1,6 +1,6 @@
 import type { DoorOpRow } from '../store/door-ops';
 import type { DoorEngine } from './doors';
-import { abandon, finishOnClose } from './finish';
+import { abandon, finishOnClose, takeOutOfService } from './finish';
 import type { Kit } from './kit';
 
 export interface RecoveryReport {
@@ -70,10 +70,7 @@ function decide(kit: Kit, op: DoorOpRow, door: 'open' | 'closed', item: boolean 
   if (op.state === 'opened') return finishOnClose(kit, op.id, item);
   // Closed, and we never saw it open.
   if (item === null) {
-    if (op.purpose === 'dropoff') {
-      kit.repos.compartments.setService(op.compartmentId, false, 'check inside: drop-off interrupted by a restart');
-      kit.queue('compartment.out_of_service', { compartmentId: op.compartmentId, reason: 'check inside: drop-off interrupted by a restart' });
-    }
+    if (op.purpose === 'dropoff') takeOutOfService(kit, op.compartmentId, 'check inside: drop-off interrupted by a restart');
     return abandon(kit, op.id, 'restart: door closed, no item sensor');
   }
   const unchanged = op.purpose === 'dropoff' ? item === false : op.purpose === 'maintenance' ? true : item === true;

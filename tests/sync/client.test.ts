@@ -124,6 +124,23 @@ describe('sync client', () => {
     expect(row.last_error).toMatch(/contract/);
   });
 
+  it('heartbeats availability, faults, outbox depth and version to the fleet page', async () => {
+    const server = await startServer();
+    cleanup.push(() => server.close());
+    const k = await startKiosk({ url: server.url, token: server.createEnrollmentToken() });
+    cleanup.push(() => k.close());
+    await k.core.ctx.sync.syncNow();
+    const { compartments } = k.core.ctx.services.repos;
+    const size = compartments.get('A01')!.size;
+    const before = server.fleet().find((f) => f.kioskId === k.kioskId())!;
+    compartments.setService('A01', false, 'broken hinge');
+    await k.core.ctx.sync.syncNow();
+    const after = server.fleet().find((f) => f.kioskId === k.kioskId())!;
+    expect(after).toMatchObject({ online: true, outboxDepth: 0, version: '0.1.0-test' });
+    expect(after.freeBySize![size]).toBe(before.freeBySize![size] - 1);
+    expect(after.faults).toContainEqual({ code: 'OUT_OF_SERVICE', compartmentId: 'A01', message: 'broken hinge' });
+  });
+
   it('without a token an unenrolled kiosk says what is missing', async () => {
     const server = await startServer();
     cleanup.push(() => server.close());

@@ -92,7 +92,13 @@ export class SyncClient implements SyncHandle {
   }
 
   nudge(): void {
-    if (this.closed || !this.exchange || this.state === 'offline' || this.nudgeTimer) return;
+    if (this.closed || !this.exchange) return;
+    if (this.state === 'offline') {
+      // No request (the backoff decides when to try again), but the banner's outbox count moves now.
+      this.setState('offline');
+      return;
+    }
+    if (this.nudgeTimer) return;
     this.nudgeTimer = setTimeout(() => {
       this.nudgeTimer = null;
       void this.exclusive(() => this.cycle('push'));

@@ -83,6 +83,9 @@ describe('sync client', () => {
     expect(st.status).toBe('offline');
     expect(st.lastError).toMatch(/ECONNREFUSED/);
     expect(k.events.filter((e) => e.event === 'connectivity').map((e) => (e.payload as { status: string }).status)).toContain('offline');
+    // Offline, a queued event moves the banner's count at once (and sends nothing).
+    await k.call('pickupReportProblem', { kind: 'other', note: 'while offline' });
+    expect(k.events.filter((e) => e.event === 'connectivity').at(-1)!.payload).toMatchObject({ status: 'offline', outboxDepth: 1 });
     server = await startServer({ dataDir, port });
     cleanup.push(() => server.close());
     await until(() => k.core.ctx.sync.status().status === 'online', 5000, 'back online without help');

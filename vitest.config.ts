@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Expected failures (a server stopped on purpose, a pulled pty) log warnings; keep the run readable.
+    env: { KIOSK_LOG_LEVEL: 'error' },
   },
 });

@@ -9,6 +9,8 @@ export interface ScannerOptions {
   /**
    * Largest single gap tolerated inside a burst. A scanner is steady, but the OS or the browser can stall one key
    * for a moment; losing a 200-character badge to one hiccup would be worse than the tiny risk from a fast typist.
+   * 250 ms: a busy kiosk PC (or a CI machine running Chromium beside the core) was seen stalling a key for >100 ms.
+   * A person still cannot pass as a scanner: the *average* gap must stay under maxGapMs.
    */
   maxStallMs?: number;
   /** Shorter bursts ending in Enter are treated as typing (a person can hit two keys fast by accident). */
@@ -25,7 +27,7 @@ export class ScanDetector {
 
   constructor(opts: ScannerOptions = {}) {
     this.maxGapMs = opts.maxGapMs ?? 30;
-    this.maxStallMs = opts.maxStallMs ?? 100;
+    this.maxStallMs = opts.maxStallMs ?? 250;
     this.minLength = opts.minLength ?? 4;
   }
 

@@ -6,7 +6,7 @@ import type { CompartmentRow } from '../store/compartments';
 import type { DoorOpRow } from '../store/door-ops';
 import type { ParcelRow } from '../store/parcels';
 import type { DoorEngine } from './doors';
-import { abandon, badgeOf, failJammed } from './finish';
+import { badgeOf, failJammed, releaseReservation } from './finish';
 import type { Kit } from './kit';
 import { actorOf, type StaffSession } from './sessions';
 import { where, type WhereView } from './views';
@@ -49,19 +49,22 @@ export class DropoffService {
     return this.allocateAndOpen(session, parcel, parcel.size, new Set(), 'no_compartment');
   }
 
-  /** "Doesn't fit": the open compartment is given up (it frees once its door closes), the next size up opens. */
+  /**
+   * "Doesn't fit": the parcel's reservation ends and the next size up opens. The first operation stays unfinished
+   * (outcome `cancelled`) whatever its state: its door is open, or may still open (the frame is on the wire), so the
+   * compartment is not offered again until its door is seen closed (finish.ts checks it is empty) or it jams.
+   */
   async doesntFit(session: StaffSession, operationId: string): Promise<DropoffStarted> {
+    const { kit } = this;
     const { op, parcel, compartment } = this.current(session, operationId);
     const bigger = nextSizeUp(compartment.size);
-    this.kit.tx(() => {
-      this.kit.repos.doorOps.setOutcome(op.id, 'cancelled', this.kit.now());
-      this.kit.repos.parcels.patch(parcel.id, { compartment_id: null }, this.kit.now());
-      this.kit.audit(actorOf(session), 'dropoff.doesnt_fit', { parcelId: parcel.id, compartmentId: compartment.id, operationId: op.id });
+    const given = kit.tx(() => {
+      kit.repos.doorOps.setOutcome(op.id, 'cancelled', kit.now());
+      releaseReservation(kit, op);
+      kit.audit(actorOf(session), 'dropoff.doesnt_fit', { parcelId: parcel.id, compartmentId: compartment.id, operationId: op.id });
+      return kit.repos.doorOps.get(op.id)!;
     });
-    if (op.state === 'requested' || op.state === 'unlocked') {
-      const abandoned = this.kit.tx(() => abandon(this.kit, op.id, 'does not fit'));
-      if (abandoned) this.kit.emitOp(abandoned);
-    } else this.kit.emitOp(this.kit.repos.doorOps.get(op.id)!);
+    kit.emitOp(given);
     if (!bigger) return this.keep(session, parcel, 'does_not_fit', 'no larger compartment exists');
     return this.allocateAndOpen(session, this.kit.repos.parcels.get(parcel.id)!, bigger, new Set([compartment.id]), 'does_not_fit');
   }

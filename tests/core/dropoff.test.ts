@@ -164,3 +164,58 @@ describe('badges and sessions', () => {
     expect((await k.call('dropoffSummary', { sessionId: again })).error?.code).toBe('SESSION_EXPIRED');
   });
 });
+
+describe("drop-off: the first compartment after doesn't fit / didn't open", () => {
+  it("doesn't fit before the door read open: the first compartment stays held until its door is seen closed", async () => {
+    k = await makeKiosk({ jamMs: 5000 });
+    const sessionId = await driver(k);
+    const p = expectParcel(k, { size: 'S' });
+    k.sim.jam('A01'); // the latch is slow: the door opens only later
+    const r = await k.call('dropoffScan', { sessionId, barcode: p.barcode });
+    expect(r.value.where.compartmentId).toBe('A01');
+    const bigger = await k.call('dropoffDoesntFit', { sessionId, operationId: r.value.operationId });
+    expect(bigger.value.where.size).toBe('M');
+    // The unlock frame went out: the door may still open, so A01 is neither free nor given away.
+    expect(k.services.repos.doorOps.get(r.value.operationId)).toMatchObject({ state: 'unlocked', outcome: 'cancelled' });
+    expect(k.services.repos.compartments.free().map((c) => c.id)).not.toContain('A01');
+    expect(k.services.repos.parcels.get(p.id)!.compartmentId).toBe(bigger.value.where.compartmentId);
+    k.sim.unjam('A01');
+    k.sim.openDoor('A01');
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.closeDoor('A01');
+    expect(await waitOp(k, r.value.operationId, ['closed'])).toMatchObject({ outcome: 'cancelled' });
+    expect(k.services.repos.compartments.free().map((c) => c.id)).toContain('A01');
+    assertNoSharedCompartments(k);
+  });
+
+  it("doesn't fit, then the driver leaves the parcel in the first compartment anyway: out of service, never free", async () => {
+    k = await makeKiosk();
+    const sessionId = await driver(k);
+    const p = expectParcel(k, { size: 'S' });
+    const r = await k.call('dropoffScan', { sessionId, barcode: p.barcode });
+    const first = r.value.where.compartmentId;
+    await waitOp(k, r.value.operationId, ['opened']);
+    await k.call('dropoffDoesntFit', { sessionId, operationId: r.value.operationId });
+    k.sim.putItem(first);
+    k.sim.closeDoor(first);
+    await waitOp(k, r.value.operationId, ['closed']);
+    expect(k.services.repos.compartments.get(first)!.inService).toBe(false);
+    expect(k.services.repos.parcels.get(p.id)!.status).toBe('expected');
+  });
+
+  it("door didn't open, though the sensor saw it open: released, out of service for a check, not reserved", async () => {
+    k = await makeKiosk();
+    const sessionId = await driver(k);
+    const p = expectParcel(k, { size: 'M' });
+    const r = await k.call('dropoffScan', { sessionId, barcode: p.barcode });
+    const first = r.value.where.compartmentId;
+    await waitOp(k, r.value.operationId, ['opened']);
+    const other = await k.call('dropoffDoorDidntOpen', { sessionId, operationId: r.value.operationId });
+    expect(other.value.where.compartmentId).not.toBe(first);
+    expect(k.services.repos.doorOps.get(r.value.operationId)).toMatchObject({ state: 'failed', outcome: 'jammed' });
+    expect(k.services.repos.parcels.inCompartment(first)).toBeNull();
+    expect(k.services.repos.compartments.get(first)!.inService).toBe(false);
+    k.sim.closeDoor(first);
+    assertNoSharedCompartments(k);
+  });
+});

@@ -33,6 +33,8 @@ export const KioskConfig = z
     allocation: z.enum(['best-fit', 'exact-fit']).default('best-fit'),
     pickupWindowDays: z.number().int().min(1).max(60).default(3),
     graceSeconds: z.number().int().min(0).max(600).default(60),
+    /** A door still open this long after it opened raises a `door_left_open` alarm (once per opening). */
+    doorLeftOpenSeconds: z.number().int().min(5).max(3600).default(120),
     lockout: z
       .object({
         maxAttempts: z.number().int().min(1).max(100).default(5),

@@ -1,8 +1,9 @@
 import { KioskError } from '../../src-shared/errors';
 import type { DoorEvent } from '../hardware/door-controller';
 import type { DoorOpRow, NewDoorOp } from '../store/door-ops';
+import { DOOR_WATCH_INTERVAL_MS, DoorWatch } from './door-watch';
 import type { Kit } from './kit';
-import { finishOnClose, failJammed, abandon } from './finish';
+import { finishOnClose, failJammed, abandon, flagParcel } from './finish';
 
 /**
  * The door side of every use case: journal first, then the unlock frame, then progress from the controller's
@@ -11,17 +12,31 @@ import { finishOnClose, failJammed, abandon } from './finish';
 export class DoorEngine {
   private unsubscribe: (() => void) | null = null;
   private readonly waiting = new Set<string>();
+  private watchTimer: ReturnType<typeof setInterval> | null = null;
+  readonly watch: DoorWatch;
 
-  constructor(private readonly kit: Kit) {}
+  constructor(private readonly kit: Kit) {
+    this.watch = new DoorWatch(kit);
+  }
 
   start(onReconnect: () => void): void {
     this.unsubscribe = this.kit.ctx.doors.on((e) => this.onEvent(e, onReconnect));
     this.refreshAttentive();
+    this.watchTimer = setInterval(() => {
+      try {
+        this.watch.check();
+      } catch (err) {
+        this.kit.log.error('door watch failed', { error: (err as Error).message });
+      }
+    }, DOOR_WATCH_INTERVAL_MS);
+    this.watchTimer.unref?.();
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = null;
   }
 
   /**
@@ -72,6 +87,7 @@ export class DoorEngine {
     const { kit } = this;
     switch (e.type) {
       case 'opened': {
+        this.watch.opened(e.compartmentId);
         const op = kit.repos.doorOps.activeFor(e.compartmentId);
         if (!op || op.state === 'opened') return;
         const moved = kit.tx(() => kit.repos.doorOps.advance(op.id, 'opened', kit.now()));
@@ -79,6 +95,7 @@ export class DoorEngine {
         return;
       }
       case 'closed': {
+        this.watch.closed(e.compartmentId);
         // The tracker emits edges before it stores the whole read: take the item sensor once the read has landed.
         if (this.waiting.has(e.compartmentId)) return;
         this.waiting.add(e.compartmentId);
@@ -97,9 +114,12 @@ export class DoorEngine {
         return;
       }
       case 'forced-open': {
+        // The alarm itself is pushed by the door-event bridge (src-main/door-events.ts); here: the record and the parcel.
         if (kit.repos.doorOps.activeFor(e.compartmentId)) return;
         kit.tx(() => {
-          kit.audit('system', 'door.forced_open', { compartmentId: e.compartmentId });
+          const parcel = kit.repos.parcels.inCompartment(e.compartmentId);
+          const flagged = parcel !== null && flagParcel(kit, parcel.id, `door forced open at ${kit.iso(kit.now())}: check the parcel`);
+          kit.audit('system', 'door.forced_open', { compartmentId: e.compartmentId, parcelId: flagged ? parcel.id : null });
           kit.queue('door.forced_open', { compartmentId: e.compartmentId });
         });
         return;

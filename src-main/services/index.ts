@@ -34,6 +34,8 @@ export interface Services {
   sweep(): { expired: number };
   /** Runs the door-journal reconciliation now (start-up does it; so does a board coming back). */
   reconcile(): Promise<RecoveryReport>;
+  /** Raises `door_left_open` for doors open too long now (a timer does it every second); returns how many. */
+  checkDoorsLeftOpen(): number;
   /** The journal row behind an operation id, as the API shows it; null when unknown. */
   operation(operationId: string): ReturnType<Kit['opView']> | null;
 }
@@ -75,6 +77,7 @@ export function createServices(ctx: KioskContext): Services {
         if (!stopped && repos.doorOps.unfinished().length > 0) void runReconcile().catch(() => {});
       });
       await runReconcile();
+      doors.watch.seed();
       sweep();
       timer = setInterval(sweep, SWEEP_INTERVAL_MS);
       timer.unref?.();
@@ -89,6 +92,7 @@ export function createServices(ctx: KioskContext): Services {
     freeBySize: () => repos.compartments.freeBySize(),
     sweep: () => sweepExpired(kit),
     reconcile: runReconcile,
+    checkDoorsLeftOpen: () => doors.watch.check(),
     operation(operationId) {
       const op = repos.doorOps.get(operationId);
       return op ? kit.opView(op) : null;

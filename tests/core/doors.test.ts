@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { bridgeDoorEvents } from '../../src-main/door-events';
 import { badge, depositParcel, expectParcel, makeKiosk, waitFor, waitOp, type TestKiosk } from './harness';
 
 let k: TestKiosk | null = null;
@@ -15,6 +16,95 @@ describe('doors', () => {
     expect(k.services.repos.audit.recent(10).some((e) => e.action === 'door.forced_open')).toBe(true);
   });
 
+  it('a forced door holding a parcel: alarm pushed, audited with the parcel, parcel flagged', async () => {
+    k = await makeKiosk();
+    const stopBridge = bridgeDoorEvents(k.ctx);
+    try {
+      const p = depositParcel(k, 'A05', { size: 'M' });
+      const other = depositParcel(k, 'A06', { size: 'M' });
+      k.sim.openDoor('A05');
+      await waitFor(() => k!.services.repos.parcels.get(p.id)!.flagged, 3000, 'parcel flagged');
+      expect(k.services.repos.parcels.get(p.id)!.flagged).toMatch(/forced open/);
+      expect(k.services.repos.parcels.get(other.id)!.flagged).toBeNull();
+      expect(k.events).toContainEqual({ event: 'alarm', payload: { kind: 'forced_open', compartmentId: 'A05' } });
+      const entry = k.services.repos.audit.recent(10).find((e) => e.action === 'door.forced_open')!;
+      expect(JSON.parse(entry.detail)).toEqual({ compartmentId: 'A05', parcelId: p.id });
+      expect(k.services.repos.parcels.get(p.id)!.status).toBe('deposited');
+    } finally {
+      stopBridge();
+    }
+  });
+});
+
+describe('door left open', () => {
+  const alarms = (kiosk: TestKiosk) => kiosk.events.filter((e) => e.event === 'alarm' && (e.payload as { kind: string }).kind === 'door_left_open');
+  const audited = (kiosk: TestKiosk) => kiosk.services.repos.audit.recent(200).filter((e) => e.action === 'door.left_open');
+
+  it('alarms once per opening after the configured time (default 2 min), audited and queued for the server', async () => {
+    k = await makeKiosk();
+    expect(k.ctx.config.doorLeftOpenSeconds).toBe(120);
+    depositParcel(k, 'A04', { code: '474747', size: 'M' });
+    const r = await k.call('pickupSubmitCode', { code: '474747' });
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.clock.advance(119_000);
+    expect(k.services.checkDoorsLeftOpen()).toBe(0);
+    k.clock.advance(2_000);
+    expect(k.services.checkDoorsLeftOpen()).toBe(1);
+    k.clock.advance(60_000);
+    expect(k.services.checkDoorsLeftOpen()).toBe(0);
+    expect(alarms(k)).toEqual([{ event: 'alarm', payload: { kind: 'door_left_open', compartmentId: 'A04' } }]);
+    expect(audited(k)).toHaveLength(1);
+    expect(JSON.parse(audited(k)[0]!.detail)).toMatchObject({ compartmentId: 'A04', operationId: r.value.operationId, purpose: 'pickup' });
+    const ev = k.services.repos.outbox.pending(k.clock.now()).find((e) => e.type === 'door.left_open')!;
+    expect(ev.payload).toEqual({ compartmentId: 'A04', openForMs: 121_000 });
+    // Closed, then left open again: a new occurrence.
+    k.sim.removeItem('A04');
+    k.sim.closeDoor('A04');
+    await waitOp(k, r.value.operationId, ['closed']);
+    const again = await k.call('pickupReopen', { operationId: r.value.operationId });
+    await waitOp(k, again.value.operationId, ['opened']);
+    k.clock.advance(121_000);
+    expect(k.services.checkDoorsLeftOpen()).toBe(1);
+    expect(audited(k)).toHaveLength(2);
+  });
+
+  it('a door closed in time raises nothing; the timer raises it without being asked; the time is configurable', async () => {
+    k = await makeKiosk({ config: { doorLeftOpenSeconds: 30 } });
+    const t = await k.call('authPin', { pin: '246810' });
+    const a = await k.call('maintenanceOpenDoor', { sessionId: t.value.sessionId, compartmentId: 'A10', reason: 'cleaning' });
+    await waitOp(k, a.value.operationId, ['opened']);
+    k.clock.advance(29_000);
+    k.sim.closeDoor('A10');
+    await waitOp(k, a.value.operationId, ['closed']);
+    k.clock.advance(60_000);
+    expect(k.services.checkDoorsLeftOpen()).toBe(0);
+    // A door the sensors see open with no operation (forced) counts too, and the 1 s timer finds it.
+    k.sim.openDoor('A11');
+    await waitFor(() => k!.services.repos.audit.recent(5).some((e) => e.action === 'door.forced_open'), 3000, 'forced open');
+    k.clock.advance(31_000);
+    await waitFor(() => alarms(k!).length === 1, 3000, 'door_left_open alarm from the timer');
+    expect((alarms(k)[0]!.payload as { compartmentId: string }).compartmentId).toBe('A11');
+    expect(audited(k)).toHaveLength(1);
+  });
+
+  it('a door found open at start-up is timed from its journal and alarmed', async () => {
+    const first = await makeKiosk();
+    depositParcel(first, 'A02', { code: '252525' });
+    const r = await first.call('pickupSubmitCode', { code: '252525' });
+    await waitOp(first, r.value.operationId, ['opened']);
+    const { dir, clock } = first;
+    await first.close();
+    clock.advance(100_000);
+    k = await makeKiosk({ dir, clock, seed: 77, beforeStart: (sim) => sim.openDoor('A02') });
+    expect(k.services.repos.doorOps.get(r.value.operationId)!.state).toBe('opened');
+    k.clock.advance(19_000);
+    expect(k.services.checkDoorsLeftOpen()).toBe(0);
+    k.clock.advance(2_000);
+    expect(k.services.checkDoorsLeftOpen()).toBe(1);
+  });
+});
+
+describe('doors: port', () => {
   it('port down: the code is refused with HARDWARE_OFFLINE, the journal says failed, nothing is lost', async () => {
     k = await makeKiosk();
     const p = depositParcel(k, 'A03', { code: '909090' });

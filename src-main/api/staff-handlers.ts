@@ -20,7 +20,10 @@ type StaffCalls =
   | 'maintenanceAudit'
   | 'maintenanceSync';
 
-/** Staff calls. Every call but auth* checks the session and its role first (SESSION_EXPIRED / NOT_AUTHORISED). */
+/**
+ * Staff calls. Every call but auth* checks the session and its role first (SESSION_EXPIRED / NOT_AUTHORISED): drop-off and
+ * collection are driver calls, maintenance* technician calls, and neither role may use the other's.
+ */
 export const staffHandlers: Pick<Handlers, StaffCalls> = {
   authBadge: (input, ctx) => sessionView(ctx.services.sessions.authBadge(input.badge), iso),
   authPin: (input, ctx) => sessionView(ctx.services.sessions.authPin(input.pin), iso),
@@ -32,12 +35,12 @@ export const staffHandlers: Pick<Handlers, StaffCalls> = {
     ctx.services.dropoff.doorDidntOpen(ctx.services.sessions.require(input.sessionId, ['driver']), input.operationId),
   dropoffSummary: (input, ctx) => ctx.services.dropoff.summary(ctx.services.sessions.require(input.sessionId, ['driver'])),
 
+  // Collection is a driver's job (the parcels leave with a courier); a technician opens a door through maintenance.
   collectionList: (input, ctx) => {
-    ctx.services.sessions.require(input.sessionId, ['driver', 'technician']);
+    ctx.services.sessions.require(input.sessionId, ['driver']);
     return { parcels: ctx.services.collection.list() };
   },
-  collectionOpen: (input, ctx) =>
-    ctx.services.collection.open(ctx.services.sessions.require(input.sessionId, ['driver', 'technician']), input.parcelId),
+  collectionOpen: (input, ctx) => ctx.services.collection.open(ctx.services.sessions.require(input.sessionId, ['driver']), input.parcelId),
 
   maintenanceOverview: (input, ctx) => {
     ctx.services.sessions.require(input.sessionId, ['technician']);

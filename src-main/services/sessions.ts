@@ -23,7 +23,7 @@ export interface StaffSession {
 export const SESSION_IDLE_MS = 5 * 60_000;
 /** A PIN has no expiry of its own: cap its session. */
 export const PIN_SESSION_MS = 60 * 60_000;
-/** Only in demo mode (no fleet server configured, no technicianPinDigest set). */
+/** Only in demo mode (simulated board, no fleet server configured, no technicianPinDigest set). */
 export const DEMO_TECHNICIAN_PIN = '246810';
 
 /**
@@ -62,11 +62,15 @@ export class SessionService {
     return this.open('technician', 'pin', 'Technician (PIN)', this.kit.now() + PIN_SESSION_MS, 'pin');
   }
 
-  /** config.technicianPinDigest, or in demo mode only the documented demo PIN. */
+  /**
+   * config.technicianPinDigest, or in demo mode only the documented demo PIN. Demo mode is the simulated board with
+   * the embedded fleet server: a kiosk on real lock boards never accepts a PIN printed in the README, even when it
+   * runs without a fleet server.
+   */
   private pinDigest(): string | null {
     const { config } = this.kit.ctx;
     if (config.technicianPinDigest) return config.technicianPinDigest;
-    const demo = !config.server.url;
+    const demo = !config.server.url && config.serial.protocol === 'simulator';
     return demo ? crypto.createHash('sha256').update(DEMO_TECHNICIAN_PIN, 'utf8').digest('hex') : null;
   }
 

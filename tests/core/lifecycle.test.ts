@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { badge, depositParcel, makeKiosk, waitOp, type TestKiosk } from './harness';
 
@@ -93,5 +94,82 @@ describe('maintenance', () => {
   it('no demo PIN once a fleet server is configured without a PIN digest', async () => {
     k = await makeKiosk({ config: { server: { url: 'http://127.0.0.1:9' } } });
     expect((await k.call('authPin', { pin: '246810' })).error?.code).toBe('NOT_AVAILABLE');
+  });
+
+  it('no demo PIN on real lock boards, even without a fleet server', async () => {
+    k = await makeKiosk({ config: { serial: { protocol: 'kerong-cu16', path: '/dev/ttyUSB0' } } });
+    expect((await k.call('authPin', { pin: '246810' })).error?.code).toBe('NOT_AVAILABLE');
+  });
+
+  it('a configured PIN replaces the demo PIN', async () => {
+    const digest = crypto.createHash('sha256').update('97531024', 'utf8').digest('hex');
+    k = await makeKiosk({ config: { technicianPinDigest: digest } });
+    expect((await k.call('authPin', { pin: '246810' })).error?.code).toBe('PIN_INVALID');
+    expect((await k.call('authPin', { pin: '97531024' })).value.role).toBe('technician');
+    expect(JSON.stringify(k.services.repos.audit.recent(50))).not.toContain('97531024');
+  });
+
+  it('wrong PINs lock PIN entry out (even the right PIN waits), audited, doubling on repeat', async () => {
+    k = await makeKiosk();
+    for (let i = 0; i < 4; i++) expect((await k.call('authPin', { pin: `00${i}0` })).error?.code).toBe('PIN_INVALID');
+    const fifth = await k.call('authPin', { pin: '1111' });
+    expect(fifth.error).toMatchObject({ code: 'LOCKED_OUT', details: { retryAfterMs: 5 * 60_000 } });
+    expect((await k.call('authPin', { pin: '246810' })).error?.code).toBe('LOCKED_OUT');
+    // The code keypad has its own lockout: customers are not locked out by a PIN guesser.
+    expect(k.services.pickup.lockout).not.toBe(k.services.sessions.pinLockout);
+    expect(k.services.repos.attempts.lock('code').lockedUntil).toBe(0);
+    k.clock.advance(5 * 60_000);
+    for (let i = 0; i < 5; i++) await k.call('authPin', { pin: '2222' });
+    expect((await k.call('authPin', { pin: '246810' })).error).toMatchObject({ code: 'LOCKED_OUT', details: { retryAfterMs: 10 * 60_000 } });
+    expect(k.services.repos.audit.recent(50).filter((e) => e.action === 'pin.lockout')).toHaveLength(2);
+    k.clock.advance(10 * 60_000);
+    expect((await k.call('authPin', { pin: '246810' })).ok).toBe(true);
+  });
+});
+
+describe('staff roles and sessions', () => {
+  it('a driver cannot call maintenance, a technician cannot call drop-off or collection (NOT_AUTHORISED), nothing changes', async () => {
+    k = await makeKiosk();
+    const drv = (await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) })).value.sessionId;
+    const tech = (await k.call('authBadge', { badge: badge('technician', { now: k.clock.now() }) })).value.sessionId;
+    const p = depositParcel(k, 'A01');
+    const before = k.ctx.db.prepare('SELECT * FROM parcels, compartments ORDER BY 1').all();
+    const unlocks = k.sim.received.unlock;
+    const asDriver: Array<[string, Record<string, unknown>]> = [
+      ['maintenanceOverview', {}],
+      ['maintenanceOpenDoor', { compartmentId: 'A01', reason: 'take a look' }],
+      ['maintenanceSetService', { compartmentId: 'A01', inService: false, reason: 'broken' }],
+      ['maintenanceSelfTest', {}],
+      ['maintenanceAudit', {}],
+      ['maintenanceSync', {}],
+    ];
+    for (const [call, input] of asDriver) expect((await k.call(call, { sessionId: drv, ...input })).error?.code, call).toBe('NOT_AUTHORISED');
+    const asTech: Array<[string, Record<string, unknown>]> = [
+      ['dropoffScan', { barcode: p.barcode }],
+      ['dropoffDoesntFit', { operationId: 'opopopop01' }],
+      ['dropoffDoorDidntOpen', { operationId: 'opopopop01' }],
+      ['dropoffSummary', {}],
+      ['collectionList', {}],
+      ['collectionOpen', { parcelId: p.id }],
+    ];
+    for (const [call, input] of asTech) expect((await k.call(call, { sessionId: tech, ...input })).error?.code, call).toBe('NOT_AUTHORISED');
+    expect(k.ctx.db.prepare('SELECT * FROM parcels, compartments ORDER BY 1').all()).toEqual(before);
+    expect(k.sim.received.unlock).toBe(unlocks);
+  });
+
+  it('a session ends at its badge expiry even while in use, and a PIN session is capped', async () => {
+    k = await makeKiosk();
+    const s = (await k.call('authBadge', { badge: badge('driver', { now: k.clock.now(), expSeconds: 150 }) })).value.sessionId;
+    k.clock.advance(100_000);
+    expect((await k.call('dropoffSummary', { sessionId: s })).ok).toBe(true);
+    k.clock.advance(51_000);
+    expect((await k.call('dropoffSummary', { sessionId: s })).error?.code).toBe('SESSION_EXPIRED');
+    const t = (await k.call('authPin', { pin: '246810' })).value.sessionId;
+    for (let i = 0; i < 14; i++) {
+      k.clock.advance(4 * 60_000);
+      expect((await k.call('maintenanceOverview', { sessionId: t })).ok).toBe(true);
+    }
+    k.clock.advance(4 * 60_000); // never idle for 5 minutes, but 60 minutes since the PIN
+    expect((await k.call('maintenanceOverview', { sessionId: t })).error?.code).toBe('SESSION_EXPIRED');
   });
 });

@@ -8,6 +8,7 @@ import { Exchange } from './exchange';
 import { SyncHttp } from './http';
 import { META, getMeta, setMeta } from './meta';
 import type { SyncOptions } from './client';
+import { DEMO_TECHNICIAN_PIN } from '../services/sessions';
 
 /**
  * The embedded default (ARCHITECTURE §7): a demo kiosk with no fleet server configured runs one inside itself, on
@@ -94,6 +95,7 @@ function printBanner(out: (line: string) => void, url: string, driver: string, t
   out('(or paste it into the driver screen). The driver delivers; the technician opens maintenance mode.');
   out(`demo driver badge: ${driver}`);
   out(`demo technician badge: ${technician}`);
+  out(`demo technician PIN (demo mode only): ${DEMO_TECHNICIAN_PIN}`);
   out('When a parcel is deposited, its "SMS" with the pickup code is printed here:');
   out('  [sms to +48…] Your code for parcel <barcode> at locker <kiosk> is <6 digits>. …');
   out(rule);

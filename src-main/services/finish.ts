@@ -78,7 +78,11 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null): Doo
       return close('completed');
     }
     case 'maintenance': {
-      kit.audit(op.actor, 'maintenance.door_closed', { compartmentId: op.compartmentId, operationId: op.id, item });
+      // The technician may have taken a parcel out or left something in: the store must not claim otherwise.
+      const inside = parcels.inCompartment(op.compartmentId);
+      if (inside && item === false) flagParcel(kit, inside.id, `not sensed after maintenance (operation ${op.id}): check`);
+      if (!inside && item === true) takeOutOfService(kit, op.compartmentId, 'unexpected item after maintenance');
+      kit.audit(op.actor, 'maintenance.door_closed', { compartmentId: op.compartmentId, operationId: op.id, item, parcelId: inside?.id ?? null });
       return close('completed');
     }
   }

@@ -1,12 +1,12 @@
 /**
- * A kiosk that runs one pickup or drop-off and SIGKILLs itself right after the door journal reaches a given state
+ * A kiosk that runs one pickup, drop-off, collection or maintenance opening and SIGKILLs itself right after the door journal reaches a given state
  * (the `operation` event is pushed just after the journal row commits). Run by crash.test.ts through tsx:
- *   CRASH_DIR=… CRASH_FLOW=pickup|dropoff CRASH_AT=requested|unlocked|opened|closed tsx tests/core/crash-child.ts
+ *   CRASH_DIR=… CRASH_FLOW=pickup|dropoff|collection|maintenance CRASH_AT=requested|unlocked|opened|closed tsx tests/core/crash-child.ts
  */
 import { badge, depositParcel, expectParcel, makeKiosk, waitOp } from './harness';
 
 const dir = process.env.CRASH_DIR!;
-const flow = process.env.CRASH_FLOW as 'pickup' | 'dropoff';
+const flow = process.env.CRASH_FLOW as 'pickup' | 'dropoff' | 'collection' | 'maintenance';
 const at = process.env.CRASH_AT!;
 
 async function main(): Promise<void> {
@@ -24,6 +24,25 @@ async function main(): Promise<void> {
     await waitOp(k, r.value.operationId, ['opened']);
     k.sim.removeItem('A02');
     k.sim.closeDoor('A02');
+    await waitOp(k, r.value.operationId, ['closed']);
+  } else if (flow === 'collection') {
+    depositParcel(k, 'A03', { id: 'p_crash00003', barcode: 'CR-0003', code: '314159' });
+    k.clock.advance(3 * 86_400_000 + 1);
+    k.services.sweep();
+    const s = await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) });
+    const r = await k.call('collectionOpen', { sessionId: s.value.sessionId, parcelId: 'p_crash00003' });
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.removeItem('A03');
+    k.sim.closeDoor('A03');
+    await waitOp(k, r.value.operationId, ['closed']);
+  } else if (flow === 'maintenance') {
+    depositParcel(k, 'A04', { id: 'p_crash00004', barcode: 'CR-0004', code: '271828', size: 'M' });
+    const s = await k.call('authPin', { pin: '246810' });
+    const r = await k.call('maintenanceOpenDoor', { sessionId: s.value.sessionId, compartmentId: 'A04', reason: 'check the latch' });
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.closeDoor('A04');
     await waitOp(k, r.value.operationId, ['closed']);
   } else {
     expectParcel(k, { id: 'p_crash00002', barcode: 'CR-0002', code: '135791', size: 'M' });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertNoSharedCompartments, badge, makeKiosk, tempDir, waitOp, type TestKiosk } from './harness';
 
-type Flow = 'pickup' | 'dropoff';
+type Flow = 'pickup' | 'dropoff' | 'collection' | 'maintenance';
 type Step = 'requested' | 'unlocked' | 'opened' | 'closed';
 interface Scenario {
   name: string;
@@ -11,7 +11,7 @@ interface Scenario {
   at: Step;
   /** What the person did while the kiosk was dead: the world the restart finds. */
   world: { door: 'open' | 'closed'; item: boolean };
-  expect: { parcel: string; op: string; outcome?: string; thenClose?: { item: boolean; parcel: string } };
+  expect: { parcel: string; op: string; outcome?: string; flagged?: boolean; thenClose?: { item: boolean; parcel: string } };
 }
 
 const SCENARIOS: Scenario[] = [
@@ -25,6 +25,15 @@ const SCENARIOS: Scenario[] = [
   { name: 'drop-off killed when opened; door still open, empty', flow: 'dropoff', at: 'opened', world: { door: 'open', item: false }, expect: { parcel: 'expected', op: 'opened', thenClose: { item: true, parcel: 'deposited' } } },
   { name: 'drop-off killed when opened; closed empty', flow: 'dropoff', at: 'opened', world: { door: 'closed', item: false }, expect: { parcel: 'expected', op: 'closed', outcome: 'empty_on_close' } },
   { name: 'drop-off killed right after closing', flow: 'dropoff', at: 'closed', world: { door: 'closed', item: true }, expect: { parcel: 'deposited', op: 'closed', outcome: 'completed' } },
+  { name: 'collection killed before the frame went out', flow: 'collection', at: 'requested', world: { door: 'closed', item: true }, expect: { parcel: 'expired', op: 'failed', outcome: 'cancelled' } },
+  { name: 'collection killed after unlock; driver took it and closed', flow: 'collection', at: 'unlocked', world: { door: 'closed', item: false }, expect: { parcel: 'collected', op: 'closed', outcome: 'completed' } },
+  { name: 'collection killed after unlock; door still open', flow: 'collection', at: 'unlocked', world: { door: 'open', item: true }, expect: { parcel: 'expired', op: 'opened', thenClose: { item: false, parcel: 'collected' } } },
+  { name: 'collection killed when opened; closed with the parcel inside', flow: 'collection', at: 'opened', world: { door: 'closed', item: true }, expect: { parcel: 'expired', op: 'closed', outcome: 'item_left' } },
+  { name: 'collection killed right after closing', flow: 'collection', at: 'closed', world: { door: 'closed', item: false }, expect: { parcel: 'collected', op: 'closed', outcome: 'completed' } },
+  { name: 'maintenance killed before the frame went out', flow: 'maintenance', at: 'requested', world: { door: 'closed', item: true }, expect: { parcel: 'deposited', op: 'failed', outcome: 'cancelled' } },
+  { name: 'maintenance killed after unlock; door still open', flow: 'maintenance', at: 'unlocked', world: { door: 'open', item: true }, expect: { parcel: 'deposited', op: 'opened', thenClose: { item: true, parcel: 'deposited' } } },
+  { name: 'maintenance killed when opened; closed, parcel still in', flow: 'maintenance', at: 'opened', world: { door: 'closed', item: true }, expect: { parcel: 'deposited', op: 'closed', outcome: 'completed' } },
+  { name: 'maintenance killed when opened; closed, parcel gone', flow: 'maintenance', at: 'opened', world: { door: 'closed', item: false }, expect: { parcel: 'deposited', op: 'closed', outcome: 'completed', flagged: true } },
 ];
 
 const TSX = path.resolve('node_modules/.bin/tsx');
@@ -60,8 +69,8 @@ afterEach(async () => {
   k = null;
 });
 
-const PARCEL = { pickup: 'p_crash00001', dropoff: 'p_crash00002' } as const;
-const CODE = { pickup: '246802', dropoff: '135791' } as const;
+const PARCEL = { pickup: 'p_crash00001', dropoff: 'p_crash00002', collection: 'p_crash00003', maintenance: 'p_crash00004' } as const;
+const CODE = { pickup: '246802', dropoff: '135791', collection: '314159', maintenance: '271828' } as const;
 
 describe('crash at every journal step (SIGKILL), then restart', () => {
   for (const s of SCENARIOS) {
@@ -89,6 +98,7 @@ describe('crash at every journal step (SIGKILL), then restart', () => {
       const journal = repos.doorOps.get(op().id)!;
       expect(journal.state).toBe(s.expect.op);
       if (s.expect.outcome) expect(journal.outcome).toBe(s.expect.outcome);
+      expect(parcel().flagged !== null).toBe(s.expect.flagged ?? false);
       if (s.expect.thenClose) {
         if (s.expect.thenClose.item) k.sim.putItem(compartmentId);
         else k.sim.removeItem(compartmentId);
@@ -101,14 +111,17 @@ describe('crash at every journal step (SIGKILL), then restart', () => {
       expect(repos.doorOps.unfinished()).toHaveLength(0);
       const p = parcel();
       // Physical world and store agree.
-      if (p.status === 'deposited') expect(k.sim.door(p.compartmentId!).item).toBe(true);
-      if (p.status === 'picked_up') expect(k.sim.door(compartmentId).item).toBe(false);
+      // (A flagged parcel is the exception a technician checks: the store said so instead of guessing.)
+      if ((p.status === 'deposited' || p.status === 'expired') && !p.flagged) expect(k.sim.door(p.compartmentId!).item).toBe(true);
+      if (p.status === 'picked_up' || p.status === 'collected') expect(k.sim.door(compartmentId).item).toBe(false);
+      if (p.status === 'collected') expect(k.services.repos.compartments.free().map((c) => c.id)).toContain(compartmentId);
       if (p.status === 'expected') expect(p.compartmentId).toBeNull();
       // Codes in the right state: a deposited parcel's code opens its door; a picked-up one's no longer does.
       k.clock.advance(k.ctx.config.graceSeconds * 1000 + 1);
       k.services.sweep();
       const r = await k.call('pickupSubmitCode', { code: CODE[s.flow] });
       if (p.status === 'deposited') expect(r.value?.where.compartmentId).toBe(p.compartmentId);
+      else if (p.status === 'expired') expect(r.error?.code).toBe('CODE_EXPIRED');
       else expect(r.error?.code).toBe('CODE_INVALID');
       // A parcel still expected can be delivered again.
       if (p.status === 'expected') {

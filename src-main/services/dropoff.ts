@@ -80,6 +80,7 @@ export class DropoffService {
     return this.allocateAndOpen(session, this.kit.repos.parcels.get(parcel.id)!, compartment.size, new Set([compartment.id]), 'door_fault');
   }
 
+  /** This visit's deliveries: only parcels that are in (door closed on them), never one whose door is still open. */
   summary(session: StaffSession): {
     delivered: Array<{ barcode: string; compartmentId: string; state: DoorOpRow['state'] }>;
     keptByDriver: Array<{ barcode: string; reason: string }>;
@@ -87,7 +88,7 @@ export class DropoffService {
     const rows = this.kit.repos.db
       .prepare(
         `SELECT p.barcode, d.compartment_id AS compartmentId, d.state FROM door_operations d JOIN parcels p ON p.id = d.parcel_id
-         WHERE d.session_id = ? AND d.purpose = 'dropoff' AND d.outcome NOT IN ('cancelled','jammed','empty_on_close')
+         WHERE d.session_id = ? AND d.purpose = 'dropoff' AND d.outcome = 'completed'
          ORDER BY d.requested_at DESC, d.rowid DESC`,
       )
       .all(session.sessionId) as Array<{ barcode: string; compartmentId: string; state: DoorOpRow['state'] }>;

@@ -32,6 +32,8 @@ describe('drop-off', () => {
     const id = r.value.where.compartmentId;
     await waitOp(k, r.value.operationId, ['opened']);
     expect(k.services.repos.parcels.get(p.id)!.status).toBe('expected');
+    // Not "delivered" while the door is open.
+    expect((await k.call('dropoffSummary', { sessionId })).value.delivered).toEqual([]);
     k.sim.putItem(id);
     k.sim.closeDoor(id);
     expect((await waitOp(k, r.value.operationId, ['closed'])).outcome).toBe('completed');

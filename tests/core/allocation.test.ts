@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bestFit, exactFit, type Candidate } from '../../src-main/domain/allocation';
 import { openDatabase } from '../../src-main/store/sqlite';
 import { kioskMigrations } from '../../src-main/store/migrations/index';
-import { assertNoSharedCompartments, badge, expectParcel, makeKiosk, type TestKiosk } from './harness';
+import { assertNoSharedCompartments, badge, depositParcel, expectParcel, makeKiosk, waitOp, type TestKiosk } from './harness';
 
 const c = (id: string, size: Candidate['size'], heightCm: number): Candidate => ({ id, size, heightCm, row: 0, column: 0 });
 
@@ -50,6 +50,40 @@ describe('concurrent drop-offs', () => {
     expect(ids).not.toContain('A09');
     expect(ok.length).toBe(23); // 24 compartments, one out of service
     expect(results.filter((r) => !r.ok).every((r) => r.error!.code === 'NO_COMPARTMENT')).toBe(true);
+    assertNoSharedCompartments(k);
+  });
+
+  it('never allocate a compartment held by a deposited, expired or reserved parcel, an open door or a reopen window', async () => {
+    k = await makeKiosk({ config: { allocation: 'exact-fit' } });
+    const now = () => k.clock.now();
+    depositParcel(k, 'A01');
+    depositParcel(k, 'A02');
+    k.clock.advance(3 * 86_400_000 + 1);
+    k.services.sweep(); // A01, A02: expired
+    depositParcel(k, 'A03'); // deposited
+    const t = (await k.call('authPin', { pin: '246810' })).value.sessionId;
+    const m = await k.call('maintenanceOpenDoor', { sessionId: t, compartmentId: 'A09', reason: 'inspection' });
+    await waitOp(k, m.value.operationId, ['opened']); // A09: a technician's door held open
+    const picked = depositParcel(k, 'A17', { code: '171717' });
+    const r = await k.call('pickupSubmitCode', { code: picked.code });
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.removeItem('A17');
+    k.sim.closeDoor('A17');
+    await waitOp(k, r.value.operationId, ['closed']); // A17: in its reopen window
+    const drivers = await Promise.all(
+      ['b_driver0001', 'b_driver0002'].map(async (bid) => (await k.call('authBadge', { badge: badge('driver', { bid, now: now() }) })).value.sessionId as string),
+    );
+    const first = expectParcel(k, { size: 'S' });
+    const held = await k.call('dropoffScan', { sessionId: drivers[0], barcode: first.barcode }); // reserved, door open
+    const parcels = Array.from({ length: 6 }, () => expectParcel(k, { size: 'S' }));
+    const results = await Promise.all(parcels.map((p, i) => k.call('dropoffScan', { sessionId: drivers[i % 2], barcode: p.barcode })));
+    const ids = results.filter((x) => x.ok).map((x) => x.value.where.compartmentId as string);
+    const taken = ['A01', 'A02', 'A03', 'A09', 'A17', held.value.where.compartmentId];
+    expect(new Set(taken).size).toBe(6);
+    expect(ids.filter((id) => taken.includes(id))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(2); // 8 S compartments, 6 held
+    expect(results.filter((x) => !x.ok).map((x) => x.error!.code)).toEqual(['NO_COMPARTMENT', 'NO_COMPARTMENT', 'NO_COMPARTMENT', 'NO_COMPARTMENT']);
     assertNoSharedCompartments(k);
   });
 

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { SMTPServer } from 'smtp-server';
 import { startFleetServer, type FleetServer, type StartFleetServerOptions } from '../../src-server/embedded';
 import { silentLogger } from '../../src-server/log';
 import { loadConfig } from '../../src-main/config';
@@ -124,28 +122,5 @@ export function serverDb<T>(dataDir: string, fn: (db: Database.Database) => T): 
   }
 }
 
-export interface Mail {
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on loopback that keeps what it receives. */
-export async function startSmtpSink(): Promise<{ url: string; mails: Mail[]; close(): Promise<void> }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+/** The fleet server's suite already has a real SMTP sink on loopback; the sync tests use the same one. */
+export { startSmtpSink, type Mail } from '../server/sinks';

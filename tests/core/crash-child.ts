@@ -8,9 +8,11 @@ import { badge, depositParcel, expectParcel, makeKiosk, waitOp } from './harness
 const dir = process.env.CRASH_DIR!;
 const flow = process.env.CRASH_FLOW as 'pickup' | 'dropoff' | 'collection' | 'maintenance';
 const at = process.env.CRASH_AT!;
+/** Many children start at once on a loaded CI machine: a door read may take a while, and a timeout is not the crash. */
+const SLOW = 20_000;
 
 async function main(): Promise<void> {
-  const k = await makeKiosk({ dir, seed: 1 });
+  const k = await makeKiosk({ dir, seed: 1, jamMs: SLOW });
   const emit = k.ctx.emit;
   k.ctx.emit = ((event: string, payload: { state?: string }) => {
     emit(event as never, payload as never);
@@ -21,10 +23,10 @@ async function main(): Promise<void> {
     depositParcel(k, 'A02', { id: 'p_crash00001', barcode: 'CR-0001', code: '246802' });
     const r = await k.call('pickupSubmitCode', { code: '246802' });
     if (!r.ok) throw new Error(JSON.stringify(r.error));
-    await waitOp(k, r.value.operationId, ['opened']);
+    await waitOp(k, r.value.operationId, ['opened'], SLOW);
     k.sim.removeItem('A02');
     k.sim.closeDoor('A02');
-    await waitOp(k, r.value.operationId, ['closed']);
+    await waitOp(k, r.value.operationId, ['closed'], SLOW);
   } else if (flow === 'collection') {
     depositParcel(k, 'A03', { id: 'p_crash00003', barcode: 'CR-0003', code: '314159' });
     k.clock.advance(3 * 86_400_000 + 1);
@@ -32,28 +34,28 @@ async function main(): Promise<void> {
     const s = await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) });
     const r = await k.call('collectionOpen', { sessionId: s.value.sessionId, parcelId: 'p_crash00003' });
     if (!r.ok) throw new Error(JSON.stringify(r.error));
-    await waitOp(k, r.value.operationId, ['opened']);
+    await waitOp(k, r.value.operationId, ['opened'], SLOW);
     k.sim.removeItem('A03');
     k.sim.closeDoor('A03');
-    await waitOp(k, r.value.operationId, ['closed']);
+    await waitOp(k, r.value.operationId, ['closed'], SLOW);
   } else if (flow === 'maintenance') {
     depositParcel(k, 'A04', { id: 'p_crash00004', barcode: 'CR-0004', code: '271828', size: 'M' });
     const s = await k.call('authPin', { pin: '246810' });
     const r = await k.call('maintenanceOpenDoor', { sessionId: s.value.sessionId, compartmentId: 'A04', reason: 'check the latch' });
     if (!r.ok) throw new Error(JSON.stringify(r.error));
-    await waitOp(k, r.value.operationId, ['opened']);
+    await waitOp(k, r.value.operationId, ['opened'], SLOW);
     k.sim.closeDoor('A04');
-    await waitOp(k, r.value.operationId, ['closed']);
+    await waitOp(k, r.value.operationId, ['closed'], SLOW);
   } else {
     expectParcel(k, { id: 'p_crash00002', barcode: 'CR-0002', code: '135791', size: 'M' });
     const s = await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) });
     const r = await k.call('dropoffScan', { sessionId: s.value.sessionId, barcode: 'CR-0002' });
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     const id = r.value.where.compartmentId;
-    await waitOp(k, r.value.operationId, ['opened']);
+    await waitOp(k, r.value.operationId, ['opened'], SLOW);
     k.sim.putItem(id);
     k.sim.closeDoor(id);
-    await waitOp(k, r.value.operationId, ['closed']);
+    await waitOp(k, r.value.operationId, ['closed'], SLOW);
   }
   await new Promise((r) => setTimeout(r, 50));
   process.stderr.write(`never reached ${at}\n`);

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { CompartmentView as CompartmentViewSchema } from '../../src-shared/api/staff';
 import { KioskError } from '../../src-shared/errors';
 import type { CompartmentRow } from '../store/compartments';
 import type { DoorEngine } from './doors';
@@ -5,20 +7,8 @@ import { badgeOf, takeOutOfService } from './finish';
 import type { Kit } from './kit';
 import { actorOf, type StaffSession } from './sessions';
 
-export interface CompartmentView {
-  id: string;
-  size: CompartmentRow['size'];
-  column: number;
-  row: number;
-  heightCm: number;
-  board: number;
-  lock: number;
-  inService: boolean;
-  status: 'free' | 'occupied' | 'expired' | 'out_of_service';
-  door: 'open' | 'closed' | 'unknown';
-  item: boolean | null;
-  parcelBarcode: string | null;
-}
+/** The technician's view of one compartment: exactly the API table's shape, so the two cannot drift apart. */
+export type CompartmentView = z.infer<typeof CompartmentViewSchema>;
 
 const hex = (bytes: readonly number[]) => bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
 

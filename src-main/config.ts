@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { Locale } from '../src-shared/api/common';
+import { PIN_HASH_FORMAT } from './services/pin-hash';
 
 /**
  * The kiosk's configuration: one JSON file (`--config` / KIOSK_CONFIG), every field overridable by a flag.
@@ -43,7 +44,8 @@ export const KioskConfig = z
       })
       .strict()
       .default({ maxAttempts: 5, windowMinutes: 15, lockMinutes: 5 }),
-    technicianPinDigest: z.string().regex(/^[a-f0-9]{64}$/).optional(),
+    /** Salted scrypt hash of the technician fallback PIN (`npm run pin-hash -- <PIN>`); never the PIN itself. */
+    technicianPinHash: z.string().regex(PIN_HASH_FORMAT, 'expected the output of npm run pin-hash').optional(),
     locale: Locale.default('en'),
     hostPort: z.number().int().min(0).max(65535).default(8420),
     windowed: z.boolean().default(false),

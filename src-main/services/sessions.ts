@@ -4,6 +4,7 @@ import { verifyBadge } from '../../src-server/auth/badge-verify';
 import { newId } from '../clock';
 import type { Kit } from './kit';
 import { Lockout } from './lockout';
+import { verifyPin } from './pin-hash';
 
 export type Role = 'driver' | 'technician';
 
@@ -23,7 +24,10 @@ export interface StaffSession {
 export const SESSION_IDLE_MS = 5 * 60_000;
 /** A PIN has no expiry of its own: cap its session. */
 export const PIN_SESSION_MS = 60 * 60_000;
-/** Only in demo mode (simulated board, no fleet server configured, no technicianPinDigest set). */
+/**
+ * Only in demo mode: the simulated board with the embedded fleet server, and no technicianPinHash configured. A kiosk
+ * on real lock boards never accepts a PIN printed in the README, even when it runs without a fleet server.
+ */
 export const DEMO_TECHNICIAN_PIN = '246810';
 
 /**
@@ -55,23 +59,14 @@ export class SessionService {
 
   authPin(pin: string): StaffSession {
     this.pinLockout.check();
-    const expected = this.pinDigest();
-    if (!expected) throw new KioskError('NOT_AVAILABLE', 'no technician PIN is configured on this kiosk');
-    const given = crypto.createHash('sha256').update(pin, 'utf8').digest();
-    if (!crypto.timingSafeEqual(given, Buffer.from(expected, 'hex'))) this.pinLockout.reject('PIN_INVALID', 'wrong PIN');
-    return this.open('technician', 'pin', 'Technician (PIN)', this.kit.now() + PIN_SESSION_MS, 'pin');
-  }
-
-  /**
-   * config.technicianPinDigest, or in demo mode only the documented demo PIN. Demo mode is the simulated board with
-   * the embedded fleet server: a kiosk on real lock boards never accepts a PIN printed in the README, even when it
-   * runs without a fleet server.
-   */
-  private pinDigest(): string | null {
     const { config } = this.kit.ctx;
-    if (config.technicianPinDigest) return config.technicianPinDigest;
     const demo = !config.server.url && config.serial.protocol === 'simulator';
-    return demo ? crypto.createHash('sha256').update(DEMO_TECHNICIAN_PIN, 'utf8').digest('hex') : null;
+    let valid: boolean;
+    if (config.technicianPinHash) valid = verifyPin(pin, config.technicianPinHash);
+    else if (demo) valid = pin.length === DEMO_TECHNICIAN_PIN.length && crypto.timingSafeEqual(Buffer.from(pin), Buffer.from(DEMO_TECHNICIAN_PIN));
+    else throw new KioskError('NOT_AVAILABLE', 'no technician PIN is configured on this kiosk');
+    if (!valid) this.pinLockout.reject('PIN_INVALID', 'wrong PIN');
+    return this.open('technician', 'pin', 'Technician (PIN)', this.kit.now() + PIN_SESSION_MS, 'pin');
   }
 
   private open(role: Role, badgeId: string, name: string | null, expiresAt: number, via: 'badge' | 'pin'): StaffSession {

@@ -1,6 +1,6 @@
-import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { badge, depositParcel, makeKiosk, waitOp, type TestKiosk } from './harness';
+import { hashPin } from '../../src-main/services/pin-hash';
 
 let k: TestKiosk;
 afterEach(async () => k?.close());
@@ -102,8 +102,7 @@ describe('maintenance', () => {
   });
 
   it('a configured PIN replaces the demo PIN', async () => {
-    const digest = crypto.createHash('sha256').update('97531024', 'utf8').digest('hex');
-    k = await makeKiosk({ config: { technicianPinDigest: digest } });
+    k = await makeKiosk({ config: { technicianPinHash: hashPin('97531024', undefined, 10) } });
     expect((await k.call('authPin', { pin: '246810' })).error?.code).toBe('PIN_INVALID');
     expect((await k.call('authPin', { pin: '97531024' })).value.role).toBe('technician');
     expect(JSON.stringify(k.services.repos.audit.recent(50))).not.toContain('97531024');

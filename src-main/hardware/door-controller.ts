@@ -10,7 +10,7 @@ export type DoorEvent =
   | { type: 'closed'; compartmentId: string; at: number }
   /** Read open with no unlock from us within the recent window. */
   | { type: 'forced-open'; compartmentId: string; at: number }
-  /** Unlocked, but never read open within the jam threshold. */
+  /** Unlocked, and a read after the jam threshold still shows it shut (or the board stayed unreadable past the ceiling). */
   | { type: 'jammed'; compartmentId: string; at: number }
   | { type: 'item-present'; compartmentId: string; at: number }
   | { type: 'item-absent'; compartmentId: string; at: number }
@@ -54,7 +54,8 @@ export interface DoorController {
   /**
    * Puts the unlock frame for this compartment on the wire (queued behind any frame in flight).
    * Throws HardwareError: UNKNOWN_COMPARTMENT (nothing sent), HARDWARE_OFFLINE (port down: nothing sent).
-   * Starts jam detection: if the door does not read open within the jam threshold, a `jammed` event follows.
+   * Starts jam detection: if a read after the jam threshold still shows the door shut, a `jammed` event follows
+   * (while the board cannot be read, the verdict waits for its next answer, up to a ceiling).
    */
   unlock(compartmentId: string): Promise<void>;
   /** Reads one board's state now (through the same queue). Throws HardwareError HARDWARE_OFFLINE on timeout. */

@@ -67,6 +67,63 @@ describe('jammed lock', () => {
   });
 });
 
+describe('jam check while the board cannot be read', () => {
+  /** Unlock a door whose latch is slow (it stays shut for now), then cut its board off before the jam deadline. */
+  async function unlockThenSilence(id: string) {
+    sim.jam(id);
+    const t0 = Date.now();
+    await driver.unlock(id);
+    sim.setFaults(1, { silent: true });
+    await waitFor(() => rec.of('board-offline').some((e) => 'board' in e && e.board === 1), 2000, 'board 1 offline');
+    await sleep(t0 + jamMs + 100 - Date.now()); // the deadline passes while nothing can be read
+    expect(rec.of('jammed')).toEqual([]);
+  }
+
+  it('a door that opened while its board was silent is opened, not jammed, once the board answers', async () => {
+    await unlockThenSilence('A18');
+    sim.unjam('A18');
+    sim.openDoor('A18'); // the customer pulls it while we cannot see
+    sim.setFaults(1, { silent: false });
+    await waitFor(() => rec.of('opened', 'A18').length === 1, 2000, 'opened');
+    await sleep(100);
+    expect(rec.of('jammed')).toEqual([]);
+    expect(rec.of('forced-open')).toEqual([]);
+  });
+
+  it('a door still closed when its board answers again is jammed, decided by that read and not before', async () => {
+    await unlockThenSilence('A19');
+    sim.setFaults(1, { silent: false });
+    await waitFor(() => rec.of('jammed', 'A19').length === 1, 2000, 'jammed');
+    const back = rec.events.findLastIndex((e) => e.type === 'board-online' && e.board === 1);
+    expect(rec.events.findIndex((e) => e.type === 'jammed')).toBeGreaterThan(back);
+    expect(rec.of('opened', 'A19')).toEqual([]);
+    await sleep(100);
+    expect(rec.of('jammed')).toHaveLength(1);
+  });
+
+  it('a board silent past the ceiling gets its jam anyway; the door found open later counts as ours, not forced', async () => {
+    const ceilingMs = 600;
+    await driver.close();
+    driver = driverOn(pty, layout, { timing: { ...FAST, jamCeilingMs: ceilingMs, forcedOpenWindowMs: ceilingMs + 100 } });
+    rec = recorder(driver);
+    await waitFor(() => driver.boards().every((b) => b.online), 2000, 'both boards online');
+    sim.jam('A20');
+    const t0 = Date.now();
+    await driver.unlock('A20');
+    sim.setFaults(1, { silent: true });
+    await waitFor(() => rec.of('jammed', 'A20').length === 1, ceilingMs + 1000, 'jammed at the ceiling');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(ceilingMs - 5);
+    expect(driver.compartment('A20').door).toBeNull(); // a blind verdict: the board is still silent
+    await sleep(200); // past the forced-open window too
+    sim.unjam('A20');
+    sim.openDoor('A20');
+    sim.setFaults(1, { silent: false });
+    await waitFor(() => rec.of('opened', 'A20').length === 1, 2000, 'opened');
+    expect(rec.of('forced-open')).toEqual([]);
+    expect(rec.of('jammed')).toHaveLength(1);
+  });
+});
+
 describe('forced door', () => {
   it('a door that opens with no unlock from us is forced-open (and opened)', async () => {
     sim.openDoor('A07');

@@ -18,6 +18,7 @@ export const FAST: TimingOverrides = {
   slowPollMs: 60,
   offlinePollMs: 120,
   jamMs: 400,
+  jamCeilingMs: 3000,
   forcedOpenWindowMs: 1500,
   backoff: { initialMs: 40, factor: 2, maxMs: 200 },
 };

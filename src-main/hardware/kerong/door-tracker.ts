@@ -3,8 +3,10 @@ import type { BoardState, CompartmentState, DoorEvent } from '../door-controller
 import { decodeLocks, type LockReading, type PolarityOptions, type RawBoardBits } from './frame';
 
 export interface TrackerTiming {
-  /** An unlock not followed by a read of "open" within this time is a jam. */
+  /** An unlock not followed by a read of "open" within this time is a jam, decided by a read taken after it. */
   jamMs: number;
+  /** If the board cannot be read at all this long after the unlock, the jam is declared blind (ADR 0001). */
+  jamCeilingMs: number;
   /** A door read open with no unlock from us in this window was forced. */
   forcedOpenWindowMs: number;
 }
@@ -18,10 +20,18 @@ interface BoardRecord {
   readAt: number | null;
 }
 
+/** An unlock whose door has not yet read open. */
+interface JamCheck {
+  deadline: ReturnType<typeof setTimeout> | null;
+  ceiling: ReturnType<typeof setTimeout>;
+  /** The deadline has passed: the next read of the board gives the verdict (still closed: jammed). */
+  verdictDue: boolean;
+}
+
 interface LockRecord {
   compartment: LayoutCompartment;
   lastUnlockAt: number | null;
-  jamTimer: ReturnType<typeof setTimeout> | null;
+  jam: JamCheck | null;
 }
 
 /**
@@ -40,9 +50,11 @@ export class DoorTracker {
     private readonly timing: TrackerTiming,
     private readonly emit: (e: DoorEvent) => void,
     private readonly now: () => number,
+    /** Asks for a read of this board as soon as possible (a jam verdict is waiting for it). */
+    private readonly wantRead: (board: number) => void = () => undefined,
   ) {
     for (const c of compartments) {
-      const rec: LockRecord = { compartment: c, lastUnlockAt: null, jamTimer: null };
+      const rec: LockRecord = { compartment: c, lastUnlockAt: null, jam: null };
       this.locks.set(c.id, rec);
       this.byAddress.set(`${c.board}/${c.lock}`, rec);
       if (!this.boardsById.has(c.board)) this.boardsById.set(c.board, { board: c.board, online: null, raw: null, readings: null, readAt: null });
@@ -67,20 +79,34 @@ export class DoorTracker {
 
   /** Boards with an unlock whose door has not yet read open: the poller reads these fast. */
   awaitingOpen(board: number): boolean {
-    for (const rec of this.locks.values()) if (rec.compartment.board === board && rec.jamTimer) return true;
+    for (const rec of this.locks.values()) if (rec.compartment.board === board && rec.jam) return true;
     return false;
   }
 
-  /** Called when the unlock frame has been written. Starts the jam clock. */
+  /**
+   * Called when the unlock frame has been written. Starts the jam clock. Passing the deadline is not yet a jam: only
+   * a read taken after it can say the door is still shut. While the board cannot be read (offline, port down) the
+   * verdict waits for its first answer, up to the ceiling, where the customer must be told something (ADR 0001).
+   */
   unlockSent(compartmentId: string): void {
     const rec = this.locks.get(compartmentId);
     if (!rec) return;
     rec.lastUnlockAt = this.now();
-    if (rec.jamTimer) clearTimeout(rec.jamTimer);
-    rec.jamTimer = setTimeout(() => {
-      rec.jamTimer = null;
-      this.emit({ type: 'jammed', compartmentId, at: this.now() });
-    }, this.timing.jamMs);
+    this.clearJam(rec);
+    const check: JamCheck = {
+      verdictDue: false,
+      deadline: setTimeout(() => {
+        check.deadline = null;
+        check.verdictDue = true;
+        this.wantRead(rec.compartment.board);
+      }, this.timing.jamMs),
+      ceiling: setTimeout(() => {
+        // Blind: the board never answered after the deadline. The next read may still show the door open (opened).
+        this.clearJam(rec);
+        this.emit({ type: 'jammed', compartmentId, at: this.now() });
+      }, Math.max(this.timing.jamCeilingMs, this.timing.jamMs)),
+    };
+    rec.jam = check;
   }
 
   /** A good state reply from `board`. */
@@ -96,22 +122,25 @@ export class DoorTracker {
       if (!rec) continue; // a lock the layout does not use
       const id = rec.compartment.id;
       // Level, not edge: a door already open when unlocked (or a lying sensor) still counts as "opened after unlock".
-      if (r.door === 'open' && rec.jamTimer) {
-        clearTimeout(rec.jamTimer);
-        rec.jamTimer = null;
-      }
+      if (r.door === 'open') this.clearJam(rec);
       const before = prev?.[r.lock];
       if (before && before.door !== r.door) {
         if (r.door === 'open') {
           this.emit({ type: 'opened', compartmentId: id, at });
-          const recent = rec.lastUnlockAt !== null && at - rec.lastUnlockAt <= this.timing.forcedOpenWindowMs;
-          if (!recent) this.emit({ type: 'forced-open', compartmentId: id, at });
+          // It opened somewhere since the previous read. Forced only if even that read was past the window: after an
+          // outage (board offline, port down) an unlock's door first seen open is given the benefit of the doubt.
+          const ours = rec.lastUnlockAt !== null && (b.readAt ?? at) - rec.lastUnlockAt <= this.timing.forcedOpenWindowMs;
+          if (!ours) this.emit({ type: 'forced-open', compartmentId: id, at });
         } else {
           this.emit({ type: 'closed', compartmentId: id, at });
         }
       }
       if (before && before.item !== r.item && r.item !== null) {
         this.emit({ type: r.item ? 'item-present' : 'item-absent', compartmentId: id, at });
+      }
+      if (rec.jam?.verdictDue && r.door !== 'open') {
+        this.clearJam(rec);
+        this.emit({ type: 'jammed', compartmentId: id, at });
       }
     }
     b.raw = { locks: [...raw.locks], ir: [...raw.ir] };
@@ -151,9 +180,13 @@ export class DoorTracker {
   }
 
   stop(): void {
-    for (const rec of this.locks.values()) {
-      if (rec.jamTimer) clearTimeout(rec.jamTimer);
-      rec.jamTimer = null;
-    }
+    for (const rec of this.locks.values()) this.clearJam(rec);
+  }
+
+  private clearJam(rec: LockRecord): void {
+    if (!rec.jam) return;
+    if (rec.jam.deadline) clearTimeout(rec.jam.deadline);
+    clearTimeout(rec.jam.ceiling);
+    rec.jam = null;
   }
 }

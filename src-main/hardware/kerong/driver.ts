@@ -20,7 +20,10 @@ export interface KerongTiming {
   slowPollMs: number;
   /** Poll period for a board that stopped answering, so a dead board does not eat the bus. */
   offlinePollMs: number;
+  /** Unlock to jam verdict; the verdict itself comes from a read taken after it. */
   jamMs: number;
+  /** Board unreadable this long after an unlock: the jam is declared without a read (the customer cannot wait). */
+  jamCeilingMs: number;
   forcedOpenWindowMs: number;
   backoff: BackoffOptions;
 }
@@ -32,6 +35,7 @@ export const DEFAULT_TIMING: KerongTiming = {
   slowPollMs: 1000,
   offlinePollMs: 3000,
   jamMs: 4000,
+  jamCeilingMs: 30_000,
   forcedOpenWindowMs: 30_000,
   backoff: { initialMs: 250, factor: 2, maxMs: 5000 },
 };
@@ -92,6 +96,7 @@ export class KerongDriver implements DoorController {
       this.timing,
       (e) => this.emit(e),
       this.now,
+      (board) => this.poller.poke(board),
     );
     this.connection = new Connection(opts.transport, this.timing.backoff, {
       data: (bytes) => this.onData(bytes),

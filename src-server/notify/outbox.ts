@@ -24,22 +24,24 @@ export function routes(ctx: ServerContext, p: ParcelRow): { channel: ChannelName
 
 /**
  * Queue one message per reachable address, inside the caller's transaction. Idempotent: the
- * (parcel, kind, channel, address) unique key makes a second call a no-op. Each row is delivered on its own,
- * so one failing channel never holds up another.
+ * (parcel, kind, expiry, channel, address) unique key makes a second call a no-op. A reminder is keyed on the expiry
+ * it announces, so an extension earns a fresh one. Each row is delivered on its own, so one failing channel never
+ * holds up another.
  */
 export function enqueueNotification(ctx: ServerContext, p: ParcelRow, kind: NotificationKind, code?: string): number {
   const targets = routes(ctx, p);
   if (targets.length === 0) ctx.log.warn('no channel reaches this recipient', { parcelId: p.id, kind });
   const message = renderMessage(kind, p, code);
   const now = ctx.now();
+  const forExpiry = kind === 'reminder' ? (p.expires_at ?? 0) : 0;
   const insert = ctx.db.prepare(
-    `INSERT OR IGNORE INTO notifications (parcel_id, kind, channel, address, body_sealed, status, next_attempt_at, created_at)
-     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    `INSERT OR IGNORE INTO notifications (parcel_id, kind, for_expiry, channel, address, body_sealed, status, next_attempt_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
   );
   let queued = 0;
   for (const t of targets) {
     const sealed = ctx.keys.vault.seal(JSON.stringify(message), bodyContext(p.id, kind, t.channel, t.address));
-    queued += insert.run(p.id, kind, t.channel, t.address, sealed, now, now).changes;
+    queued += insert.run(p.id, kind, forExpiry, t.channel, t.address, sealed, now, now).changes;
   }
   return queued;
 }

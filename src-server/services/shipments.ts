@@ -5,6 +5,7 @@ import type { ParcelView, ShipmentRequest, SizeCounts } from '../../src-shared/s
 import { codeDigest } from '../auth/code-digest';
 import { DAY_MS, iso, isoOrNull, type ServerContext } from '../context';
 import { HttpError } from '../http/errors';
+import { dropPendingNotifications } from '../notify/outbox';
 import { randomId } from '../ids';
 import { fits, zeroCounts } from './capacity';
 import { appendChange } from './manifest-log';
@@ -171,6 +172,8 @@ export function extendShipment(ctx: ServerContext, barcode: string, days: number
     ctx.db
       .prepare('UPDATE parcels SET pickup_window_days = ?, expires_at = COALESCE(?, expires_at), reminder_queued_at = NULL, updated_at = ? WHERE id = ?')
       .run(windowDays, expiresAt, now, p.id);
+    // A reminder not yet delivered would announce the old date; the sweep queues one for the new date when it is due.
+    if (expiresAt !== null) dropPendingNotifications(ctx, p.id, ['reminder'], 'expiry extended');
     appendChange(ctx, p.kiosk_id, 'extended', { parcelId: p.id, barcode: p.barcode, pickupWindowDays: windowDays, expiresAt: isoOrNull(expiresAt) });
   });
   run();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { codeDigest } from '../../src-server/auth/code-digest';
 import { ManifestResponse } from '../../src-shared/sync-protocol';
-import { deposited, startTestServer, TestKiosk, until, type Started } from './helpers';
+import { admin, deposited, startTestServer, TestKiosk, until, type Started } from './helpers';
 import { startSmsGateway, startSmtpSink } from './sinks';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -23,6 +23,11 @@ async function setup(o: { smtp?: boolean; sms?: boolean; now?: () => number; con
   const k = await TestKiosk.enroll(s.server);
   return { s, k, smtp, sms };
 }
+
+const DAY = 86400_000;
+const HOUR = 3600_000;
+/** The reminder's wording of an ISO expiry: minutes, UTC. */
+const wording = (iso: string) => iso.replace('T', ' ').slice(0, 16) + ' UTC';
 
 const CODE_IN_TEXT = /code for parcel \S+ at locker \S+ is ([0-9]{6})/;
 
@@ -86,5 +91,54 @@ describe('notifications', () => {
     await s.server.drainNotifications();
     expect(lines.filter((l) => l.includes('not picked up'))).toHaveLength(1);
     expect(lines.join('\n').split(p.code).length - 1).toBe(1); // the code went out exactly once
+  });
+  it('an extension earns a fresh reminder for the new expiry; sweeping twice still sends each reminder once', async () => {
+    let clock = Date.now();
+    const lines: string[] = [];
+    const { s, k } = await setup({ now: () => clock, console: (l) => lines.push(l) });
+    const p = s.server.createShipment({ barcode: 'EXTR-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    await k.send('POST', `/v1/kiosks/${k.id}/events`, { events: [deposited(p.parcelId, p.barcode, 'A01', 'S', clock)] }, { now: clock });
+    const reminders = () => lines.filter((l) => l.includes('Reminder'));
+    clock += 2 * DAY + HOUR; // 23 h to go
+    await s.server.sweep();
+    await s.server.sweep();
+    expect(reminders()).toEqual([expect.stringContaining(wording(s.server.parcel('EXTR-0001')!.expiresAt!))]);
+
+    const extended = await admin(s.server, 'POST', '/v1/shipments/EXTR-0001/extend', { days: 2 });
+    expect(extended.status).toBe(200);
+    const newExpiry = extended.body.expiresAt as string;
+    await s.server.sweep();
+    expect(reminders()).toHaveLength(1); // 2 days 23 h to go: not yet
+    clock += 2 * DAY;
+    await s.server.sweep();
+    await s.server.sweep();
+    expect(reminders()).toHaveLength(2);
+    expect(reminders()[1]).toContain(wording(newExpiry));
+    const rows = s.server.parcel('EXTR-0001')!.notifications.filter((n) => n.kind === 'reminder');
+    expect(rows.map((n) => n.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('a reminder still waiting for its channel when the expiry is extended is dropped, not sent with the old date', async () => {
+    let clock = Date.now();
+    const { s, k, sms } = await setup({ sms: true, now: () => clock });
+    const p = s.server.createShipment({ barcode: 'EXTR-0002', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    await k.send('POST', `/v1/kiosks/${k.id}/events`, { events: [deposited(p.parcelId, p.barcode, 'A01', 'S', clock)] }, { now: clock });
+    await s.server.drainNotifications();
+    expect(sms!.messages).toHaveLength(1); // the code
+    clock += 2 * DAY + HOUR;
+    sms!.failing = true;
+    await s.server.sweep(); // the reminder fails once and waits for a retry
+    const oldExpiry = s.server.parcel('EXTR-0002')!.expiresAt!;
+    const newExpiry = (await admin(s.server, 'POST', '/v1/shipments/EXTR-0002/extend', { days: 2 })).body.expiresAt as string;
+    sms!.failing = false;
+    clock += HOUR; // the old reminder's retry would be due now
+    await s.server.drainNotifications();
+    expect(sms!.messages).toHaveLength(1);
+    clock += 2 * DAY;
+    await s.server.sweep();
+    await s.server.sweep();
+    const texts = sms!.messages.slice(1).map((m) => m.text);
+    expect(texts).toEqual([expect.stringContaining(wording(newExpiry))]);
+    expect(texts[0]).not.toContain(wording(oldExpiry));
   });
 });

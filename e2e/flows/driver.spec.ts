@@ -51,7 +51,7 @@ test('a driver delivers three parcels, one of which does not fit the first compa
   await shoot(screen, info, '13-collection');
   await screen.getByRole('button', { name: 'Back to drop-off' }).click();
   await screen.getByRole('button', { name: 'Done' }).click();
-  await expect(screen.getByRole('heading', { name: 'What would you like to do?' })).toBeVisible();
+  await expect(screen.getByText('Touch the screen or scan the QR code from your message')).toBeVisible();
 });
 
 test('an unknown parcel is refused with a clear message', async ({ kioskPage: screen, kiosk }) => {

@@ -43,8 +43,13 @@ test('a customer picks up a parcel with the keypad, and the door screen shows wh
   await shoot(screen, info, '06-report-problem');
   await screen.getByRole('button', { name: 'The parcel is damaged' }).click();
   await expect(screen.getByRole('heading', { name: /Your reference is/ })).toBeVisible();
-  await screen.getByRole('button', { name: 'Finish' }).click();
-  await expect(screen.getByRole('heading', { name: 'What would you like to do?' })).toBeVisible();
+  // A finished visit hands the kiosk to the next person: attract, defaults restored.
+  await screen.getByRole('button', { name: 'Large text' }).click();
+  await screen.getByRole('button', { name: 'Polski' }).click();
+  await screen.getByRole('button', { name: 'Zakończ' }).click();
+  await expect(screen.getByText('Touch the screen or scan the QR code from your message')).toBeVisible();
+  await expect(screen.locator('.app')).toHaveAttribute('data-text', 'normal');
+  await expect(screen.locator('html')).toHaveAttribute('lang', 'en');
 });
 
 test('a wrong code, then the right one scanned as a QR from the phone', async ({ kioskPage: screen, kiosk }, info) => {

@@ -39,7 +39,7 @@ test('a technician takes a compartment out of service, and it is then never offe
   await expect(screen.getByTestId('sync')).toBeVisible();
   await shoot(screen, info, '24-maintenance-sync');
   await screen.getByRole('button', { name: 'Sign out' }).click();
-  await expect(screen.getByRole('heading', { name: 'What would you like to do?' })).toBeVisible();
+  await expect(screen.getByText('Touch the screen or scan the QR code from your message')).toBeVisible();
 
   // Every small parcel now goes elsewhere: through the screen as a driver would, and straight through the API.
   const small = d.parcels.filter((p) => p.size === 'S');

@@ -6,7 +6,7 @@ import { collectionMachine } from './collection.machine';
 import { asApiError, notProvided } from './common';
 import { dropoffMachine, type DropoffOutput } from './dropoff.machine';
 import { maintenanceMachine } from './maintenance.machine';
-import { pickupMachine } from './pickup.machine';
+import { pickupMachine, type PickupOutput } from './pickup.machine';
 
 /** Timings a person feels: 60 s of nothing asks "Are you still there?", 10 s more ends the visit. */
 export const IDLE_TIMEOUT_MS = 60_000;
@@ -22,6 +22,8 @@ export interface AppContext {
   authError: ApiError | null;
   pendingAuth: { badge: string } | { pin: string } | null;
   reminders: number;
+  /** The person is done (finished, signed out or timed out): go to attract and reset the view for the next one. */
+  visitOver: boolean;
 }
 
 export type AppEvent =
@@ -37,7 +39,9 @@ export type AppEvent =
   | { type: 'DOOR_CLOSED' }
   | { type: 'EXIT' };
 
-const flowDone = { target: '#app.signingOut' } as const;
+/** A flow that ended by itself: a pickup says whether the visit is over; staff flows always end it. */
+const flowDone = { target: '#app.signingOut', actions: 'flow ended the visit' } as const;
+const visitOver = { target: '#app.signingOut', actions: 'visit over' } as const;
 
 /**
  * The kiosk's top level: attract → home → one flow → home. It owns what is common to every flow: who is signed in,
@@ -58,6 +62,10 @@ export const appMachine = setup({
     /** Provided by the UI: restore language and display options for the next person. */
     visitEnded: () => undefined,
     forwardToFlow: sendTo('flow', ({ event }) => event),
+    'visit over': assign({ visitOver: true }),
+    'flow ended the visit': assign({
+      visitOver: ({ event }) => (event as unknown as { output?: Partial<PickupOutput> }).output?.completed ?? true,
+    }),
   },
   guards: {
     'scan is a pickup code': ({ event }) => event.type === 'SCAN' && classifyScan(event.text).kind === 'pickup-code',
@@ -65,16 +73,17 @@ export const appMachine = setup({
     'is a driver': ({ context }) => context.session?.role === 'driver',
     'is a technician': ({ context }) => context.session?.role === 'technician',
     'signed in': ({ context }) => context.session !== null,
+    'visit is over': ({ context }) => context.visitOver,
     'wants collection': ({ event }) => (event as unknown as { output?: DropoffOutput }).output?.next === 'collection',
   },
   delays: { IDLE_TIMEOUT: IDLE_TIMEOUT_MS, IDLE_GRACE: IDLE_GRACE_MS, DOOR_REMINDER: DOOR_REMINDER_MS, HOME_IDLE: HOME_IDLE_MS },
 }).createMachine({
   id: 'app',
-  context: { session: null, initialCode: null, authError: null, pendingAuth: null, reminders: 0 },
+  context: { session: null, initialCode: null, authError: null, pendingAuth: null, reminders: 0, visitOver: false },
   initial: 'attract',
   states: {
     attract: {
-      entry: ['visitEnded', assign({ authError: null, initialCode: null })],
+      entry: ['visitEnded', assign({ authError: null, initialCode: null, visitOver: false })],
       on: {
         TOUCH: 'home',
         START_PICKUP: 'flow.screen.pickup',
@@ -121,7 +130,7 @@ export const appMachine = setup({
     },
     flow: {
       type: 'parallel',
-      on: { EXIT: '#app.signingOut' },
+      on: { EXIT: visitOver },
       states: {
         screen: {
           initial: 'pickup',
@@ -135,7 +144,7 @@ export const appMachine = setup({
                 id: 'flow',
                 src: 'dropoffFlow',
                 input: ({ context }) => ({ session: context.session! }),
-                onDone: [{ guard: 'wants collection', target: 'collection' }, flowDone],
+                onDone: [{ guard: 'wants collection', target: 'collection' }, visitOver],
               },
               on: { SCAN: { actions: 'forwardToFlow' } },
             },
@@ -143,7 +152,7 @@ export const appMachine = setup({
               invoke: { id: 'flow', src: 'collectionFlow', input: ({ context }) => ({ session: context.session! }), onDone: 'dropoff' },
             },
             maintenance: {
-              invoke: { id: 'flow', src: 'maintenanceFlow', input: ({ context }) => ({ session: context.session! }), onDone: flowDone },
+              invoke: { id: 'flow', src: 'maintenanceFlow', input: ({ context }) => ({ session: context.session! }), onDone: visitOver },
             },
           },
         },
@@ -156,7 +165,7 @@ export const appMachine = setup({
             },
             asking: {
               tags: ['idle-asking'],
-              after: { IDLE_GRACE: '#app.signingOut' },
+              after: { IDLE_GRACE: visitOver },
               on: { STILL_HERE: 'watching', ACTIVITY: 'watching', SCAN: 'watching', DOOR_OPENED: 'doorOpen' },
             },
             // Never time out with a door open: the next person would find someone else's parcel.
@@ -174,7 +183,11 @@ export const appMachine = setup({
       },
     },
     signingOut: {
-      always: [{ guard: 'signed in', target: 'endingSession' }, { target: 'home' }],
+      always: [{ guard: 'signed in', target: 'endingSession' }, { target: 'leaving' }],
+    },
+    // Back inside a visit returns home with the person's choices; a visit that is over starts again from attract.
+    leaving: {
+      always: [{ guard: 'visit is over', target: 'attract' }, { target: 'home' }],
     },
     endingSession: {
       tags: ['busy'],
@@ -182,8 +195,8 @@ export const appMachine = setup({
         src: 'endSession',
         input: ({ context }) => ({ sessionId: context.session!.sessionId }),
         // Ending the session is best effort: main expires it anyway; the screen must move on either way.
-        onDone: { target: 'home', actions: assign({ session: null }) },
-        onError: { target: 'home', actions: assign({ session: null }) },
+        onDone: { target: 'leaving', actions: assign({ session: null }) },
+        onError: { target: 'leaving', actions: assign({ session: null }) },
       },
     },
   },

@@ -40,6 +40,12 @@ export type PickupEvent =
   | { type: 'REPORT_KIND'; kind: ProblemKind }
   | { type: 'CANCEL' };
 
+/**
+ * How the visit ended: `completed` once a door opened for this person (or they reported a problem), so the kiosk
+ * returns to attract and forgets their language and display choices; Back before that keeps them.
+ */
+export type PickupOutput = { completed: boolean };
+
 const freshEntry = { code: '', error: null, reportKind: null, reportReference: null } as const;
 
 /**
@@ -48,7 +54,7 @@ const freshEntry = { code: '', error: null, reportKind: null, reportReference: n
  * a door fault shows the reference.
  */
 export const pickupMachine = setup({
-  types: {} as { context: PickupContext; events: PickupEvent; input: { initialCode?: string | null } },
+  types: {} as { context: PickupContext; events: PickupEvent; input: { initialCode?: string | null }; output: PickupOutput },
   actors: {
     submitCode: notProvided<PickupStarted, { code: string; source: 'keypad' | 'scan' }>('submitCode'),
     reopen: notProvided<PickupStarted, { operationId: string }>('reopen'),
@@ -75,6 +81,7 @@ export const pickupMachine = setup({
   },
 }).createMachine({
   id: 'pickup',
+  output: ({ context }) => ({ completed: context.started !== null || context.reportReference !== null }),
   context: ({ input }) => ({
     ...freshEntry,
     code: parsePickupQr(input.initialCode ?? '') ?? '',

@@ -8,7 +8,7 @@ import { apiError, fake, flush, session, where } from './helpers';
 const fakeFlow = (output: unknown = {}) =>
   createMachine({ initial: 'on', states: { on: { on: { FINISH: 'off' } }, off: { type: 'final' } }, output: () => output });
 
-function start(opts: { role?: 'driver' | 'technician'; auth?: Parameters<typeof fake>[0]; dropoffOutput?: unknown } = {}) {
+function start(opts: { role?: 'driver' | 'technician'; auth?: Parameters<typeof fake>[0]; dropoffOutput?: unknown; pickupOutput?: unknown } = {}) {
   const clock = new SimulatedClock();
   const auth = fake(opts.auth ?? (() => session(opts.role ?? 'driver')));
   const end = fake(() => ({ ended: true }));
@@ -18,7 +18,7 @@ function start(opts: { role?: 'driver' | 'technician'; auth?: Parameters<typeof 
     actors: {
       authenticate: auth.actor as never,
       endSession: end.actor as never,
-      pickupFlow: fakeFlow() as never,
+      pickupFlow: fakeFlow(opts.pickupOutput ?? { completed: true }) as never,
       dropoffFlow: fakeFlow(opts.dropoffOutput ?? { next: 'end' }) as never,
       collectionFlow: fakeFlow() as never,
       maintenanceFlow: fakeFlow() as never,
@@ -43,8 +43,8 @@ describe('app machine', () => {
     expect(visits()).toBe(2);
   });
 
-  it('a flow idle for 60 s asks "are you still there?", and 10 s later goes home', () => {
-    const { actor, clock } = start();
+  it('a flow idle for 60 s asks "are you still there?", and 10 s later ends the visit (attract, view reset)', () => {
+    const { actor, clock, visits } = start();
     actor.send({ type: 'START_PICKUP' });
     expect(actor.getSnapshot().matches({ flow: { screen: 'pickup' } })).toBe(true);
     clock.increment(IDLE_TIMEOUT_MS - 1);
@@ -52,7 +52,8 @@ describe('app machine', () => {
     clock.increment(1);
     expect(actor.getSnapshot().hasTag('idle-asking')).toBe(true);
     clock.increment(IDLE_GRACE_MS);
-    expect(actor.getSnapshot().matches('home')).toBe(true);
+    expect(actor.getSnapshot().matches('attract')).toBe(true);
+    expect(visits()).toBe(2);
   });
 
   it('activity or "I\'m here" keeps the visit going', () => {
@@ -121,7 +122,7 @@ describe('app machine', () => {
     actor.send({ type: 'EXIT' });
     await flush();
     expect(end.calls).toEqual([{ sessionId: session().sessionId }]);
-    expect(actor.getSnapshot().matches('home')).toBe(true);
+    expect(actor.getSnapshot().matches('attract')).toBe(true);
     expect(actor.getSnapshot().context.session).toBeNull();
   });
 
@@ -140,6 +141,22 @@ describe('app machine', () => {
     await flush();
     expect(bad.actor.getSnapshot().matches('home')).toBe(true);
     expect(bad.actor.getSnapshot().context.authError?.code).toBe('BADGE_REVOKED');
+  });
+
+  it('Back inside a pickup keeps the visit (home, view kept); a completed pickup ends it (attract, view reset)', () => {
+    const back = start({ pickupOutput: { completed: false } });
+    back.actor.send({ type: 'TOUCH' });
+    back.actor.send({ type: 'START_PICKUP' });
+    back.actor.getSnapshot().children.flow!.send({ type: 'FINISH' });
+    expect(back.actor.getSnapshot().matches('home')).toBe(true);
+    expect(back.visits()).toBe(1); // only the start-up attract
+
+    const done = start({ pickupOutput: { completed: true } });
+    done.actor.send({ type: 'TOUCH' });
+    done.actor.send({ type: 'START_PICKUP' });
+    done.actor.getSnapshot().children.flow!.send({ type: 'FINISH' });
+    expect(done.actor.getSnapshot().matches('attract')).toBe(true);
+    expect(done.visits()).toBe(2);
   });
 
   it('a pickup QR scanned on home starts the pickup with that code', () => {

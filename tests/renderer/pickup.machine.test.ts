@@ -158,4 +158,18 @@ describe('pickup machine', () => {
     actor.send({ type: 'FINISH' });
     expect(actor.getSnapshot().status).toBe('done');
   });
+
+  it('tells the app whether the visit is over: Back before any door opened is not, a finished pickup is', async () => {
+    const backOut = start();
+    backOut.type('12');
+    backOut.actor.send({ type: 'FINISH' });
+    expect(backOut.actor.getSnapshot().output).toEqual({ completed: false });
+
+    const opened = start({ initialCode: 'LK1:123456' });
+    await flush();
+    expect(opened.actor.getSnapshot().matches('door')).toBe(true);
+    opened.actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'completed' }) });
+    opened.actor.send({ type: 'FINISH' });
+    expect(opened.actor.getSnapshot().output).toEqual({ completed: true });
+  });
 });

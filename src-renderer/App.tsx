@@ -7,7 +7,7 @@ import type { dropoffMachine } from './flows/dropoff.machine';
 import { provideKiosk } from './flows/kiosk-actors';
 import type { maintenanceMachine } from './flows/maintenance.machine';
 import type { pickupMachine } from './flows/pickup.machine';
-import { listenForScans } from './input/scanner';
+import { routeScans } from './input/scan-routing';
 import { AttractScreen } from './screens/AttractScreen';
 import { CollectionScreen, DriverScreen } from './screens/DriverScreen';
 import { HomeScreen, PinScreen, SigningIn } from './screens/HomeScreen';
@@ -30,17 +30,12 @@ export function App() {
     const activity = (): void => app.send({ type: 'ACTIVITY' });
     window.addEventListener('pointerdown', activity, true);
     window.addEventListener('keydown', activity, true);
-    const offScan = listenForScans(window, (text) => app.send({ type: 'SCAN', text }));
-    // A serial scanner attached to main reaches us as a pushed event; it goes down the same path as a wedge scan.
-    const offSerial = kiosk.on('scan', ({ text }) => {
-      app.send({ type: 'ACTIVITY' });
-      app.send({ type: 'SCAN', text });
-    });
+    // Keyboard-wedge and serial scanners go down one path (see routeScans).
+    const offScans = routeScans(window, kiosk, (e) => app.send(e));
     return () => {
-      offSerial();
+      offScans();
       window.removeEventListener('pointerdown', activity, true);
       window.removeEventListener('keydown', activity, true);
-      offScan();
     };
   }, [app, kiosk]);
   const locale = useView((s) => s.locale);

@@ -76,8 +76,9 @@ export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
           selfTest: fromPromise(({ input }) => unwrap(kiosk.maintenanceSelfTest(input))),
           sync: fromPromise(({ input }) => unwrap(kiosk.maintenanceSync(input))),
           loadAudit: fromPromise(({ input }) => unwrap(kiosk.maintenanceAudit(input))),
+          simDoor: fromPromise(({ input }) => unwrap(kiosk.simDoor(input))),
           watchDoors: fromCallback<DoorWatchEvent>(({ sendBack }) => {
-            const offs = [kiosk.on('door', () => sendBack({ type: 'REFRESH' })), kiosk.on('alarm', (alarm) => sendBack({ type: 'ALARM', alarm }))];
+            const offs = [kiosk.on('door', () => sendBack({ type: 'REFRESH' })), kiosk.on('alarm', () => sendBack({ type: 'REFRESH' }))];
             return () => offs.forEach((off) => off());
           }),
         },

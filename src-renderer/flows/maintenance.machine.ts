@@ -1,7 +1,6 @@
 import { assign, fromCallback, sendParent, setup } from 'xstate';
 import type { Session } from '../../src-shared/api/staff';
 import type { ApiError } from '../../src-shared/errors';
-import type { EventPayload } from '../../src-shared/events';
 import { asApiError, notProvided } from './common';
 
 export type CompartmentView = {
@@ -27,7 +26,7 @@ export type Audit = {
   chain: { ok: boolean; checked: number; brokenAt: number | null };
 };
 type WithSession = { sessionId: string };
-export type Alarm = EventPayload<'alarm'>;
+export type SimAction = 'close' | 'open' | 'put-item' | 'remove-item' | 'jam' | 'unjam';
 
 export interface MaintenanceContext {
   session: Session;
@@ -36,9 +35,8 @@ export interface MaintenanceContext {
   selfTest: SelfTest | null;
   sync: SyncState | null;
   audit: Audit | null;
-  alarms: Alarm[];
   error: ApiError | null;
-  pending: { compartmentId: string; reason: string; inService?: boolean } | null;
+  pending: { compartmentId: string; reason: string; inService?: boolean; action?: SimAction } | null;
 }
 
 export type MaintenanceEvent =
@@ -49,11 +47,11 @@ export type MaintenanceEvent =
   | { type: 'SYNC' }
   | { type: 'AUDIT' }
   | { type: 'REFRESH' }
-  | { type: 'ALARM'; alarm: Alarm }
+  | { type: 'SIMULATE'; compartmentId: string; action: SimAction }
   | { type: 'EXIT' };
 
-/** Door and alarm pushes from main: a door changing means the grid is stale. */
-export type DoorWatchEvent = { type: 'REFRESH' } | { type: 'ALARM'; alarm: Alarm };
+/** Door and alarm pushes from main: either means the grid is stale (the alarms themselves live in the view store). */
+export type DoorWatchEvent = { type: 'REFRESH' };
 const watchDoorsPlaceholder = fromCallback<DoorWatchEvent>(() => () => undefined);
 
 /** The reason a technician gives is required by the API (≥3 characters): refuse early with the same rule. */
@@ -69,6 +67,8 @@ export const maintenanceMachine = setup({
     selfTest: notProvided<SelfTest, WithSession>('selfTest'),
     sync: notProvided<SyncState, WithSession>('sync'),
     loadAudit: notProvided<Audit, WithSession & { limit: number }>('loadAudit'),
+    /** Demo only: what a person would do at the simulated door (main refuses it on real hardware). */
+    simDoor: notProvided<unknown, { compartmentId: string; action: SimAction }>('simDoor'),
     watchDoors: watchDoorsPlaceholder,
   },
   actions: {
@@ -89,14 +89,12 @@ export const maintenanceMachine = setup({
     selfTest: null,
     sync: null,
     audit: null,
-    alarms: [],
     error: null,
     pending: null,
   }),
   invoke: { src: 'watchDoors' },
   initial: 'loading',
   on: {
-    ALARM: { actions: assign({ alarms: ({ context, event }) => [event.alarm, ...context.alarms].slice(0, 5) }) },
     EXIT: '.finished',
   },
   states: {
@@ -129,6 +127,16 @@ export const maintenanceMachine = setup({
         SELF_TEST: { target: 'selfTesting', actions: assign({ error: null }) },
         SYNC: { target: 'syncing', actions: assign({ error: null }) },
         AUDIT: { target: 'loadingAudit', actions: assign({ error: null }) },
+        SIMULATE: { target: 'simulating', actions: assign({ pending: ({ event }) => ({ compartmentId: event.compartmentId, reason: '', action: event.action }), error: null }) },
+      },
+    },
+    simulating: {
+      tags: ['busy'],
+      invoke: {
+        src: 'simDoor',
+        input: ({ context }) => ({ compartmentId: context.pending!.compartmentId, action: context.pending!.action ?? 'close' }),
+        onDone: 'loading',
+        onError: { target: 'ready', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
       },
     },
     openingDoor: {

@@ -1,10 +1,11 @@
 import { useSelector } from '@xstate/react';
 import { useState } from 'react';
 import type { ActorRefFrom } from 'xstate';
-import { type maintenanceMachine, type CompartmentView } from '../flows/maintenance.machine';
+import { type maintenanceMachine, type CompartmentView, type SimAction } from '../flows/maintenance.machine';
 import type { MessageKey } from '../i18n';
+import { useView } from '../state/view-store';
 import { useT } from '../ui/i18n';
-import { Busy, ErrorNotice, Notice } from '../ui/widgets';
+import { Busy, ErrorNotice } from '../ui/widgets';
 
 type MaintenanceRef = ActorRefFrom<typeof maintenanceMachine>;
 type Tab = 'grid' | 'boards' | 'audit' | 'sync';
@@ -17,29 +18,24 @@ export function MaintenanceScreen({ actor }: { actor: MaintenanceRef }) {
   const [tab, setTab] = useState<Tab>('grid');
   const busy = useSelector(actor, (s) => s.hasTag('busy'));
   const error = useSelector(actor, (s) => s.context.error);
-  const alarms = useSelector(actor, (s) => s.context.alarms);
   return (
-    <main className="screen" data-screen={`maintenance-${tab}`} style={{ justifyContent: 'flex-start' }}>
-      <div className="row" style={{ alignItems: 'center' }}>
+    <main className="screen maintenance" data-screen={`maintenance-${tab}`}>
+      <div className="row tech-header">
         <h1>{t('tech.title')}</h1>
+        <div className="tabs" role="tablist">
+          {TABS.map((k) => (
+            <button key={k} type="button" role="tab" aria-selected={tab === k} className={`btn small${tab === k ? ' primary' : ''}`} onClick={() => setTab(k)}>
+              {t(`tech.tab.${k}`)}
+            </button>
+          ))}
+        </div>
         <button type="button" className="btn small" onClick={() => actor.send({ type: 'EXIT' })}>
           {t('tech.signOut')}
         </button>
       </div>
-      <div className="tabs" role="tablist">
-        {TABS.map((k) => (
-          <button key={k} type="button" role="tab" aria-selected={tab === k} className={`btn small${tab === k ? ' primary' : ''}`} onClick={() => setTab(k)}>
-            {t(`tech.tab.${k}`)}
-          </button>
-        ))}
-      </div>
-      {alarms.map((a, i) => (
-        <Notice key={i} tone="error">
-          {t(`alarm.${a.kind}`, { door: a.compartmentId })}
-        </Notice>
-      ))}
+      <Alarms />
       <ErrorNotice error={error} />
-      <div role="tabpanel" className="stack" style={{ width: '100%', alignItems: 'center', minHeight: 0 }}>
+      <div role="tabpanel" className="stack tab-panel">
         {busy ? <Busy /> : null}
         {tab === 'grid' ? <Grid actor={actor} /> : tab === 'boards' ? <Boards actor={actor} /> : tab === 'audit' ? <AuditTab actor={actor} /> : <SyncTab actor={actor} />}
       </div>
@@ -51,39 +47,44 @@ function Grid({ actor }: { actor: MaintenanceRef }) {
   const t = useT();
   const overview = useSelector(actor, (s) => s.context.overview);
   const selectedId = useSelector(actor, (s) => s.context.selected);
+  const alarms = useView((s) => s.alarms);
+  const alarmed = new Set(alarms.map((a) => a.compartmentId));
   if (!overview) return null;
   const cols = Math.max(...overview.compartments.map((c) => c.column)) + 1;
   const selected = overview.compartments.find((c) => c.id === selectedId) ?? null;
   return (
-    <>
+    <div className="tech-layout">
       <div className="tech-grid" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)` }} data-testid="tech-grid">
         {overview.compartments.map((c) => (
           <button
             key={c.id}
             type="button"
-            className={`cell ${c.status}${c.door === 'open' ? ' door-open' : ''}`}
+            className={`cell ${c.status}${c.door === 'open' ? ' door-open' : ''}${alarmed.has(c.id) ? ' alarmed' : ''}`}
             style={{ gridColumn: c.column + 1, gridRow: c.row + 1 }}
             aria-pressed={c.id === selectedId}
             data-compartment={c.id}
             data-status={c.status}
             onClick={() => actor.send({ type: 'SELECT', compartmentId: c.id })}
           >
-            <strong>{c.id}</strong> {c.size}
-            <br />
-            {t(`tech.status.${c.status}`)}
-            <br />
-            {t(`tech.door.${c.door}`)} · {t(c.item === null ? 'tech.item.unknown' : c.item ? 'tech.item.yes' : 'tech.item.no')}
+            <span className="cell-line">
+              <strong>{c.id}</strong> {c.size} · {t(`tech.status.${c.status}`)}
+              {alarmed.has(c.id) ? <span className="alarm-mark"> ⚠</span> : null}
+            </span>
+            <span className="cell-line">
+              {t(`tech.door.${c.door}`)} · {t(c.item === null ? 'tech.item.unknown' : c.item ? 'tech.item.yes' : 'tech.item.no')}
+            </span>
           </button>
         ))}
       </div>
-      {selected ? <Selected actor={actor} c={selected} /> : <p className="muted">{t('tech.selectHint')}</p>}
-    </>
+      {selected ? <Selected actor={actor} c={selected} /> : <p className="muted tech-hint">{t('tech.selectHint')}</p>}
+    </div>
   );
 }
 
 function Selected({ actor, c }: { actor: MaintenanceRef; c: CompartmentView }) {
   const t = useT();
   const [reason, setReason] = useState<MessageKey | null>(null);
+  const demo = useView((s) => s.info?.demo ?? false);
   const text = reason ? t(reason as 'tech.reason.inspection') : '';
   return (
     <section className="stack" aria-label={c.id} data-testid="tech-selected">
@@ -112,6 +113,66 @@ function Selected({ actor, c }: { actor: MaintenanceRef; c: CompartmentView }) {
           {c.inService ? t('tech.outOfService') : t('tech.backInService')}
         </button>
       </div>
+      {demo ? <Simulator actor={actor} c={c} /> : null}
+    </section>
+  );
+}
+
+const SIM_ACTIONS: Array<{ action: SimAction; key: MessageKey }> = [
+  { action: 'close', key: 'tech.sim.close' },
+  { action: 'open', key: 'tech.sim.open' },
+  { action: 'put-item', key: 'tech.sim.putItem' },
+  { action: 'remove-item', key: 'tech.sim.removeItem' },
+  { action: 'jam', key: 'tech.sim.jam' },
+  { action: 'unjam', key: 'tech.sim.unjam' },
+];
+
+/**
+ * Demo only (issue #3): what a person would do at the door, on the simulated board, so a visitor can walk through
+ * maintenance without hardware. Set apart and labelled so nobody mistakes it for a real command.
+ */
+function Simulator({ actor, c }: { actor: MaintenanceRef; c: CompartmentView }) {
+  const t = useT();
+  return (
+    <section className="sim-panel" aria-labelledby={`sim-${c.id}`} data-testid="simulator">
+      <h3 id={`sim-${c.id}`}>{t('tech.sim.title')}</h3>
+      <div className="row">
+        {SIM_ACTIONS.map(({ action, key }) => (
+          <button
+            key={action}
+            type="button"
+            className="btn small demo"
+            data-sim={action}
+            onClick={() => actor.send({ type: 'SIMULATE', compartmentId: c.id, action })}
+          >
+            {t(key as 'tech.sim.close')}
+          </button>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+/** Alarms since the last acknowledgement, above every tab: a technician must not miss a forced or open door. */
+function Alarms() {
+  const t = useT();
+  const alarms = useView((s) => s.alarms);
+  const locale = useView((s) => s.locale);
+  if (!alarms.length) return null;
+  const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return (
+    <section className="notice error alarms" role="alert" aria-labelledby="alarms-title" data-testid="alarms">
+      <h2 id="alarms-title">⚠ {t('tech.alarms')}</h2>
+      <ul>
+        {alarms.map((a) => (
+          <li key={`${a.at}-${a.kind}-${a.compartmentId}`} data-kind={a.kind} data-compartment={a.compartmentId}>
+            {t('tech.alarmAt', { alarm: t(`alarm.${a.kind}`, { door: a.compartmentId }), time: time.format(a.at) })}
+          </li>
+        ))}
+      </ul>
+      <button type="button" className="btn small" onClick={() => useView.getState().acknowledgeAlarms()}>
+        {t('tech.alarmsAck')}
+      </button>
     </section>
   );
 }

@@ -3,6 +3,10 @@ import type { Locale } from '../../src-shared/api/common';
 import type { KioskInfo } from '../../src-shared/api/kiosk';
 import type { EventPayload } from '../../src-shared/events';
 
+export type RecentAlarm = EventPayload<'alarm'> & { at: number };
+/** Enough to see a pattern; an alarm storm must not grow the list without bound. */
+const MAX_ALARMS = 20;
+
 export type TextSize = 'normal' | 'large';
 export type Orientation = 'portrait' | 'landscape';
 
@@ -22,6 +26,11 @@ export interface ViewState {
   connectivity: EventPayload<'connectivity'> | null;
   /** Host mode: whether the WebSocket to the kiosk core is up. */
   coreConnected: boolean;
+  /**
+   * Door alarms pushed by main (left open, forced, jammed), newest first, kept until a technician acknowledges them:
+   * most happen during a customer's visit, long before anyone opens maintenance mode.
+   */
+  alarms: RecentAlarm[];
   setLocale(locale: Locale): void;
   toggleLargeText(): void;
   toggleHighContrast(): void;
@@ -30,6 +39,8 @@ export interface ViewState {
   setHardware(h: EventPayload<'hardware'>): void;
   setConnectivity(c: EventPayload<'connectivity'>): void;
   setCoreConnected(up: boolean): void;
+  addAlarm(alarm: EventPayload<'alarm'>, at?: number): void;
+  acknowledgeAlarms(): void;
   /** A visit ended: the next person gets the defaults, not the previous person's choices. */
   resetForNextPerson(): void;
 }
@@ -44,6 +55,7 @@ export const useView = create<ViewState>()((set) => ({
   hardware: null,
   connectivity: null,
   coreConnected: true,
+  alarms: [],
   setLocale: (locale) => set({ locale }),
   toggleLargeText: () => set((s) => ({ textSize: s.textSize === 'large' ? 'normal' : 'large' })),
   toggleHighContrast: () => set((s) => ({ highContrast: !s.highContrast })),
@@ -59,5 +71,7 @@ export const useView = create<ViewState>()((set) => ({
   setHardware: (hardware) => set({ hardware }),
   setConnectivity: (connectivity) => set({ connectivity }),
   setCoreConnected: (coreConnected) => set({ coreConnected }),
+  addAlarm: (alarm, at = Date.now()) => set((s) => ({ alarms: [{ ...alarm, at }, ...s.alarms].slice(0, MAX_ALARMS) })),
+  acknowledgeAlarms: () => set({ alarms: [] }),
   resetForNextPerson: () => set((s) => ({ locale: s.defaultLocale, textSize: 'normal', highContrast: false, lowReach: false })),
 }));

@@ -8,7 +8,7 @@ const RETRY_MS = 3_000;
 
 /**
  * Keeps the banner and the attract screen's kiosk info live: one read at start (retried until the core answers),
- * pushed hardware/connectivity events in between, and a slow refresh for the free-compartment counts.
+ * pushed hardware/connectivity/alarm events in between, and a slow refresh for the free-compartment counts.
  */
 export function useKioskStatus(kiosk: KioskBridge): void {
   useEffect(() => {
@@ -25,6 +25,9 @@ export function useKioskStatus(kiosk: KioskBridge): void {
     const offs = [
       kiosk.on('hardware', (h) => useView.getState().setHardware(h)),
       kiosk.on('connectivity', (c) => useView.getState().setConnectivity(c)),
+      // Listened to all the time, not only in maintenance mode: a door left open during a pickup must still reach
+      // the technician who signs in later.
+      kiosk.on('alarm', (a) => useView.getState().addAlarm(a)),
       onBridgeConnection((s) => {
         useView.getState().setCoreConnected(s === 'open');
         // After a reconnect the pushes we missed are gone: read the truth again.

@@ -24,14 +24,15 @@ function start() {
   const selfTest = fake(() => ({ boards: [{ board: 0, ok: true, detail: 'ok' }] }));
   const sync = fake(() => ({ status: 'online' as const, lastSyncAt: null, outboxDepth: 3, lastError: null }));
   const loadAudit = fake(() => ({ entries: [], chain: { ok: true, checked: 12, brokenAt: null } }));
+  const simDoor = fake(() => ({ compartmentId: 'A01', door: 'closed', item: false }));
   const actor = createActor(
     maintenanceMachine.provide({
-      actors: { loadOverview: loadOverview.actor, openDoor: openDoor.actor, setService: setService.actor, selfTest: selfTest.actor, sync: sync.actor, loadAudit: loadAudit.actor },
+      actors: { loadOverview: loadOverview.actor, openDoor: openDoor.actor, setService: setService.actor, selfTest: selfTest.actor, sync: sync.actor, loadAudit: loadAudit.actor, simDoor: simDoor.actor },
       actions: { reportDoors: () => undefined },
     }),
     { input: { session: session('technician') } },
   ).start();
-  return { actor, overview, loadOverview, openDoor, setService, selfTest, sync, loadAudit };
+  return { actor, overview, loadOverview, openDoor, setService, selfTest, sync, loadAudit, simDoor };
 }
 
 describe('maintenance machine', () => {
@@ -59,7 +60,23 @@ describe('maintenance machine', () => {
     expect(t.actor.getSnapshot().context.overview?.compartments.find((c) => c.id === 'A02')?.status).toBe('free');
   });
 
-  it('self-test, sync and audit keep their results; pushed alarms are listed; errors come back to ready', async () => {
+  it('demo simulator: each action goes to simDoor for that compartment and the grid is re-read', async () => {
+    const t = start();
+    await flush();
+    t.actor.send({ type: 'SIMULATE', compartmentId: 'A02', action: 'close' });
+    expect(t.actor.getSnapshot().hasTag('busy')).toBe(true);
+    await flush();
+    t.actor.send({ type: 'SIMULATE', compartmentId: 'A02', action: 'jam' });
+    await flush();
+    expect(t.simDoor.calls).toEqual([
+      { compartmentId: 'A02', action: 'close' },
+      { compartmentId: 'A02', action: 'jam' },
+    ]);
+    expect(t.loadOverview.calls).toHaveLength(3);
+    expect(t.actor.getSnapshot().matches('ready')).toBe(true);
+  });
+
+  it('self-test, sync and audit keep their results; errors come back to ready', async () => {
     const t = start();
     await flush();
     t.actor.send({ type: 'SELF_TEST' });
@@ -72,8 +89,6 @@ describe('maintenance machine', () => {
     expect(ctx.selfTest?.boards[0]?.ok).toBe(true);
     expect(ctx.sync?.outboxDepth).toBe(3);
     expect(ctx.audit?.chain.checked).toBe(12);
-    t.actor.send({ type: 'ALARM', alarm: { kind: 'forced_open', compartmentId: 'A01' } });
-    expect(t.actor.getSnapshot().context.alarms).toHaveLength(1);
 
     const failing = createActor(
       maintenanceMachine.provide({

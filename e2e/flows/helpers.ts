@@ -57,6 +57,12 @@ export async function shoot(page: Page, info: TestInfo, name: string): Promise<v
     await page.setViewportSize(size);
     await page.waitForTimeout(150);
     await page.screenshot({ path: path.join(SHOTS, `${name}-${orientation}.png`), animations: 'disabled' });
+    // Nothing may be cut off: the screen area must hold its content (lists and the technician grid scroll by design).
+    const overflow = await page.evaluate(() => {
+      const screen = document.querySelector('.screen');
+      return screen ? Math.max(0, screen.scrollHeight - screen.clientHeight, screen.scrollWidth - screen.clientWidth) : 0;
+    });
+    expect(overflow, `${name} ${orientation}: content overflows the screen by ${overflow}px`).toBeLessThanOrEqual(2);
   }
   await page.setViewportSize(PORTRAIT);
 }

@@ -59,7 +59,7 @@ export function Banner() {
   );
 }
 
-/** Kiosk id, version and live status: small, at the bottom, for support staff and the e2e smoke test. */
+/** Live status readable from a metre away (doors, network, free compartments), then kiosk id and version for support. */
 export function StatusBar() {
   const t = useT();
   const info = useView((s) => s.info);
@@ -75,18 +75,23 @@ export function StatusBar() {
   const free = Object.values(info.freeBySize).reduce((a, b) => a + (b ?? 0), 0);
   return (
     <footer className="statusbar" data-testid="kiosk-info" data-kiosk-id={info.kioskId}>
-      <span>{t('info.kiosk', { id: info.kioskId })}</span>
-      <span>{t('info.version', { version: info.version })}</span>
-      <span data-testid="hardware-status">
-        <span className={`dot ${hw?.status ?? 'unknown'}`} aria-hidden="true" />
-        {t(`info.hardware.${hw?.status ?? 'offline'}`)}
-      </span>
-      <span data-testid="connectivity-status">
-        <span className={`dot ${net?.status ?? 'unknown'}`} aria-hidden="true" />
-        {t(`info.connectivity.${net?.status ?? 'unknown'}`)}
-      </span>
-      <span>{t('info.free', { count: free })}</span>
-      {info.demo ? <span>{t('info.demo')}</span> : null}
+      {/* What a customer wants to know from a step away: large. Support details: quieter, to the side. */}
+      <div className="status-main">
+        <span data-testid="hardware-status">
+          <span className={`dot ${hw?.status ?? 'unknown'}`} aria-hidden="true" />
+          {t(`info.hardware.${hw?.status ?? 'offline'}`)}
+        </span>
+        <span data-testid="connectivity-status">
+          <span className={`dot ${net?.status ?? 'unknown'}`} aria-hidden="true" />
+          {t(`info.connectivity.${net?.status ?? 'unknown'}`)}
+        </span>
+        <span>{t('info.free', { count: free })}</span>
+      </div>
+      <div className="status-support">
+        <span>{t('info.kiosk', { id: info.kioskId })}</span>
+        <span>{t('info.version', { version: info.version })}</span>
+        {info.demo ? <span>{t('info.demo')}</span> : null}
+      </div>
     </footer>
   );
 }

@@ -19,6 +19,10 @@ test('a technician takes a compartment out of service, and it is then never offe
   await expect(selected.getByRole('button', { name: 'Take out of service' })).toBeDisabled();
   await selected.getByRole('radio', { name: 'Repair' }).click();
   await shoot(screen, info, '21-maintenance-selected');
+  // Large text scales the technician screen too, and nothing falls off it in either orientation.
+  await screen.getByRole('button', { name: 'Large text' }).click();
+  await shoot(screen, info, '26-maintenance-large-text');
+  await screen.getByRole('button', { name: 'Large text' }).click();
   await selected.getByRole('button', { name: 'Take out of service' }).click();
   await expect(grid.locator('[data-compartment="A01"]')).toHaveAttribute('data-status', 'out_of_service');
 

@@ -12,6 +12,8 @@ export interface ManifestApplied {
   /** Cancellations refused because the kiosk has already acted on the parcel (the physical fact wins). */
   cancelRefused: number;
   extended: number;
+  /** Extensions ignored because they would shorten a deposited parcel's expiry (never done: see applyExtension). */
+  extendRefused: number;
   revoked: number;
   /** Outbox events this page queued (conflict notices): push soon. */
   queued: number;
@@ -46,6 +48,7 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
     cancelled: 0,
     cancelRefused: 0,
     extended: 0,
+    extendRefused: 0,
     revoked: 0,
     queued: 0,
     cursor: page.nextCursor,
@@ -71,11 +74,9 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
           case 'cancel':
             applyCancellation(d, entry.e, now, out, queue);
             break;
-          case 'extend': {
-            const e = entry.e;
-            if (d.parcels.extend(e.parcelId, e.pickupWindowDays, e.expiresAt === null ? null : Date.parse(e.expiresAt), now)) out.extended++;
+          case 'extend':
+            applyExtension(d, entry.e, now, out);
             break;
-          }
           default: {
             const never: never = entry;
             throw new Error(`unknown manifest entry ${String(never)}`);
@@ -118,6 +119,25 @@ function applyExpected(
     now,
   );
   out.expected[r]++;
+}
+
+/**
+ * An expiry extension never shortens the stay of a parcel already in a compartment: its recipient was promised a
+ * date (the code message, the kiosk screen), and the server's view may lag behind the kiosk's (a window extended
+ * while the kiosk deposited offline). The protocol has no "shorten" message; such an entry is ignored here (ADR 0003).
+ */
+function applyExtension(d: ApplyDeps, e: ManifestResponse['extensions'][number], now: number, out: ManifestApplied): void {
+  const until = e.expiresAt === null ? null : Date.parse(e.expiresAt);
+  const p = d.parcels.get(e.parcelId);
+  if (p && p.expiresAt !== null && (p.status === 'deposited' || p.status === 'expired')) {
+    const next = until ?? (p.depositedAt ?? now) + e.pickupWindowDays * 86_400_000;
+    if (next < p.expiresAt) {
+      out.extendRefused++;
+      d.log.info('expiry extension ignored: it would shorten a deposited parcel’s promised stay', { parcelId: p.id, seq: e.seq });
+      return;
+    }
+  }
+  if (d.parcels.extend(e.parcelId, e.pickupWindowDays, until, now)) out.extended++;
 }
 
 function applyCancellation(

@@ -1,5 +1,6 @@
 import type { EventsResponse, SyncEvent, SyncEventOf } from '../../src-shared/sync-protocol';
-import type { ServerContext } from '../context';
+import { DAY_MS, iso, type ServerContext } from '../context';
+import { appendChange } from './manifest-log';
 import { codeContext, type ParcelRow } from './shipments';
 import { dropPendingNotifications, enqueueNotification } from '../notify/outbox';
 
@@ -88,7 +89,16 @@ function applyParcelEvent(ctx: ServerContext, kioskId: string, e: ParcelEvent, q
   switch (e.type) {
     case 'parcel.deposited': {
       if (p.status !== 'expected' && p.status !== 'cancelled') return { outcome: 'recorded', note: `already ${p.status}` };
-      const expiresAt = Date.parse(e.payload.expiresAt);
+      // The kiosk computed its expiry from the window it knew. If the carrier extended the (then expected) parcel
+      // while the kiosk was offline, the longer promise stands: take it, and tell the kiosk (absolute, ADR 0003).
+      // Compared in whole days from the kiosk's own deposit instant (its expiry minus its window), so the extra days
+      // land exactly where the kiosk puts them (depositedAt + window) whatever the event's occurredAt jitter.
+      const kioskExpiry = Date.parse(e.payload.expiresAt);
+      const kioskWindowDays = Math.round((kioskExpiry - at) / DAY_MS);
+      const expiresAt = kioskExpiry + Math.max(0, p.pickup_window_days - kioskWindowDays) * DAY_MS;
+      if (expiresAt > kioskExpiry) {
+        appendChange(ctx, kioskId, 'extended', { parcelId: p.id, barcode: p.barcode, pickupWindowDays: p.pickup_window_days, expiresAt: iso(expiresAt) });
+      }
       update(`status = 'deposited', deposited_at = ?, compartment_id = ?, expires_at = ?`, at, e.payload.compartmentId, expiresAt);
       const after = { ...p, status: 'deposited' as const, deposited_at: at, compartment_id: e.payload.compartmentId, expires_at: expiresAt };
       if (p.code_sealed) {

@@ -98,9 +98,12 @@ describe('cancel and extend', () => {
     await k.events([deposited(p.parcelId, p.barcode, 'A01', 'S', at)]);
     await admin(s.server, 'POST', '/v1/shipments/EXTD-0001/extend', { days: 1 });
     const m = ManifestResponse.parse((await k.manifest()).body);
+    // The kiosk deposited with the 3-day window it knew; the 5 days the carrier granted meanwhile stand (sent back
+    // as an absolute expiry), and the next extension adds to them.
     expect(m.extensions.map((x) => [x.pickupWindowDays, x.expiresAt])).toEqual([
       [5, null],
-      [6, new Date(at + 4 * 86400_000).toISOString()],
+      [5, new Date(at + 5 * 86400_000).toISOString()],
+      [6, new Date(at + 6 * 86400_000).toISOString()],
     ]);
   });
 });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSync } from '../../src-main/sync/index';
+import { applyManifestPage } from '../../src-main/sync/apply-manifest';
+import { createLogger } from '../../src-main/log';
 import { deliver, FAST_SYNC, seenOpen, localParcel, pickUp, serverDb, startKiosk, startServer, until, type Kiosk } from './helpers';
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -122,5 +124,54 @@ describe('conflicts: the physical fact recorded by the kiosk wins, and the serve
     const again = await k.core.call('authBadge', { badge: driver.token });
     expect(again.ok).toBe(false);
     expect(!again.ok && again.error.code).toBe('BADGE_REVOKED');
+  });
+
+  it('an expiry extension never shortens the stay of a parcel already deposited (the promise to the recipient stands)', async () => {
+    const { server, k, sessionId } = await setup();
+    const s = server.createShipment({ barcode: 'CX-000005', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100205' } });
+    await k.core.ctx.sync.syncNow();
+    await deliver(k, sessionId, 'CX-000005');
+    const promised = localParcel(k, 'CX-000005')!.expiresAt!;
+    const repos = k.core.ctx.services.repos;
+    const now = Date.now();
+    const r = applyManifestPage(
+      { ...repos, log: createLogger('test') },
+      {
+        expected: [],
+        cancellations: [],
+        extensions: [
+          { seq: 1_000_000, parcelId: s.parcelId, barcode: 'CX-000005', pickupWindowDays: 1, expiresAt: new Date(promised - 86_400_000).toISOString() },
+          { seq: 1_000_001, parcelId: s.parcelId, barcode: 'CX-000005', pickupWindowDays: 1, expiresAt: null },
+        ],
+        revokedBadges: [],
+        revokedBadgeIds: [],
+        nextCursor: '1000001',
+        hasMore: false,
+        serverTime: new Date(now).toISOString(),
+      },
+      now,
+    );
+    expect(localParcel(k, 'CX-000005')!.expiresAt).toBe(promised);
+    expect(r.extendRefused).toBe(2);
+  });
+
+  it('a window extended while the kiosk deposited offline: both sides end on the longer expiry, and a later extension adds to it', async () => {
+    const { server, k, sessionId } = await setup();
+    server.createShipment({ barcode: 'CX-000006', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100206' } });
+    await k.core.ctx.sync.syncNow();
+    const resume = await pausedSync(k);
+    await deliver(k, sessionId, 'CX-000006'); // offline: expires after the 3-day window the kiosk knows
+    const deposited = localParcel(k, 'CX-000006')!;
+    server.extendShipment('CX-000006', 2); // meanwhile the carrier gives the (still expected) parcel 5 days
+    await resume();
+    await until(() => server.parcel('CX-000006')?.status === 'deposited', 3000, 'server deposit');
+    await k.core.ctx.sync.syncNow();
+    const fiveDays = deposited.depositedAt! + 5 * 86_400_000;
+    expect(localParcel(k, 'CX-000006')!.expiresAt).toBe(fiveDays);
+    expect(Date.parse(server.parcel('CX-000006')!.expiresAt!)).toBe(fiveDays);
+    server.extendShipment('CX-000006', 1);
+    await k.core.ctx.sync.syncNow();
+    expect(localParcel(k, 'CX-000006')!.expiresAt).toBe(fiveDays + 86_400_000);
+    expect(Date.parse(server.parcel('CX-000006')!.expiresAt!)).toBe(fiveDays + 86_400_000);
   });
 });

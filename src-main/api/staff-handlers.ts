@@ -18,7 +18,9 @@ type StaffCalls =
   | 'maintenanceSetService'
   | 'maintenanceSelfTest'
   | 'maintenanceAudit'
-  | 'maintenanceSync';
+  | 'maintenanceSync'
+  | 'maintenanceAcknowledgeAlarms'
+  | 'maintenanceResolveOperation';
 
 /**
  * Staff calls. Every call but auth* checks the session and its role first (SESSION_EXPIRED / NOT_AUTHORISED): drop-off and
@@ -53,4 +55,8 @@ export const staffHandlers: Pick<Handlers, StaffCalls> = {
   maintenanceSelfTest: (input, ctx) => ctx.services.maintenance.selfTest(ctx.services.sessions.require(input.sessionId, ['technician'])),
   maintenanceAudit: (input, ctx) => ctx.services.maintenance.audit(ctx.services.sessions.require(input.sessionId, ['technician']), input.limit),
   maintenanceSync: (input, ctx) => ctx.services.maintenance.sync(ctx.services.sessions.require(input.sessionId, ['technician'])),
+  maintenanceAcknowledgeAlarms: (input, ctx) =>
+    ctx.services.maintenance.acknowledgeAlarms(ctx.services.sessions.require(input.sessionId, ['technician']), input.ids),
+  maintenanceResolveOperation: (input, ctx) =>
+    ctx.services.maintenance.resolveOperation(ctx.services.sessions.require(input.sessionId, ['technician']), input.compartmentId, input.reason),
 };

@@ -57,7 +57,7 @@ export class DoorWatch {
       const openForMs = now - o.since;
       const op = kit.repos.doorOps.activeFor(compartmentId);
       kit.tx(() => {
-        kit.audit('system', 'door.left_open', { compartmentId, openForMs, operationId: op?.id ?? null, purpose: op?.purpose ?? null });
+        kit.recordAlarm('door_left_open', compartmentId, 'system', 'door.left_open', { compartmentId, openForMs, operationId: op?.id ?? null, purpose: op?.purpose ?? null });
         kit.queue('door.left_open', { compartmentId, openForMs });
       });
       try {

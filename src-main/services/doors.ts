@@ -119,7 +119,7 @@ export class DoorEngine {
         kit.tx(() => {
           const parcel = kit.repos.parcels.inCompartment(e.compartmentId);
           const flagged = parcel !== null && flagParcel(kit, parcel.id, `door forced open at ${kit.iso(kit.now())}: check the parcel`);
-          kit.audit('system', 'door.forced_open', { compartmentId: e.compartmentId, parcelId: flagged ? parcel.id : null });
+          kit.recordAlarm('forced_open', e.compartmentId, 'system', 'door.forced_open', { compartmentId: e.compartmentId, parcelId: flagged ? parcel.id : null });
           kit.queue('door.forced_open', { compartmentId: e.compartmentId });
         });
         return;

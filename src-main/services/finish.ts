@@ -103,7 +103,7 @@ export function failJammed(kit: Kit, opId: string, by: 'sensor' | 'driver' | 're
   takeOutOfService(kit, op.compartmentId, reason, actor);
   if (!releaseReservation(kit, op)) flagParcel(kit, op.parcelId, reason);
   kit.queue('door.jammed', { compartmentId: op.compartmentId, reference });
-  kit.audit(actor, 'door.jammed', { compartmentId: op.compartmentId, operationId: op.id, reference, purpose: op.purpose });
+  kit.recordAlarm('jammed', op.compartmentId, actor, 'door.jammed', { compartmentId: op.compartmentId, operationId: op.id, reference, purpose: op.purpose });
   // A sensor jam is already pushed as an alarm by the door-event bridge (src-main/door-events.ts); the others are ours.
   if (by !== 'sensor') {
     try {

@@ -4,7 +4,7 @@ import type { EventType } from '../../src-shared/sync-protocol';
 import { newId } from '../clock';
 import type { KioskContext } from '../context';
 import { createLogger, type Logger } from '../log';
-import type { Repos } from '../store/index';
+import type { AlarmKind, Repos } from '../store/index';
 import type { DoorOpRow } from '../store/door-ops';
 
 /** What every use case shares: the context, the repositories, and the small helpers that keep them consistent. */
@@ -18,7 +18,14 @@ export interface Kit {
   tx<T>(fn: () => T): T;
   /** Queues an outbox event (inside the caller's transaction) and remembers to nudge sync afterwards. */
   queue(type: EventType, payload: Record<string, unknown>): void;
-  audit(actor: string, action: string, detail?: Record<string, unknown>): void;
+  /** Appends an audit entry (inside the caller's transaction); returns its id. */
+  audit(actor: string, action: string, detail?: Record<string, unknown>): number;
+  /**
+   * A door alarm's record: its audit entry and the unacknowledged-alarm row, together (inside the caller's
+   * transaction), so the technician's list after a restart is exactly what the log says. Pushing the live event is
+   * the caller's business.
+   */
+  recordAlarm(kind: AlarmKind, compartmentId: string, actor: string, action: string, detail?: Record<string, unknown>): void;
   /** Pushes the `operation` event for the journal row as it now stands. */
   emitOp(op: DoorOpRow): void;
   opView(op: DoorOpRow): DoorOperation;
@@ -55,7 +62,11 @@ export function createKit(ctx: KioskContext, repos: Repos): Kit {
       nudge = true;
     },
     audit(actor, action, detail = {}) {
-      repos.audit.append(kit.now(), actor, action, detail);
+      return repos.audit.append(kit.now(), actor, action, detail);
+    },
+    recordAlarm(kind, compartmentId, actor, action, detail = {}) {
+      const auditId = kit.audit(actor, action, detail);
+      repos.alarms.insert(kit.now(), kind, compartmentId, auditId);
     },
     opView(op) {
       return {

@@ -5,6 +5,7 @@ import type { CompartmentRow } from '../store/compartments';
 import type { DoorEngine } from './doors';
 import { badgeOf, takeOutOfService } from './finish';
 import type { Kit } from './kit';
+import { resolveOperation } from './resolve';
 import { actorOf, type StaffSession } from './sessions';
 
 /** The technician's view of one compartment: exactly the API table's shape, so the two cannot drift apart. */
@@ -30,6 +31,7 @@ export class MaintenanceService {
       // not on the board map: unknown
     }
     const status = !c.inService ? 'out_of_service' : parcel?.status === 'expired' ? 'expired' : parcel || busy ? 'occupied' : 'free';
+    const opParcel = busy?.parcelId ? kit.repos.parcels.get(busy.parcelId) : null;
     return {
       id: c.id,
       size: c.size,
@@ -43,6 +45,16 @@ export class MaintenanceService {
       door: state.door ?? 'unknown',
       item: kit.ctx.config.serial.itemSensors ? state.item : null,
       parcelBarcode: parcel?.barcode ?? null,
+      operation: busy
+        ? {
+            operationId: busy.id,
+            purpose: busy.purpose,
+            state: busy.state,
+            since: kit.iso(busy.requestedAt),
+            openedAt: busy.openedAt === null ? null : kit.iso(busy.openedAt),
+            parcelBarcode: opParcel?.barcode ?? null,
+          }
+        : null,
     };
   }
 
@@ -62,7 +74,28 @@ export class MaintenanceService {
       compartments: kit.repos.compartments.all().map((c) => this.view(c)),
       boards,
       lockBitMeansClosed: kit.ctx.config.serial.lockBitMeansClosed,
+      alarms: kit.repos.alarms
+        .unacknowledged()
+        .map((a) => ({ id: a.id, at: kit.iso(a.at), kind: a.kind, compartmentId: a.compartmentId })),
     };
+  }
+
+  /** Acknowledges alarms (all when `ids` is omitted), with the technician in the audit log. */
+  acknowledgeAlarms(session: StaffSession, ids: number[] | undefined): { acknowledged: number } {
+    const { kit } = this;
+    const actor = actorOf(session);
+    return kit.tx(() => {
+      const done = kit.repos.alarms.acknowledge(ids, kit.now(), actor);
+      kit.audit(actor, 'maintenance.alarms_acknowledged', { ids: done });
+      return { acknowledged: done.length };
+    });
+  }
+
+  /** "Resolve" an operation that never ends (see services/resolve.ts). */
+  async resolveOperation(session: StaffSession, compartmentId: string, reason: string) {
+    const { kit } = this;
+    const r = await resolveOperation(kit, this.doors, compartmentId, actorOf(session), reason);
+    return { operation: kit.opView(r.op), resolution: r.resolution, door: r.door, compartment: this.view(kit.repos.compartments.get(compartmentId)!) };
   }
 
   async openDoor(session: StaffSession, compartmentId: string, reason: string): Promise<{ operationId: string }> {

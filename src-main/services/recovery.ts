@@ -63,7 +63,11 @@ export async function reconcile(kit: Kit, doors: DoorEngine): Promise<RecoveryRe
   return report;
 }
 
-function decide(kit: Kit, op: DoorOpRow, door: 'open' | 'closed', item: boolean | null): DoorOpRow | null {
+/**
+ * What a fresh read says about an unfinished operation (inside the caller's transaction). Also used by a
+ * technician's "Resolve" when the door reads closed: the same decision as a restart, never a second copy.
+ */
+export function decide(kit: Kit, op: DoorOpRow, door: 'open' | 'closed', item: boolean | null): DoorOpRow | null {
   if (door === 'open') {
     return op.state === 'opened' ? op : kit.repos.doorOps.advance(op.id, 'opened', kit.now());
   }

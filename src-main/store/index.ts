@@ -1,4 +1,5 @@
 import type { RandomSource } from '../clock';
+import { AlarmsRepo } from './alarms';
 import { AttemptsRepo } from './attempts';
 import { AuditRepo } from './audit';
 import { CompartmentsRepo } from './compartments';
@@ -8,13 +9,14 @@ import { OutboxRepo } from './outbox';
 import { ParcelsRepo } from './parcels';
 import type { Db } from './sqlite';
 
-export { AttemptsRepo, AuditRepo, CompartmentsRepo, DoorOpsRepo, EnrollmentRepo, OutboxRepo, ParcelsRepo };
+export { AlarmsRepo, AttemptsRepo, AuditRepo, CompartmentsRepo, DoorOpsRepo, EnrollmentRepo, OutboxRepo, ParcelsRepo };
 export type { ParcelRow, ExpectedParcelInput } from './parcels';
 export type { DoorOpRow, DoorOpPurpose, DoorOpOutcome } from './door-ops';
 export type { CompartmentRow } from './compartments';
 export type { OutboxEvent } from './outbox';
 export type { ChainCheck, AuditRow } from './audit';
 export type { Enrollment } from './enrollment';
+export type { AlarmRow, AlarmKind } from './alarms';
 
 /** Every repository over one database; services, sync and tests share these. */
 export interface Repos {
@@ -26,6 +28,7 @@ export interface Repos {
   audit: AuditRepo;
   attempts: AttemptsRepo;
   enrollment: EnrollmentRepo;
+  alarms: AlarmsRepo;
 }
 
 export function createRepos(db: Db, opts: { dataDir: string; random: RandomSource }): Repos {
@@ -38,5 +41,6 @@ export function createRepos(db: Db, opts: { dataDir: string; random: RandomSourc
     audit: new AuditRepo(db),
     attempts: new AttemptsRepo(db),
     enrollment: new EnrollmentRepo(db, opts.dataDir),
+    alarms: new AlarmsRepo(db),
   };
 }

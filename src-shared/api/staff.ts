@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Barcode, OperationId, SessionId, Where, CompartmentId, Size, IsoTime, DoorOpState } from './common';
+import { Barcode, OperationId, SessionId, Where, CompartmentId, Size, IsoTime, DoorOpState, DoorOpPurpose, DoorOperation } from './common';
 
 export const Role = z.enum(['driver', 'technician']);
 export const Session = z.object({
@@ -16,6 +16,24 @@ const WithSession = z.object({ sessionId: SessionId });
 export const DropoffStarted = z.object({ operationId: OperationId, parcelId: z.string(), barcode: Barcode, where: Where });
 export const ExpiredParcel = z.object({ parcelId: z.string(), barcode: Barcode, compartmentId: CompartmentId, expiredAt: IsoTime });
 
+/** The unfinished door operation holding a compartment, as a technician needs to judge it. */
+export const OperationInProgress = z.object({
+  operationId: OperationId,
+  purpose: DoorOpPurpose,
+  state: DoorOpState,
+  /** When the operation was journaled, and when its door was first read open (null: never seen open). */
+  since: IsoTime,
+  openedAt: IsoTime.nullable(),
+  parcelBarcode: Barcode.nullable(),
+});
+/** A door alarm no technician has acknowledged yet (kept in the store, so it survives a restart). */
+export const AlarmView = z.object({
+  id: z.number().int(),
+  at: IsoTime,
+  kind: z.enum(['forced_open', 'jammed', 'door_left_open']),
+  compartmentId: CompartmentId,
+});
+
 export const CompartmentView = z.object({
   id: CompartmentId,
   size: Size,
@@ -29,6 +47,8 @@ export const CompartmentView = z.object({
   door: z.enum(['open', 'closed', 'unknown']),
   item: z.boolean().nullable(),
   parcelBarcode: Barcode.nullable(),
+  /** The unfinished door operation on this compartment, if any (maintenance cannot open it until it ends or is resolved). */
+  operation: OperationInProgress.nullable().optional(),
 });
 export const BoardView = z.object({
   board: z.number().int(),
@@ -68,7 +88,33 @@ export const staffCalls = {
 
   maintenanceOverview: {
     input: WithSession.strict(),
-    output: z.object({ compartments: z.array(CompartmentView), boards: z.array(BoardView), lockBitMeansClosed: z.boolean() }),
+    output: z.object({
+      compartments: z.array(CompartmentView),
+      boards: z.array(BoardView),
+      lockBitMeansClosed: z.boolean(),
+      /** Unacknowledged door alarms, newest first, from the store: the truth after sign-in or a restart. */
+      alarms: z.array(AlarmView),
+    }),
+  },
+  /** Acknowledges the given alarms, or all when `ids` is omitted (audited). Returns how many were still open. */
+  maintenanceAcknowledgeAlarms: {
+    input: WithSession.extend({ ids: z.array(z.number().int().positive()).max(500).optional() }).strict(),
+    output: z.object({ acknowledged: z.number().int() }),
+  },
+  /**
+   * A door operation that never ends (the door stays open, or its sensor lies): re-read the board and close it out.
+   * Door reads closed → finished as a normal close; open or unreadable → failed, compartment out of service for
+   * inspection, a parcel flagged and left in the state the sensors support. Errors: INVALID_STATE (nothing in progress).
+   */
+  maintenanceResolveOperation: {
+    input: WithSession.extend({ compartmentId: CompartmentId, reason: z.string().trim().min(3).max(200) }).strict(),
+    output: z.object({
+      operation: DoorOperation,
+      /** `finished`: the door read closed and the purpose's close logic ran; `failed`: closed out for inspection. */
+      resolution: z.enum(['finished', 'failed']),
+      door: z.enum(['open', 'closed', 'unknown']),
+      compartment: CompartmentView,
+    }),
   },
   maintenanceOpenDoor: {
     input: WithSession.extend({ compartmentId: CompartmentId, reason: z.string().trim().min(3).max(200) }).strict(),

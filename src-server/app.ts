@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerContext } from './context';
-import { HttpError, installErrorHandling } from './http/errors';
+import { HttpError, installErrorHandling, NoQuery, parseJsonBody, parseOr400 } from './http/errors';
 import { loadKeys } from './keys';
 import { silentLogger, type Logger } from './log';
 import { buildChannels, type ChannelsConfig } from './notify/channels';
@@ -81,12 +81,17 @@ export function buildFleetApp(o: FleetAppOptions): FleetApp {
     req.rawBody = body;
     if (body.length === 0) return done(null, undefined);
     try {
-      done(null, JSON.parse(body.toString('utf8')));
-    } catch {
-      done(new HttpError('BAD_INPUT', 'body is not valid JSON'), undefined);
+      done(null, parseJsonBody(body.toString('utf8')));
+    } catch (err) {
+      done(err instanceof HttpError ? err : new HttpError('BAD_INPUT', 'body is not valid JSON'), undefined);
     }
   });
   installErrorHandling(app, log);
+  // A route reads a query string only if it says so (config.query) and validates it itself; everywhere else a query
+  // is bad input, not something silently ignored.
+  app.addHook('preHandler', async (req) => {
+    if (req.routeOptions.url !== undefined && req.routeOptions.config.query !== true) parseOr400(NoQuery, req.query, 'query');
+  });
   kioskSyncRoutes(app, ctx);
   carrierRoutes(app, ctx, { sweep: runSweep, drainNotifications: () => outbox.drain() });
   fleetPageRoutes(app, ctx, () => outbox.pendingCount());

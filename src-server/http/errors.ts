@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ServerErrorCode } from '../../src-shared/sync-protocol';
 import type { Logger } from '../log';
 
@@ -35,6 +35,28 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what:
   if (r.success) return r.data;
   const issues = r.error.issues.slice(0, 3).map((i) => `${[what, ...i.path.map(String)].join('.')}: ${i.message}`);
   throw new HttpError('BAD_INPUT', issues.join('; '));
+}
+
+/** Routes without `config: { query: true }` take no query string (app.ts checks it for every route). */
+export const NoQuery = z.object({}).strict();
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route validates its own query string; otherwise any query parameter is a 400. */
+    query?: boolean;
+  }
+}
+
+/**
+ * JSON.parse, refusing `__proto__` keys anywhere: harmless to our zod-checked handlers today, but a key that
+ * can only be an attack is refused by name rather than carried into objects a later change might merge.
+ */
+export function parseJsonBody(text: string): unknown {
+  if (!text.includes('__proto__')) return JSON.parse(text);
+  return JSON.parse(text, (key, value: unknown) => {
+    if (key === '__proto__') throw new HttpError('BAD_INPUT', 'body: the key "__proto__" is not allowed');
+    return value;
+  });
 }
 
 export function installErrorHandling(app: FastifyInstance, log: Logger): void {

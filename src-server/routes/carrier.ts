@@ -64,7 +64,7 @@ export function carrierRoutes(app: FastifyInstance, ctx: ServerContext, hooks: {
   });
 
   /** The events a kiosk delivered, as stored (for carriers, support, and the sync tests' "count them on the server"). */
-  app.get('/v1/admin/kiosks/:id/events', async (req) => {
+  app.get('/v1/admin/kiosks/:id/events', { config: { query: true } }, async (req) => {
     requireAdmin(ctx, req);
     const { id } = parseOr400(KioskParams, req.params, 'params');
     const { limit } = parseOr400(EventsQuery, req.query, 'query');

@@ -21,7 +21,7 @@ export function kioskSyncRoutes(app: FastifyInstance, ctx: ServerContext): void 
 
   app.post('/v1/kiosks/enroll', async (req) => enroll(ctx, parseOr400(EnrollRequest, req.body, 'body')));
 
-  app.get('/v1/kiosks/:id/manifest', async (req) =>
+  app.get('/v1/kiosks/:id/manifest', { config: { query: true } }, async (req) =>
     signed(req, 'relaxed', (kioskId) => {
       const q = parseOr400(ManifestQuery, req.query, 'query');
       return readManifest(ctx, kioskId, Number(q.cursor), q.limit);

@@ -79,7 +79,8 @@ export class TestKiosk {
     body?: unknown,
     opts: { now?: number; nonce?: string; headers?: (h: Record<string, string>) => Record<string, string>; rawBody?: string } = {},
   ): Promise<Res> {
-    const raw = body === undefined ? undefined : JSON.stringify(body);
+    // A rawBody with no body is signed as is (hand-written JSON); with a body it is a tamper sent instead of it.
+    const raw = body === undefined ? opts.rawBody : JSON.stringify(body);
     let headers = signRequest({
       kioskId: this.id,
       secret: this.secret,

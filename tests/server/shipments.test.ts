@@ -154,3 +154,51 @@ describe('bad input to every endpoint', () => {
     expect(after.manifest_changes! - before.manifest_changes!).toBe(1);
   });
 });
+
+describe('bad input beyond the schemas: query strings, prototype keys, size', () => {
+  it('refuses unknown query parameters, __proto__ keys and oversized bodies with a clear 4xx, and changes nothing', async () => {
+    const k = await TestKiosk.enroll(s.server);
+    const before = snapshot(s.dataDir);
+    const body = { barcode: 'QRY-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } };
+    const raw = (p: string, text: string, headers: Record<string, string> = {}) =>
+      fetch(s.server.url + p, { method: 'POST', headers: { authorization: `Bearer ${s.server.adminKey}`, 'content-type': 'application/json', ...headers }, body: text }).then(
+        async (r) => ({ status: r.status, body: (await r.json()) as { error?: { code: string; message: string } } }),
+      );
+    const hb = { freeBySize: { S: 1, M: 0, L: 0, XL: 0 }, faults: [], outboxDepth: 0, version: '1' };
+    const cases: [string, () => Promise<Res>, number][] = [
+      ['shipment: unknown query', () => admin(s.server, 'POST', '/v1/shipments?dryRun=1', body), 400],
+      ['badge: unknown query', () => admin(s.server, 'POST', '/v1/badges?role=admin', { role: 'driver', name: 'x', ttlHours: 1 }), 400],
+      ['heartbeat: unknown query', () => k.send('POST', `/v1/kiosks/${k.id}/heartbeat?x=1`, hb), 400],
+      ['events: unknown query', () => k.send('POST', `/v1/kiosks/${k.id}/events?x=1`, { events: [deposited('p_unknownunknown', 'QRY-0002')] }), 400],
+      ['shipment: __proto__ at the top', () => raw('/v1/shipments', `{"__proto__":{"polluted":1},${JSON.stringify(body).slice(1)}`), 400],
+      ['shipment: __proto__ in the recipient', () => raw('/v1/shipments', JSON.stringify(body).replace('"phone"', '"__proto__":{"polluted":1},"phone"')), 400],
+      ['heartbeat: __proto__ in freeBySize', () => k.send('POST', `/v1/kiosks/${k.id}/heartbeat`, undefined, { rawBody: '{"freeBySize":{"__proto__":{"S":9},"M":0,"L":0,"XL":0},"faults":[],"outboxDepth":0,"version":"1"}' }), 400],
+      ['shipment: 2 MB body', () => raw('/v1/shipments', JSON.stringify({ ...body, pad: 'x'.repeat(2 * 1024 * 1024) })), 413],
+    ];
+    for (const [name, run, status] of cases) {
+      const r = await run();
+      expect(r.status, name).toBe(status);
+      expect(typeof r.body?.error?.message, name).toBe('string');
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(snapshot(s.dataDir)).toEqual(before);
+  });
+});
+
+describe('intake under concurrency', () => {
+  it('parallel shipments for the last free compartment: exactly one 201, the rest 409', async () => {
+    const k = await TestKiosk.enroll(s.server, { S: 1, M: 0, L: 0, XL: 0 });
+    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => ship(k.id, `LAST-${String(i).padStart(4, '0')}`)));
+    expect(rs.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(rs.filter((r) => r.status === 409 && r.body.error.code === 'NO_CAPACITY')).toHaveLength(19);
+  });
+
+  it('parallel shipments to one kiosk get codes unique among its active parcels', async () => {
+    const k = await TestKiosk.enroll(s.server, { S: 300, M: 0, L: 0, XL: 0 });
+    const rs = await Promise.all(Array.from({ length: 150 }, (_, i) => ship(k.id, `UNIQ-${String(i).padStart(4, '0')}`)));
+    expect(rs.every((r) => r.status === 201)).toBe(true);
+    const m = ManifestResponse.parse((await k.manifest('0', 500)).body);
+    expect(m.expected).toHaveLength(150);
+    expect(new Set(m.expected.map((e) => e.codeDigest)).size).toBe(150);
+  });
+});

@@ -108,6 +108,28 @@ describe('sync client', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
+  it('a burst of 100 queued events becomes a couple of pushes, not 100 (nudge coalesces)', async () => {
+    const server = await startServer();
+    cleanup.push(() => server.close());
+    const proxy = await startProxy(server.url, () => false);
+    cleanup.push(() => proxy.close());
+    const k = await startKiosk({ url: proxy.url, token: server.createEnrollmentToken(), sync: { intervalMs: 60_000, nudgeDebounceMs: 30 } });
+    cleanup.push(() => k.close());
+    await k.core.ctx.sync.syncNow();
+    const pushes = () => proxy.seen.filter((r) => r.method === 'POST' && r.path.endsWith('/events')).length;
+    const before = pushes();
+    const outbox = k.core.ctx.services.repos.outbox;
+    for (let i = 0; i < 100; i++) {
+      outbox.enqueue('door.left_open', { compartmentId: 'A01', openForMs: i }, Date.now());
+      k.core.ctx.sync.nudge();
+    }
+    await until(() => k.core.ctx.sync.status().outboxDepth === 0, 3000, 'the burst delivered');
+    await new Promise((r) => setTimeout(r, 100)); // no stragglers
+    expect(pushes() - before).toBeLessThanOrEqual(2);
+    const counted = await fetch(`${server.url}/v1/admin/kiosks/${k.kioskId()}/events`, { headers: { authorization: `Bearer ${server.adminKey}` } });
+    expect(((await counted.json()) as { events: { type: string }[] }).events.filter((e) => e.type === 'door.left_open')).toHaveLength(100);
+  });
+
   it('sets a malformed outbox event aside and delivers the rest', async () => {
     const server = await startServer();
     cleanup.push(() => server.close());

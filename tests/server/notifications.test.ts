@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFleetServer } from '../../src-server/embedded';
+import { silentLogger } from '../../src-server/log';
 import { codeDigest } from '../../src-server/auth/code-digest';
 import { ManifestResponse } from '../../src-shared/sync-protocol';
 import { admin, deposited, startTestServer, TestKiosk, until, type Started } from './helpers';
@@ -66,6 +69,38 @@ describe('notifications', () => {
     sms!.failing = false;
     await until(() => sms!.messages.length === 1, 5000, 'the SMS after the gateway came back');
     expect(smtp!.mails).toHaveLength(1);
+  });
+
+  it('a send cut short by a crash is retried once the claim lapses: at-least-once, then never again', async () => {
+    const { s, k, sms } = await setup({ sms: true });
+    sms!.hanging = true; // the gateway takes the text, and our process "dies" before hearing back
+    const p = s.server.createShipment({ barcode: 'CRSH-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    await k.events([deposited(p.parcelId, p.barcode)]);
+    await until(() => sms!.messages.length === 1, 5000, 'the send in flight');
+    // The crash: what is on disk at this moment is all a restarted server has.
+    const copy = s.dataDir + '-crashed';
+    fs.cpSync(s.dataDir, copy, { recursive: true });
+    cleanup.push(async () => fs.rmSync(copy, { recursive: true, force: true }));
+    sms!.hanging = false;
+    let clock = Date.now();
+    const restarted = await startFleetServer({
+      dataDir: copy,
+      port: 0,
+      log: silentLogger,
+      sweepIntervalMs: 0,
+      now: () => clock,
+      channels: { smsUrl: sms!.url, timeoutMs: 2000 },
+      notifications: { baseDelayMs: 50, maxDelayMs: 200, pollMs: 25 },
+    });
+    cleanup.push(() => restarted.close());
+    await new Promise((r) => setTimeout(r, 150));
+    expect(sms!.messages).toHaveLength(1); // still claimed by the dead process: not sent twice at once
+    clock += 10 * 60_000; // the claim (maxDelayMs) lapses
+    await until(() => restarted.parcel('CRSH-0001')!.notifications[0]?.status === 'sent', 5000, 'the resend');
+    expect(sms!.messages.map((m) => CODE_IN_TEXT.exec(m.text)?.[1])).toEqual([p.code, p.code]);
+    clock += 60 * 60_000;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(sms!.messages).toHaveLength(2); // sent is final
   });
 
   it('sends one reminder a day before expiry (idempotent sweep) and a notice on expiry', async () => {

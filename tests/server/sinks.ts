@@ -32,13 +32,20 @@ export async function startSmtpSink(): Promise<{ url: string; mails: Mail[]; clo
   };
 }
 
-/** A stand-in SMS gateway: records `{to, text}` posts; `failing` makes it answer 503. */
-export async function startSmsGateway(): Promise<{ url: string; messages: { to: string; text: string }[]; failing: boolean; close(): Promise<void> }> {
+/**
+ * A stand-in SMS gateway: records `{to, text}` posts; `failing` makes it answer 503; `hanging` takes the message
+ * (records it) and never answers, like a sender that dies mid-send.
+ */
+export async function startSmsGateway(): Promise<{ url: string; messages: { to: string; text: string }[]; failing: boolean; hanging: boolean; close(): Promise<void> }> {
   const state = {
     url: '',
     messages: [] as { to: string; text: string }[],
     failing: false,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    hanging: false,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
   const server = http.createServer((req, res) => {
     let body = '';
@@ -49,6 +56,7 @@ export async function startSmsGateway(): Promise<{ url: string; messages: { to: 
         return;
       }
       state.messages.push(JSON.parse(body));
+      if (state.hanging) return;
       res.writeHead(202, { 'content-type': 'application/json' }).end('{"queued":true}');
     });
   });

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { KioskId } from '../../src-shared/sync-protocol';
-import { checkSignature, HEADER_KIOSK_ID, HEADER_NONCE } from '../auth/signing';
+import { checkSignature, HEADER_KIOSK_ID, HEADER_NONCE, MAX_CLOCK_SKEW_MS } from '../auth/signing';
 import type { ServerContext } from '../context';
 import { HttpError, parseOr400 } from './errors';
 
@@ -29,10 +29,29 @@ export function requireKiosk(ctx: ServerContext, req: FastifyRequest): string {
   const check = checkSignature(secret, { method: req.method, path: req.url, headers: req.headers, body: req.rawBody }, ctx.now());
   if (!check.ok) throw new HttpError('UNAUTHORIZED', check.message);
   const nonce = req.headers[HEADER_NONCE] as string;
+  pruneNoncesNowAndThen(ctx);
   const fresh = ctx.db.prepare('INSERT OR IGNORE INTO nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?)').run(params, nonce, check.timestamp).changes === 1;
   if (!fresh) throw new HttpError('UNAUTHORIZED', `${HEADER_NONCE} was already used: replayed request refused`);
   req.kioskTime = check.timestamp;
   return params;
+}
+
+/**
+ * Forgets nonces whose timestamp is more than twice the allowed skew old: a request carrying one fails the
+ * timestamp check anyway, so replays stay refused while the table holds only the last ~10 minutes of requests.
+ */
+export function pruneNonces(ctx: Pick<ServerContext, 'db'>, now: number): number {
+  return ctx.db.prepare('DELETE FROM nonces WHERE seen_at < ?').run(now - 2 * MAX_CLOCK_SKEW_MS).changes;
+}
+
+const lastPrune = new WeakMap<ServerContext, number>();
+/** From the request path itself, at most once a minute: bounded whether or not a sweep timer runs. */
+function pruneNoncesNowAndThen(ctx: ServerContext): void {
+  const now = ctx.now();
+  const last = lastPrune.get(ctx);
+  if (last !== undefined && now - last < 60_000) return;
+  lastPrune.set(ctx, now);
+  pruneNonces(ctx, now);
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();

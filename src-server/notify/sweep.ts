@@ -1,7 +1,7 @@
 import { DAY_MS, type ServerContext } from '../context';
 import type { ParcelRow } from '../services/shipments';
 import { enqueueNotification } from './outbox';
-import { MAX_CLOCK_SKEW_MS } from '../auth/signing';
+import { pruneNonces } from '../http/auth';
 
 /**
  * Periodic housekeeping, idempotent (run it as often as you like): queue the reminder for deposited parcels that
@@ -23,7 +23,7 @@ export function sweep(ctx: ServerContext): { reminders: number; noncesPruned: nu
   })();
   // A cancelled parcel keeps its sealed code for a while in case a kiosk deposits it anyway (ADR 0003); not forever.
   ctx.db.prepare(`UPDATE parcels SET code_sealed = NULL WHERE status = 'cancelled' AND code_sealed IS NOT NULL AND cancelled_at < ?`).run(now - 30 * DAY_MS);
-  const noncesPruned = ctx.db.prepare('DELETE FROM nonces WHERE seen_at < ?').run(now - 2 * MAX_CLOCK_SKEW_MS).changes;
+  const noncesPruned = pruneNonces(ctx, now);
   if (reminders > 0) ctx.notificationsQueued();
   return { reminders, noncesPruned };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalString, sha256Hex, signRequest } from '../../src-server/auth/signing';
-import { admin, http, startTestServer, TestKiosk, type Started } from './helpers';
+import { admin, http, snapshot, startTestServer, TestKiosk, type Started } from './helpers';
 
 let s: Started;
 let k: TestKiosk;
@@ -76,5 +76,29 @@ describe('request signing', () => {
     expect(r.status).toBe(401);
     expect((await http(s.server.url + '/v1/badges', { method: 'POST' })).status).toBe(401);
     expect((await admin(s.server, 'GET', '/v1/parcels/ABCD-1')).status).toBe(404);
+  });
+});
+
+describe('nonce table', () => {
+  it('stays bounded without any sweep timer, and a pruned nonce still cannot be replayed (its timestamp is stale)', async () => {
+    let clock = Date.now();
+    const t = await startTestServer({ now: () => clock }); // sweepIntervalMs: 0, as in every server test
+    try {
+      const kk = await TestKiosk.enroll(t.server);
+      const path = `/v1/kiosks/${kk.id}/manifest?cursor=0`;
+      const first = signRequest({ kioskId: kk.id, secret: kk.secret, method: 'GET', path, now: clock });
+      expect((await http(t.server.url + path, { headers: first })).status).toBe(200);
+      for (let i = 0; i < 20; i++) expect((await kk.send('GET', path, undefined, { now: clock })).status).toBe(200);
+      const count = () => snapshot(t.dataDir).nonces;
+      expect(count()).toBe(21);
+      clock += 11 * 60_000;
+      expect((await kk.send('GET', path, undefined, { now: clock })).status).toBe(200);
+      expect(count()).toBe(1);
+      const replay = await http(t.server.url + path, { headers: first });
+      expect(replay.status).toBe(401);
+      expect(replay.body.error.message).toMatch(/5 minutes/);
+    } finally {
+      await t.stop();
+    }
   });
 });

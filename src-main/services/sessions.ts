@@ -82,7 +82,9 @@ export class SessionService {
   require(sessionId: string, roles: readonly Role[]): StaffSession {
     const now = this.kit.now();
     const s = this.sessions.get(sessionId);
-    if (!s || now >= s.expiresAt || now - s.lastActiveAt > SESSION_IDLE_MS) {
+    // A badge revoked while its session is open (the manifest brought the revocation) ends that session at its next call.
+    const revoked = s !== undefined && s.badgeId !== 'pin' && this.kit.repos.enrollment.isRevoked(s.badgeId);
+    if (!s || revoked || now >= s.expiresAt || now - s.lastActiveAt > SESSION_IDLE_MS) {
       if (s) this.sessions.delete(sessionId);
       throw new KioskError('SESSION_EXPIRED', 'please scan your badge again');
     }

@@ -165,6 +165,19 @@ describe('badges and sessions', () => {
     expect((await k.call('authEnd', { sessionId: again })).value.ended).toBe(true);
     expect((await k.call('dropoffSummary', { sessionId: again })).error?.code).toBe('SESSION_EXPIRED');
   });
+
+  it('a badge revoked while its session is open ends that session at the next call', async () => {
+    k = await makeKiosk();
+    const now = k.clock.now();
+    const signedIn = await k.call('authBadge', { badge: badge('driver', { now, bid: 'b_revokedlater1' }) });
+    expect(signedIn.value.role).toBe('driver');
+    const { sessionId } = signedIn.value;
+    expect((await k.call('dropoffSummary', { sessionId })).ok).toBe(true);
+    k.services.repos.enrollment.addRevokedBadges([{ badgeId: 'b_revokedlater1', revokedAt: now }]);
+    const p = expectParcel(k);
+    expect((await k.call('dropoffScan', { sessionId, barcode: p.barcode })).error?.code).toBe('SESSION_EXPIRED');
+    expect(k.sim.received.unlock).toBe(0); // nothing opened for a revoked badge
+  });
 });
 
 describe("drop-off: the first compartment after doesn't fit / didn't open", () => {

@@ -60,3 +60,43 @@ test('a technician takes a compartment out of service, and it is then never offe
   }
   await expect(screen.getByTestId('delivered-list')).not.toContainText('A01');
 });
+
+test('a technician resolves a delivery whose door was left open, and the compartment waits for inspection', async ({ kioskPage: screen, kiosk }, info) => {
+  const d = await demo(kiosk);
+  const parcel = d.parcels[0]!;
+  // A driver opens a compartment, puts the parcel in and walks away with the door open: the operation never ends.
+  const s = await kiosk.call<{ sessionId: string }>('authBadge', { badge: d.driver });
+  if (!s.ok) throw new Error(s.error.code);
+  const drop = await kiosk.call<{ where: { compartmentId: string } }>('dropoffScan', { sessionId: s.value.sessionId, barcode: parcel.barcode });
+  if (!drop.ok) throw new Error(drop.error.code);
+  const door = drop.value.where.compartmentId;
+  await kiosk.call('simDoor', { compartmentId: door, action: 'put-item' });
+  await kiosk.call('authEnd', { sessionId: s.value.sessionId });
+
+  await screen.getByText('Touch the screen or scan the QR code from your message').click();
+  await scan(screen, d.technician);
+  const grid = screen.getByTestId('tech-grid');
+  await grid.locator(`[data-compartment="${door}"]`).click();
+  const selected = screen.getByTestId('tech-selected');
+  const op = selected.getByTestId('operation-in-progress');
+  await expect(op).toContainText('Delivery · door open');
+  await expect(op).toContainText(`Parcel ${parcel.barcode}`);
+  await expect(selected.getByRole('button', { name: `Open door ${door}` })).toBeDisabled();
+  await expect(selected.getByRole('button', { name: 'Resolve' })).toBeDisabled();
+  await selected.getByRole('radio', { name: 'Inspection' }).click();
+  await expectAccessible(screen, 'maintenance operation in progress');
+  await shoot(screen, info, '27-maintenance-operation-in-progress');
+
+  await selected.getByRole('button', { name: 'Resolve' }).click();
+  await expect(selected.getByTestId('resolved')).toHaveAttribute('data-resolution', 'failed');
+  await expect(selected.getByTestId('resolved')).toContainText('out of service for inspection');
+  await expect(grid.locator(`[data-compartment="${door}"]`)).toHaveAttribute('data-status', 'out_of_service');
+  await expect(op).toBeHidden();
+  // Nothing holds the door any more: the technician can open it (it is still open on the simulated board).
+  await expect(selected.getByRole('button', { name: `Open door ${door}` })).toBeEnabled();
+  await shoot(screen, info, '28-maintenance-resolved');
+
+  await screen.getByRole('tab', { name: 'Audit log' }).click();
+  await screen.getByRole('button', { name: 'Load audit log' }).click();
+  await expect(screen.getByText(/maintenance\.operation_resolved/)).toBeVisible();
+});

@@ -76,6 +76,8 @@ export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
           selfTest: fromPromise(({ input }) => unwrap(kiosk.maintenanceSelfTest(input))),
           sync: fromPromise(({ input }) => unwrap(kiosk.maintenanceSync(input))),
           loadAudit: fromPromise(({ input }) => unwrap(kiosk.maintenanceAudit(input))),
+          resolveOperation: fromPromise(({ input }) => unwrap(kiosk.maintenanceResolveOperation(input))),
+          acknowledgeAlarms: fromPromise(({ input }) => unwrap(kiosk.maintenanceAcknowledgeAlarms(input))),
           simDoor: fromPromise(({ input }) => unwrap(kiosk.simDoor(input))),
           watchDoors: fromCallback<DoorWatchEvent>(({ sendBack }) => {
             const offs = [kiosk.on('door', () => sendBack({ type: 'REFRESH' })), kiosk.on('alarm', () => sendBack({ type: 'REFRESH' }))];

@@ -16,9 +16,27 @@ export type CompartmentView = {
   door: 'open' | 'closed' | 'unknown';
   item: boolean | null;
   parcelBarcode: string | null;
+  /** The unfinished door operation holding this compartment (older cores omit it). */
+  operation?: OperationInProgress | null;
+};
+export type OperationInProgress = {
+  operationId: string;
+  purpose: 'pickup' | 'dropoff' | 'collection' | 'maintenance';
+  state: 'requested' | 'unlocked' | 'opened' | 'closed' | 'failed';
+  since: string;
+  openedAt: string | null;
+  parcelBarcode: string | null;
+};
+/** A door alarm no technician has acknowledged, as the store keeps it (survives restarts). */
+export type StoredAlarm = { id: number; at: string; kind: 'forced_open' | 'jammed' | 'door_left_open'; compartmentId: string };
+export type Resolved = {
+  operation: { operationId: string; compartmentId: string; state: string; outcome: string; reference: string | null };
+  resolution: 'finished' | 'failed';
+  door: 'open' | 'closed' | 'unknown';
+  compartment: CompartmentView;
 };
 export type BoardView = { board: number; online: boolean; lockBits: string; irBits: string; framesSent: number; framesBad: number; timeouts: number };
-export type Overview = { compartments: CompartmentView[]; boards: BoardView[]; lockBitMeansClosed: boolean };
+export type Overview = { compartments: CompartmentView[]; boards: BoardView[]; lockBitMeansClosed: boolean; alarms: StoredAlarm[] };
 export type SelfTest = { boards: Array<{ board: number; ok: boolean; detail: string }> };
 export type SyncState = { status: 'online' | 'offline' | 'unknown'; lastSyncAt: string | null; outboxDepth: number; lastError: string | null };
 export type Audit = {
@@ -37,6 +55,10 @@ export interface MaintenanceContext {
   audit: Audit | null;
   error: ApiError | null;
   pending: { compartmentId: string; reason: string; inService?: boolean; action?: SimAction } | null;
+  /** The last "Resolve" and what the kiosk made of it (shown beside the compartment until another is selected). */
+  resolved: Resolved | null;
+  /** The stored alarms being acknowledged (the ids shown, so one arriving meanwhile is not acknowledged unseen). */
+  acknowledging: number[] | null;
 }
 
 export type MaintenanceEvent =
@@ -48,9 +70,11 @@ export type MaintenanceEvent =
   | { type: 'AUDIT' }
   | { type: 'REFRESH' }
   | { type: 'SIMULATE'; compartmentId: string; action: SimAction }
+  | { type: 'RESOLVE'; compartmentId: string; reason: string }
+  | { type: 'ACK_ALARMS'; ids: number[] }
   | { type: 'EXIT' };
 
-/** Door and alarm pushes from main: either means the grid is stale (the alarms themselves live in the view store). */
+/** Door and alarm pushes from main: either means the grid and the stored alarms are stale: re-read the overview. */
 export type DoorWatchEvent = { type: 'REFRESH' };
 const watchDoorsPlaceholder = fromCallback<DoorWatchEvent>(() => () => undefined);
 
@@ -67,6 +91,8 @@ export const maintenanceMachine = setup({
     selfTest: notProvided<SelfTest, WithSession>('selfTest'),
     sync: notProvided<SyncState, WithSession>('sync'),
     loadAudit: notProvided<Audit, WithSession & { limit: number }>('loadAudit'),
+    resolveOperation: notProvided<Resolved, WithSession & { compartmentId: string; reason: string }>('resolveOperation'),
+    acknowledgeAlarms: notProvided<{ acknowledged: number }, WithSession & { ids: number[] }>('acknowledgeAlarms'),
     /** Demo only: what a person would do at the simulated door (main refuses it on real hardware). */
     simDoor: notProvided<unknown, { compartmentId: string; action: SimAction }>('simDoor'),
     watchDoors: watchDoorsPlaceholder,
@@ -78,7 +104,7 @@ export const maintenanceMachine = setup({
     })),
   },
   guards: {
-    'reason given': ({ event }) => (event.type === 'OPEN_DOOR' || event.type === 'SET_SERVICE') && reasonOk(event.reason),
+    'reason given': ({ event }) => (event.type === 'OPEN_DOOR' || event.type === 'SET_SERVICE' || event.type === 'RESOLVE') && reasonOk(event.reason),
   },
 }).createMachine({
   id: 'maintenance',
@@ -91,6 +117,8 @@ export const maintenanceMachine = setup({
     audit: null,
     error: null,
     pending: null,
+    resolved: null,
+    acknowledging: null,
   }),
   invoke: { src: 'watchDoors' },
   initial: 'loading',
@@ -110,7 +138,13 @@ export const maintenanceMachine = setup({
     ready: {
       on: {
         REFRESH: 'loading',
-        SELECT: { actions: assign({ selected: ({ event }) => event.compartmentId, error: null }) },
+        SELECT: { actions: assign({ selected: ({ event }) => event.compartmentId, error: null, resolved: null }) },
+        RESOLVE: {
+          guard: 'reason given',
+          target: 'resolving',
+          actions: assign({ pending: ({ event }) => ({ compartmentId: event.compartmentId, reason: event.reason.trim() }), error: null, resolved: null }),
+        },
+        ACK_ALARMS: { target: 'acknowledging', actions: assign({ acknowledging: ({ event }) => event.ids, error: null }) },
         OPEN_DOOR: {
           guard: 'reason given',
           target: 'openingDoor',
@@ -146,6 +180,24 @@ export const maintenanceMachine = setup({
         input: ({ context }) => ({ sessionId: context.session.sessionId, compartmentId: context.pending!.compartmentId, reason: context.pending!.reason }),
         onDone: 'loading',
         onError: { target: 'ready', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
+      },
+    },
+    resolving: {
+      tags: ['busy'],
+      invoke: {
+        src: 'resolveOperation',
+        input: ({ context }) => ({ sessionId: context.session.sessionId, compartmentId: context.pending!.compartmentId, reason: context.pending!.reason }),
+        onDone: { target: 'loading', actions: assign({ resolved: ({ event }) => event.output }) },
+        onError: { target: 'loading', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
+      },
+    },
+    acknowledging: {
+      tags: ['busy'],
+      invoke: {
+        src: 'acknowledgeAlarms',
+        input: ({ context }) => ({ sessionId: context.session.sessionId, ids: context.acknowledging ?? [] }),
+        onDone: { target: 'loading', actions: assign({ acknowledging: null }) },
+        onError: { target: 'ready', actions: assign({ acknowledging: null, error: ({ event }) => asApiError(event.error) }) },
       },
     },
     settingService: {

@@ -1,7 +1,7 @@
 import { useSelector } from '@xstate/react';
 import { useState } from 'react';
 import type { ActorRefFrom } from 'xstate';
-import { type maintenanceMachine, type CompartmentView, type SimAction } from '../flows/maintenance.machine';
+import { type maintenanceMachine, type CompartmentView, type OperationInProgress, type SimAction } from '../flows/maintenance.machine';
 import type { MessageKey } from '../i18n';
 import { useView } from '../state/view-store';
 import { useT } from '../ui/i18n';
@@ -33,7 +33,7 @@ export function MaintenanceScreen({ actor }: { actor: MaintenanceRef }) {
           {t('tech.signOut')}
         </button>
       </div>
-      <Alarms />
+      <Alarms actor={actor} />
       <ErrorNotice error={error} />
       <div role="tabpanel" className="stack tab-panel">
         {busy ? <Busy /> : null}
@@ -47,7 +47,7 @@ function Grid({ actor }: { actor: MaintenanceRef }) {
   const t = useT();
   const overview = useSelector(actor, (s) => s.context.overview);
   const selectedId = useSelector(actor, (s) => s.context.selected);
-  const alarms = useView((s) => s.alarms);
+  const alarms = useAlarmList(actor);
   const alarmed = new Set(alarms.map((a) => a.compartmentId));
   if (!overview) return null;
   const cols = Math.max(...overview.compartments.map((c) => c.column)) + 1;
@@ -92,6 +92,8 @@ function Selected({ actor, c }: { actor: MaintenanceRef; c: CompartmentView }) {
         {c.id} · {c.size} · {t(`tech.status.${c.status}`)}
         {c.parcelBarcode ? ` · ${c.parcelBarcode}` : ''}
       </h2>
+      {c.operation ? <InProgress op={c.operation} /> : null}
+      <Resolved actor={actor} compartmentId={c.id} />
       <p>{t('tech.reason')}</p>
       <div className="row" role="radiogroup" aria-label={t('tech.reason')}>
         {REASONS.map((r) => (
@@ -100,8 +102,22 @@ function Selected({ actor, c }: { actor: MaintenanceRef; c: CompartmentView }) {
           </button>
         ))}
       </div>
+      {c.operation ? (
+        <div className="stack resolve">
+          <p className="muted">{t('tech.resolveHint')}</p>
+          <button type="button" className="btn primary" disabled={!reason} onClick={() => actor.send({ type: 'RESOLVE', compartmentId: c.id, reason: text })}>
+            {t('tech.resolve')}
+          </button>
+        </div>
+      ) : null}
       <div className="row">
-        <button type="button" className="btn" disabled={!reason} onClick={() => actor.send({ type: 'OPEN_DOOR', compartmentId: c.id, reason: text })}>
+        <button
+          type="button"
+          className="btn"
+          disabled={!reason || !!c.operation}
+          title={c.operation ? t('tech.openBlocked') : undefined}
+          onClick={() => actor.send({ type: 'OPEN_DOOR', compartmentId: c.id, reason: text })}
+        >
           {t('tech.openDoor', { door: c.id })}
         </button>
         <button
@@ -115,6 +131,34 @@ function Selected({ actor, c }: { actor: MaintenanceRef; c: CompartmentView }) {
       </div>
       {demo ? <Simulator actor={actor} c={c} /> : null}
     </section>
+  );
+}
+
+/** What holds the compartment: a technician judges from this whether the door is really open or the sensor lies. */
+function InProgress({ op }: { op: OperationInProgress }) {
+  const t = useT();
+  const locale = useView((s) => s.locale);
+  const time = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(op.openedAt ?? op.since));
+  return (
+    <div className="notice operation" data-testid="operation-in-progress" data-purpose={op.purpose} data-state={op.state}>
+      <h3>{t('tech.operation')}</h3>
+      <p>{t('tech.operationDetail', { purpose: t(`tech.purpose.${op.purpose}`), state: t(`tech.opState.${op.state}`), time })}</p>
+      {op.parcelBarcode ? <p>{t('tech.operationParcel', { barcode: op.parcelBarcode })}</p> : null}
+    </div>
+  );
+}
+
+/** The answer to the last "Resolve" on this compartment. */
+function Resolved({ actor, compartmentId }: { actor: MaintenanceRef; compartmentId: string }) {
+  const t = useT();
+  const r = useSelector(actor, (s) => s.context.resolved);
+  if (!r || r.operation.compartmentId !== compartmentId) return null;
+  return (
+    <p role="status" className={`notice${r.resolution === 'failed' ? ' error' : ''}`} data-testid="resolved" data-resolution={r.resolution}>
+      {r.resolution === 'finished'
+        ? t('tech.resolved.finished', { door: compartmentId })
+        : t('tech.resolved.failed', { door: compartmentId, reference: r.operation.reference ?? '—' })}
+    </p>
   );
 }
 
@@ -153,24 +197,48 @@ function Simulator({ actor, c }: { actor: MaintenanceRef; c: CompartmentView }) 
   );
 }
 
-/** Alarms since the last acknowledgement, above every tab: a technician must not miss a forced or open door. */
-function Alarms() {
+type ShownAlarm = { key: string; id: number | null; kind: 'forced_open' | 'jammed' | 'door_left_open'; compartmentId: string; at: number };
+
+/**
+ * The alarms to show: the store's unacknowledged ones once the overview has loaded (they survive restarts and
+ * another technician's sign-in); until then, the live ones this screen has heard. Every live alarm re-reads the
+ * overview, so the stored list catches up within a round trip.
+ */
+function useAlarmList(actor: MaintenanceRef): ShownAlarm[] {
+  const stored = useSelector(actor, (s) => s.context.overview?.alarms ?? null);
+  const live = useView((s) => s.alarms);
+  if (stored) return stored.map((a) => ({ key: `s${a.id}`, id: a.id, kind: a.kind, compartmentId: a.compartmentId, at: Date.parse(a.at) }));
+  return live.map((a) => ({ key: `l${a.at}-${a.kind}-${a.compartmentId}`, id: null, kind: a.kind, compartmentId: a.compartmentId, at: a.at }));
+}
+
+/** Unacknowledged alarms, above every tab: a technician must not miss a forced or open door. */
+function Alarms({ actor }: { actor: MaintenanceRef }) {
   const t = useT();
-  const alarms = useView((s) => s.alarms);
+  const alarms = useAlarmList(actor);
   const locale = useView((s) => s.locale);
   if (!alarms.length) return null;
-  const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  // Stored alarms may be from another day (a restart, a technician who comes by later): then the date matters too.
+  const clock = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const dated = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const today = new Date().toDateString();
+  const time = { format: (at: number) => (new Date(at).toDateString() === today ? clock : dated).format(at) };
+  const acknowledge = () => {
+    // Only what is on screen: an alarm that arrives meanwhile stays until someone has seen it.
+    actor.send({ type: 'ACK_ALARMS', ids: alarms.flatMap((a) => (a.id === null ? [] : [a.id])) });
+    useView.getState().acknowledgeAlarms();
+  };
   return (
     <section className="notice error alarms" role="alert" aria-labelledby="alarms-title" data-testid="alarms">
       <h2 id="alarms-title">⚠ {t('tech.alarms')}</h2>
-      <ul>
+      {/* It scrolls when alarms pile up: focusable, so the list can be read with a keyboard too. */}
+      <ul tabIndex={0} aria-labelledby="alarms-title">
         {alarms.map((a) => (
-          <li key={`${a.at}-${a.kind}-${a.compartmentId}`} data-kind={a.kind} data-compartment={a.compartmentId}>
+          <li key={a.key} data-kind={a.kind} data-compartment={a.compartmentId}>
             {t('tech.alarmAt', { alarm: t(`alarm.${a.kind}`, { door: a.compartmentId }), time: time.format(a.at) })}
           </li>
         ))}
       </ul>
-      <button type="button" className="btn small" onClick={() => useView.getState().acknowledgeAlarms()}>
+      <button type="button" className="btn small" onClick={acknowledge}>
         {t('tech.alarmsAck')}
       </button>
     </section>

@@ -27,8 +27,9 @@ export interface ViewState {
   /** Host mode: whether the WebSocket to the kiosk core is up. */
   coreConnected: boolean;
   /**
-   * Door alarms pushed by main (left open, forced, jammed), newest first, kept until a technician acknowledges them:
-   * most happen during a customer's visit, long before anyone opens maintenance mode.
+   * Door alarms pushed by main (left open, forced, jammed) since this screen started, newest first: the fast path.
+   * The truth is the store's list of unacknowledged alarms, which `maintenanceOverview` returns after sign-in (it
+   * survives restarts); the maintenance screen shows that one once loaded and these only until then.
    */
   alarms: RecentAlarm[];
   setLocale(locale: Locale): void;

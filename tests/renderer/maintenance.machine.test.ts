@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { maintenanceMachine, type CompartmentView, type Overview } from '../../src-renderer/flows/maintenance.machine';
+import { maintenanceMachine, type CompartmentView, type Overview, type Resolved } from '../../src-renderer/flows/maintenance.machine';
 import { apiError, fake, flush, session } from './helpers';
 
 const cell = (id: string, over: Partial<CompartmentView> = {}): CompartmentView => ({
@@ -12,6 +12,7 @@ function start() {
     compartments: [cell('A01'), cell('A02', { row: 1 })],
     boards: [{ board: 0, online: true, lockBits: '00 00', irBits: '00 00', framesSent: 10, framesBad: 0, timeouts: 0 }],
     lockBitMeansClosed: true,
+    alarms: [{ id: 7, at: '2026-11-22T12:00:00.000Z', kind: 'door_left_open', compartmentId: 'A01' }],
   };
   const loadOverview = fake(() => structuredClone(overview));
   const openDoor = fake(() => ({ operationId: 'op-00000011' }));
@@ -25,14 +26,25 @@ function start() {
   const sync = fake(() => ({ status: 'online' as const, lastSyncAt: null, outboxDepth: 3, lastError: null }));
   const loadAudit = fake(() => ({ entries: [], chain: { ok: true, checked: 12, brokenAt: null } }));
   const simDoor = fake(() => ({ compartmentId: 'A01', door: 'closed', item: false }));
+  const resolveOperation = fake((i: { compartmentId: string }): Resolved => {
+    const c = overview.compartments.find((x) => x.id === i.compartmentId)!;
+    c.operation = null;
+    c.inService = false;
+    c.status = 'out_of_service';
+    return { operation: { operationId: 'op-00000042', compartmentId: c.id, state: 'failed', outcome: 'cancelled', reference: 'R-ABC234' }, resolution: 'failed', door: 'open', compartment: c };
+  });
+  const acknowledgeAlarms = fake((i: { ids: number[] }) => {
+    overview.alarms = overview.alarms.filter((a) => !i.ids.includes(a.id));
+    return { acknowledged: i.ids.length };
+  });
   const actor = createActor(
     maintenanceMachine.provide({
-      actors: { loadOverview: loadOverview.actor, openDoor: openDoor.actor, setService: setService.actor, selfTest: selfTest.actor, sync: sync.actor, loadAudit: loadAudit.actor, simDoor: simDoor.actor },
+      actors: { loadOverview: loadOverview.actor, openDoor: openDoor.actor, setService: setService.actor, selfTest: selfTest.actor, sync: sync.actor, loadAudit: loadAudit.actor, simDoor: simDoor.actor, resolveOperation: resolveOperation.actor, acknowledgeAlarms: acknowledgeAlarms.actor },
       actions: { reportDoors: () => undefined },
     }),
     { input: { session: session('technician') } },
   ).start();
-  return { actor, overview, loadOverview, openDoor, setService, selfTest, sync, loadAudit, simDoor };
+  return { actor, overview, loadOverview, openDoor, setService, selfTest, sync, loadAudit, simDoor, resolveOperation, acknowledgeAlarms };
 }
 
 describe('maintenance machine', () => {
@@ -102,5 +114,60 @@ describe('maintenance machine', () => {
     expect(failing.getSnapshot().context.error?.code).toBe('HARDWARE_OFFLINE');
     failing.send({ type: 'EXIT' });
     expect(failing.getSnapshot().status).toBe('done');
+  });
+
+  it('resolve: needs a reason, calls the API for that compartment, keeps the answer and re-reads the grid', async () => {
+    const t = start();
+    t.overview.compartments[0]!.operation = { operationId: 'op-00000042', purpose: 'pickup', state: 'opened', since: '2026-11-22T11:00:00.000Z', openedAt: '2026-11-22T11:00:01.000Z', parcelBarcode: 'BC-000001' };
+    t.overview.compartments[0]!.status = 'occupied';
+    await flush();
+    t.actor.send({ type: 'REFRESH' });
+    await flush();
+    expect(t.actor.getSnapshot().context.overview?.compartments[0]?.operation?.purpose).toBe('pickup');
+    t.actor.send({ type: 'SELECT', compartmentId: 'A01' });
+    t.actor.send({ type: 'RESOLVE', compartmentId: 'A01', reason: ' ' });
+    await flush();
+    expect(t.resolveOperation.calls).toHaveLength(0);
+    t.actor.send({ type: 'RESOLVE', compartmentId: 'A01', reason: ' Repair ' });
+    expect(t.actor.getSnapshot().hasTag('busy')).toBe(true);
+    await flush();
+    expect(t.resolveOperation.calls).toEqual([{ sessionId: session().sessionId, compartmentId: 'A01', reason: 'Repair' }]);
+    const ctx = t.actor.getSnapshot().context;
+    expect(ctx.resolved).toMatchObject({ resolution: 'failed', operation: { reference: 'R-ABC234' } });
+    expect(ctx.overview?.compartments[0]).toMatchObject({ status: 'out_of_service', operation: null });
+    expect(t.loadOverview.calls).toHaveLength(3);
+    expect(t.actor.getSnapshot().matches('ready')).toBe(true);
+    // Selecting another compartment clears the answer.
+    t.actor.send({ type: 'SELECT', compartmentId: 'A02' });
+    expect(t.actor.getSnapshot().context.resolved).toBeNull();
+  });
+
+  it('resolve refused (nothing in progress any more): the error is shown and the grid re-read', async () => {
+    const t = start();
+    await flush();
+    const actor = createActor(
+      maintenanceMachine.provide({
+        actors: { loadOverview: t.loadOverview.actor, resolveOperation: fake(() => apiError('INVALID_STATE')).actor },
+        actions: { reportDoors: () => undefined },
+      }),
+      { input: { session: session('technician') } },
+    ).start();
+    await flush();
+    actor.send({ type: 'RESOLVE', compartmentId: 'A01', reason: 'Repair' });
+    await flush();
+    expect(actor.getSnapshot().context.error?.code).toBe('INVALID_STATE');
+    expect(actor.getSnapshot().context.resolved).toBeNull();
+    expect(actor.getSnapshot().matches('ready')).toBe(true);
+  });
+
+  it('stored alarms come with the overview; acknowledging sends the ids shown and re-reads them', async () => {
+    const t = start();
+    await flush();
+    expect(t.actor.getSnapshot().context.overview?.alarms.map((a) => a.id)).toEqual([7]);
+    t.actor.send({ type: 'ACK_ALARMS', ids: [7] });
+    await flush();
+    expect(t.acknowledgeAlarms.calls).toEqual([{ sessionId: session().sessionId, ids: [7] }]);
+    expect(t.actor.getSnapshot().context.overview?.alarms).toEqual([]);
+    expect(t.actor.getSnapshot().context.acknowledging).toBeNull();
   });
 });

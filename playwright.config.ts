@@ -4,6 +4,9 @@ import { defineConfig } from '@playwright/test';
  * The same specs run in two projects: `host` (Debian's Chromium against host mode, everywhere) and `electron`
  * (`_electron.launch`, only where an Electron binary exists; skipped with a printed reason otherwise).
  */
+// Debian's Chromium as root in a container: no sandbox, and no background connections (the network is closed).
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
@@ -24,10 +27,12 @@ export default defineConfig({
         browserName: 'chromium',
         launchOptions: {
           executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+          args: chromiumArgs,
         },
       },
     },
-    { name: 'electron' },
+    // Specs that need a plain browser page beside the app (e.g. to open a URL) still get Debian's Chromium here; the
+    // kiosk itself is the Electron window (`kioskPage`).
+    { name: 'electron', use: { browserName: 'chromium', launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs } } },
   ],
 });

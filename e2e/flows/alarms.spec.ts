@@ -31,7 +31,20 @@ test('a door left open during a pickup reaches the technician, who can close it 
     await expect(screen.locator('[data-testid="bank"] [data-compartment]')).toHaveCount(32);
     await shoot(screen, info, '15-pickup-door-open-bank-32');
     // The customer walks away with the door open; main raises the alarm (the customer screen keeps reminding).
-    await screen.waitForTimeout(6_500);
+    // Wait for main to have recorded it (polled through the API as a technician would see it), not for a fixed time:
+    // a loaded CI machine may take longer than the 5 s limit plus one watch tick.
+    const tech = await kiosk.call<{ sessionId: string }>('authBadge', { badge: d.technician });
+    if (!tech.ok) throw new Error(`technician badge refused: ${tech.error.code}`);
+    await expect
+      .poll(
+        async () => {
+          const o = await kiosk.call<{ alarms: Array<{ kind: string; compartmentId: string }> }>('maintenanceOverview', { sessionId: tech.value.sessionId });
+          return o.ok && o.value.alarms.some((a) => a.kind === 'door_left_open' && a.compartmentId === door);
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    await kiosk.call('authEnd', { sessionId: tech.value.sessionId });
     // Later the door is shut and the customer finishes; the alarm must still be waiting for the technician.
     await screen.getByTestId('simulate-close').click();
     await screen.getByRole('button', { name: 'Finish' }).click();

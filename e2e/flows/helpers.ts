@@ -39,10 +39,22 @@ export async function codeFor(kiosk: KioskHandle, barcode: string): Promise<stri
   return line.match(/ is (\d{6})/)![1]!;
 }
 
-/** A keyboard-wedge scanner: the whole payload as one fast burst, then Enter. */
+/**
+ * A keyboard-wedge scanner: the whole payload as one fast burst of keydowns, then Enter.
+ * Long payloads (badges, ~200 characters) are fired inside the page in one task, as a scanner delivers them: typed
+ * key by key over CDP, a loaded CI machine stalls some keys long enough that no real scanner would, and the burst
+ * detector rightly stops calling it a scan. Short payloads (QR codes, barcodes) go through the real keyboard, so
+ * the browser's own key events stay covered; the detector's timing rules are unit-tested in tests/renderer.
+ */
 export async function scan(page: Page, text: string): Promise<void> {
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
+  if (text.length <= 40) {
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+    return;
+  }
+  await page.evaluate((payload) => {
+    for (const key of [...payload, 'Enter']) window.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+  }, text);
 }
 
 export async function typeCode(page: Page, code: string): Promise<void> {

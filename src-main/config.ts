@@ -108,21 +108,25 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   for (let i = 0; i < args.length; i++) {
     const name = args[i]!;
     const [flagName, inline] = name.includes('=') ? [name.slice(0, name.indexOf('=')), name.slice(name.indexOf('=') + 1)] : [name, undefined];
-    const flag = FLAGS[flagName];
+    const flag = FLAGS[flagName] ?? dottedFlag(flagName);
     if (!flag) {
       // Electron and Chromium add switches of their own; only ours are ours to judge.
       if (flagName.startsWith('--') && !flagName.startsWith('--inspect') && !isForeignSwitch(flagName)) throw new ConfigError(`unknown option ${flagName}`);
       continue;
     }
     if (flag.type === 'bool') {
-      flag.set(raw, inline === undefined ? true : inline !== 'false');
+      // `--windowed`, `--windowed=false`, or `--serial.itemSensors false`.
+      let text = inline;
+      if (text === undefined && (args[i + 1] === 'true' || args[i + 1] === 'false')) text = args[++i];
+      if (text !== undefined && text !== 'true' && text !== 'false') throw new ConfigError(`${flagName}: "${text}" is not true or false (${flag.key})`);
+      flag.set(raw, text !== 'false');
       continue;
     }
     const value = inline ?? args[++i];
     if (value === undefined || value.startsWith('--')) throw new ConfigError(`${flagName} needs a value (${flag.key})`);
     if (flag.type === 'int') {
       const n = Number(value);
-      if (!Number.isInteger(n)) throw new ConfigError(`${flagName}: "${value}" is not a whole number (${flag.key})`);
+      if (!Number.isFinite(n) || value.trim() === '') throw new ConfigError(`${flagName}: "${value}" is not a number (${flag.key})`);
       flag.set(raw, n);
     } else flag.set(raw, value);
   }
@@ -133,6 +137,48 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`invalid configuration: ${where}: ${issue.message}`);
   }
   return result.data;
+}
+
+type LeafType = Flag['type'];
+let leafCache: Map<string, LeafType> | null = null;
+
+/** Every field of the schema by dotted path, with the kind of value a flag for it takes. */
+function configLeaves(): Map<string, LeafType> {
+  if (leafCache) return leafCache;
+  const out = new Map<string, LeafType>();
+  const walk = (schema: z.ZodType, prefix: string): void => {
+    let t: z.ZodType = schema;
+    // Peel .default() / .optional() wrappers down to the object or the value type.
+    while (!(t instanceof z.ZodObject) && typeof (t as { unwrap?: () => z.ZodType }).unwrap === 'function') t = (t as unknown as { unwrap(): z.ZodType }).unwrap();
+    if (t instanceof z.ZodObject) {
+      for (const [k, v] of Object.entries(t.shape as Record<string, z.ZodType>)) walk(v, prefix ? `${prefix}.${k}` : k);
+      return;
+    }
+    const kind = (t as { def?: { type?: string } }).def?.type;
+    out.set(prefix, kind === 'boolean' ? 'bool' : kind === 'number' || kind === 'union' ? 'int' : 'string');
+  };
+  walk(KioskConfig, '');
+  return (leafCache = out);
+}
+
+/**
+ * Any field without a named flag can still be set from the command line by its dotted path, e.g.
+ * `--lockout.maxAttempts 3` or `--serial.lockBitMeansClosed=false`: every field is overridable, as the design asks.
+ */
+function dottedFlag(flagName: string): Flag | undefined {
+  const key = flagName.slice(2);
+  const type = configLeaves().get(key);
+  if (!flagName.startsWith('--') || !type) return undefined;
+  return {
+    key,
+    type,
+    set: (raw, v) => {
+      const parts = key.split('.');
+      let node = raw;
+      for (const part of parts.slice(0, -1)) node = sub(node, part);
+      node[parts.at(-1)!] = v;
+    },
+  };
 }
 
 function isForeignSwitch(name: string): boolean {

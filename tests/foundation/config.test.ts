@@ -71,3 +71,25 @@ describe('Node version guard', () => {
     expect(r.stderr).toMatch(/needs Node 22/);
   });
 });
+
+describe('every field has a flag', () => {
+  it('fields without a named flag are set by their dotted path, typed as the schema says', () => {
+    const c = loadConfig(['--lockout.maxAttempts', '3', '--serial.lockBitMeansClosed', 'false', '--allocation=exact-fit', '--graceSeconds', '30', '--lockout.windowMinutes=7.5'], {});
+    expect(c.lockout).toEqual({ maxAttempts: 3, windowMinutes: 7.5, lockMinutes: 5 });
+    expect(c.serial.lockBitMeansClosed).toBe(false);
+    expect(c.serial.protocol).toBe('simulator');
+    expect(c.allocation).toBe('exact-fit');
+    expect(c.graceSeconds).toBe(30);
+  });
+
+  it.each([
+    [['--lockout.maxAttempts', 'many'], /--lockout\.maxAttempts: "many" is not a number/],
+    [['--lockout.maxAttempts', '2.5'], /lockout\.maxAttempts/],
+    [['--serial.itemSensors=maybe'], /is not true or false/],
+    [['--allocation', 'random'], /allocation/],
+    [['--lockout', '3'], /unknown option --lockout/],
+    [['--nothing.here', '1'], /unknown option --nothing\.here/],
+  ])('bad dotted flag %j → one message naming the field', (argv, re) => {
+    expect(() => loadConfig(argv, {})).toThrow(re);
+  });
+});

@@ -3,7 +3,7 @@ import type { DoorEvent } from '../hardware/door-controller';
 import type { DoorOpRow, NewDoorOp } from '../store/door-ops';
 import { DOOR_WATCH_INTERVAL_MS, DoorWatch } from './door-watch';
 import type { Kit } from './kit';
-import { finishOnClose, failJammed, abandon, flagParcel } from './finish';
+import { finishOnClose, failJammed, abandon, flagParcel, recordOrphanJam } from './finish';
 
 /**
  * The door side of every use case: journal first, then the unlock frame, then progress from the controller's
@@ -107,7 +107,12 @@ export class DoorEngine {
       }
       case 'jammed': {
         const op = kit.repos.doorOps.activeFor(e.compartmentId);
-        if (!op || (op.state !== 'requested' && op.state !== 'unlocked')) return;
+        if (!op) {
+          // The alarm itself is pushed by the door-event bridge; here: the record, as for an operation's jam.
+          kit.tx(() => recordOrphanJam(kit, e.compartmentId));
+          return;
+        }
+        if (op.state !== 'requested' && op.state !== 'unlocked') return;
         const failed = kit.tx(() => failJammed(kit, op.id, 'sensor'));
         if (failed) kit.emitOp(failed);
         this.refreshAttentive();

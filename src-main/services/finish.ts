@@ -115,6 +115,25 @@ export function failJammed(kit: Kit, opId: string, by: 'sensor' | 'driver' | 're
   return kit.repos.doorOps.advance(op.id, 'failed', now, { outcome: 'jammed', reference });
 }
 
+/**
+ * A sensor jam with no operation of ours in flight (an unlock the kiosk no longer tracks, e.g. from before a
+ * restart): the same record as an operation's jam (out of service, reference, outbox, alarm with its audit entry),
+ * minus the operation. A compartment that already has an unacknowledged jam alarm is the same fault reported again
+ * (the driver's "didn't open" came first): nothing is recorded twice. Returns the reference, or null when skipped.
+ */
+export function recordOrphanJam(kit: Kit, compartmentId: string): string | null {
+  const known = kit.repos.alarms.unacknowledged(-1).some((a) => a.kind === 'jammed' && a.compartmentId === compartmentId);
+  if (known) return null;
+  const reference = kit.newReference();
+  const reason = `door did not open (sensor, no operation in progress), ref ${reference}`;
+  takeOutOfService(kit, compartmentId, reason);
+  const parcel = kit.repos.parcels.inCompartment(compartmentId);
+  if (parcel) flagParcel(kit, parcel.id, reason);
+  kit.queue('door.jammed', { compartmentId, reference });
+  kit.recordAlarm('jammed', compartmentId, 'system', 'door.jammed', { compartmentId, operationId: null, reference, purpose: null });
+  return reference;
+}
+
 /** The unlock never went out (port down) or the operation is moot: fail it and undo its reservation. */
 export function abandon(kit: Kit, opId: string, why: string): DoorOpRow | null {
   const op = kit.repos.doorOps.get(opId);

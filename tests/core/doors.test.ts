@@ -36,6 +36,50 @@ describe('doors', () => {
   });
 });
 
+describe('jam with no operation in progress', () => {
+  it('is recorded like an operation jam: alarm with its audit entry, out of service, queued; once only', async () => {
+    k = await makeKiosk({ jamMs: 100 });
+    const stopBridge = bridgeDoorEvents(k.ctx);
+    try {
+      const p = depositParcel(k, 'A07', { size: 'L' });
+      k.sim.jam('A07');
+      // An unlock the journal does not know about (as after a restart): the board still reports the jam.
+      await k.ctx.doors.unlock('A07');
+      await waitFor(() => k!.services.repos.alarms.unacknowledged().find((a) => a.kind === 'jammed'), 3000, 'jam alarm');
+      const alarms = k.services.repos.alarms.unacknowledged();
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]).toMatchObject({ kind: 'jammed', compartmentId: 'A07' });
+      const entry = k.services.repos.audit.recent(20).find((e) => e.id === alarms[0]!.auditId)!;
+      expect(entry.action).toBe('door.jammed');
+      const detail = JSON.parse(entry.detail) as { reference: string; operationId: null };
+      expect(detail).toMatchObject({ compartmentId: 'A07', operationId: null });
+      expect(detail.reference).toMatch(/^R-[A-Z2-9]{6}$/);
+      expect(k.services.repos.compartments.get('A07')!.inService).toBe(false);
+      expect(k.services.repos.parcels.get(p.id)!.flagged).toMatch(/did not open/);
+      const queued = k.services.repos.outbox.pending(k.clock.now()).filter((e) => e.type === 'door.jammed');
+      expect(queued.map((e) => e.payload)).toEqual([{ compartmentId: 'A07', reference: detail.reference }]);
+      expect(k.events).toContainEqual({ event: 'alarm', payload: { kind: 'jammed', compartmentId: 'A07' } });
+      // The same fault reported again: no second alarm.
+      await k.ctx.doors.unlock('A07');
+      await waitFor(() => k!.events.filter((e) => e.event === 'alarm').length >= 2, 3000, 'second jam');
+      expect(k.services.repos.alarms.unacknowledged()).toHaveLength(1);
+    } finally {
+      stopBridge();
+    }
+  });
+
+  it("an operation's jam is recorded once, not again as an orphan", async () => {
+    k = await makeKiosk({ jamMs: 100 });
+    depositParcel(k, 'A07', { code: '515151', size: 'L' });
+    k.sim.jam('A07');
+    const r = await k.call('pickupSubmitCode', { code: '515151' });
+    await waitOp(k, r.value.operationId, ['failed']);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(k.services.repos.alarms.unacknowledged().filter((a) => a.kind === 'jammed')).toHaveLength(1);
+    expect(k.services.repos.audit.recent(50).filter((e) => e.action === 'door.jammed')).toHaveLength(1);
+  });
+});
+
 describe('door left open', () => {
   const alarms = (kiosk: TestKiosk) => kiosk.events.filter((e) => e.event === 'alarm' && (e.payload as { kind: string }).kind === 'door_left_open');
   const audited = (kiosk: TestKiosk) => kiosk.services.repos.audit.recent(200).filter((e) => e.action === 'door.left_open');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CompartmentId, DoorOperation } from './api/common';
+import { CompartmentId, DoorOperation, Size } from './api/common';
 import { Connectivity, HardwareStatus } from './api/kiosk';
 
 /** Events main pushes to the renderer (ipc `kiosk:event` / host WebSocket `{event, payload}`). */
@@ -12,6 +12,8 @@ export const events = {
   connectivity: Connectivity,
   /** A door read open without an unlock from the kiosk, or a jam: for the technician side and the audit log. */
   alarm: z.object({ kind: z.enum(['forced_open', 'jammed', 'door_left_open']), compartmentId: CompartmentId }),
+  /** Free compartments per size changed (service state, deposit, pickup, collection, expiry, reservation). */
+  availability: z.object({ freeBySize: z.record(Size, z.number().int()) }),
   /** One barcode read by a serial (RS232/USB-CDC) scanner attached to main; keyboard-wedge scanners reach the page directly. */
   scan: z.object({ text: z.string().min(1).max(2048), source: z.literal('serial') }),
 } as const;

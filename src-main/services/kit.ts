@@ -39,6 +39,21 @@ const REF_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 export function createKit(ctx: KioskContext, repos: Repos): Kit {
   const log = createLogger('services');
   let nudge = false;
+  let lastFree: string | null = null;
+  // After every commit: push the free counts when they changed, so the footer follows without polling.
+  const pushAvailability = () => {
+    if (repos.db.inTransaction) return; // a nested tx: the outer commit pushes
+    try {
+      const freeBySize = repos.compartments.freeBySize();
+      const key = JSON.stringify(freeBySize);
+      if (key === lastFree) return;
+      const first = lastFree === null;
+      lastFree = key;
+      if (!first) ctx.emit('availability', { freeBySize });
+    } catch (err) {
+      log.warn('availability push failed', { error: String(err) });
+    }
+  };
   const kit: Kit = {
     ctx,
     repos,
@@ -46,7 +61,9 @@ export function createKit(ctx: KioskContext, repos: Repos): Kit {
     now: () => ctx.clock.now(),
     iso: (ms) => new Date(ms).toISOString(),
     tx<T>(fn: () => T): T {
+      if (lastFree === null && !repos.db.inTransaction) pushAvailability(); // the baseline, before the first change
       const result = repos.db.transaction(fn).immediate();
+      pushAvailability();
       if (nudge) {
         nudge = false;
         try {

@@ -38,6 +38,8 @@ export interface ViewState {
   toggleLowReach(): void;
   setInfo(info: KioskInfo): void;
   setHardware(h: EventPayload<'hardware'>): void;
+  /** Pushed free counts: the footer follows a deposit, a pickup or a service change at once. */
+  setFreeBySize(freeBySize: EventPayload<'availability'>['freeBySize']): void;
   setConnectivity(c: EventPayload<'connectivity'>): void;
   setCoreConnected(up: boolean): void;
   addAlarm(alarm: EventPayload<'alarm'>, at?: number): void;
@@ -70,6 +72,7 @@ export const useView = create<ViewState>()((set) => ({
       ...(s.info === null ? { locale: info.locale, defaultLocale: info.locale } : {}),
     })),
   setHardware: (hardware) => set({ hardware }),
+  setFreeBySize: (freeBySize) => set((s) => (s.info ? { info: { ...s.info, freeBySize } } : {})),
   setConnectivity: (connectivity) => set({ connectivity }),
   setCoreConnected: (coreConnected) => set({ coreConnected }),
   addAlarm: (alarm, at = Date.now()) => set((s) => ({ alarms: [{ ...alarm, at }, ...s.alarms].slice(0, MAX_ALARMS) })),

@@ -8,8 +8,8 @@ const RETRY_MS = 3_000;
 
 /**
  * Keeps the banner and the attract screen's kiosk info live: one read at start (retried until the core answers),
- * pushed hardware/connectivity/alarm events in between, a re-read after door activity, and a slow refresh for the
- * free-compartment counts (a technician's out-of-service change pushes nothing).
+ * pushed hardware/connectivity/alarm/availability events in between (main pushes the free counts whenever they change:
+ * a deposit, a pickup, a technician's service change), and a slow refresh as a safety net.
  */
 export function useKioskStatus(kiosk: KioskBridge): void {
   useEffect(() => {
@@ -23,18 +23,8 @@ export function useKioskStatus(kiosk: KioskBridge): void {
       timer = setTimeout(() => void load(), r.ok ? REFRESH_MS : RETRY_MS);
     };
     void load();
-    // Free counts change when a door operation ends or a door moves: re-read shortly after, once per burst.
-    let soonTimer: ReturnType<typeof setTimeout> | undefined;
-    const soon = (): void => {
-      clearTimeout(soonTimer);
-      soonTimer = setTimeout(() => {
-        clearTimeout(timer);
-        void load();
-      }, 400);
-    };
     const offs = [
-      kiosk.on('operation', soon),
-      kiosk.on('door', soon),
+      kiosk.on('availability', ({ freeBySize }) => useView.getState().setFreeBySize(freeBySize)),
       kiosk.on('hardware', (h) => useView.getState().setHardware(h)),
       kiosk.on('connectivity', (c) => useView.getState().setConnectivity(c)),
       // Listened to all the time, not only in maintenance mode: a door left open during a pickup must still reach
@@ -52,7 +42,6 @@ export function useKioskStatus(kiosk: KioskBridge): void {
     return () => {
       stopped = true;
       clearTimeout(timer);
-      clearTimeout(soonTimer);
       offs.forEach((off) => off());
     };
   }, [kiosk]);

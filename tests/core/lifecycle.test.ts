@@ -172,3 +172,31 @@ describe('staff roles and sessions', () => {
     expect((await k.call('maintenanceOverview', { sessionId: t })).error?.code).toBe('SESSION_EXPIRED');
   });
 });
+
+describe('availability push', () => {
+  const pushed = (kiosk: TestKiosk) => kiosk.events.filter((e) => e.event === 'availability').map((e) => (e.payload as { freeBySize: Record<string, number> }).freeBySize);
+
+  it('free counts are pushed when a technician changes service state and when a parcel comes or goes, only on change', async () => {
+    k = await makeKiosk();
+    const before = k.services.freeBySize();
+    const t = await k.call('authBadge', { badge: badge('technician', { now: k.clock.now() }) });
+    const sessionId = t.value.sessionId;
+    expect(pushed(k)).toEqual([]); // a sign-in changes no count
+    await k.call('maintenanceSetService', { sessionId, compartmentId: 'A10', inService: false, reason: 'hinge loose' });
+    expect(pushed(k)).toEqual([{ ...before, S: before.S - 1 }]);
+    await k.call('maintenanceSetService', { sessionId, compartmentId: 'A10', inService: true, reason: 'hinge fixed' });
+    expect(pushed(k).at(-1)).toEqual(before);
+    // A pickup frees its compartment: pushed when the door closes on an empty compartment.
+    depositParcel(k, 'A05', { code: '565656', size: 'M' });
+    const r = await k.call('pickupSubmitCode', { code: '565656' });
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.removeItem('A05');
+    k.sim.closeDoor('A05');
+    await waitOp(k, r.value.operationId, ['closed']);
+    expect(pushed(k).at(-1)).toEqual(k.services.freeBySize());
+    expect(pushed(k).at(-1)).toEqual(before);
+    const n = pushed(k).length;
+    await k.call('maintenanceOverview', { sessionId });
+    expect(pushed(k)).toHaveLength(n);
+  });
+});

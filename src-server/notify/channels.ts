@@ -3,10 +3,13 @@ import type { Message } from './messages';
 
 export type ChannelName = 'smtp' | 'sms' | 'console';
 
-/** A way to reach a recipient. `send` throws on failure; the outbox retries with backoff. */
+/**
+ * A way to reach a recipient. `send` throws on failure; the outbox retries with backoff. `signal` asks a send to give
+ * up early (shutdown); a channel that cannot abort may ignore it, the outbox stops waiting for it anyway.
+ */
 export interface Channel {
   readonly name: ChannelName;
-  send(address: string, message: Message): Promise<void>;
+  send(address: string, message: Message, signal?: AbortSignal): Promise<void>;
   close?(): void;
 }
 
@@ -42,12 +45,13 @@ export function smtpChannel(url: string, from: string, timeoutMs: number): Chann
 export function smsChannel(url: string, timeoutMs: number): Channel {
   return {
     name: 'sms',
-    async send(address, message) {
+    async send(address, message, signal) {
+      const timeout = AbortSignal.timeout(timeoutMs);
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ to: address, text: message.text }),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
       });
       await res.body?.cancel();
       if (!res.ok) throw new Error(`SMS gateway answered ${res.status}`);

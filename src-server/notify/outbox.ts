@@ -62,12 +62,13 @@ export interface OutboxOptions {
   channels: Map<ChannelName, Channel>;
   log: Logger;
   now: () => number;
-  /** First retry delay; doubles per attempt up to maxDelayMs, with jitter. */
+  /** First retry delay; doubles per attempt up to maxDelayMs, with jitter. maxDelayMs is also how long a claim holds. */
   baseDelayMs?: number;
   maxDelayMs?: number;
   maxAttempts?: number;
-  /** How often due rows are looked for, besides the kicks after enqueueing. */
+  /** How often due rows are looked for, besides the kicks after enqueueing and after each finished send. */
   pollMs?: number;
+  /** At most this many sends in flight per channel. */
   batch?: number;
 }
 
@@ -81,20 +82,68 @@ interface Row {
   attempts: number;
 }
 
-/** Delivers queued notifications: each row its own attempt, retried with capped exponential backoff. */
+/**
+ * One channel's queue: it claims only its own rows and keeps its own sends in flight, so a channel that hangs (a
+ * gateway that accepts and never answers) or fails never holds up another. The last lane takes rows for channels that
+ * are not configured (any more), so they fail, back off and are given up instead of waiting forever.
+ */
+interface Lane {
+  name: string;
+  where: string;
+  params: string[];
+  inflight: Map<number, Promise<void>>;
+}
+
+class Shutdown extends Error {
+  constructor() {
+    super('interrupted by shutdown');
+  }
+}
+
+/** Settles with `p`, or rejects with Shutdown as soon as `signal` aborts (the send itself may go on; it is ignored). */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    p.catch(() => undefined);
+    return Promise.reject(new Shutdown());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      p.catch(() => undefined);
+      reject(new Shutdown());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * Delivers queued notifications: each row its own attempt, retried with capped exponential backoff; each channel
+ * drains on its own (see Lane). There is no pass that waits for every send: a lane claims due rows whenever it has
+ * room (poll, kick, or one of its sends finishing).
+ */
 export class NotificationOutbox {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private again = false;
   private stopped = false;
+  private readonly shutdown = new AbortController();
+  private readonly lanes: Lane[];
   private readonly base: number;
   private readonly cap: number;
   private readonly maxAttempts: number;
+  private readonly perChannel: number;
 
   constructor(private readonly o: OutboxOptions) {
     this.base = o.baseDelayMs ?? 2_000;
     this.cap = o.maxDelayMs ?? 15 * 60_000;
     this.maxAttempts = o.maxAttempts ?? 12;
+    this.perChannel = o.batch ?? 100;
+    const names = [...o.channels.keys()];
+    this.lanes = names.map((n) => ({ name: n, where: 'channel = ?', params: [n], inflight: new Map() }));
+    this.lanes.push({
+      name: 'unconfigured',
+      where: names.length ? `channel NOT IN (${names.map(() => '?').join(',')})` : '1 = 1',
+      params: names,
+      inflight: new Map(),
+    });
   }
 
   start(): void {
@@ -102,35 +151,29 @@ export class NotificationOutbox {
     this.timer.unref();
   }
 
-  /** Look for due rows now (coalesced with a run in progress). */
+  /** Look for due rows now, on every channel; each lane starts what it has room for. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    void this.runOnce().catch((err: Error) => this.o.log.error('notification outbox run failed', { err: err.message }));
+    this.pumpAll();
   }
 
-  /** One pass over due rows; resolves with how many were attempted. Concurrent callers share the pass. */
-  runOnce(): Promise<number> {
-    if (this.running) return this.running;
-    this.running = this.pass().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
-    return this.running;
+  /** Starts the due rows every lane has room for; resolves, once those sends settled, with how many were started. */
+  async runOnce(): Promise<number> {
+    const before = new Set(this.flying());
+    const started = this.pumpAll();
+    await Promise.allSettled(this.flying().filter((p) => !before.has(p)));
+    return started;
   }
 
-  /** Until nothing is due (for tests and shutdown), or the deadline passes. */
+  /** Until nothing is due and nothing is in flight (for tests), or the deadline passes. */
   async drain(deadlineMs = 10_000): Promise<void> {
     const until = Date.now() + deadlineMs;
     while (Date.now() < until) {
-      const n = await this.runOnce();
-      if (n === 0) return;
+      const started = this.pumpAll();
+      const flying = this.flying();
+      if (started === 0 && flying.length === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled(flying), new Promise((r) => (timer = setTimeout(r, Math.max(0, until - Date.now()))))]);
+      clearTimeout(timer);
     }
   }
 
@@ -138,28 +181,70 @@ export class NotificationOutbox {
     return (this.o.db.prepare(`SELECT COUNT(*) AS n FROM notifications WHERE status = 'pending'`).get() as { n: number }).n;
   }
 
+  /**
+   * Stops claiming and aborts the sends in flight: each is released (due again at once, attempt not counted) rather
+   * than waited for, so close() is prompt even with a hanging gateway and no row stays claimed. A channel may have
+   * taken an aborted message anyway; it then goes out again after a restart (at-least-once, ADR 0003).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    this.shutdown.abort();
+    await Promise.allSettled(this.flying());
     for (const c of this.o.channels.values()) c.close?.();
   }
 
-  private async pass(): Promise<number> {
+  private flying(): Promise<void>[] {
+    return this.lanes.flatMap((l) => [...l.inflight.values()]);
+  }
+
+  private pumpAll(): number {
+    return this.lanes.reduce((n, lane) => n + this.pumpLane(lane), 0);
+  }
+
+  private pumpLane(lane: Lane): number {
+    try {
+      return this.pump(lane);
+    } catch (err) {
+      this.o.log.error('notification outbox run failed', { channel: lane.name, err: (err as Error).message });
+      return 0;
+    }
+  }
+
+  /** Claims this lane's due rows (as many as it has room for) and starts sending them; returns how many. */
+  private pump(lane: Lane): number {
+    if (this.stopped) return 0;
+    const room = this.perChannel - lane.inflight.size;
+    if (room <= 0) return 0;
     const { db, log } = this.o;
-    const rows = db
-      .prepare(
-        `SELECT id, parcel_id, kind, channel, address, body_sealed, attempts FROM notifications
-         WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
-      )
-      .all(this.o.now(), this.o.batch ?? 100) as Row[];
-    if (rows.length === 0) return 0;
-    // Claim the rows: push next_attempt_at out so an overlapping pass (another poll) leaves them alone.
+    const select = db.prepare(
+      `SELECT id, parcel_id, kind, channel, address, body_sealed, attempts FROM notifications
+       WHERE status = 'pending' AND next_attempt_at <= ? AND ${lane.where} AND id NOT IN (SELECT value FROM json_each(?))
+       ORDER BY next_attempt_at LIMIT ?`,
+    );
+    const args = () => [this.o.now(), ...lane.params, JSON.stringify([...lane.inflight.keys()]), room];
+    if (select.all(...args()).length === 0) return 0; // the common case: a read, no write lock
+    // Claim the rows: push next_attempt_at out so an overlapping run (another process on this file) leaves them
+    // alone; rows in flight here are also skipped by id, however long their claim.
     const claim = db.prepare('UPDATE notifications SET next_attempt_at = ? WHERE id = ?');
-    db.transaction(() => rows.forEach((r) => claim.run(this.o.now() + this.cap, r.id)))();
-    const settled = await Promise.allSettled(rows.map((r) => this.deliver(r)));
-    for (const r of settled) if (r.status === 'rejected') log.error('notification bookkeeping failed', { err: String(r.reason) });
-    log.info('notifications attempted', { count: rows.length });
+    const rows = db
+      .transaction(() => {
+        const due = select.all(...args()) as Row[];
+        for (const r of due) claim.run(this.o.now() + this.cap, r.id);
+        return due;
+      })
+      .immediate();
+    for (const r of rows) {
+      const sending = this.deliver(r)
+        .catch((err: unknown) => log.error('notification bookkeeping failed', { err: String(err) }))
+        .finally(() => {
+          lane.inflight.delete(r.id);
+          // Room again: take the next due row of this channel without waiting for the poll.
+          if (!this.stopped) setImmediate(() => this.pumpLane(lane));
+        });
+      lane.inflight.set(r.id, sending);
+    }
+    if (rows.length > 0) log.info('notifications attempted', { channel: lane.name, count: rows.length });
     return rows.length;
   }
 
@@ -170,14 +255,20 @@ export class NotificationOutbox {
       if (!channel) throw new Error(`channel ${r.channel} is not configured`);
       if (r.body_sealed === null) throw new Error('message body missing');
       const message = JSON.parse(this.o.vault.open(r.body_sealed, bodyContext(r.parcel_id, r.kind, r.channel, r.address))) as Message;
-      await channel.send(r.address, message);
+      const signal = this.shutdown.signal;
+      await unlessAborted(channel.send(r.address, message, signal), signal);
       db.prepare(`UPDATE notifications SET status = 'sent', body_sealed = NULL, attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?`).run(
         this.o.now(),
         r.id,
       );
     } catch (err) {
-      const attempts = r.attempts + 1;
       const message = String((err as Error).message ?? err).slice(0, 300);
+      if (this.shutdown.signal.aborted) {
+        // Released, not failed: due again at once for whoever runs next (the gateway may have it: at-least-once).
+        db.prepare(`UPDATE notifications SET next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`).run(this.o.now(), 'interrupted by shutdown', r.id);
+        return;
+      }
+      const attempts = r.attempts + 1;
       if (attempts >= this.maxAttempts) {
         db.prepare(`UPDATE notifications SET status = 'dead', body_sealed = NULL, attempts = ?, last_error = ? WHERE id = ?`).run(attempts, message, r.id);
         this.o.log.error('notification given up', { id: r.id, channel: r.channel, kind: r.kind, attempts, err: message });

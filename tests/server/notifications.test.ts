@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFleetServer } from '../../src-server/embedded';
 import { silentLogger } from '../../src-server/log';
@@ -12,11 +14,11 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-async function setup(o: { smtp?: boolean; sms?: boolean; now?: () => number; console?: (l: string) => void } = {}) {
+async function setup(o: { smtp?: boolean; sms?: boolean; now?: () => number; console?: (l: string) => void; timeoutMs?: number } = {}) {
   const smtp = o.smtp ? await startSmtpSink() : undefined;
   const sms = o.sms ? await startSmsGateway() : undefined;
   const s: Started = await startTestServer({
-    channels: { ...(smtp ? { smtpUrl: smtp.url } : {}), ...(sms ? { smsUrl: sms.url } : {}), ...(o.console ? { console: o.console } : {}), timeoutMs: 2000 },
+    channels: { ...(smtp ? { smtpUrl: smtp.url } : {}), ...(sms ? { smsUrl: sms.url } : {}), ...(o.console ? { console: o.console } : {}), timeoutMs: o.timeoutMs ?? 2000 },
     notifications: { baseDelayMs: 50, maxDelayMs: 200, pollMs: 25 },
     ...(o.now ? { now: o.now } : {}),
   });
@@ -69,6 +71,59 @@ describe('notifications', () => {
     sms!.failing = false;
     await until(() => sms!.messages.length === 1, 5000, 'the SMS after the gateway came back');
     expect(smtp!.mails).toHaveLength(1);
+  });
+
+  it('a hanging SMS gateway never delays e-mail: the mail arrives well within one send timeout, the SMS later, once', async () => {
+    const TIMEOUT = 3000;
+    const { s, k, smtp, sms } = await setup({ smtp: true, sms: true, timeoutMs: TIMEOUT });
+    sms!.stalled = true; // accepts the connection and the request, never answers
+    const first = s.server.createShipment({ barcode: 'HANG-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100201' } });
+    await k.events([deposited(first.parcelId, first.barcode, 'A01')]);
+    await until(() => sms!.stalledRequests === 1, 2000, 'the SMS stuck at the gateway');
+    const smsRow = () => s.server.parcel('HANG-0001')!.notifications.find((n) => n.channel === 'sms')!;
+
+    // A second deposit while that SMS hangs: its e-mail must not wait for the SMS attempt to time out.
+    const second = s.server.createShipment({ barcode: 'HANG-0002', size: 'S', kioskId: k.id, recipient: { email: 'hang@example.com' } });
+    const t0 = Date.now();
+    await k.events([deposited(second.parcelId, second.barcode, 'A02')]);
+    await until(() => smtp!.mails.length === 1, TIMEOUT, 'the e-mail while the SMS gateway hangs');
+    const mailAfterMs = Date.now() - t0;
+    expect(mailAfterMs).toBeLessThan(1000); // well within one send timeout
+    expect(smsRow()).toMatchObject({ status: 'pending', attempts: 0 }); // the SMS attempt has not even timed out yet
+    expect(smtp!.mails[0]!.to).toEqual(['hang@example.com']);
+
+    // The gateway recovers: the timed-out attempt is retried and the text is delivered, once.
+    sms!.stalled = false;
+    await until(() => smsRow().status === 'sent', TIMEOUT + 3000, 'the SMS after the gateway answers again');
+    expect(smsRow().attempts).toBe(2); // one timed out, one delivered
+    expect(sms!.messages.map((m) => CODE_IN_TEXT.exec(m.text)?.[1])).toEqual([first.code]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sms!.messages).toHaveLength(1);
+    expect(smtp!.mails).toHaveLength(1);
+  });
+
+  it('close() aborts a hanging send and releases its claim: the next start sends it at once, not after the claim', async () => {
+    const sms = await startSmsGateway();
+    cleanup.push(() => sms.close());
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-test-'));
+    cleanup.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+    // The claim is the default 15 min: only a release lets the restarted server send it now.
+    const opts = { dataDir, port: 0, log: silentLogger, sweepIntervalMs: 0, channels: { smsUrl: sms.url, timeoutMs: 10_000 }, notifications: { baseDelayMs: 50, pollMs: 25 } };
+    const first = await startFleetServer(opts);
+    const k = await TestKiosk.enroll(first);
+    sms.stalled = true;
+    const p = first.createShipment({ barcode: 'STOP-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    await k.events([deposited(p.parcelId, p.barcode)]);
+    await until(() => sms.stalledRequests === 1, 2000, 'the SMS stuck at the gateway');
+    const t0 = Date.now();
+    await first.close();
+    expect(Date.now() - t0).toBeLessThan(1000); // not the 10 s send timeout
+    sms.stalled = false;
+    const again = await startFleetServer(opts);
+    cleanup.push(() => again.close());
+    await until(() => again.parcel('STOP-0001')!.notifications[0]?.status === 'sent', 2000, 'the released SMS');
+    expect(again.parcel('STOP-0001')!.notifications[0]!.attempts).toBe(1); // the aborted try is not counted
+    expect(sms.messages.map((m) => CODE_IN_TEXT.exec(m.text)?.[1])).toEqual([p.code]);
   });
 
   it('a send cut short by a crash is retried once the claim lapses: at-least-once, then never again', async () => {

@@ -34,14 +34,25 @@ export async function startSmtpSink(): Promise<{ url: string; mails: Mail[]; clo
 
 /**
  * A stand-in SMS gateway: records `{to, text}` posts; `failing` makes it answer 503; `hanging` takes the message
- * (records it) and never answers, like a sender that dies mid-send.
+ * (records it) and never answers, like a sender that dies mid-send; `stalled` accepts the request and never answers
+ * nor takes the message (a wedged gateway); `stalledRequests` counts those.
  */
-export async function startSmsGateway(): Promise<{ url: string; messages: { to: string; text: string }[]; failing: boolean; hanging: boolean; close(): Promise<void> }> {
+export async function startSmsGateway(): Promise<{
+  url: string;
+  messages: { to: string; text: string }[];
+  failing: boolean;
+  hanging: boolean;
+  stalled: boolean;
+  stalledRequests: number;
+  close(): Promise<void>;
+}> {
   const state = {
     url: '',
     messages: [] as { to: string; text: string }[],
     failing: false,
     hanging: false,
+    stalled: false,
+    stalledRequests: 0,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
@@ -51,6 +62,10 @@ export async function startSmsGateway(): Promise<{ url: string; messages: { to: 
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
+      if (state.stalled) {
+        state.stalledRequests++;
+        return;
+      }
       if (state.failing) {
         res.writeHead(503).end('down');
         return;

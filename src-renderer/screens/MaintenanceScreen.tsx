@@ -20,7 +20,7 @@ export function MaintenanceScreen({ actor }: { actor: MaintenanceRef }) {
   const error = useSelector(actor, (s) => s.context.error);
   return (
     <main className="screen maintenance" data-screen={`maintenance-${tab}`}>
-      <div className="row tech-header">
+      <div className="tech-header">
         <h1>{t('tech.title')}</h1>
         <div className="tabs" role="tablist">
           {TABS.map((k) => (
@@ -29,7 +29,7 @@ export function MaintenanceScreen({ actor }: { actor: MaintenanceRef }) {
             </button>
           ))}
         </div>
-        <button type="button" className="btn small" onClick={() => actor.send({ type: 'EXIT' })}>
+        <button type="button" className="btn small tech-exit" onClick={() => actor.send({ type: 'EXIT' })}>
           {t('tech.signOut')}
         </button>
       </div>

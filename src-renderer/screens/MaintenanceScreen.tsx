@@ -5,7 +5,7 @@ import { type maintenanceMachine, type CompartmentView, type OperationInProgress
 import type { MessageKey } from '../i18n';
 import { useView } from '../state/view-store';
 import { useT } from '../ui/i18n';
-import { Busy, ErrorNotice } from '../ui/widgets';
+import { Busy, ErrorNotice, WithReference } from '../ui/widgets';
 
 type MaintenanceRef = ActorRefFrom<typeof maintenanceMachine>;
 type Tab = 'grid' | 'boards' | 'audit' | 'sync';
@@ -157,7 +157,7 @@ function Resolved({ actor, compartmentId }: { actor: MaintenanceRef; compartment
     <p role="status" className={`notice${r.resolution === 'failed' ? ' error' : ''}`} data-testid="resolved" data-resolution={r.resolution}>
       {r.resolution === 'finished'
         ? t('tech.resolved.finished', { door: compartmentId })
-        : t('tech.resolved.failed', { door: compartmentId, reference: r.operation.reference ?? '—' })}
+        : <WithReference text={(ref) => t('tech.resolved.failed', { door: compartmentId, reference: ref })} reference={r.operation.reference ?? '—'} />}
     </p>
   );
 }

@@ -8,7 +8,7 @@ import { formatDuration } from '../i18n';
 import { DoorPanel } from '../ui/DoorPanel';
 import { useT } from '../ui/i18n';
 import { useNow } from '../ui/kiosk-context';
-import { Busy, ErrorNotice, Keypad } from '../ui/widgets';
+import { Busy, ErrorNotice, Keypad, WithReference } from '../ui/widgets';
 
 type PickupRef = ActorRefFrom<typeof pickupMachine>;
 const PROBLEMS: ProblemKind[] = ['damaged', 'missing', 'wrong_parcel', 'door_problem', 'other'];
@@ -158,7 +158,9 @@ function Fault({ actor }: { actor: PickupRef }) {
     <>
       <h1>{door ? t('door.faultTitle', { door }) : t('error.DOOR_FAULT')}</h1>
       <div className="notice error" role="alert" data-testid="door-fault">
-        <p>{t('door.faultBody', { reference })}</p>
+        <p>
+          <WithReference text={(r) => t('door.faultBody', { reference: r })} reference={reference} />
+        </p>
       </div>
       <div className="stack">
         <button type="button" className="btn primary" onClick={() => actor.send({ type: 'REPORT' })}>
@@ -184,7 +186,9 @@ function Report({ actor }: { actor: PickupRef }) {
   if (step === 'sent') {
     return (
       <>
-        <h1 aria-live="polite">{t('report.sent', { reference })}</h1>
+        <h1 aria-live="polite">
+          <WithReference text={(r) => t('report.sent', { reference: r })} reference={reference} />
+        </h1>
         <div className="stack">
           <button type="button" className="btn primary" onClick={() => actor.send({ type: 'NEXT_CODE' })}>
             {t('pickup.nextCode')}

@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { Fragment, useEffect, type ReactNode } from 'react';
 import type { ApiError } from '../../src-shared/errors';
 import { playCue } from '../audio/cues';
 import { errorKey } from '../i18n';
@@ -76,5 +76,25 @@ export function Keypad(props: {
         </button>
       </div>
     </div>
+  );
+}
+
+const REF_MARK = '\u0000ref\u0000';
+
+/**
+ * A translated sentence with a fault reference (R-XXXXXX) in it, the reference in its own element so it never
+ * breaks across lines at its hyphen. `text` is the translation with the marker it is given in place of the reference.
+ */
+export function WithReference({ text, reference }: { text: (reference: string) => string; reference: string }) {
+  const parts = text(REF_MARK).split(REF_MARK);
+  return (
+    <>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {part}
+          {i < parts.length - 1 ? <span className="reference">{reference}</span> : null}
+        </Fragment>
+      ))}
+    </>
   );
 }

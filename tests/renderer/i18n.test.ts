@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src-shared/errors';
 import { catalogues, formatDuration, LOCALES, makeT, pluralCategory, translate } from '../../src-renderer/i18n';
 import { en } from '../../src-renderer/i18n/en';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { WithReference } from '../../src-renderer/ui/widgets';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 const forms = (m: string | Record<string, string>) => (typeof m === 'string' ? [m] : Object.values(m));
@@ -67,5 +70,19 @@ describe('plural rules in use', () => {
     expect(formatDuration(t, 300_000)).toBe('5 minutes');
     expect(formatDuration(t, 45_200)).toBe('46 seconds');
     expect(formatDuration(t, 1)).toBe('1 second');
+  });
+});
+
+describe('fault references', () => {
+  it('every message that shows a reference puts it, whole, in its own element (kept on one line)', () => {
+    const keys = ['door.faultBody', 'report.sent', 'tech.resolved.failed'] as const;
+    for (const locale of LOCALES) {
+      const t = makeT(locale);
+      for (const key of keys) {
+        const html = renderToStaticMarkup(createElement(WithReference, { text: (reference: string) => t(key, { reference, door: 'A07' }), reference: 'R-Y7N6DL' }));
+        expect(html, `${locale} ${key}`).toContain('<span class="reference">R-Y7N6DL</span>');
+        expect(html).not.toContain('\u0000');
+      }
+    }
   });
 });

@@ -5,48 +5,16 @@
  * SQLite file with the production pragmas (WAL, synchronous=FULL). Prints figures; asserts nothing.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { codeDigest } from '../src-server/auth/code-digest';
-import { ManualClock, seededRandom } from '../src-main/clock';
-import { KioskConfig } from '../src-main/config';
-import type { KioskContext, SyncHandle } from '../src-main/context';
-import type { DoorController } from '../src-main/hardware/door-controller';
-import { loadLayout } from '../src-main/hardware/layouts';
-import { createLogger } from '../src-main/log';
-import { createServices } from '../src-main/services/index';
+import { seededRandom } from '../src-main/clock';
 import { KioskError } from '../src-shared/errors';
-import { kioskMigrations } from '../src-main/store/migrations/index';
-import { openDatabase } from '../src-main/store/sqlite';
+import { benchCore } from './_core-context';
 
 const PARCELS = 100_000;
 const SAMPLES = 20_000;
 const secret = Buffer.alloc(32, 3);
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-codes-'));
-const db = openDatabase(path.join(dir, 'kiosk.db'), kioskMigrations);
-const clock = new ManualClock();
-const noDoors = {} as DoorController;
-const sync: SyncHandle = { status: () => ({ status: 'offline', lastSyncAt: null, outboxDepth: 0, lastError: null }), nudge() {}, syncNow: async () => {}, close: async () => {} };
-const ctx = {
-  config: KioskConfig.parse({}),
-  mode: 'host',
-  version: 'bench',
-  kioskId: () => 'K-BENCH0001',
-  dataDir: dir,
-  db,
-  layout: loadLayout('demo-24'),
-  doors: noDoors,
-  simulator: null,
-  sync,
-  clock,
-  random: seededRandom(7),
-  emit() {},
-  log: createLogger('bench'),
-} as unknown as KioskContext;
-const services = createServices(ctx);
-ctx.services = services;
-services.repos.enrollment.setEnrollment({ kioskId: 'K-BENCH0001', kioskSecret: secret.toString('base64'), badgePublicKey: 'none' });
+const { services, db, clock, dir } = benchCore({ name: 'codes', secret, seed: 7 });
 
 // 100,000 deposited parcels, each in its own (synthetic) compartment, with unique codes.
 const codes: string[] = [];

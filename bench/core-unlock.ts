@@ -7,50 +7,20 @@
  * Prints figures; asserts nothing.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { codeDigest } from '../src-server/auth/code-digest';
-import { ManualClock, seededRandom } from '../src-main/clock';
-import { KioskConfig } from '../src-main/config';
-import type { KioskContext, SyncHandle } from '../src-main/context';
 import { createDoorController, loadLayout } from '../src-main/hardware/index';
 import { CMD } from '../src-main/hardware/kerong/frame';
-import { createLogger } from '../src-main/log';
-import { createServices } from '../src-main/services/index';
-import { kioskMigrations } from '../src-main/store/migrations/index';
-import { openDatabase } from '../src-main/store/sqlite';
+import { benchCore } from './_core-context';
 
 const ROUNDS = 150;
 const WIRE_MS = (5 * 10 * 1000) / 19200;
 const secret = Buffer.alloc(32, 5);
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-unlock-'));
-  const db = openDatabase(path.join(dir, 'kiosk.db'), kioskMigrations);
   const layout = loadLayout('demo-24');
   const { doors, simulator } = await createDoorController({ protocol: 'simulator', layout, timing: { fastPollMs: 40, slowPollMs: 1000, jamMs: 60_000 } });
   const sim = simulator!;
-  const clock = new ManualClock();
-  const sync: SyncHandle = { status: () => ({ status: 'offline', lastSyncAt: null, outboxDepth: 0, lastError: null }), nudge() {}, syncNow: async () => {}, close: async () => {} };
-  const ctx = {
-    config: KioskConfig.parse({}),
-    mode: 'host',
-    version: 'bench',
-    kioskId: () => 'K-BENCH0001',
-    dataDir: dir,
-    db,
-    layout,
-    doors,
-    simulator: sim,
-    sync,
-    clock,
-    random: seededRandom(11),
-    emit() {},
-    log: createLogger('bench'),
-  } as unknown as KioskContext;
-  const services = createServices(ctx);
-  ctx.services = services;
-  services.repos.enrollment.setEnrollment({ kioskId: 'K-BENCH0001', kioskSecret: secret.toString('base64'), badgePublicKey: 'none' });
+  const { services, db, clock, dir } = benchCore({ name: 'unlock', secret, seed: 11, doors, simulator: sim, layout });
   await services.start();
 
   // One deposited parcel per compartment, item inside: a pickup that closes with the item still there leaves the

@@ -3,7 +3,6 @@
  * (its own process, `src-server/main.ts`) on loopback. Prints requests/s, events/s and latency percentiles.
  * Figures, not assertions. Usage: tsx bench/fleet-load.ts [--kiosks 1000] [--seconds 15] [--batch 5] [--sockets 128] [--rate 600]
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -12,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { signRequest } from '../src-server/auth/signing';
 import type { EnrollResponse, SyncEvent } from '../src-shared/sync-protocol';
+import { spawnFleetServer } from './_fleet-process';
 
 const { values } = parseArgs({
   options: {
@@ -27,22 +27,9 @@ const SECONDS = Number(values.seconds);
 const BATCH = Number(values.batch);
 const RATE = Number(values.rate);
 
-const root = path.join(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-'));
 const adminKey = 'bench-admin-key-0123456789';
-const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src-server/main.ts'), '--port', '0', '--data-dir', dataDir, '--admin-key', adminKey], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-child.stderr.resume();
-const url = await new Promise<string>((resolve, reject) => {
-  let buf = '';
-  child.stdout.on('data', (c: Buffer) => {
-    buf += c.toString();
-    const m = /fleet server ready: (\S+)/.exec(buf);
-    if (m) resolve(m[1]!);
-  });
-  child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-});
+const { url, child } = await spawnFleetServer(dataDir, adminKey);
 const { hostname, port } = new URL(url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(values.sockets) });
 

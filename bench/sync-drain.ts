@@ -3,7 +3,6 @@
  * client to a fleet server in its own process (`src-server/main.ts`) on loopback. Prints events per second for each
  * batch size. Figures, not assertions. Usage: tsx bench/sync-drain.ts [--events 10000] [--batch 100,500]
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,29 +16,15 @@ import { createRepos } from '../src-main/store/index';
 import { kioskMigrations } from '../src-main/store/migrations/index';
 import { openDatabase } from '../src-main/store/sqlite';
 import { createSync } from '../src-main/sync/index';
+import { spawnFleetServer } from './_fleet-process';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '10000' }, batch: { type: 'string', default: '100,500' } } });
 const EVENTS = Number(values.events);
 const BATCHES = values.batch.split(',').map(Number);
 
-const root = path.join(import.meta.dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sync-drain-'));
 const adminKey = 'bench-admin-key-0123456789';
-const child = spawn(
-  process.execPath,
-  [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src-server/main.ts'), '--port', '0', '--data-dir', path.join(tmp, 'fleet'), '--admin-key', adminKey],
-  { stdio: ['ignore', 'pipe', 'pipe'] },
-);
-child.stderr.resume();
-const url = await new Promise<string>((resolve, reject) => {
-  let buf = '';
-  child.stdout.on('data', (c: Buffer) => {
-    buf += c.toString();
-    const m = /fleet server ready: (\S+)/.exec(buf);
-    if (m) resolve(m[1]!);
-  });
-  child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-});
+const { url, child } = await spawnFleetServer(path.join(tmp, 'fleet'), adminKey);
 
 async function kiosk(name: string, batchSize: number) {
   const dataDir = path.join(tmp, name);

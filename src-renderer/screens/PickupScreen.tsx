@@ -135,16 +135,31 @@ function Closed({ actor }: { actor: PickupRef }) {
             {t('pickup.reopen')}
           </button>
         ) : null}
-        <button type="button" className="btn primary" onClick={() => actor.send({ type: 'NEXT_CODE' })}>
-          {t('pickup.nextCode')}
-        </button>
-        <button type="button" className="btn" onClick={() => actor.send({ type: 'REPORT' })}>
-          {t('report.button')}
-        </button>
-        <button type="button" className="btn" onClick={() => actor.send({ type: 'FINISH' })}>
-          {t('pickup.finish')}
-        </button>
+        <AfterPickup actor={actor} primary="NEXT_CODE" />
       </div>
+    </>
+  );
+}
+
+/** What comes after a door: another code, a problem report, or done. One action leads (the screen's likeliest next step). */
+function AfterPickup({ actor, primary }: { actor: PickupRef; primary: 'NEXT_CODE' | 'REPORT' }) {
+  const t = useT();
+  const next = (
+    <button key="next" type="button" className={primary === 'NEXT_CODE' ? 'btn primary' : 'btn'} onClick={() => actor.send({ type: 'NEXT_CODE' })}>
+      {t('pickup.nextCode')}
+    </button>
+  );
+  const report = (
+    <button key="report" type="button" className={primary === 'REPORT' ? 'btn primary' : 'btn'} onClick={() => actor.send({ type: 'REPORT' })}>
+      {t('report.button')}
+    </button>
+  );
+  return (
+    <>
+      {primary === 'NEXT_CODE' ? [next, report] : [report, next]}
+      <button type="button" className="btn" onClick={() => actor.send({ type: 'FINISH' })}>
+        {t('pickup.finish')}
+      </button>
     </>
   );
 }
@@ -163,15 +178,7 @@ function Fault({ actor }: { actor: PickupRef }) {
         </p>
       </div>
       <div className="stack">
-        <button type="button" className="btn primary" onClick={() => actor.send({ type: 'REPORT' })}>
-          {t('report.button')}
-        </button>
-        <button type="button" className="btn" onClick={() => actor.send({ type: 'NEXT_CODE' })}>
-          {t('pickup.nextCode')}
-        </button>
-        <button type="button" className="btn" onClick={() => actor.send({ type: 'FINISH' })}>
-          {t('pickup.finish')}
-        </button>
+        <AfterPickup actor={actor} primary="REPORT" />
       </div>
     </>
   );

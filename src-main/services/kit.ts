@@ -12,7 +12,10 @@ export interface Kit {
   ctx: KioskContext;
   repos: Repos;
   log: Logger;
+  /** Wall-clock ms (what people read, expiry). */
   now(): number;
+  /** Monotonic ms (every duration: lockout, reopen window, door left open); see clock.ts. */
+  mono(): number;
   iso(ms: number): string;
   /** Runs `fn` in one IMMEDIATE transaction (the write lock is taken up front: no upgrade deadlocks across processes). */
   tx<T>(fn: () => T): T;
@@ -59,6 +62,7 @@ export function createKit(ctx: KioskContext, repos: Repos): Kit {
     repos,
     log,
     now: () => ctx.clock.now(),
+    mono: () => ctx.clock.mono(),
     iso: (ms) => new Date(ms).toISOString(),
     tx<T>(fn: () => T): T {
       if (lastFree === null && !repos.db.inTransaction) pushAvailability(); // the baseline, before the first change

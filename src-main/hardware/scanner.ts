@@ -54,6 +54,9 @@ export class SerialScanner {
   private lost(err: Error | null): void {
     this.stats.connected = false;
     this.link = null;
+    // Half a read from before the unplug is not the start of the next scan (it would glue "PKG-00" to "PKG-0042").
+    this.buffer = '';
+    this.overflow = false;
     if (this.closed) return;
     log.warn('scanner port lost; reconnecting', { path: this.transport.path, error: err?.message ?? null, retryMs: this.retryMs });
     this.timer = setTimeout(() => void this.connect(), this.retryMs);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Duplex } from 'node:stream';
 import { SerialPort } from 'serialport';
 
@@ -37,9 +38,50 @@ export function serialTransport(opts: SerialOptions): Transport {
     async open(events) {
       const port = new SerialPort({ path: opts.path, baudRate: opts.baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false });
       await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+      // Closing (not destroying) releases the fd and its lock, so the same path can be opened again once it is back.
+      const stopWatch = watchDeviceNode(opts.path, () => {
+        if (port.isOpen) port.close(() => {});
+      });
+      port.once('close', stopWatch);
       return linkFromDuplex(port, events, (cb) => port.drain(cb));
     },
   };
+}
+
+/** How often an open serial device's node is checked for having gone away. */
+export const DEVICE_WATCH_MS = 500;
+
+/**
+ * Calls `gone` once when the device node behind `devicePath` disappears or is replaced by another device (a USB
+ * adapter pulled out, a pty whose other end died). A port that is only read from (a barcode scanner) otherwise learns
+ * of an unplug only if the kernel happens to fail a read, which on Linux ptys it may never do; a port that is written
+ * to (the lock board) learns on its next write anyway, so this only makes that sooner. Returns a stop function.
+ */
+export function watchDeviceNode(devicePath: string, gone: (why: string) => void, everyMs = DEVICE_WATCH_MS): () => void {
+  let first: { rdev: number; ino: number } | null = null;
+  let stopped = false;
+  const check = () => {
+    fs.stat(devicePath, (err, st) => {
+      if (stopped) return;
+      if (err) {
+        stop();
+        return gone(err.code ?? err.message);
+      }
+      if (!first) first = { rdev: st.rdev, ino: st.ino };
+      else if (st.rdev !== first.rdev || st.ino !== first.ino) {
+        stop();
+        gone('replaced by another device');
+      }
+    });
+  };
+  const timer = setInterval(check, everyMs);
+  timer.unref?.();
+  check();
+  function stop(): void {
+    stopped = true;
+    clearInterval(timer);
+  }
+  return stop;
 }
 
 /**

@@ -3,6 +3,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { Locale } from '../src-shared/api/common';
 import { PIN_HASH_FORMAT } from './services/pin-hash';
+import { ConfigError } from './config-error';
+import { loadLayout } from './hardware/layouts';
+
+export { ConfigError };
 
 /**
  * The kiosk's configuration: one JSON file (`--config` / KIOSK_CONFIG), every field overridable by a flag.
@@ -36,14 +40,26 @@ export const KioskConfig = z
     graceSeconds: z.number().int().min(0).max(600).default(60),
     /** A door still open this long after it opened raises a `door_left_open` alarm (once per opening). */
     doorLeftOpenSeconds: z.number().int().min(5).max(3600).default(120),
+    /**
+     * "Door closed too soon? Reopen" with the visit's reopen token: this long after the door closed (monotonic), and
+     * only for the visit that opened it (ADR 0005). Re-entering the code itself still works for `graceSeconds`.
+     */
+    reopenSeconds: z.number().int().min(0).max(120).default(20),
+    /**
+     * Wrong entries (ADR 0005). Technician PIN: `maxAttempts` in `windowMinutes` lock it for `lockMinutes` (doubling).
+     * Pickup codes: `maxAttempts` plain wrong codes in a rolling `codeWindowHours` harden the keypad (code + check
+     * code, at most one answer per `hardenedPaceMs` kiosk-wide) instead of refusing everyone.
+     */
     lockout: z
       .object({
         maxAttempts: z.number().int().min(1).max(100).default(5),
         windowMinutes: z.number().min(1).max(1440).default(15),
         lockMinutes: z.number().min(1).max(1440).default(5),
+        codeWindowHours: z.number().min(1).max(168).default(24),
+        hardenedPaceMs: z.number().int().min(0).max(60_000).default(2000),
       })
       .strict()
-      .default({ maxAttempts: 5, windowMinutes: 15, lockMinutes: 5 }),
+      .default({ maxAttempts: 5, windowMinutes: 15, lockMinutes: 5, codeWindowHours: 24, hardenedPaceMs: 2000 }),
     /** Salted scrypt hash of the technician fallback PIN (`npm run pin-hash -- <PIN>`); never the PIN itself. */
     technicianPinHash: z.string().regex(PIN_HASH_FORMAT, 'expected the output of npm run pin-hash').optional(),
     locale: Locale.default('en'),
@@ -54,10 +70,13 @@ export const KioskConfig = z
   .strict();
 export type KioskConfig = z.infer<typeof KioskConfig>;
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly exitCode = 2;
-}
+/** `--help`: what the kiosk entry points (npm start, host mode, Electron) accept. */
+export const KIOSK_USAGE = [
+  'usage: npm start -- [--config FILE] [--data-dir DIR] [--protocol simulator|kerong-cu16] [--serial-path DEV]',
+  '         [--serial-baud N] [--scanner-path DEV] [--layout NAME|FILE] [--server-url URL] [--enrollment-token T]',
+  '         [--host-port N] [--locale en|es|pl|de] [--windowed] [--host] [--<any.config.field> VALUE]',
+  'Every field of the configuration file can be set by its dotted path; see the README\'s configuration table.',
+].join('\n');
 
 type Flag = { key: string; type: 'string' | 'int' | 'bool'; set: (raw: Record<string, unknown>, v: unknown) => void };
 const sub = (raw: Record<string, unknown>, k: string) => ((raw[k] ??= {}) as Record<string, unknown>);
@@ -82,6 +101,7 @@ const FLAGS: Record<string, Flag> = {
  */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): KioskConfig {
   const args = [...argv];
+  if (args.includes('--help') || args.includes('-h')) throw new ConfigError(KIOSK_USAGE, 0);
   let file = env.KIOSK_CONFIG;
   const ci = args.indexOf('--config');
   if (ci >= 0) {
@@ -136,7 +156,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const where = issue.path.join('.') || '(top level)';
     throw new ConfigError(`invalid configuration: ${where}: ${issue.message}`);
   }
-  return result.data;
+  const config = result.data;
+  // Checked here, before anything is opened, so a wrong value is one line and exit 2 rather than a stack later.
+  if (config.serial.protocol === 'kerong-cu16' && !config.serial.path)
+    throw new ConfigError('invalid configuration: serial.path: required when serial.protocol is kerong-cu16 (e.g. --serial-path /dev/ttyUSB0)');
+  loadLayout(config.layout);
+  return config;
 }
 
 type LeafType = Flag['type'];

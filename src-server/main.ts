@@ -14,26 +14,49 @@ if (major < 22) {
   process.exit(1);
 }
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '8787' },
-    host: { type: 'string', default: '127.0.0.1' },
-    'data-dir': { type: 'string', default: '.fleet-data' },
-    'smtp-url': { type: 'string' },
-    'smtp-from': { type: 'string' },
-    'sms-url': { type: 'string' },
-    console: { type: 'boolean', default: false },
-    'admin-key': { type: 'string' },
-    'pickup-window-days': { type: 'string' },
-  },
-  strict: true,
-});
+const USAGE = [
+  'usage: npm run server -- [--port N] [--host H] [--data-dir DIR] [--smtp-url URL] [--smtp-from ADDR] [--sms-url URL]',
+  '         [--console] [--admin-key KEY] [--pickup-window-days N]',
+  'Prints one line "fleet server ready: <url>" on stdout when listening; logs go to stderr.',
+].join('\n');
 
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be 0-65535, got ${values.port}`);
+/** A bad flag, value or busy port: one line on stderr, exit 2 (README: every entry point answers in one line). */
+function refuse(message: string): never {
+  process.stderr.write(`fleet server: ${message}\n`);
   process.exit(2);
 }
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      port: { type: 'string', default: '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'data-dir': { type: 'string', default: '.fleet-data' },
+      'smtp-url': { type: 'string' },
+      'smtp-from': { type: 'string' },
+      'sms-url': { type: 'string' },
+      console: { type: 'boolean', default: false },
+      'admin-key': { type: 'string' },
+      'pickup-window-days': { type: 'string' },
+    },
+    strict: true,
+  });
+} catch (err) {
+  refuse(`${(err as Error).message.split('\n')[0]} (see --help)`);
+}
+const { values } = parsed;
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) refuse(`--port must be 0-65535, got ${values.port}`);
+const windowDays = values['pickup-window-days'] === undefined ? undefined : Number(values['pickup-window-days']);
+if (windowDays !== undefined && (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 60))
+  refuse(`--pickup-window-days must be a whole number of days 1-60, got ${values['pickup-window-days']}`);
 const dataDir = path.resolve(values['data-dir']!);
 const log = consoleLogger('fleet');
 const smtpUrl = values['smtp-url'];
@@ -45,7 +68,7 @@ const server = await startFleetServer({
   host: values.host!,
   log,
   ...(values['admin-key'] ? { adminKey: values['admin-key'] } : {}),
-  ...(values['pickup-window-days'] ? { pickupWindowDays: Number(values['pickup-window-days']) } : {}),
+  ...(windowDays !== undefined ? { pickupWindowDays: windowDays } : {}),
   channels: {
     ...(smtpUrl ? { smtpUrl } : {}),
     ...(values['smtp-from'] ? { smtpFrom: values['smtp-from'] } : {}),
@@ -53,6 +76,9 @@ const server = await startFleetServer({
     // With no real channel, print messages so nothing silently disappears.
     console: values.console || (!smtpUrl && !smsUrl),
   },
+}).catch((err: NodeJS.ErrnoException) => {
+  if (err.code === 'EADDRINUSE' || err.code === 'EACCES') refuse(`cannot listen on ${values.host}:${port} (${err.code}); choose another with --port`);
+  refuse(`cannot start: ${err.message.split('\n')[0]}`);
 });
 
 if (!values['admin-key']) log.info('admin API key is in the data dir', { file: path.join(dataDir, 'keys', 'admin.key') });

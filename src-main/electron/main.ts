@@ -24,7 +24,8 @@ if (!app.requestSingleInstanceLock()) {
       config = loadConfig(process.argv.slice(app.isPackaged ? 1 : 2));
     } catch (err) {
       if (err instanceof ConfigError) {
-        process.stderr.write(`kiosk: ${err.message}\n`);
+        if (err.exitCode === 0) process.stdout.write(`${err.message}\n`);
+        else process.stderr.write(`kiosk: ${err.message}\n`);
         app.exit(err.exitCode);
         return;
       }

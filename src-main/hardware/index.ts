@@ -1,5 +1,5 @@
 import type { Layout } from '../../src-shared/layout';
-import { ConfigError } from '../config';
+import { ConfigError } from '../config-error';
 import type { Logger } from '../log';
 import type { DoorController } from './door-controller';
 import { KerongDriver, type TimingOverrides } from './kerong/driver';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Layout } from '../../src-shared/layout';
-import { ConfigError } from '../config';
+import { ConfigError } from '../config-error';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 

@@ -11,7 +11,8 @@ export async function runHost(argv: string[]): Promise<void> {
     config = loadConfig(argv);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`kiosk: ${err.message}\n`);
+      if (err.exitCode === 0) process.stdout.write(`${err.message}\n`);
+      else process.stderr.write(`kiosk: ${err.message}\n`);
       process.exit(err.exitCode);
     }
     throw err;

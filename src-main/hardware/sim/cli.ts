@@ -1,36 +1,90 @@
 /**
- * `npm run board-sim -- --pty <path> --layout <name|file> [--baud 19200] [--open-bit]`
+ * `npm run board-sim -- --pty <path> [--layout <name|file>] [--baud 19200] [--open-bit] [--no-ir]` (see USAGE)
  * Runs the board simulator on one end of a serial line (a socat pty, or a real USB-RS485 adapter looped to the
  * kiosk's), and reads commands from stdin so a person can close doors, put items in, or inject faults.
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
+import { parseArgs } from 'node:util';
 import { SerialPort } from 'serialport';
+import { ConfigError } from '../../config-error';
 import { loadLayout } from '../layouts';
 import { BoardSimulator } from './board-sim';
 import { HELP, runCommand } from './commands';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+const USAGE = [
+  'usage: npm run board-sim -- --pty <path> [--layout <name|file>] [--baud 19200] [--open-bit] [--no-ir]',
+  'When <path> does not exist, a socat pty pair is made: the board on <path>, the kiosk side beside it',
+  '(ttyBOARD → ttyKIOSK, else <path>-kiosk); give that to the kiosk as --serial-path.',
+].join('\n');
 
-const ptyPath = arg('--pty');
-if (!ptyPath) {
-  process.stderr.write('usage: npm run board-sim -- --pty <path> --layout <name|file> [--baud 19200] [--open-bit] [--no-ir]\n');
+/** A bad flag or value: one line, exit 2. */
+function refuse(message: string): never {
+  process.stderr.write(`board-sim: ${message}\n`);
   process.exit(2);
 }
-const layout = loadLayout(arg('--layout') ?? 'demo-24');
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      pty: { type: 'string' },
+      layout: { type: 'string', default: 'demo-24' },
+      baud: { type: 'string', default: '19200' },
+      'open-bit': { type: 'boolean', default: false },
+      'no-ir': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }));
+} catch (err) {
+  refuse(`${(err as Error).message.split('\n')[0]} (see --help)`);
+}
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const ptyPath = values.pty;
+if (!ptyPath) refuse('--pty <path> is required (see --help)');
+const baud = Number(values.baud);
+if (![9600, 19200, 38400, 57600, 115200].includes(baud)) refuse(`--baud must be 9600, 19200, 38400, 57600 or 115200, got ${values.baud}`);
+let layout;
+try {
+  layout = loadLayout(values.layout!);
+} catch (err) {
+  if (err instanceof ConfigError) refuse(err.message);
+  throw err;
+}
+if (!fs.existsSync(ptyPath)) await makePtyPair(ptyPath);
+
+/**
+ * The README's `--pty /tmp/ttyBOARD` works on a machine with nothing set up: socat makes the pair and is stopped
+ * with us. Returns the socat process; refuses in one line when socat is missing.
+ */
+async function makePtyPair(boardPath: string): Promise<ChildProcess> {
+  if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error) refuse(`${boardPath} does not exist and socat is not installed (apt-get install socat)`);
+  const base = path.basename(boardPath);
+  const kioskPath = path.join(path.dirname(boardPath), /BOARD/.test(base) ? base.replace(/BOARD/, 'KIOSK') : `${base}-kiosk`);
+  const child = spawn('socat', [`pty,raw,echo=0,link=${boardPath}`, `pty,raw,echo=0,link=${kioskPath}`], { stdio: 'ignore' });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => (child.kill(), process.exit(0)));
+  process.on('exit', () => child.kill());
+  for (let i = 0; i < 200 && !(fs.existsSync(boardPath) && fs.existsSync(kioskPath)); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!fs.existsSync(boardPath)) refuse(`socat could not make ${boardPath}`);
+  process.stdout.write(`board-sim: made a pty pair; give the kiosk --protocol kerong-cu16 --serial-path ${kioskPath}\n`);
+  return child;
+}
 const sim = new BoardSimulator({
   layout,
   // --open-bit: the wiring where a set lock bit means "open" (lockBitMeansClosed = false on the kiosk).
-  lockBitMeansClosed: !process.argv.includes('--open-bit'),
-  itemSensors: !process.argv.includes('--no-ir'),
+  lockBitMeansClosed: !values['open-bit'],
+  itemSensors: !values['no-ir'],
 });
-const port = new SerialPort({ path: ptyPath, baudRate: Number(arg('--baud') ?? 19200), autoOpen: false });
+const port = new SerialPort({ path: ptyPath, baudRate: baud, autoOpen: false });
 port.open((err) => {
   if (err) {
-    process.stderr.write(`board-sim: cannot open ${ptyPath}: ${err.message}\n`);
-    process.exit(1);
+    refuse(`cannot open ${ptyPath}: ${err.message}`);
   }
   sim.attach(port);
   process.stdout.write(`board-sim: ${layout.name}, boards ${sim.boardIds().join(', ')} on ${ptyPath}. Type "help".\n`);

@@ -1,0 +1,99 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Every entry point answers `--help` with its usage (exit 0) and a bad flag, value or busy port with exactly one
+ * line (exit 2), never a Node stack (issue 10 §5). Each is run as a person runs it: a real child process.
+ */
+const root = path.resolve(import.meta.dirname, '..', '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const env = { ...process.env, PATH: `${path.join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, KIOSK_LOG_LEVEL: 'warn' };
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-entry-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const ENTRY = {
+  kiosk: path.join(root, 'src-main', 'host', 'main.ts'),
+  server: path.join(root, 'src-server', 'main.ts'),
+  'board-sim': path.join(root, 'src-main', 'hardware', 'sim', 'cli.ts'),
+  'pin-hash': path.join(root, 'scripts', 'pin-hash.ts'),
+} as const;
+
+function run(entry: keyof typeof ENTRY, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(tsx, [ENTRY[entry], ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000, input: '' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** One line on stderr, no stack frames, exit 2. */
+function expectOneLine(r: { status: number | null; stderr: string }, pattern: RegExp): void {
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.status).toBe(2);
+}
+
+/** Holds a loopback port, as another program would. */
+async function busyPort(): Promise<{ port: number; close(): void }> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  return { port: (s.address() as net.AddressInfo).port, close: () => s.close() };
+}
+
+describe('every entry point answers in one line', () => {
+  it.each(Object.keys(ENTRY) as (keyof typeof ENTRY)[])('%s --help prints its usage and exits 0', (entry) => {
+    const r = run(entry, ['--help']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm (start|run [\w-]+) --/);
+    expect(r.stderr).toBe('');
+  });
+
+  it.each([
+    ['kiosk', ['--bogus'], /^kiosk: unknown option --bogus$/],
+    ['kiosk', ['--layout', 'nonexistent'], /^kiosk: layout "nonexistent" not found/],
+    ['kiosk', ['--protocol', 'kerong-cu16'], /^kiosk: invalid configuration: serial\.path: required when serial\.protocol is kerong-cu16/],
+    ['server', ['--bogus'], /^fleet server: Unknown option '--bogus'/],
+    ['server', ['--port', 'eighty'], /^fleet server: --port must be 0-65535/],
+    ['board-sim', ['--bogus'], /^board-sim: Unknown option '--bogus'/],
+    ['board-sim', [], /^board-sim: --pty <path> is required/],
+    ['board-sim', ['--pty', path.join(tmp, 'ttyX'), '--layout', 'nonexistent'], /^board-sim: layout "nonexistent" not found/],
+    ['pin-hash', ['12'], /^pin-hash: expected one PIN of 4 to 12 digits/],
+  ] as const)('%s %j → one line, exit 2', (entry, args, pattern) => {
+    expectOneLine(run(entry, [...args, ...(entry === 'kiosk' ? ['--data-dir', path.join(tmp, 'k')] : [])]), pattern);
+  });
+
+  it('the kiosk and the fleet server on a busy port say so in one line and exit 2', async () => {
+    const busy = await busyPort();
+    try {
+      expectOneLine(run('kiosk', ['--host-port', String(busy.port), '--data-dir', path.join(tmp, 'kb')]), /^kiosk: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+      expectOneLine(run('server', ['--port', String(busy.port), '--data-dir', path.join(tmp, 'sb')]), /^fleet server: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+    } finally {
+      busy.close();
+    }
+  }, 90_000);
+
+  it('board-sim --pty on a path that does not exist makes the pty pair itself and says where the kiosk side is', async () => {
+    const board = path.join(tmp, 'ttyBOARD');
+    const child = spawn(tsx, [ENTRY['board-sim'], '--pty', board], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      // Waits on the simulator's ready line (state), with a generous deadline for a loaded machine.
+      for (const deadline = Date.now() + 60_000; !/board-sim: .*, boards \d/.test(out); ) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`board-sim did not come up: ${out}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const kioskSide = path.join(tmp, 'ttyKIOSK');
+      expect(out).toContain(`--serial-path ${kioskSide}`);
+      expect(fs.existsSync(kioskSide)).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 90_000);
+});

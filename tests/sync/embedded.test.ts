@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src-main/config';
 import { createKioskCore, type KioskCore } from '../../src-main/core';
+import { hashPin } from '../../src-main/services/pin-hash';
+import { DEMO_TECHNICIAN_PIN } from '../../src-main/services/sessions';
 import { callOrThrow, pickUp, seenOpen, tempDir, until, type Kiosk } from './helpers';
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -10,12 +12,12 @@ afterEach(async () => {
 });
 
 /** Starts the demo kiosk exactly as `npm start` would (no server configured, simulated board), capturing stdout. */
-async function startDemo(dir: string, out: string[]): Promise<KioskCore> {
+async function startDemo(dir: string, out: string[], extraArgs: string[] = []): Promise<KioskCore> {
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out.push(...String(chunk).split('\n').filter(Boolean));
     return true;
   });
-  const core = await createKioskCore({ config: loadConfig(['--data-dir', dir], {}), mode: 'host', version: '0.1.0-demo', dataDir: dir });
+  const core = await createKioskCore({ config: loadConfig(['--data-dir', dir, ...extraArgs], {}), mode: 'host', version: '0.1.0-demo', dataDir: dir });
   cleanup.push(() => core.close());
   return core;
 }
@@ -80,5 +82,20 @@ describe('embedded default: no server configured + simulated board = the demo', 
     expect((again.ctx.db.prepare(`SELECT count(*) AS n FROM parcels`).get() as { n: number }).n).toBe(5);
     expect(grab(out2, /^demo driver badge: (\S+)$/)).toBeTruthy();
     expect(grab(out2, /^demo driver badge: (\S+)$/)).not.toBe(driver);
+  });
+
+  it('prints the demo technician PIN only when it works: with a configured technicianPinHash it says so instead', async () => {
+    const plain: string[] = [];
+    const demo = await startDemo(tempDir('sync-demo-pin-'), plain);
+    expect(plain).toContain(`demo technician PIN (demo mode only): ${DEMO_TECHNICIAN_PIN}`);
+    await demo.close();
+
+    const out: string[] = [];
+    const core = await startDemo(tempDir('sync-demo-pin-'), out, ['--technicianPinHash', hashPin('135790')]);
+    expect(out.join('\n')).not.toContain(DEMO_TECHNICIAN_PIN);
+    expect(out).toContain('technician PIN: the one configured as technicianPinHash');
+    // And what the banner says is true: the demo PIN is refused, the configured one is taken.
+    expect(await core.call('authPin', { pin: DEMO_TECHNICIAN_PIN })).toMatchObject({ ok: false, error: { code: 'PIN_INVALID' } });
+    expect(await core.call('authPin', { pin: '135790' })).toMatchObject({ ok: true });
   });
 });

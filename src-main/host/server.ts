@@ -1,13 +1,13 @@
-import http from 'node:http';
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyWebsocket from '@fastify/websocket';
 import type { KioskCore } from '../core';
 import { createLogger } from '../log';
-import { serveStatic } from './static';
+import { registerStatic, securityHeaders } from './static';
+import { MAX_FRAME_BYTES, serveApi } from './ws-api';
 
 const log = createLogger('host');
-const MAX_FRAME = 32 * 1024;
 
 export interface HostServer {
   url: string;
@@ -22,74 +22,113 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
-  socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+/** The token from a raw request target, without throwing on anything a client can write there. */
+function tokenOf(rawUrl: string): string {
+  const q = rawUrl.indexOf('?');
+  return q < 0 ? '' : (new URLSearchParams(rawUrl.slice(q + 1)).get('token') ?? '');
+}
+
+/** What the log keeps of a request target: enough to recognise it, never the token, never a megabyte. */
+function shown(rawUrl: string | undefined): string {
+  return (rawUrl ?? '').replace(/token=[^&]*/g, 'token=[redacted]').slice(0, 120);
+}
+
+/**
+ * Node's HTTP parser refused the bytes (bad request line, header too large, timeout...): answer once if the socket
+ * can still take it, then drop it. Replaces Fastify's default only to log the refusal.
+ */
+function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code !== 'ECONNRESET') log.warn('request refused by the HTTP parser', { code: err.code ?? null });
+  if (socket.writable && !socket.destroyed) {
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
   socket.destroy();
 }
 
 /**
- * Host mode: the renderer over HTTP on loopback and the API over one WebSocket. A page from another origin can
- * reach 127.0.0.1 too, so the socket demands the per-start token (which only the printed URL carries) and our
- * own Origin; either missing → refused before any call is read.
+ * Host mode: the renderer over HTTP on loopback and the API over one WebSocket, on Fastify with `@fastify/static`
+ * and `@fastify/websocket` (ADR 0004). A page from another origin can reach 127.0.0.1 too, so the socket demands the
+ * per-start token (which only the printed URL carries) and our own Origin; either missing → 401/403 before the
+ * upgrade, so no frame is ever read. Nothing a client sends is fatal: parser errors, bad URLs and oversize or
+ * malformed frames are refused (4xx or a close code) and logged.
+ * Throws what `listen` throws (e.g. EADDRINUSE) when the port is taken.
  */
 export async function startHostServer(core: KioskCore, opts: { port: number; rendererDir: string }): Promise<HostServer> {
   const token = crypto.randomBytes(24).toString('base64url');
   let port = opts.port;
-  const server = http.createServer((req, res) => serveStatic(opts.rendererDir, port, req, res));
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+  const app = Fastify({
+    logger: false,
+    // Close keep-alive and half-read connections on close(), so stopping the kiosk never waits on a browser tab.
+    forceCloseConnections: true,
+    clientErrorHandler: onClientError,
+    // Static files only: there is no body to read, and a client must not make us buffer one.
+    bodyLimit: 1024,
+  });
+  app.server.on('error', (err) => log.error('host HTTP server error', { error: err.message }));
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/api') return refuse(socket, 404, 'Not Found');
-    const origin = req.headers.origin;
-    const allowed = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
-    if (!origin || !allowed.includes(origin)) {
-      log.warn('websocket refused: origin', { origin: origin ?? null });
-      return refuse(socket, 403, 'Forbidden');
+  // Every response (errors included) carries the security headers; WebSocket upgrades are hijacked and get none.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.headers(securityHeaders(port));
+    return payload;
+  });
+  // Read-only: anything but GET/HEAD is refused before routing (and before any body is parsed).
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      log.warn('request refused: method', { method: req.method.slice(0, 16) });
+      return reply.code(405).header('allow', 'GET, HEAD').send();
     }
-    if (!safeEqual(url.searchParams.get('token') ?? '', token)) {
-      log.warn('websocket refused: token');
-      return refuse(socket, 401, 'Unauthorized');
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(core, ws));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.ws) log.warn('websocket refused: path', { url: shown(req.raw.url) });
+    return reply.code(404).type('text/plain').send('not found');
+  });
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) log.error('host request failed', { url: shown(req.raw.url), error: err.stack ?? String(err) });
+    else log.warn('request refused', { status, code: err.code ?? null, url: shown(req.raw.url) });
+    // The status says enough; the error's own message may echo the client's bytes back.
+    return reply.code(status).type('text/plain').send(status === 404 ? 'not found' : 'refused');
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, '127.0.0.1', () => resolve());
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: MAX_FRAME_BYTES },
+    // Errors on an established socket: oversize frame (1009), invalid UTF-8 (1007), bad opcode (1002), a reset.
+    // `ws` has already started the close with the right code; we only log and make sure it does close.
+    errorHandler(err, socket) {
+      log.warn('websocket closed on error', { code: (err as NodeJS.ErrnoException).code ?? null, error: err.message });
+      if (socket.readyState === socket.OPEN) socket.close(1011);
+    },
+    // Stop promptly: no goodbye handshake with clients that may never answer.
+    preClose(done) {
+      for (const c of this.websocketServer.clients) c.terminate();
+      this.websocketServer.close(() => done());
+    },
   });
-  port = (server.address() as { port: number }).port;
+  await registerStatic(app, opts.rendererDir);
+
+  app.get('/api', {
+    websocket: true,
+    onRequest: async (req, reply) => {
+      const origin = req.headers.origin;
+      const allowed = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+      if (!origin || !allowed.includes(origin)) {
+        log.warn('websocket refused: origin', { origin: origin?.slice(0, 120) ?? null });
+        return reply.code(403).type('text/plain').send('forbidden');
+      }
+      if (!safeEqual(tokenOf(req.raw.url ?? ''), token)) {
+        log.warn('websocket refused: token');
+        return reply.code(401).type('text/plain').send('unauthorized');
+      }
+    },
+  }, (socket) => serveApi(core, socket));
+
+  await app.listen({ port: opts.port, host: '127.0.0.1' });
+  port = (app.server.address() as { port: number }).port;
   return {
     port,
     token,
     url: `http://127.0.0.1:${port}/#token=${token}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => app.close(),
   };
-}
-
-function attach(core: KioskCore, ws: WebSocket): void {
-  const off = core.on((event, payload) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
-  });
-  ws.on('close', off);
-  ws.on('message', async (data, isBinary) => {
-    let id: unknown = null;
-    try {
-      if (isBinary) throw new Error('binary frame');
-      const msg = JSON.parse(data.toString()) as { id?: unknown; call?: unknown; input?: unknown };
-      id = msg.id;
-      if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new Error('missing id');
-      const result = await core.call(msg.call, msg.input);
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...result }));
-    } catch (err) {
-      if (ws.readyState === ws.OPEN)
-        ws.send(JSON.stringify({ id, ok: false, error: { code: 'BAD_INPUT', message: `malformed request: ${(err as Error).message}` } }));
-    }
-  });
 }

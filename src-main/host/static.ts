@@ -1,17 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import type http from 'node:http';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * The kiosk's CSP: nothing but our own files, plus (host mode) our own WebSocket. The Electron window gets it with
@@ -31,38 +19,36 @@ export function csp(port: number | null): string {
   ].join('; ');
 }
 
-/** Serves the built renderer read-only; never a path outside its folder. */
-export function serveStatic(root: string, port: number, req: http.IncomingMessage, res: http.ServerResponse): void {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405).end();
-    return;
-  }
-  let rel: string;
-  try {
-    rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  } catch {
-    res.writeHead(400).end();
-    return;
-  }
-  if (rel === '/' || rel === '') rel = '/index.html';
-  const file = path.resolve(root, '.' + rel);
-  if (!file.startsWith(root + path.sep)) {
-    res.writeHead(404).end();
-    return;
-  }
-  fs.readFile(file, (err, body) => {
-    if (err) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': csp(port),
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-      'cache-control': 'no-store',
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
+/**
+ * The headers every host-mode HTTP response carries, errors included (a 404 page is a page too): the CSP above, no
+ * MIME sniffing, no framing, no Referer, no caching (a new build must never meet an old cached script).
+ */
+export function securityHeaders(port: number): Record<string, string> {
+  return {
+    'content-security-policy': csp(port),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+  };
+}
+
+/**
+ * Serves the built renderer read-only at `/` (`/` → index.html) through `@fastify/static` (which uses `send`: paths
+ * are decoded once, NUL bytes and `..` escapes refused, never a file outside `root`, dotfiles denied). Streams
+ * opened for a file are owned by `send`, which handles their errors. Only GET and HEAD reach it (the server
+ * answers every other method 405 before routing).
+ */
+export async function registerStatic(app: FastifyInstance, root: string): Promise<void> {
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    index: ['index.html'],
+    wildcard: true,
+    dotfiles: 'deny',
+    // The security headers (cache-control included) are set for every response by the server's onSend hook.
+    cacheControl: false,
+    decorateReply: false,
+    redirect: false,
   });
 }

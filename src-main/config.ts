@@ -55,7 +55,7 @@ export const KioskConfig = z
         maxAttempts: z.number().int().min(1).max(100).default(5),
         windowMinutes: z.number().min(1).max(1440).default(15),
         lockMinutes: z.number().min(1).max(1440).default(5),
-        codeWindowHours: z.number().min(1).max(168).default(24),
+        codeWindowHours: z.number().min(1).max(48).default(24),
         hardenedPaceMs: z.number().int().min(0).max(60_000).default(2000),
       })
       .strict()
@@ -66,6 +66,11 @@ export const KioskConfig = z
     hostPort: z.number().int().min(0).max(65535).default(8420),
     windowed: z.boolean().default(false),
     host: z.boolean().default(false),
+    /**
+     * Run the embedded demo fleet (demo parcels, badges) even on real boards. Without a server URL the demo runs
+     * by itself only with the simulated board, so a kiosk on real doors never hands out demo badges by accident.
+     */
+    demo: z.boolean().default(false),
   })
   .strict();
 export type KioskConfig = z.infer<typeof KioskConfig>;
@@ -74,7 +79,7 @@ export type KioskConfig = z.infer<typeof KioskConfig>;
 export const KIOSK_USAGE = [
   'usage: npm start -- [--config FILE] [--data-dir DIR] [--protocol simulator|kerong-cu16] [--serial-path DEV]',
   '         [--serial-baud N] [--scanner-path DEV] [--layout NAME|FILE] [--server-url URL] [--enrollment-token T]',
-  '         [--host-port N] [--locale en|es|pl|de] [--windowed] [--host] [--<any.config.field> VALUE]',
+  '         [--host-port N] [--locale en|es|pl|de] [--windowed] [--host] [--demo] [--<any.config.field> VALUE]',
   'Every field of the configuration file can be set by its dotted path; see the README\'s configuration table.',
 ].join('\n');
 
@@ -93,6 +98,7 @@ const FLAGS: Record<string, Flag> = {
   '--locale': { key: 'locale', type: 'string', set: (r, v) => (r.locale = v) },
   '--windowed': { key: 'windowed', type: 'bool', set: (r, v) => (r.windowed = v) },
   '--host': { key: 'host', type: 'bool', set: (r, v) => (r.host = v) },
+  '--demo': { key: 'demo', type: 'bool', set: (r, v) => (r.demo = v) },
 };
 
 /**

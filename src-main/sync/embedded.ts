@@ -57,7 +57,7 @@ export async function startEmbeddedFleet(ctx: KioskContext, repos: Repos, sync: 
       driver = server.issueBadge({ role: 'driver', name: 'Demo Driver', ttlHours: 24 * 30 }).token;
       technician = server.issueBadge({ role: 'technician', name: 'Demo Technician', ttlHours: 24 * 30 }).token;
     }
-    printBanner(out, server.url, driver, technician, !ctx.config.technicianPinHash);
+    printBanner(out, server.url, driver, technician, pinLine(ctx));
   } catch (err) {
     await server.close();
     throw err;
@@ -86,7 +86,17 @@ async function ensureEnrolled(ctx: KioskContext, repos: Repos, server: FleetServ
   return (await ex.enroll(server.createEnrollmentToken(1))).kioskId;
 }
 
-function printBanner(out: (line: string) => void, url: string, driver: string, technician: string, demoPinWorks: boolean): void {
+/**
+ * Print only what works (sessions.ts): the demo PIN is accepted only with the simulated board and no configured
+ * technicianPinHash.
+ */
+function pinLine(ctx: KioskContext): string {
+  if (ctx.config.technicianPinHash) return 'technician PIN: the one configured as technicianPinHash';
+  if (ctx.simulator === null) return 'technician PIN: none on real boards until technicianPinHash is configured (npm run pin-hash)';
+  return `demo technician PIN (demo mode only): ${DEMO_TECHNICIAN_PIN}`;
+}
+
+function printBanner(out: (line: string) => void, url: string, driver: string, technician: string, pin: string): void {
   const rule = '─'.repeat(72);
   out(rule);
   out('Locker Kiosk demo: a fleet server runs inside this kiosk, with demo parcels on their way.');
@@ -95,8 +105,7 @@ function printBanner(out: (line: string) => void, url: string, driver: string, t
   out('(or paste it into the driver screen). The driver delivers; the technician opens maintenance mode.');
   out(`demo driver badge: ${driver}`);
   out(`demo technician badge: ${technician}`);
-  // Print only what works: with a configured technicianPinHash the demo PIN is refused (sessions.ts).
-  out(demoPinWorks ? `demo technician PIN (demo mode only): ${DEMO_TECHNICIAN_PIN}` : 'technician PIN: the one configured as technicianPinHash');
+  out(pin);
   out('When a parcel is deposited, its "SMS" with the pickup code is printed here:');
   out('  [sms to +48…] Your code for parcel <barcode> at locker <kiosk> is <6 digits>. …');
   out(rule);

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src-main/config';
 import { createKioskCore, type KioskCore } from '../../src-main/core';
+import { loadLayout } from '../../src-main/hardware/layouts';
+import { BoardSimulator } from '../../src-main/hardware/sim/board-sim';
 import { hashPin } from '../../src-main/services/pin-hash';
+import { closePort, openPort, PtyPair } from '../hardware/helpers';
 import { DEMO_TECHNICIAN_PIN } from '../../src-main/services/sessions';
 import { callOrThrow, pickUp, seenOpen, tempDir, until, type Kiosk } from './helpers';
 
@@ -97,5 +100,40 @@ describe('embedded default: no server configured + simulated board = the demo', 
     // And what the banner says is true: the demo PIN is refused, the configured one is taken.
     expect(await core.call('authPin', { pin: DEMO_TECHNICIAN_PIN })).toMatchObject({ ok: false, error: { code: 'PIN_INVALID' } });
     expect(await core.call('authPin', { pin: '135790' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('real boards (kerong-cu16 on a socat pty, the board simulator on the other end)', () => {
+  async function boardOnPty(): Promise<{ kioskPath: string }> {
+    const pty = await new PtyPair().start();
+    const board = await openPort(pty.board);
+    const sim = new BoardSimulator({ layout: loadLayout('demo-24'), lockBitMeansClosed: true, itemSensors: true });
+    sim.attach(board);
+    cleanup.push(async () => {
+      await closePort(board);
+      await pty.dispose();
+    });
+    return { kioskPath: pty.kiosk };
+  }
+
+  it('without a server URL: no demo fleet, and one line on stdout says why and how to get one', async () => {
+    const { kioskPath } = await boardOnPty();
+    const out: string[] = [];
+    const core = await startDemo(tempDir('sync-real-'), out, ['--protocol', 'kerong-cu16', '--serial-path', kioskPath]);
+    expect(core.ctx.kioskId()).toBe('unenrolled');
+    expect(out.filter((l) => /real boards and no --server-url/.test(l))).toHaveLength(1);
+    expect(out.join('\n')).toContain('--demo to run the demo fleet');
+    expect(out.some((l) => /^demo driver badge:/.test(l))).toBe(false);
+  });
+
+  it('--demo runs the embedded fleet and demo data with real boards on purpose, and prints no PIN that would not work', async () => {
+    const { kioskPath } = await boardOnPty();
+    const out: string[] = [];
+    const core = await startDemo(tempDir('sync-real-demo-'), out, ['--protocol', 'kerong-cu16', '--serial-path', kioskPath, '--demo']);
+    expect(core.ctx.kioskId()).toMatch(/^K-/);
+    const driver = grab(out, /^demo driver badge: (\S+)$/);
+    expect((await core.call('authBadge', { badge: driver! })) as unknown).toMatchObject({ ok: true, value: { role: 'driver' } });
+    expect(out.join('\n')).not.toContain(DEMO_TECHNICIAN_PIN);
+    expect(out).toContain('technician PIN: none on real boards until technicianPinHash is configured (npm run pin-hash)');
   });
 });

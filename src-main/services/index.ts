@@ -73,8 +73,10 @@ export function createServices(ctx: KioskContext): Services {
     sessions: new SessionService(kit),
     async start() {
       repos.compartments.syncFromLayout(ctx.layout);
-      doors.start(() => {
-        if (!stopped && repos.doorOps.unfinished().length > 0) void runReconcile().catch(() => {});
+      // On every reconnect (and when a door event could not be recorded): the journal and the item sensors are
+      // compared with the board again (recovery.ts). A rejection is the door engine's cue to try again later.
+      doors.start(async () => {
+        if (!stopped) await runReconcile();
       });
       await runReconcile();
       doors.watch.seed();

@@ -25,7 +25,8 @@ export function bridgeDoorEvents(ctx: KioskContext): () => void {
         ctx.emit('alarm', { kind: 'forced_open', compartmentId: e.compartmentId });
         break;
       case 'jammed':
-        ctx.emit('alarm', { kind: 'jammed', compartmentId: e.compartmentId });
+        // A blind verdict (no read at all) is not a jam anyone saw: the offline banner says what is known.
+        if (!e.blind) ctx.emit('alarm', { kind: 'jammed', compartmentId: e.compartmentId });
         break;
       case 'board-offline':
       case 'board-online':

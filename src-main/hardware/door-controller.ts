@@ -4,14 +4,19 @@
  *
  * Honesty rules: `unlock` resolves when the frame is on the wire, never "the door opened"; opening is only ever
  * reported from a state read (`opened` event). A door that reads open is still unlocked when asked (sensors lie).
+ * An unlock whose door already reads open (left ajar) is reported `opened` by the first read after it: the level
+ * counts, not only an edge, or the operation would wait forever for an edge that never comes.
  */
 export type DoorEvent =
   | { type: 'opened'; compartmentId: string; at: number }
   | { type: 'closed'; compartmentId: string; at: number }
   /** Read open with no unlock from us within the recent window. */
   | { type: 'forced-open'; compartmentId: string; at: number }
-  /** Unlocked, and a read after the jam threshold still shows it shut (or the board stayed unreadable past the ceiling). */
-  | { type: 'jammed'; compartmentId: string; at: number }
+  /**
+   * Unlocked, and a read after the jam threshold still shows it shut; or (`blind: true`) the board stayed unreadable
+   * past the ceiling, so nobody knows whether it opened: the next read decides (ADR door-truth).
+   */
+  | { type: 'jammed'; compartmentId: string; at: number; blind?: boolean }
   | { type: 'item-present'; compartmentId: string; at: number }
   | { type: 'item-absent'; compartmentId: string; at: number }
   | { type: 'board-offline'; board: number; at: number }

@@ -3,7 +3,15 @@ import type { DoorEvent } from '../hardware/door-controller';
 import type { DoorOpRow, NewDoorOp } from '../store/door-ops';
 import { DOOR_WATCH_INTERVAL_MS, DoorWatch } from './door-watch';
 import type { Kit } from './kit';
-import { finishOnClose, failJammed, abandon, flagParcel, recordOrphanJam } from './finish';
+import { finishOnClose, failJammed, abandon, flagParcel, recordOrphanJam, markUnconfirmed } from './finish';
+import { decide } from './recovery';
+
+/**
+ * An operation still `requested`/`unlocked` this long after it was journaled has missed every signal that should
+ * have ended it (the tracker's jam ceiling is 30 s by default): the door engine asks a fresh read to decide it, so
+ * no operation blocks its compartment (and its code) forever.
+ */
+export const STALE_OPERATION_MS = 45_000;
 
 /**
  * The door side of every use case: journal first, then the unlock frame, then progress from the controller's
@@ -13,20 +21,35 @@ export class DoorEngine {
   private unsubscribe: (() => void) | null = null;
   private readonly waiting = new Set<string>();
   private watchTimer: ReturnType<typeof setInterval> | null = null;
+  /** A door event could not be recorded (e.g. the disk was full): reconcile from the board on the next tick. */
+  private reconcileDue = false;
+  private reconcileNow: () => Promise<unknown> = async () => {};
   readonly watch: DoorWatch;
 
   constructor(private readonly kit: Kit) {
     this.watch = new DoorWatch(kit);
   }
 
-  start(onReconnect: () => void): void {
-    this.unsubscribe = this.kit.ctx.doors.on((e) => this.onEvent(e, onReconnect));
+  /**
+   * Subscribes to the controller. `onReconnect` runs the journal's reconciliation (services/recovery.ts); it is also
+   * how an event that could not be recorded gets its operation finished later, from the board's state.
+   */
+  start(onReconnect: () => Promise<unknown>): void {
+    this.reconcileNow = onReconnect;
+    this.unsubscribe = this.kit.ctx.doors.on((e) => this.onEventSafely(e));
     this.refreshAttentive();
     this.watchTimer = setInterval(() => {
       try {
         this.watch.check();
+        this.decideStale();
       } catch (err) {
         this.kit.log.error('door watch failed', { error: (err as Error).message });
+      }
+      if (this.reconcileDue) {
+        this.reconcileDue = false;
+        this.reconcileNow().catch(() => {
+          this.reconcileDue = true;
+        });
       }
     }, DOOR_WATCH_INTERVAL_MS);
     this.watchTimer.unref?.();
@@ -45,6 +68,7 @@ export class DoorEngine {
    */
   journal(op: Omit<NewDoorOp, 'id'>, alongside: (op: DoorOpRow) => void = () => {}): DoorOpRow {
     const { kit } = this;
+    this.assertReachable(op.compartmentId);
     return kit.tx(() => {
       if (kit.repos.doorOps.activeFor(op.compartmentId)) throw new KioskError('INVALID_STATE', `compartment ${op.compartmentId} is busy`);
       const row = kit.repos.doorOps.insert({ ...op, id: kit.newOpId() }, kit.now());
@@ -74,6 +98,29 @@ export class DoorEngine {
     return unlocked ?? kit.repos.doorOps.get(op.id)!;
   }
 
+  /**
+   * Refuses (HARDWARE_OFFLINE) when the board behind `compartmentId` is known to be unreachable: the port is not open,
+   * or the board has answered before and stopped answering. Called before anything is journaled, audited or queued,
+   * so a refused attempt leaves no trace but the error. A board never heard from yet is not "known offline": the
+   * unlock goes out and the tracker's jam verdict tells.
+   */
+  assertReachable(compartmentId: string): void {
+    if (this.knownOffline(compartmentId)) throw new KioskError('HARDWARE_OFFLINE', 'the lock board is not reachable');
+  }
+
+  /** See assertReachable. */
+  knownOffline(compartmentId: string): boolean {
+    const { doors } = this.kit.ctx;
+    try {
+      if (doors.health().port !== 'open') return true;
+      const board = this.kit.repos.compartments.get(compartmentId)?.board;
+      const state = doors.boards().find((b) => b.board === board);
+      return state !== undefined && state.readAt !== null && !state.online;
+    } catch {
+      return true; // a closed controller
+    }
+  }
+
   /** Poll fast while any operation is unfinished. */
   refreshAttentive(): void {
     try {
@@ -83,7 +130,44 @@ export class DoorEngine {
     }
   }
 
-  private onEvent(e: DoorEvent, onReconnect: () => void): void {
+  /**
+   * A door event must never take the process down (the store may be refusing writes, e.g. a full disk): the error is
+   * logged and the operation stays unfinished in the journal, to be decided from a fresh read by the reconciliation
+   * that runs on the next tick (and on every reconnect).
+   */
+  private onEventSafely(e: DoorEvent): void {
+    try {
+      this.onEvent(e);
+    } catch (err) {
+      this.eventFailed(e.type, err);
+    }
+  }
+
+  private eventFailed(what: string, err: unknown): void {
+    this.kit.log.error('door event not recorded; left for reconciliation', { event: what, error: (err as Error).message });
+    this.reconcileDue = true;
+  }
+
+  /** Operations that missed every signal (see STALE_OPERATION_MS): a fresh read decides them, as after a restart. */
+  private decideStale(): void {
+    const { kit } = this;
+    const cutoff = kit.now() - STALE_OPERATION_MS;
+    for (const op of kit.repos.doorOps.unfinished()) {
+      if (op.state === 'opened' || (op.unlockedAt ?? op.requestedAt) > cutoff) continue;
+      let door: 'open' | 'closed' | null = null;
+      try {
+        door = kit.ctx.doors.compartment(op.compartmentId).door;
+      } catch {
+        door = null;
+      }
+      if (door === null) continue; // unreadable: the reconnect's reconciliation decides it
+      const item = this.itemReading(op.compartmentId);
+      const done = kit.tx(() => decide(kit, op, door, item));
+      if (done) kit.emitOp(done);
+    }
+  }
+
+  private onEvent(e: DoorEvent): void {
     const { kit } = this;
     switch (e.type) {
       case 'opened': {
@@ -101,12 +185,24 @@ export class DoorEngine {
         this.waiting.add(e.compartmentId);
         setImmediate(() => {
           this.waiting.delete(e.compartmentId);
-          this.closed(e.compartmentId);
+          try {
+            this.closed(e.compartmentId);
+          } catch (err) {
+            this.eventFailed('closed', err);
+          }
         });
         return;
       }
       case 'jammed': {
         const op = kit.repos.doorOps.activeFor(e.compartmentId);
+        if (e.blind) {
+          // No read since the deadline: nobody knows whether the door opened. Say so now (the person cannot wait),
+          // decide later from the board's first answer (reconcile on reconnect). See ADR door-truth.
+          if (!op || (op.state !== 'requested' && op.state !== 'unlocked') || op.outcome === 'jammed') return;
+          const told = kit.tx(() => markUnconfirmed(kit, op.id));
+          if (told) kit.emitOp(told);
+          return;
+        }
         if (!op) {
           // The alarm itself is pushed by the door-event bridge; here: the record, as for an operation's jam.
           kit.tx(() => recordOrphanJam(kit, e.compartmentId));
@@ -131,7 +227,9 @@ export class DoorEngine {
       }
       case 'port-up':
       case 'board-online':
-        onReconnect();
+        this.reconcileNow().catch(() => {
+          this.reconcileDue = true;
+        });
         return;
       default:
         return;

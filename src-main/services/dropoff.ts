@@ -115,13 +115,18 @@ export class DropoffService {
   ): Promise<DropoffStarted> {
     const { kit } = this;
     const actor = actorOf(session);
+    if (kit.ctx.doors.health().port !== 'open') throw new KioskError('HARDWARE_OFFLINE', 'the lock board is not reachable');
     let picked: { op: DoorOpRow; chosen: CompartmentRow } | null;
     try {
       picked = kit.tx(() => {
         // Not offered while a pickup's reopen window is open: that customer may still come back to it.
         const inGrace = kit.repos.parcels.compartmentsInGrace(kit.now());
-        const free = kit.repos.compartments.free().filter((c) => !exclude.has(c.id) && !inGrace.has(c.id));
+        const candidates = kit.repos.compartments.free().filter((c) => !exclude.has(c.id) && !inGrace.has(c.id));
+        // Never a door on a board known to be offline; when only such doors would fit, the driver is told the
+        // locker is offline (nothing written: not "no compartment", which would send the parcel back).
+        const free = candidates.filter((c) => !this.doors.knownOffline(c.id));
         const pick = this.strategy.choose({ size, accessible: parcel.accessible }, free);
+        if (!pick && this.strategy.choose({ size, accessible: parcel.accessible }, candidates)) throw new KioskError('HARDWARE_OFFLINE', 'the lock board is not reachable');
         if (!pick) return null;
         const chosen = kit.repos.compartments.get(pick.id)!;
         const now = kit.now();

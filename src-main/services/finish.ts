@@ -15,6 +15,7 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null): Doo
   const close = (outcome: DoorOpRow['outcome'], grace: number | null = null) =>
     doorOps.advance(op.id, 'closed', now, { outcome, grace_until: grace });
 
+  if (op.outcome === 'jammed') return finishAfterNoAnswer(kit, op, item);
   if (op.outcome === 'cancelled') {
     // "Doesn't fit": the parcel went elsewhere. Something left inside a compartment we consider free is a fault.
     if (item === true && !parcels.inCompartment(op.compartmentId)) takeOutOfService(kit, op.compartmentId, 'unexpected item after a cancelled drop-off');
@@ -86,6 +87,39 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null): Doo
       return close('completed');
     }
   }
+}
+
+/**
+ * The board did not answer between the unlock and the jam ceiling (cut bus, dead board): nobody saw the door open
+ * or stay shut. The person is told now (outcome `jammed` with a reference; the operation stays unfinished so the
+ * compartment is not offered to anyone else) and the board's next answer decides (`finishOnClose`, `decide`).
+ * Nothing is put out of service on a guess. Returns the row, or null when the operation is past that point.
+ */
+export function markUnconfirmed(kit: Kit, opId: string): DoorOpRow | null {
+  const op = kit.repos.doorOps.get(opId);
+  if (!op || (op.state !== 'requested' && op.state !== 'unlocked')) return null;
+  const reference = kit.newReference();
+  kit.repos.doorOps.setOutcome(op.id, 'jammed', kit.now(), reference);
+  kit.audit('system', 'door.unconfirmed', { compartmentId: op.compartmentId, operationId: op.id, reference, purpose: op.purpose });
+  return kit.repos.doorOps.get(op.id);
+}
+
+/**
+ * An operation whose person was told "no answer, the door may not have opened" (markUnconfirmed) closes after all:
+ * the physical fact decides, exactly as a normal close, and what was said is kept on the parcel for support
+ * ("door not seen open") so the two stories can be matched when the customer calls.
+ */
+function finishAfterNoAnswer(kit: Kit, op: DoorOpRow, item: boolean | null): DoorOpRow | null {
+  kit.repos.doorOps.setOutcome(op.id, 'pending', kit.now());
+  const done = finishOnClose(kit, op.id, item);
+  if (!done || !op.parcelId) return done;
+  const parcel = kit.repos.parcels.get(op.parcelId);
+  if (parcel && done.outcome === 'completed' && (parcel.status === 'picked_up' || parcel.status === 'deposited' || parcel.status === 'collected')) {
+    const why = `door not seen open (operation ${op.id}, ref ${op.reference ?? '-'}): ${parcel.status} by the sensors after the board came back`;
+    kit.repos.parcels.patch(parcel.id, { flagged: why }, kit.now());
+    kit.audit('system', 'door.not_seen_open', { compartmentId: op.compartmentId, operationId: op.id, parcelId: parcel.id, status: parcel.status, reference: op.reference });
+  }
+  return done;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DoorOpRow } from '../store/door-ops';
 import type { DoorEngine } from './doors';
-import { abandon, finishOnClose, takeOutOfService } from './finish';
+import { abandon, finishOnClose, flagParcel, takeOutOfService } from './finish';
 import type { Kit } from './kit';
 
 export interface RecoveryReport {
@@ -8,6 +8,15 @@ export interface RecoveryReport {
   resolved: number;
   /** Still unfinished: door open (waiting for it to close), or its board could not be read yet. */
   waiting: number;
+  /** Compartments where the item sensor and the store disagreed, and what was done (see compareSensors). */
+  mismatches: SensorMismatch[];
+}
+
+export interface SensorMismatch {
+  compartmentId: string;
+  /** `unexpected_item`: an item where the store says free → out of service. `missing_parcel`: the reverse → flagged. */
+  kind: 'unexpected_item' | 'missing_parcel';
+  parcelId: string | null;
 }
 
 /**
@@ -24,7 +33,7 @@ export interface RecoveryReport {
  */
 export async function reconcile(kit: Kit, doors: DoorEngine): Promise<RecoveryReport> {
   const ops = kit.repos.doorOps.unfinished();
-  const report: RecoveryReport = { checked: ops.length, resolved: 0, waiting: 0 };
+  const report: RecoveryReport = { checked: ops.length, resolved: 0, waiting: 0, mismatches: [] };
   const read = new Map<number, boolean>();
   for (const op of ops) {
     const c = kit.repos.compartments.get(op.compartmentId);
@@ -58,9 +67,68 @@ export async function reconcile(kit: Kit, doors: DoorEngine): Promise<RecoveryRe
     if (done && (done.state === 'closed' || done.state === 'failed')) report.resolved++;
     else report.waiting++;
   }
-  if (ops.length > 0) kit.tx(() => kit.audit('system', 'recovery.reconciled', { ...report }));
+  report.mismatches = await compareSensors(kit, read);
+  if (ops.length > 0) kit.tx(() => kit.audit('system', 'recovery.reconciled', { checked: report.checked, resolved: report.resolved, waiting: report.waiting }));
   doors.refreshAttentive();
   return report;
+}
+
+/**
+ * The store against the item sensors, at start-up and after every reconnect (only where `serial.itemSensors`): the
+ * store can lose its last transactions (a WAL file deleted after a crash, a restored backup) and a person can
+ * reach into a door the kiosk did not open. For every compartment with no operation in flight, door closed, board
+ * answering:
+ * - an item where the store says free → out of service (audited, `compartment.out_of_service` queued), so it is
+ *   never allocated over what is physically inside; a technician looks;
+ * - a deposited/expired parcel the sensor says is gone → flagged for a technician (its code keeps working: the
+ *   sensor may be the one that is wrong).
+ * A mismatch already acted on (out of service, flagged) is not acted on again. `read` holds the boards this pass
+ * already read (true) or failed to read (false); the others are read here. Returns what was found now.
+ */
+export async function compareSensors(kit: Kit, read: Map<number, boolean> = new Map()): Promise<SensorMismatch[]> {
+  if (!kit.ctx.config.serial.itemSensors) return [];
+  const found: SensorMismatch[] = [];
+  for (const c of kit.repos.compartments.all()) {
+    if (!c.inLayout) continue;
+    if (!read.has(c.board)) {
+      try {
+        await kit.ctx.doors.readBoard(c.board);
+        read.set(c.board, true);
+      } catch {
+        read.set(c.board, false);
+      }
+    }
+    if (!read.get(c.board)) continue;
+    let state: { door: 'open' | 'closed' | null; item: boolean | null };
+    try {
+      state = kit.ctx.doors.compartment(c.id);
+    } catch {
+      continue;
+    }
+    if (state.door !== 'closed' || state.item === null) continue;
+    const item = state.item;
+    const stored = kit.repos.parcels.inCompartment(c.id);
+    if (item === (stored !== null)) continue; // agree: no write, no transaction
+    const mismatch = kit.tx((): SensorMismatch | null => {
+      // Re-read inside the write lock: an operation may have started on it since the board was read.
+      if (kit.repos.doorOps.activeFor(c.id)) return null;
+      const here = kit.repos.compartments.get(c.id)!;
+      const parcel = kit.repos.parcels.inCompartment(c.id);
+      if (item && !parcel && here.inService) {
+        takeOutOfService(kit, c.id, 'unexpected item: the store says this compartment is free (lost write or someone reached in)');
+        kit.audit('system', 'compartment.unexpected_item', { compartmentId: c.id });
+        return { compartmentId: c.id, kind: 'unexpected_item', parcelId: null };
+      }
+      if (!item && parcel && !parcel.flagged && (parcel.status === 'deposited' || parcel.status === 'expired')) {
+        flagParcel(kit, parcel.id, `not sensed in ${c.id} at ${kit.iso(kit.now())} (start-up / reconnect check): look inside`);
+        kit.audit('system', 'parcel.not_sensed', { compartmentId: c.id, parcelId: parcel.id });
+        return { compartmentId: c.id, kind: 'missing_parcel', parcelId: parcel.id };
+      }
+      return null;
+    });
+    if (mismatch) found.push(mismatch);
+  }
+  return found;
 }
 
 /**

@@ -112,8 +112,12 @@ export class DoorOpsRepo {
     return this.get(id);
   }
 
-  /** Outcome/reference changes that keep the state (e.g. "doesn't fit" while the door is still open). */
-  setOutcome(id: string, outcome: DoorOpOutcome, now: number): void {
-    this.db.prepare('UPDATE door_operations SET outcome = ?, updated_at = ? WHERE id = ?').run(outcome, now, id);
+  /**
+   * Outcome/reference changes that keep the state (e.g. "doesn't fit" while the door is still open; "no answer from
+   * the board" while the unlock's fate is unknown, which also gives the person a reference).
+   */
+  setOutcome(id: string, outcome: DoorOpOutcome, now: number, reference?: string): void {
+    if (reference === undefined) this.db.prepare('UPDATE door_operations SET outcome = ?, updated_at = ? WHERE id = ?').run(outcome, now, id);
+    else this.db.prepare('UPDATE door_operations SET outcome = ?, reference = ?, updated_at = ? WHERE id = ?').run(outcome, reference, now, id);
   }
 }

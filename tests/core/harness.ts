@@ -49,6 +49,8 @@ export interface KioskOptions {
   beforeStart?: (sim: BoardSimulator, ctx: KioskContext) => void | Promise<void>;
   start?: boolean;
   jamMs?: number;
+  /** Board unreadable this long after an unlock: the blind verdict (default 30 s, the driver's). */
+  jamCeilingMs?: number;
 }
 
 export async function makeKiosk(opts: KioskOptions = {}): Promise<TestKiosk> {
@@ -62,7 +64,7 @@ export async function makeKiosk(opts: KioskOptions = {}): Promise<TestKiosk> {
     layout,
     lockBitMeansClosed: config.serial.lockBitMeansClosed,
     itemSensors: config.serial.itemSensors,
-    timing: { fastPollMs: 5, slowPollMs: 15, commandTimeoutMs: 50, jamMs: opts.jamMs ?? 250 },
+    timing: { fastPollMs: 5, slowPollMs: 15, commandTimeoutMs: 50, jamMs: opts.jamMs ?? 250, ...(opts.jamCeilingMs ? { jamCeilingMs: opts.jamCeilingMs } : {}) },
   });
   const events: TestKiosk['events'] = [];
   const nudges = { count: 0 };

@@ -103,7 +103,7 @@ export class DoorTracker {
       ceiling: setTimeout(() => {
         // Blind: the board never answered after the deadline. The next read may still show the door open (opened).
         this.clearJam(rec);
-        this.emit({ type: 'jammed', compartmentId, at: this.now() });
+        this.emit({ type: 'jammed', compartmentId, at: this.now(), blind: true });
       }, Math.max(this.timing.jamCeilingMs, this.timing.jamMs)),
     };
     rec.jam = check;
@@ -121,9 +121,13 @@ export class DoorTracker {
       const rec = this.byAddress.get(`${board}/${r.lock}`);
       if (!rec) continue; // a lock the layout does not use
       const id = rec.compartment.id;
-      // Level, not edge: a door already open when unlocked (or a lying sensor) still counts as "opened after unlock".
-      if (r.door === 'open') this.clearJam(rec);
       const before = prev?.[r.lock];
+      // Level, not edge: a door already open when unlocked (left ajar, or a lying sensor) counts as "opened after
+      // unlock". With no edge to come, the first read after the unlock says so itself.
+      if (r.door === 'open' && rec.jam) {
+        this.clearJam(rec);
+        if (!before || before.door === 'open') this.emit({ type: 'opened', compartmentId: id, at });
+      }
       if (before && before.door !== r.door) {
         if (r.door === 'open') {
           this.emit({ type: 'opened', compartmentId: id, at });

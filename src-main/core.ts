@@ -5,7 +5,9 @@ import type { Result } from '../src-shared/errors';
 import type { KioskConfig } from './config';
 import type { KioskContext, SyncHandle } from './context';
 import { systemClock, systemRandom, type Clock, type RandomSource } from './clock';
-import { openDatabase } from './store/sqlite';
+import { openDatabase, type Db } from './store/sqlite';
+import { acquireDataDirLock } from './store/data-dir-lock';
+import { assertWritable } from './store/store-health';
 import { kioskMigrations } from './store/migrations/index';
 import { createDoorController, loadLayout } from './hardware/index';
 import { createServices } from './services/index';
@@ -44,8 +46,26 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
   const log = createLogger('core');
   const bus = new EventEmitter();
   bus.setMaxListeners(50);
-  const db = openDatabase(path.join(opts.dataDir, 'kiosk.db'), kioskMigrations);
-  const enrollment = new EnrollmentRepo(db, opts.dataDir);
+  // One kiosk process per data dir (store/data-dir-lock.ts); then refuse, in one line each, a damaged database, a
+  // disk that takes no write, and an enrolled store without its secret (StoreError; host/run.ts exits 2).
+  const dataDirLock = acquireDataDirLock(opts.dataDir);
+  const dbFile = path.join(opts.dataDir, 'kiosk.db');
+  let db: Db;
+  let enrollment: EnrollmentRepo;
+  try {
+    db = openDatabase(dbFile, kioskMigrations, { quickCheck: true });
+    try {
+      assertWritable(db, dbFile);
+      enrollment = new EnrollmentRepo(db, opts.dataDir);
+      enrollment.assertSecretPresent({ reenrolling: Boolean(config.server.url && config.server.enrollmentToken) });
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  } catch (err) {
+    dataDirLock.release();
+    throw err;
+  }
   const layout = loadLayout(config.layout);
   const { doors, simulator } = await createDoorController({
     protocol: config.serial.protocol,
@@ -99,6 +119,7 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
       await ctx.sync.close();
       await doors.close();
       db.close();
+      dataDirLock.release();
     },
   };
 }

@@ -24,6 +24,12 @@ export const ERROR_CODES = [
   'HARDWARE_OFFLINE',
   'NOT_AVAILABLE',
   'SERVER_UNREACHABLE',
+  /** The kiosk's disk is full: nothing new can be recorded, so no new pickup or drop-off starts (doors still tracked). */
+  'STORE_FULL',
+  /** Another process holds the database's write lock longer than the kiosk waits: try again in a moment. */
+  'STORE_BUSY',
+  /** The database cannot be read or written (I/O error, corrupt page, read-only): needs a technician. */
+  'STORE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CompartmentId, DoorOperation, Size } from './api/common';
-import { Connectivity, HardwareStatus } from './api/kiosk';
+import { Connectivity, HardwareStatus, StoreStatus } from './api/kiosk';
 
 /** Events main pushes to the renderer (ipc `kiosk:event` / host WebSocket `{event, payload}`). */
 export const events = {
@@ -14,6 +14,11 @@ export const events = {
   alarm: z.object({ kind: z.enum(['forced_open', 'jammed', 'door_left_open']), compartmentId: CompartmentId }),
   /** Free compartments per size changed (service state, deposit, pickup, collection, expiry, reservation). */
   availability: z.object({ freeBySize: z.record(Size, z.number().int()) }),
+  /**
+   * The kiosk store's health changed: `full` (disk full) or `unavailable` (I/O error) → no new pickup or drop-off
+   * starts and the screen says "temporarily out of order"; `ok` → back by itself (a probe write succeeded).
+   */
+  store: z.object({ status: StoreStatus }),
   /** One barcode read by a serial (RS232/USB-CDC) scanner attached to main; keyboard-wedge scanners reach the page directly. */
   scan: z.object({ text: z.string().min(1).max(2048), source: z.literal('serial') }),
 } as const;

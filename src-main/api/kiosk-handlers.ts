@@ -1,6 +1,7 @@
 import type { CallOutput } from '../../src-shared/api';
 import { KioskError } from '../../src-shared/errors';
 import type { KioskContext } from '../context';
+import { storeHealth } from '../store/store-health';
 import type { Handlers } from './dispatch';
 
 export function hardwareStatus(ctx: KioskContext): CallOutput<'kioskInfo'>['hardware'] {
@@ -24,6 +25,7 @@ export const kioskHandlers: Pick<Handlers, 'kioskInfo' | 'layoutGet' | 'simDoor'
       hardware: hardwareStatus(ctx),
       connectivity: { status: s.status, lastSyncAt: s.lastSyncAt, outboxDepth: s.outboxDepth },
       freeBySize: ctx.services.freeBySize(),
+      store: storeHealth(ctx.db).status,
     };
   },
 

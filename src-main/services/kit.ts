@@ -6,6 +6,8 @@ import type { KioskContext } from '../context';
 import { createLogger, type Logger } from '../log';
 import type { AlarmKind, Repos } from '../store/index';
 import type { DoorOpRow } from '../store/door-ops';
+import { storeKioskError, type StoreErrorCode } from '../store/store-errors';
+import { storeHealth } from '../store/store-health';
 
 /** What every use case shares: the context, the repositories, and the small helpers that keep them consistent. */
 export interface Kit {
@@ -17,7 +19,10 @@ export interface Kit {
   /** Monotonic ms (every duration: lockout, reopen window, door left open); see clock.ts. */
   mono(): number;
   iso(ms: number): string;
-  /** Runs `fn` in one IMMEDIATE transaction (the write lock is taken up front: no upgrade deadlocks across processes). */
+  /**
+   * Runs `fn` in one IMMEDIATE transaction (the write lock is taken up front: no upgrade deadlocks across processes).
+   * A store failure throws KioskError STORE_FULL / STORE_BUSY / STORE_UNAVAILABLE instead of the raw SQLite error.
+   */
   tx<T>(fn: () => T): T;
   /** Queues an outbox event (inside the caller's transaction) and remembers to nudge sync afterwards. */
   queue(type: EventType, payload: Record<string, unknown>): void;
@@ -66,7 +71,20 @@ export function createKit(ctx: KioskContext, repos: Repos): Kit {
     iso: (ms) => new Date(ms).toISOString(),
     tx<T>(fn: () => T): T {
       if (lastFree === null && !repos.db.inTransaction) pushAvailability(); // the baseline, before the first change
-      const result = repos.db.transaction(fn).immediate();
+      let result: T;
+      try {
+        result = repos.db.transaction(fn).immediate();
+      } catch (err) {
+        // A full disk, a lock held elsewhere or an I/O error becomes a named error the screen explains; full and
+        // I/O also flip the store to degraded until a probe write succeeds (store-health.ts).
+        const named = storeKioskError(err);
+        if (!named) throw err;
+        if (!repos.db.inTransaction) {
+          storeHealth(repos.db).report(named.code as StoreErrorCode, { emit: ctx.emit, log, onRecovered: () => void ctx.services.reconcile().catch(() => {}) });
+        }
+        throw named;
+      }
+      if (!repos.db.inTransaction) storeHealth(repos.db).commits++;
       pushAvailability();
       if (nudge) {
         nudge = false;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from './sqlite';
+import { StoreError, type Db } from './sqlite';
 
 /**
  * What enrollment gave this kiosk: its id, the badge public key (meta table), and the kiosk secret.
@@ -64,6 +64,25 @@ export class EnrollmentRepo {
     if (secret && this.meta('kiosk_secret_fp') !== fingerprint(secret)) secret = null;
     this.secret = secret;
     return secret;
+  }
+
+  /**
+   * Start-up check: a store that says enrolled (a kiosk id) must have its secret. Without it every pickup code and
+   * every request signature is wrong, and enrolling again would make this a new kiosk (codes counted as failures,
+   * toward the lockout). So refuse to start: StoreError SECRET_MISSING, one line naming the file and the way back
+   * (restore the file from a backup, or re-enroll this PC under the same kiosk id from the fleet console).
+   * A store that was never enrolled passes: enrollment runs as usual. So does `reenrolling` (a fleet server URL and
+   * an enrollment token were given): the console's re-enrollment token for this kiosk id brings the identity back.
+   */
+  assertSecretPresent(opts: { reenrolling?: boolean } = {}): void {
+    const kioskId = this.kioskId();
+    if (kioskId === null || opts.reenrolling || this.getKioskSecret() !== null) return;
+    const file = path.join(this.dataDir, SECRET_FILE);
+    const what = fs.existsSync(file) ? 'does not match this database' : 'is missing';
+    throw new StoreError(
+      'SECRET_MISSING',
+      `this kiosk is enrolled as ${kioskId} but its secret file ${file} ${what}; restore that file from a backup, or re-enroll this PC as ${kioskId} (fleet console: replace kiosk PC) and start with --server-url and --enrollment-token`,
+    );
   }
 
   isEnrolled(): boolean {

@@ -14,32 +14,109 @@ export interface Migration {
 export class StoreError extends Error {
   override readonly name = 'StoreError';
   constructor(
-    readonly code: 'DB_FROM_FUTURE' | 'MIGRATION_FAILED' | 'BAD_MIGRATIONS',
+    /**
+     * DB_FROM_FUTURE, MIGRATION_FAILED, BAD_MIGRATIONS: the schema. CORRUPT: quick_check failed or the file is not a
+     * database. UNWRITABLE: the file cannot be opened or written at start (disk full, read-only, I/O error).
+     * DATA_DIR_LOCKED: another kiosk process owns the data dir. SECRET_MISSING: enrolled, but the secret file is gone.
+     * Every message is one line a person on site can act on; start-up prints it and exits 2.
+     */
+    readonly code:
+      | 'DB_FROM_FUTURE'
+      | 'MIGRATION_FAILED'
+      | 'BAD_MIGRATIONS'
+      | 'CORRUPT'
+      | 'UNWRITABLE'
+      | 'DATA_DIR_LOCKED'
+      | 'SECRET_MISSING',
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
+}
+
+/**
+ * How long one statement may wait for another connection's lock before SQLITE_BUSY, in ms. better-sqlite3 waits
+ * synchronously, so this is how long the whole main process (doors, API, sync) can stall on the database: kept
+ * short, and callers retry asynchronously instead (api/dispatch.ts; docs/adr, store-errors).
+ */
+export const STORE_BUSY_TIMEOUT_MS = 50;
+
+export interface OpenOptions {
+  /** Default STORE_BUSY_TIMEOUT_MS. */
+  busyTimeoutMs?: number;
+  /** Run `PRAGMA quick_check` before anything else and refuse a damaged file (StoreError CORRUPT). Default false. */
+  quickCheck?: boolean;
 }
 
 /**
  * Opens (creating if needed) a SQLite file with the pragmas a kiosk needs and brings its schema up to date.
  * WAL + synchronous=FULL: a committed transaction survives a power cut (a kiosk loses power), at the cost of an
  * fsync per commit, which the bench measures.
+ * Throws StoreError: CORRUPT (quick_check or not a database), UNWRITABLE (cannot open/write: disk full, read-only,
+ * I/O), or a schema code; each message is one line naming the file.
  */
-export function openDatabase(file: string, migrations: readonly Migration[]): Db {
+export function openDatabase(file: string, migrations: readonly Migration[], opts: OpenOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
+  let db: Db;
   try {
+    db = new Database(file);
+  } catch (err) {
+    throw openFailure(file, err);
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(opts.busyTimeoutMs ?? STORE_BUSY_TIMEOUT_MS))}`);
+    if (opts.quickCheck) checkIntegrity(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db, migrations);
     return db;
   } catch (err) {
     db.close();
-    throw err;
+    throw openFailure(file, err);
   }
+}
+
+/**
+ * `PRAGMA quick_check`: every page and index structure, without the slow cross-checks (O(size), well under a second
+ * for a kiosk's database). A damaged page found only at the first pickup would answer INTERNAL to every customer
+ * while the screen says "ready"; refusing at start tells the technician instead.
+ */
+function checkIntegrity(db: Db, file: string): void {
+  const rows = db.pragma('quick_check') as Array<Record<string, string>>;
+  const first = rows.map((r) => Object.values(r)[0]).find((v) => v !== 'ok');
+  if (first !== undefined) throw corrupt(file, first);
+}
+
+function corrupt(file: string, detail: string): StoreError {
+  return new StoreError(
+    'CORRUPT',
+    `the database ${file} is damaged (${detail.replace(/\s+/g, ' ').slice(0, 120)}); restore it from a backup or re-provision this kiosk, then start again`,
+  );
+}
+
+/** A failure while opening, as one line: schema errors as they are, SQLite's codes as CORRUPT or UNWRITABLE. */
+function openFailure(file: string, err: unknown): unknown {
+  if (err instanceof StoreError) {
+    if (err.code !== 'MIGRATION_FAILED') return err;
+    // A migration that died of a full disk is the disk's fault, not the migration's.
+    const cause = (err as { cause?: unknown }).cause;
+    return cause && sqliteCodeOf(cause) ? openFailure(file, cause) : err;
+  }
+  const code = sqliteCodeOf(err);
+  if (!code) return err;
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return corrupt(file, code);
+  return new StoreError(
+    'UNWRITABLE',
+    `cannot open the database ${file} for writing (${code}${code.startsWith('SQLITE_FULL') ? ': the disk is full' : ''}); free disk space or fix the disk, then start again`,
+  );
+}
+
+/** The SQLite code of a failure of the file or the disk (not of the SQL): those become CORRUPT or UNWRITABLE. */
+function sqliteCodeOf(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|BUSY|LOCKED|PERM)/.test(code) ? code : null;
 }
 
 export function schemaVersion(db: Db): number {
@@ -66,7 +143,7 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
       try {
         m.up(db);
       } catch (err) {
-        throw new StoreError('MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed: ${(err as Error).message}`);
+        throw new StoreError('MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
       }
     }
     db.pragma(`user_version = ${latest}`);

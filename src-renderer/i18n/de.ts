@@ -206,4 +206,9 @@ export const de: Catalogue = {
   'error.NOT_AVAILABLE': 'An dieser Station nicht verfügbar.',
   'error.SERVER_UNREACHABLE': 'Der Server ist nicht erreichbar. Bitte später erneut versuchen.',
   'error.INTERNAL': 'In der Station ist ein Fehler aufgetreten. Bitte erneut versuchen.',
+  'error.STORE_FULL': 'Die Station ist vorübergehend außer Betrieb. Bitte später erneut versuchen.',
+  'error.STORE_BUSY': 'Die Station ist gerade beschäftigt. Bitte gleich noch einmal versuchen.',
+  'error.STORE_UNAVAILABLE': 'Die Station ist vorübergehend außer Betrieb. Bitte später erneut versuchen.',
+  'outOfOrder.title': 'Vorübergehend außer Betrieb',
+  'outOfOrder.body': 'Diese Station nimmt gerade keine Abholungen oder Einlieferungen an. Sie geht von selbst wieder in Betrieb; bitte später erneut versuchen.',
 };

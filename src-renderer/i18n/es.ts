@@ -206,4 +206,9 @@ export const es: Catalogue = {
   'error.NOT_AVAILABLE': 'No disponible en esta taquilla.',
   'error.SERVER_UNREACHABLE': 'No se puede contactar con el servidor. Inténtelo más tarde.',
   'error.INTERNAL': 'Algo ha fallado dentro de la taquilla. Inténtelo de nuevo.',
+  'error.STORE_FULL': 'La taquilla está temporalmente fuera de servicio. Inténtelo más tarde.',
+  'error.STORE_BUSY': 'La taquilla está ocupada. Inténtelo de nuevo en un momento.',
+  'error.STORE_UNAVAILABLE': 'La taquilla está temporalmente fuera de servicio. Inténtelo más tarde.',
+  'outOfOrder.title': 'Temporalmente fuera de servicio',
+  'outOfOrder.body': 'Esta taquilla no puede aceptar recogidas ni entregas en este momento. Volverá a funcionar sola; inténtelo más tarde.',
 };

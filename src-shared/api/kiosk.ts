@@ -13,6 +13,9 @@ export const Connectivity = z.object({
   outboxDepth: z.number().int(),
 });
 
+/** See the `store` event: why new pickups and drop-offs are refused, or `ok`. */
+export const StoreStatus = z.enum(['ok', 'full', 'unavailable']);
+
 export const KioskInfo = z.object({
   kioskId: z.string(),
   version: z.string(),
@@ -23,6 +26,8 @@ export const KioskInfo = z.object({
   hardware: HardwareStatus,
   connectivity: Connectivity,
   freeBySize: z.record(Size, z.number().int()),
+  /** Absent from an older core: read as `ok`. */
+  store: StoreStatus.optional(),
 });
 export type KioskInfo = z.infer<typeof KioskInfo>;
 

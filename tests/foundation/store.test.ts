@@ -16,7 +16,8 @@ describe('store foundation', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    // Short: better-sqlite3 waits synchronously, so this bounds how long the main process can stall (api/dispatch retries).
+    expect(db.pragma('busy_timeout', { simple: true })).toBeLessThanOrEqual(100);
     expect(schemaVersion(db)).toBe(kioskMigrations.length);
     db.close();
   });

@@ -1,8 +1,9 @@
-import { app, type BrowserWindow } from 'electron';
+import { app, ipcMain, type BrowserWindow } from 'electron';
 import { ConfigError, loadConfig } from '../config';
 import { createKioskCore } from '../core';
 import { appVersion } from '../paths';
 import { hardenApp, hardenSession } from './security';
+import { kioskEntry } from './entry';
 import { registerIpc } from './ipc';
 import { createKioskWindow } from './window';
 
@@ -34,7 +35,7 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession();
     const dataDir = config.dataDir ?? app.getPath('userData');
     const core = await createKioskCore({ config, mode: 'electron', version: appVersion(), dataDir });
-    registerIpc(core, () => win);
+    registerIpc(ipcMain, core, () => win, kioskEntry().origin);
     win = createKioskWindow({ windowed: config.windowed });
     process.stdout.write('kiosk ready: electron window\n');
     app.on('window-all-closed', async () => {

@@ -2,6 +2,7 @@ import { app, BrowserWindow } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../log';
+import { kioskEntry } from './entry';
 
 const log = createLogger('window');
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,10 +37,9 @@ export function createKioskWindow(opts: { windowed: boolean }): BrowserWindow {
   return win;
 }
 
+/** `app://kiosk/index.html` (never `file://`), or the loopback dev server in a development build: see kioskEntry. */
 function load(win: BrowserWindow): void {
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(path.join(here, '../renderer/index.html'));
+  void win.loadURL(kioskEntry().url);
 }
 
 /** A kiosk nobody can restart by hand: reload a crashed or hung renderer, relaunch after a GPU crash. */

@@ -45,8 +45,8 @@ async function main() {
   };
   let validated = 0n;
   const validate = services.pickup.validate.bind(services.pickup);
-  services.pickup.validate = (code: string) => {
-    const r = validate(code);
+  services.pickup.validate = async (entry) => {
+    const r = await validate(entry);
     validated = process.hrtime.bigint();
     return r;
   };
@@ -62,7 +62,7 @@ async function main() {
     const { code, id } = codes[i % codes.length]!;
     const onWire = new Promise<bigint>((r) => (arrived = r));
     const t0 = process.hrtime.bigint();
-    const started = services.pickup.submitCode(code);
+    const started = services.pickup.submitCode({ code });
     const wire = await onWire;
     const r = await started;
     const t1 = process.hrtime.bigint();

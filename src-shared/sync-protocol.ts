@@ -124,6 +124,10 @@ export const ExpectedParcel = z.object({
   pickupWindowDays: z.number().int().min(1).max(60),
   /** Recipient asked for a compartment within easy reach (low-reach layout). No recipient identity is sent. */
   accessible: z.boolean(),
+  /** HMAC-SHA256(kioskSecret, `qr:` + QR token), ADR 0005. Absent from older servers: that parcel has no QR token. */
+  qrDigest: CodeDigest.optional(),
+  /** HMAC-SHA256(kioskSecret, `check:` + code + `:` + check code), ADR 0005. Absent from older servers. */
+  checkDigest: CodeDigest.optional(),
 });
 export type ExpectedParcel = z.infer<typeof ExpectedParcel>;
 
@@ -193,6 +197,25 @@ export const EVENT_PAYLOADS = {
   'door.jammed': z.object({ compartmentId: CompartmentId, reference: z.string().max(40).optional() }).strict(),
   'door.left_open': z.object({ compartmentId: CompartmentId, openForMs: z.number().int().min(0) }).strict(),
   'maintenance.door_opened': z.object({ ...Actor, compartmentId: CompartmentId, reason: z.string().max(200) }).strict(),
+  /**
+   * The kiosk's wall clock was stepped (NTP, a technician): `fromIso` is where it would have been, `toIso` where it
+   * went, `deltaMs` = to − from (either sign). Its durations run on a monotonic clock; see the time ADR.
+   */
+  'clock.jumped': z.object({ fromIso: Instant, toIso: Instant, deltaMs: z.number().int() }).strict(),
+  /**
+   * Wrong pickup entries at this kiosk (ADR 0005): counts over the rolling window, never a code. Sent when the
+   * keypad's mode changes (`plain` ↔ `hardened`, or a technician cleared it) and as an hourly summary while failures go on.
+   */
+  'codes.failed': z
+    .object({
+      windowHours: z.number().min(0).max(24 * 30),
+      keypadFailures: z.number().int().min(0),
+      qrFailures: z.number().int().min(0),
+      mode: z.enum(['plain', 'hardened']),
+      reason: z.enum(['hardened', 'relaxed', 'cleared', 'summary']),
+      ...Actor,
+    })
+    .strict(),
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;
@@ -216,6 +239,8 @@ export const SyncEvent = z.discriminatedUnion('type', [
   eventSchema('door.jammed'),
   eventSchema('door.left_open'),
   eventSchema('maintenance.door_opened'),
+  eventSchema('clock.jumped'),
+  eventSchema('codes.failed'),
 ]);
 export type SyncEvent = z.infer<typeof SyncEvent>;
 export type SyncEventOf<T extends EventType> = Extract<SyncEvent, { type: T }>;

@@ -1,4 +1,4 @@
-import { sessionView } from '../services/sessions';
+import { actorOf, sessionView } from '../services/sessions';
 import type { Handlers } from './dispatch';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -20,6 +20,7 @@ type StaffCalls =
   | 'maintenanceAudit'
   | 'maintenanceSync'
   | 'maintenanceAcknowledgeAlarms'
+  | 'maintenanceClearCodeLockout'
   | 'maintenanceResolveOperation';
 
 /**
@@ -27,8 +28,9 @@ type StaffCalls =
  * collection are driver calls, maintenance* technician calls, and neither role may use the other's.
  */
 export const staffHandlers: Pick<Handlers, StaffCalls> = {
-  authBadge: (input, ctx) => sessionView(ctx.services.sessions.authBadge(input.badge), iso),
-  authPin: (input, ctx) => sessionView(ctx.services.sessions.authPin(input.pin), iso),
+  // A staff session at the screen ends any customer visit's reopen right (issue 9 §2).
+  authBadge: (input, ctx) => (ctx.services.pickup.endVisit(), sessionView(ctx.services.sessions.authBadge(input.badge), iso)),
+  authPin: (input, ctx) => (ctx.services.pickup.endVisit(), sessionView(ctx.services.sessions.authPin(input.pin), iso)),
   authEnd: (input, ctx) => ({ ended: ctx.services.sessions.end(input.sessionId) }),
 
   dropoffScan: (input, ctx) => ctx.services.dropoff.scan(ctx.services.sessions.require(input.sessionId, ['driver']), input.barcode),
@@ -55,6 +57,10 @@ export const staffHandlers: Pick<Handlers, StaffCalls> = {
   maintenanceSelfTest: (input, ctx) => ctx.services.maintenance.selfTest(ctx.services.sessions.require(input.sessionId, ['technician'])),
   maintenanceAudit: (input, ctx) => ctx.services.maintenance.audit(ctx.services.sessions.require(input.sessionId, ['technician']), input.limit),
   maintenanceSync: (input, ctx) => ctx.services.maintenance.sync(ctx.services.sessions.require(input.sessionId, ['technician'])),
+  maintenanceClearCodeLockout: (input, ctx) => {
+    const session = ctx.services.sessions.require(input.sessionId, ['technician']);
+    return ctx.services.pickup.lockout.clear(actorOf(session), session.badgeId ?? undefined);
+  },
   maintenanceAcknowledgeAlarms: (input, ctx) =>
     ctx.services.maintenance.acknowledgeAlarms(ctx.services.sessions.require(input.sessionId, ['technician']), input.ids),
   maintenanceResolveOperation: (input, ctx) =>

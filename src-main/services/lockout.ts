@@ -1,35 +1,43 @@
 import { KioskError } from '../../src-shared/errors';
-import { afterFailure, attemptsLeft, countFrom, retryAfterMs, type LockoutPolicy } from '../domain/lockout';
-import type { AttemptScope } from '../store/attempts';
+import {
+  afterFailure,
+  attemptsLeft,
+  codeWindowMs,
+  countFrom,
+  keypadMode,
+  retryAfterMs,
+  type KeypadMode,
+  type LockoutPolicy,
+} from '../domain/lockout';
 import type { Kit } from './kit';
 
-/** The lockout for one kind of secret entry (pickup codes, technician PIN), policy from config.lockout. */
+/** The technician PIN's lockout (scope `pin`; staff, not a public keypad, so a plain lock), policy from config.lockout. */
 export class Lockout {
   constructor(
     private readonly kit: Kit,
-    private readonly scope: AttemptScope,
+    private readonly scope: 'pin',
   ) {}
 
   private get policy(): LockoutPolicy {
     return this.kit.ctx.config.lockout;
   }
 
-  /** Throws LOCKED_OUT while locked. Costs one indexed read. */
+  /** Throws LOCKED_OUT while locked. Costs one indexed read. Clamped: a clock stepped back never lengthens it. */
   check(): void {
     const now = this.kit.now();
-    const wait = retryAfterMs(this.kit.repos.attempts.lock(this.scope), now);
+    const wait = retryAfterMs(this.kit.repos.attempts.lock(this.scope), now, this.policy);
     if (wait > 0) throw new KioskError('LOCKED_OUT', 'too many wrong entries; try again later', { retryAfterMs: wait });
   }
 
   /** Records a wrong entry (in its own transaction) and throws: LOCKED_OUT when this one engaged the lock, else `code`. */
-  reject(code: 'CODE_INVALID' | 'PIN_INVALID', message: string): never {
+  reject(code: 'PIN_INVALID', message: string): never {
     const { kit } = this;
     const result = kit.tx(() => {
       const now = kit.now();
       const { attempts } = kit.repos;
       const state = attempts.lock(this.scope);
       attempts.record(this.scope, now);
-      const failures = attempts.countSince(this.scope, countFrom(this.policy, state, now) - 1);
+      const failures = attempts.countSince(this.scope, Math.max(countFrom(this.policy, state, now), state.clearedAt) - 1);
       const locked = afterFailure(this.policy, state, failures, now);
       if (locked) {
         attempts.setLock(this.scope, locked);
@@ -40,5 +48,110 @@ export class Lockout {
     });
     if (result.locked > 0) throw new KioskError('LOCKED_OUT', 'too many wrong entries; try again later', { retryAfterMs: result.locked });
     throw new KioskError(code, message, { attemptsLeft: result.left });
+  }
+}
+
+/** How often, at most, a `codes.failed` summary goes to the fleet while failures go on (mode changes go at once). */
+export const SUMMARY_EVERY_MS = 60 * 60_000;
+
+/**
+ * The pickup keypad's guard (ADR 0005): counts wrong entries kiosk-wide, decides the keypad's mode, paces hardened
+ * answers, and tells the fleet (`codes.failed`, counts only, never a code). It never refuses a customer: hardened mode
+ * asks for the check code instead.
+ */
+export class KeypadGuard {
+  /** Monotonic instant before which no further hardened answer may complete (kiosk-wide). */
+  private nextSlot = -Infinity;
+  private lastSummary = -Infinity;
+
+  constructor(private readonly kit: Kit) {}
+
+  private get policy(): LockoutPolicy {
+    return this.kit.ctx.config.lockout;
+  }
+
+  /** Keypad failures in the rolling window since the last technician clear (clamped on read). */
+  private counts(now: number): { keypad: number; qr: number; clearedAt: number; stored: boolean } {
+    const { attempts } = this.kit.repos;
+    const state = attempts.lock('code');
+    const w = codeWindowMs(this.policy);
+    return {
+      keypad: attempts.countInWindow('code', w, now, state.clearedAt),
+      qr: attempts.countInWindow('qr', w, now, state.clearedAt),
+      clearedAt: state.clearedAt,
+      stored: state.hardened,
+    };
+  }
+
+  /** The keypad's mode now. A change since the last look (the window moved on) is recorded and reported once. */
+  mode(): KeypadMode {
+    const { kit } = this;
+    const c = this.counts(kit.now());
+    const mode = keypadMode(this.policy, c.keypad);
+    if ((mode === 'hardened') !== c.stored) kit.tx(() => this.changed(mode, c, 'system'));
+    return mode;
+  }
+
+  /**
+   * Records a wrong entry in its own transaction. `code`: a keypad entry (counts toward hardening); `qr`: a wrong QR
+   * token (reported only). Returns the mode after it.
+   */
+  failure(kind: 'code' | 'qr'): KeypadMode {
+    const { kit } = this;
+    return kit.tx(() => {
+      const now = kit.now();
+      kit.repos.attempts.record(kind, now);
+      const c = this.counts(now);
+      const mode = keypadMode(this.policy, c.keypad);
+      if ((mode === 'hardened') !== c.stored) this.changed(mode, c, 'system');
+      else if (kit.mono() - this.lastSummary >= SUMMARY_EVERY_MS) this.report(mode, c, 'summary');
+      return mode;
+    });
+  }
+
+  /**
+   * Waits (on a timer, never blocking the event loop) until this hardened attempt's slot: slots are `hardenedPaceMs`
+   * apart on the monotonic clock, kiosk-wide, so however many screens or scripts ask at once, at most one hardened
+   * answer completes per pace.
+   */
+  async pace(): Promise<void> {
+    const now = this.kit.mono();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + this.policy.hardenedPaceMs;
+    const wait = slot - now;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  /** A technician cleared the keypad: plain again, earlier failures no longer count. Audited; the fleet is told. */
+  clear(actor: string, badgeId?: string): { wasHardened: boolean; keypadFailures: number } {
+    const { kit } = this;
+    const result = kit.tx(() => {
+      const now = kit.now();
+      const before = this.counts(now);
+      kit.repos.attempts.clear('code', now);
+      kit.audit(actor, 'code.lockout_cleared', { keypadFailures: before.keypad, qrFailures: before.qr, wasHardened: before.stored });
+      this.report('plain', { keypad: 0, qr: 0 }, 'cleared', badgeId);
+      return { wasHardened: before.stored, keypadFailures: before.keypad };
+    });
+    this.nextSlot = -Infinity;
+    return result;
+  }
+
+  private changed(mode: KeypadMode, c: { keypad: number; qr: number }, actor: string): void {
+    this.kit.repos.attempts.setHardened('code', mode === 'hardened');
+    this.kit.audit(actor, mode === 'hardened' ? 'code.hardened' : 'code.relaxed', { keypadFailures: c.keypad, qrFailures: c.qr });
+    this.report(mode, c, mode === 'hardened' ? 'hardened' : 'relaxed');
+  }
+
+  private report(mode: KeypadMode, c: { keypad: number; qr: number }, reason: 'hardened' | 'relaxed' | 'cleared' | 'summary', badgeId?: string): void {
+    this.kit.queue('codes.failed', {
+      windowHours: this.policy.codeWindowHours,
+      keypadFailures: c.keypad,
+      qrFailures: c.qr,
+      mode,
+      reason,
+      ...(badgeId ? { badgeId } : {}),
+    });
+    this.lastSummary = this.kit.mono();
   }
 }

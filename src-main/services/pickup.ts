@@ -1,83 +1,181 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { KioskError } from '../../src-shared/errors';
-import { codeDigest } from '../../src-server/auth/code-digest';
+import { checkDigest, codeDigest, qrDigest } from '../../src-server/auth/code-digest';
 import type { DoorOpRow } from '../store/door-ops';
 import type { ParcelRow } from '../store/parcels';
 import type { DoorEngine } from './doors';
 import { sweepExpired } from './expiry';
 import type { Kit } from './kit';
-import { Lockout } from './lockout';
+import { KeypadGuard } from './lockout';
 import { where, type WhereView } from './views';
 
 export interface PickupStarted {
   operationId: string;
   where: WhereView;
+  /**
+   * One-time, 128-bit token for "Door closed too soon? Reopen": held only by the screen of the visit that opened the
+   * door (main keeps its SHA-256, in memory). See `reopen`.
+   */
+  reopenToken: string;
+}
+
+/** What the customer typed or scanned: a 6-digit code (and, when the keypad is hardened, the 4-digit check code). */
+export interface CodeEntry {
+  code: string;
+  check?: string;
 }
 
 const PROBLEM_KIND = { damaged: 'damaged', missing: 'missing', wrong_parcel: 'wrong_parcel', door_problem: 'door_wont_open', other: 'other' } as const;
 
+/** The reopen right of the one visit at this kiosk's screen (in memory: a restart ends every visit). */
+interface ReopenGrant {
+  tokenHash: Buffer;
+  operationId: string;
+  compartmentId: string;
+  /** Monotonic instant the door closed, from the door controller's own event; null while it is open. */
+  closedMono: number | null;
+  off: () => void;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
 /**
  * Customer pickup: a code is looked up by its HMAC digest (index, O(1), offline), the door is journaled and
  * unlocked, and the rest happens on door events (see finish.ts). The code stays valid until the door has opened,
- * closed, and the compartment reads empty; a short grace window after that lets the customer reopen it.
+ * closed, and the compartment reads empty; re-entering it within `graceSeconds` reopens the door.
+ *
+ * Wrong entries never lock customers out (ADR 0005): the keypad guard hardens the keypad (code + check code, paced)
+ * and a QR token is outside the keypad's budget. "Reopen" without a code belongs to the visit that opened the door.
  */
 export class PickupService {
-  readonly lockout: Lockout;
+  readonly lockout: KeypadGuard;
+  private grant: ReopenGrant | null = null;
 
   constructor(
     private readonly kit: Kit,
     private readonly doors: DoorEngine,
   ) {
-    this.lockout = new Lockout(kit, 'code');
+    this.lockout = new KeypadGuard(kit);
+  }
+
+  private secret(): Uint8Array {
+    const secret = this.kit.repos.enrollment.getKioskSecret();
+    if (!secret) throw new KioskError('NOT_AVAILABLE', 'this kiosk is not enrolled yet');
+    return secret;
   }
 
   /** The digest a code is stored under; NOT_AVAILABLE before enrollment (no secret to key it). */
   digest(code: string): string {
-    const secret = this.kit.repos.enrollment.getKioskSecret();
-    if (!secret) throw new KioskError('NOT_AVAILABLE', 'this kiosk is not enrolled yet');
-    return codeDigest(secret, code);
+    return codeDigest(this.secret(), code);
+  }
+
+  /** Whether the keypad asks for the check code now (the renderer shows the field from the start). */
+  keypadMode(): { checkRequired: boolean } {
+    return { checkRequired: this.lockout.mode() === 'hardened' };
   }
 
   /**
-   * Checks a code without touching a door: the parcel it opens, or a thrown CODE_INVALID / CODE_EXPIRED /
-   * LOCKED_OUT. Exposed for the bench.
+   * Checks a keypad entry without touching a door: the parcel it opens, or a thrown CODE_INVALID / CODE_EXPIRED /
+   * CHECK_REQUIRED. Plain mode: the code alone. Hardened mode: the code is not even looked up without a check code,
+   * and code + check is paced and answered exactly like a wrong code unless both match (no oracle for the code alone).
+   * Exposed for the bench.
    */
-  validate(code: string): { parcel: ParcelRow; reopen: boolean } {
-    this.lockout.check();
-    const digest = this.digest(code);
-    const now = this.kit.now();
-    const parcel = this.kit.repos.parcels.byDigest(digest);
-    if (parcel) {
-      // Past its window but not yet swept (the sweep runs once a minute): expired now, not a minute from now.
-      if (parcel.status === 'deposited' && parcel.expiresAt !== null && parcel.expiresAt <= now) {
-        sweepExpired(this.kit);
-        throw new KioskError('CODE_EXPIRED', 'this code has expired; the parcel is waiting to be returned');
-      }
-      if (parcel.status === 'deposited') return { parcel, reopen: false };
-      if (parcel.status === 'expired') throw new KioskError('CODE_EXPIRED', 'this code has expired; the parcel is waiting to be returned');
-      // expected: a real code for a parcel that has not arrived yet. Not a guess, so not counted.
-      throw new KioskError('CODE_INVALID', 'this parcel has not been delivered yet', { notYetDelivered: true });
+  async validate(entry: CodeEntry): Promise<{ parcel: ParcelRow; reopen: boolean }> {
+    const hardened = this.lockout.mode() === 'hardened';
+    if (hardened && !entry.check) {
+      throw new KioskError('CHECK_REQUIRED', 'also enter the 4-digit check code from your message', { checkRequired: true });
     }
+    if (hardened) await this.lockout.pace();
+    const secret = this.secret();
+    const digest = codeDigest(secret, entry.code);
+    const now = this.kit.now();
+    const secondFactor = (p: ParcelRow) => !hardened || (p.checkDigest !== null && sameHex(checkDigest(secret, entry.code, entry.check!), p.checkDigest));
+    const parcel = this.kit.repos.parcels.byDigest(digest);
+    if (parcel && secondFactor(parcel)) return this.usable(parcel, now);
     const spent = this.kit.repos.parcels.bySpentDigest(digest, now);
-    if (spent) return { parcel: spent, reopen: true };
-    this.lockout.reject('CODE_INVALID', 'no parcel with this code');
+    if (spent && secondFactor(spent)) return { parcel: spent, reopen: true };
+    const mode = this.lockout.failure('code');
+    throw new KioskError('CODE_INVALID', 'no parcel with this code', mode === 'hardened' ? { checkRequired: true } : undefined);
   }
 
-  async submitCode(code: string): Promise<PickupStarted> {
-    const { parcel } = this.validate(code);
-    return this.open(parcel, 'customer');
+  /** The parcel behind a matching code or QR, if it can be picked up now. */
+  private usable(parcel: ParcelRow, now: number): { parcel: ParcelRow; reopen: boolean } {
+    // Past its window but not yet swept (the sweep runs once a minute): expired now, not a minute from now.
+    if (parcel.status === 'deposited' && parcel.expiresAt !== null && parcel.expiresAt <= now) {
+      sweepExpired(this.kit);
+      throw new KioskError('CODE_EXPIRED', 'this code has expired; the parcel is waiting to be returned');
+    }
+    if (parcel.status === 'deposited') return { parcel, reopen: false };
+    if (parcel.status === 'expired') throw new KioskError('CODE_EXPIRED', 'this code has expired; the parcel is waiting to be returned');
+    // expected: a real code for a parcel that has not arrived yet. Not a guess, so not counted.
+    throw new KioskError('CODE_INVALID', 'this parcel has not been delivered yet', { notYetDelivered: true });
   }
 
-  /** "Door closed too soon? Reopen": within the grace window of that operation only. */
-  async reopen(operationId: string): Promise<PickupStarted> {
+  /** A keypad entry (or a scanned LK1 QR, which is the code itself). Any entry ends the previous visit's reopen right. */
+  async submitCode(entry: CodeEntry): Promise<PickupStarted> {
+    this.endVisit();
+    const { parcel } = await this.validate(entry);
+    return this.grantFor(await this.open(parcel, 'customer'));
+  }
+
+  /**
+   * The QR from the message (`LK2:<token>`, 128 bits): looked up by its digest, outside the keypad's budget and never
+   * paced, so a customer with the QR always gets in. A wrong token is counted for the fleet report only.
+   */
+  async submitQr(token: string): Promise<PickupStarted> {
+    this.endVisit();
+    const now = this.kit.now();
+    const p = this.kit.repos.parcels.byQrDigest(qrDigest(this.secret(), token));
+    if (p && p.status === 'picked_up' && p.spentDigest !== null && p.graceUntil !== null && p.graceUntil >= now) {
+      return this.grantFor(await this.open(p, 'customer'));
+    }
+    if (p && p.status !== 'picked_up' && p.status !== 'collected' && p.status !== 'cancelled') {
+      return this.grantFor(await this.open(this.usable(p, now).parcel, 'customer'));
+    }
+    this.lockout.failure('qr');
+    throw new KioskError('CODE_INVALID', 'this QR code is not valid here');
+  }
+
+  /**
+   * "Door closed too soon? Reopen" (issue 9 §2): only with the token `submitCode`/`submitQr`/`reopen` gave the visit
+   * that opened this door, within `reopenSeconds` after it closed (monotonic), and never after that visit ended
+   * (Finish, idle, a new code entry, a staff session). One use: a reopen hands out a fresh token. Otherwise
+   * INVALID_STATE, and nothing moves.
+   */
+  async reopen(operationId: string, reopenToken: string): Promise<PickupStarted> {
     const { kit } = this;
+    const g = this.grant;
+    const mine = g !== null && g.operationId === operationId && timingSafeEqual(g.tokenHash, sha256(reopenToken));
+    const windowMs = kit.ctx.config.reopenSeconds * 1000;
+    if (!mine || g.closedMono === null || kit.mono() - g.closedMono > windowMs) throw noLongerReopenable();
     const op = kit.repos.doorOps.get(operationId);
-    if (!op || op.purpose !== 'pickup' || !op.parcelId) throw new KioskError('NOT_FOUND', 'no such pickup');
-    if (op.state !== 'closed' || op.graceUntil === null || op.graceUntil < kit.now()) throw noLongerReopenable();
+    if (!op || op.purpose !== 'pickup' || !op.parcelId || op.state !== 'closed') throw noLongerReopenable();
+    if (op.graceUntil === null || op.graceUntil < kit.now()) throw noLongerReopenable();
+    this.endVisit();
     const parcel = kit.repos.parcels.get(op.parcelId)!;
-    return this.open(parcel, 'customer');
+    return this.grantFor(await this.open(parcel, 'customer'));
   }
 
-  private async open(parcel: ParcelRow, actor: string): Promise<PickupStarted> {
+  /** The visit at the screen is over (Finish, idle timeout, a staff session): its reopen right ends now. */
+  endVisit(): void {
+    this.grant?.off();
+    this.grant = null;
+  }
+
+  /** Gives the visit a fresh reopen right for the door just opened, anchored at that door's close (monotonic). */
+  private grantFor(started: Omit<PickupStarted, 'reopenToken'>): PickupStarted {
+    this.endVisit();
+    const token = this.kit.ctx.random.bytes(16).toString('base64url');
+    const g: ReopenGrant = { tokenHash: sha256(token), operationId: started.operationId, compartmentId: started.where.compartmentId, closedMono: null, off: () => {} };
+    g.off = this.kit.ctx.doors.on((e) => {
+      if (e.type === 'closed' && e.compartmentId === g.compartmentId && g.closedMono === null) g.closedMono = this.kit.mono();
+      if (e.type === 'opened' && e.compartmentId === g.compartmentId) g.closedMono = null;
+    });
+    this.grant = g;
+    return { ...started, reopenToken: token };
+  }
+
+  private async open(parcel: ParcelRow, actor: string): Promise<Omit<PickupStarted, 'reopenToken'>> {
     const { kit } = this;
     const compartmentId = parcel.compartmentId;
     const compartment = compartmentId ? kit.repos.compartments.get(compartmentId) : null;
@@ -140,4 +238,11 @@ export class PickupService {
 
 function noLongerReopenable(): KioskError {
   return new KioskError('INVALID_STATE', 'this door can no longer be reopened; enter the code again if the parcel is still inside');
+}
+
+/** Constant-time comparison of two lowercase hex digests. */
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -1,22 +1,39 @@
 import type { LockoutState } from '../domain/lockout';
 import type { Db } from './sqlite';
 
-export type AttemptScope = 'code' | 'pin';
+/** `code`: a wrong keypad entry; `qr`: a wrong QR token (reported, never locks); `pin`: a wrong technician PIN. */
+export type AttemptScope = 'code' | 'pin' | 'qr';
+type LockScope = 'code' | 'pin';
 
-/** Wrong codes / PINs and the lockout state they lead to (the policy is in domain/lockout.ts). */
+/**
+ * Wrong codes / PINs and the state they lead to (the rules are in domain/lockout.ts). Rows carry wall time (they
+ * outlive the process, the monotonic clock does not); reads clamp: when the clock has been stepped back, rows
+ * stamped "in the future" are shifted back together so the newest is now, so a correction never stretches a window.
+ */
 export class AttemptsRepo {
   private readonly insert;
   private readonly count;
+  private readonly newest;
   private readonly getLock;
   private readonly putLock;
+  private readonly clearStmt;
+  private readonly hardenStmt;
   private readonly pruneStmt;
 
   constructor(db: Db) {
     this.insert = db.prepare('INSERT INTO failed_attempts (scope, at) VALUES (?, ?)');
     this.count = db.prepare('SELECT count(*) AS n FROM failed_attempts WHERE scope = ? AND at > ?');
-    this.getLock = db.prepare('SELECT level, locked_until AS lockedUntil FROM lockouts WHERE scope = ?');
+    this.newest = db.prepare('SELECT max(at) AS at FROM failed_attempts WHERE scope = ?');
+    this.getLock = db.prepare('SELECT level, locked_until AS lockedUntil, cleared_at AS clearedAt, hardened FROM lockouts WHERE scope = ?');
     this.putLock = db.prepare(
       'INSERT INTO lockouts (scope, level, locked_until) VALUES (?, ?, ?) ON CONFLICT(scope) DO UPDATE SET level = excluded.level, locked_until = excluded.locked_until',
+    );
+    this.clearStmt = db.prepare(
+      `INSERT INTO lockouts (scope, level, locked_until, cleared_at, hardened) VALUES (?, 0, 0, ?, 0)
+       ON CONFLICT(scope) DO UPDATE SET level = 0, locked_until = 0, cleared_at = excluded.cleared_at, hardened = 0`,
+    );
+    this.hardenStmt = db.prepare(
+      `INSERT INTO lockouts (scope, level, locked_until, hardened) VALUES (?, 0, 0, ?) ON CONFLICT(scope) DO UPDATE SET hardened = excluded.hardened`,
     );
     this.pruneStmt = db.prepare('DELETE FROM failed_attempts WHERE at < ?');
   }
@@ -25,17 +42,38 @@ export class AttemptsRepo {
     this.insert.run(scope, at);
   }
 
-  /** Failures strictly after `since`. */
+  /** Failures strictly after `since` (raw wall time, no clamp: the PIN lock's own rules). */
   countSince(scope: AttemptScope, since: number): number {
     return (this.count.get(scope, since) as { n: number }).n;
   }
 
-  lock(scope: AttemptScope): LockoutState {
-    return (this.getLock.get(scope) as LockoutState | undefined) ?? { level: 0, lockedUntil: 0 };
+  /**
+   * Failures within the last `windowMs` before `now` and after the scope's last technician clear, clamped on read
+   * (see the class comment): what the keypad's mode is decided on.
+   */
+  countInWindow(scope: AttemptScope, windowMs: number, now: number, clearedAt = 0): number {
+    const newest = Math.max((this.newest.get(scope) as { at: number | null }).at ?? 0, clearedAt);
+    const shift = Math.max(0, newest - now);
+    const since = Math.max(now - windowMs, clearedAt - shift);
+    return (this.count.get(scope, since + shift) as { n: number }).n;
   }
 
-  setLock(scope: AttemptScope, state: LockoutState): void {
+  lock(scope: LockScope): LockoutState & { clearedAt: number; hardened: boolean } {
+    const row = this.getLock.get(scope) as { level: number; lockedUntil: number; clearedAt: number; hardened: number } | undefined;
+    return row ? { ...row, hardened: row.hardened === 1 } : { level: 0, lockedUntil: 0, clearedAt: 0, hardened: false };
+  }
+
+  setLock(scope: LockScope, state: LockoutState): void {
     this.putLock.run(scope, state.level, state.lockedUntil);
+  }
+
+  setHardened(scope: LockScope, hardened: boolean): void {
+    this.hardenStmt.run(scope, hardened ? 1 : 0);
+  }
+
+  /** A technician cleared the scope: no lock, and failures up to `at` no longer count. */
+  clear(scope: LockScope, at: number): void {
+    this.clearStmt.run(scope, at);
   }
 
   prune(before: number): number {

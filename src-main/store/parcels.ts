@@ -11,6 +11,10 @@ export interface ParcelRow {
   compartmentId: string | null;
   codeDigest: string | null;
   spentDigest: string | null;
+  /** HMAC of `qr:` + the message's QR token (ADR 0005); null for parcels from a server that sends none. */
+  qrDigest: string | null;
+  /** HMAC of `check:` + code + `:` + check code (ADR 0005); null for parcels from a server that sends none. */
+  checkDigest: string | null;
   graceUntil: number | null;
   pickupWindowDays: number;
   expiresAt: number | null;
@@ -23,7 +27,7 @@ export interface ParcelRow {
 }
 
 const COLS = `id, barcode, size, accessible, status, compartment_id AS compartmentId, code_digest AS codeDigest,
-  spent_digest AS spentDigest, grace_until AS graceUntil, pickup_window_days AS pickupWindowDays, expires_at AS expiresAt,
+  spent_digest AS spentDigest, qr_digest AS qrDigest, check_digest AS checkDigest, grace_until AS graceUntil, pickup_window_days AS pickupWindowDays, expires_at AS expiresAt,
   flagged, created_at AS createdAt, deposited_at AS depositedAt, picked_up_at AS pickedUpAt, expired_at AS expiredAt,
   collected_at AS collectedAt`;
 
@@ -38,6 +42,8 @@ export interface ExpectedParcelInput {
   barcode: string;
   size: Size;
   codeDigest: string;
+  qrDigest?: string | null;
+  checkDigest?: string | null;
   accessible: boolean;
   pickupWindowDays: number;
   serverSeq?: number;
@@ -67,6 +73,7 @@ export class ParcelsRepo {
   private readonly byIdStmt;
   private readonly byDigestStmt;
   private readonly bySpentStmt;
+  private readonly byQrStmt;
   private readonly activeBarcodeStmt;
   private readonly latestBarcodeStmt;
   private readonly overdueStmt;
@@ -77,6 +84,7 @@ export class ParcelsRepo {
   constructor(private readonly db: Db) {
     this.byIdStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE id = ?`);
     this.byDigestStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE code_digest = ?`);
+    this.byQrStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE qr_digest = ?`);
     this.bySpentStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE spent_digest = ? AND grace_until >= ?`);
     this.activeBarcodeStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE barcode = ? AND status IN ('expected','deposited','expired')`);
     this.latestBarcodeStmt = db.prepare(`SELECT ${COLS} FROM parcels WHERE barcode = ? ORDER BY created_at DESC LIMIT 1`);
@@ -96,6 +104,11 @@ export class ParcelsRepo {
   /** The parcel whose code has this digest (expected, deposited or expired: spent codes are NULL). */
   byDigest(digest: string): ParcelRow | null {
     return toRow(this.byDigestStmt.get(digest));
+  }
+
+  /** The parcel whose message carried the QR token with this digest (any status: the caller decides). */
+  byQrDigest(digest: string): ParcelRow | null {
+    return toRow(this.byQrStmt.get(digest));
   }
 
   /** A parcel picked up with this code whose reopen grace window is still open. */
@@ -136,17 +149,18 @@ export class ParcelsRepo {
       if (existing.status !== 'expected') return 'ignored';
       this.db
         .prepare(
-          `UPDATE parcels SET barcode = ?, size = ?, code_digest = ?, accessible = ?, pickup_window_days = ?, server_seq = ?, updated_at = ? WHERE id = ?`,
+          `UPDATE parcels SET barcode = ?, size = ?, code_digest = ?, qr_digest = ?, check_digest = ?, accessible = ?, pickup_window_days = ?, server_seq = ?,
+             updated_at = ? WHERE id = ?`,
         )
-        .run(p.barcode, p.size, p.codeDigest, p.accessible ? 1 : 0, p.pickupWindowDays, p.serverSeq ?? 0, now, p.id);
+        .run(p.barcode, p.size, p.codeDigest, p.qrDigest ?? null, p.checkDigest ?? null, p.accessible ? 1 : 0, p.pickupWindowDays, p.serverSeq ?? 0, now, p.id);
       return 'updated';
     }
     this.db
       .prepare(
-        `INSERT INTO parcels (id, barcode, size, accessible, status, code_digest, pickup_window_days, created_at, updated_at, server_seq)
-         VALUES (?, ?, ?, ?, 'expected', ?, ?, ?, ?, ?)`,
+        `INSERT INTO parcels (id, barcode, size, accessible, status, code_digest, qr_digest, check_digest, pickup_window_days, created_at, updated_at, server_seq)
+         VALUES (?, ?, ?, ?, 'expected', ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(p.id, p.barcode, p.size, p.accessible ? 1 : 0, p.codeDigest, p.pickupWindowDays, now, now, p.serverSeq ?? 0);
+      .run(p.id, p.barcode, p.size, p.accessible ? 1 : 0, p.codeDigest, p.qrDigest ?? null, p.checkDigest ?? null, p.pickupWindowDays, now, now, p.serverSeq ?? 0);
     return 'inserted';
   }
 

@@ -102,7 +102,11 @@ function applyExpected(
   // Guards for the store's unique indexes: one bad entry must not wedge every later page behind it.
   const sameBarcode = d.parcels.activeByBarcode(e.barcode);
   const sameDigest = d.parcels.byDigest(e.codeDigest);
-  const clash = (sameBarcode && sameBarcode.id !== e.parcelId ? 'barcode' : null) ?? (sameDigest && sameDigest.id !== e.parcelId ? 'code' : null);
+  const sameQr = e.qrDigest ? d.parcels.byQrDigest(e.qrDigest) : null;
+  const clash =
+    (sameBarcode && sameBarcode.id !== e.parcelId ? 'barcode' : null) ??
+    (sameDigest && sameDigest.id !== e.parcelId ? 'code' : null) ??
+    (sameQr && sameQr.id !== e.parcelId ? 'QR token' : null);
   if (clash) {
     out.expected.refused++;
     d.log.warn('manifest entry refused: clashes with an active parcel', { parcelId: e.parcelId, barcode: e.barcode, clash });
@@ -115,7 +119,18 @@ function applyExpected(
     return;
   }
   const r = d.parcels.upsertExpected(
-    { id: e.parcelId, barcode: e.barcode, size: e.size, codeDigest: e.codeDigest, accessible: e.accessible, pickupWindowDays: e.pickupWindowDays, serverSeq: e.seq },
+    {
+      id: e.parcelId,
+      barcode: e.barcode,
+      size: e.size,
+      codeDigest: e.codeDigest,
+      // ADR 0005: absent from an older server; such a parcel opens by code alone while the keypad is plain.
+      qrDigest: e.qrDigest ?? null,
+      checkDigest: e.checkDigest ?? null,
+      accessible: e.accessible,
+      pickupWindowDays: e.pickupWindowDays,
+      serverSeq: e.seq,
+    },
     now,
   );
   out.expected[r]++;

@@ -2,9 +2,10 @@ import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import type { Size } from '../../src-shared/api/common';
 import type { ParcelView, ShipmentRequest, SizeCounts } from '../../src-shared/sync-protocol';
-import { codeDigest } from '../auth/code-digest';
+import { checkDigest, codeDigest, newCheckCode, newQrToken, qrDigest } from '../auth/code-digest';
 import { DAY_MS, iso, isoOrNull, type ServerContext } from '../context';
 import { HttpError } from '../http/errors';
+import { sealablePickupSecrets } from '../notify/messages';
 import { dropPendingNotifications } from '../notify/outbox';
 import { randomId } from '../ids';
 import { fits, zeroCounts } from './capacity';
@@ -73,6 +74,9 @@ export interface CreatedShipment {
   status: 'expected';
   /** Plaintext, for in-process callers only (the embedded demo). Never sent over HTTP, never logged. */
   code: string;
+  /** The message's QR token and check code (ADR 0005): plaintext for in-process callers only, like `code`. */
+  qrToken: string;
+  checkCode: string;
 }
 
 export function createShipment(ctx: ServerContext, req: ParsedShipment): CreatedShipment {
@@ -82,6 +86,10 @@ export function createShipment(ctx: ServerContext, req: ParsedShipment): Created
   const parcelId = randomId('p_', 16);
   const windowDays = req.pickupWindowDays ?? ctx.pickupWindowDays;
   let code = '';
+  // ADR 0005: a high-entropy QR token (never subject to the keypad's budget) and a 4-digit check code (the keypad's
+  // second factor when it is hardened). Only their keyed digests are kept; the plaintext travels sealed with the code.
+  const qrToken = newQrToken();
+  const checkCode = newCheckCode();
   const run = ctx.db.transaction(() => {
     const dup = ctx.db.prepare(`SELECT kiosk_id FROM parcels WHERE barcode = ? AND status IN ${ACTIVE} LIMIT 1`).get(req.barcode);
     if (dup) throw new HttpError('DUPLICATE', `an active parcel with barcode ${req.barcode} exists`);
@@ -114,7 +122,7 @@ export function createShipment(ctx: ServerContext, req: ParsedShipment): Created
         req.recipient.email ?? null,
         req.recipient.phone ?? null,
         digest,
-        ctx.keys.vault.seal(code, codeContext(parcelId)),
+        ctx.keys.vault.seal(sealablePickupSecrets({ code, qrToken, checkCode }), codeContext(parcelId)),
         windowDays,
         now,
         now,
@@ -124,13 +132,15 @@ export function createShipment(ctx: ServerContext, req: ParsedShipment): Created
       barcode: req.barcode,
       size: req.size,
       codeDigest: digest,
+      qrDigest: qrDigest(secret, qrToken),
+      checkDigest: checkDigest(secret, code, checkCode),
       pickupWindowDays: windowDays,
       accessible: req.accessible,
     });
   });
   run();
   ctx.log.info('shipment accepted', { parcelId, kioskId: req.kioskId, size: req.size });
-  return { parcelId, barcode: req.barcode, kioskId: req.kioskId, status: 'expected', code };
+  return { parcelId, barcode: req.barcode, kioskId: req.kioskId, status: 'expected', code, qrToken, checkCode };
 }
 
 /** The most recent parcel with this barcode, preferring one still active. */

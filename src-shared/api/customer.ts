@@ -1,24 +1,42 @@
 import { z } from 'zod';
 import { OperationId, PickupCode, Where, CompartmentId } from './common';
 
+/** One-time reopen right of the visit that opened a door (ADR 0005): 16 random bytes, base64url. */
+export const ReopenToken = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+/** The 4-digit check code from the recipient's message, asked for when the keypad is hardened (ADR 0005). */
+export const CheckCode = z.string().regex(/^[0-9]{4}$/);
+/** The token of an `LK2:` QR from the recipient's message (128 bits, base64url). */
+export const QrToken = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+
 export const PickupStarted = z.object({
   operationId: OperationId,
   /** More parcels are waiting for the same recipient (entered with their own codes). */
   where: Where,
+  /** Kept only by the screen of this visit: "Reopen" needs it (`pickupReopen`). */
+  reopenToken: ReopenToken,
 });
 
 export const customerCalls = {
   /**
    * A 6-digit code from the keypad or a scanned QR. Valid → the door is journaled and unlocked, and the result says
-   * where it is. Errors: CODE_INVALID (details.attemptsLeft), CODE_EXPIRED, LOCKED_OUT (details.retryAfterMs),
-   * DOOR_FAULT (details.reference), HARDWARE_OFFLINE.
+   * where it is. Errors: CODE_INVALID (details.checkRequired once the keypad is hardened), CHECK_REQUIRED (hardened:
+   * send `check` too), CODE_EXPIRED, DOOR_FAULT (details.reference), HARDWARE_OFFLINE. Never a lockout (ADR 0005).
    */
   pickupSubmitCode: {
-    input: z.object({ code: PickupCode, source: z.enum(['keypad', 'scan']).default('keypad') }).strict(),
+    input: z.object({ code: PickupCode, check: CheckCode.optional(), source: z.enum(['keypad', 'scan']).default('keypad') }).strict(),
     output: PickupStarted,
   },
-  /** "Door closed too soon? Reopen": only within the grace window of that operation. */
-  pickupReopen: { input: z.object({ operationId: OperationId }).strict(), output: PickupStarted },
+  /** The `LK2:<token>` QR from the message: outside the keypad's budget, never paced. Errors as pickupSubmitCode. */
+  pickupSubmitQr: { input: z.object({ token: QrToken }).strict(), output: PickupStarted },
+  /** Whether the keypad asks for the check code now, so the screen shows that field from the start. */
+  pickupKeypadMode: { input: z.object({}).strict(), output: z.object({ checkRequired: z.boolean() }) },
+  /**
+   * "Door closed too soon? Reopen": only with this visit's `reopenToken`, within `reopenSeconds` after the door closed,
+   * and never after the visit ended. INVALID_STATE otherwise.
+   */
+  pickupReopen: { input: z.object({ operationId: OperationId, reopenToken: ReopenToken }).strict(), output: PickupStarted },
+  /** The customer's visit is over (Finish, idle, back to attract): its reopen right ends now. */
+  pickupEndVisit: { input: z.object({}).strict(), output: z.object({ ended: z.boolean() }) },
   /** "Report a problem": becomes an outbox event for the server; returns a reference for the customer. */
   pickupReportProblem: {
     input: z

@@ -97,6 +97,14 @@ export const staffCalls = {
     }),
   },
   /** Acknowledges the given alarms, or all when `ids` is omitted (audited). Returns how many were still open. */
+  /**
+   * Clears the pickup keypad's hardened mode (ADR 0005): the keypad takes a code alone again and earlier wrong entries
+   * no longer count. Audited; the fleet is told (`codes.failed`, reason `cleared`). Returns what was cleared.
+   */
+  maintenanceClearCodeLockout: {
+    input: WithSession.strict(),
+    output: z.object({ wasHardened: z.boolean(), keypadFailures: z.number().int() }),
+  },
   maintenanceAcknowledgeAlarms: {
     input: WithSession.extend({ ids: z.array(z.number().int().positive()).max(500).optional() }).strict(),
     output: z.object({ acknowledged: z.number().int() }),

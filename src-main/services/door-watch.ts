@@ -4,6 +4,7 @@ import type { Kit } from './kit';
 export const DOOR_WATCH_INTERVAL_MS = 1000;
 
 interface Opening {
+  /** Monotonic ms (kit.mono()): a wall-clock jump neither hides an open door for a day nor raises a false alarm. */
   since: number;
   alarmed: boolean;
 }
@@ -19,8 +20,15 @@ export class DoorWatch {
 
   constructor(private readonly kit: Kit) {}
 
-  /** Starts timing an opening; an earlier known start (the journal's `opened_at`) wins over a later one. */
-  opened(compartmentId: string, since = this.kit.now()): void {
+  /**
+   * Starts timing an opening. `openedAt` (wall ms, the journal's `opened_at`) is an earlier known start; it only tells
+   * how long ago that was (from 0, if the clock went back since, up to the alarm limit, if it went forward), and an
+   * earlier start wins over a later one.
+   */
+  opened(compartmentId: string, openedAt?: number): void {
+    const limit = this.kit.ctx.config.doorLeftOpenSeconds * 1000;
+    const agoMs = openedAt === undefined ? 0 : Math.min(limit, Math.max(0, this.kit.now() - openedAt));
+    const since = this.kit.mono() - agoMs;
     const known = this.open.get(compartmentId);
     if (!known) this.open.set(compartmentId, { since, alarmed: false });
     else if (since < known.since) known.since = since;
@@ -34,14 +42,14 @@ export class DoorWatch {
   seed(): void {
     for (const c of this.kit.ctx.layout.compartments) {
       if (this.door(c.id) !== 'open') continue;
-      this.opened(c.id, this.kit.repos.doorOps.activeFor(c.id)?.openedAt ?? this.kit.now());
+      this.opened(c.id, this.kit.repos.doorOps.activeFor(c.id)?.openedAt ?? undefined);
     }
   }
 
   /** Raises the alarm for doors open too long; returns how many were raised now. */
   check(): number {
     const { kit } = this;
-    const now = kit.now();
+    const now = kit.mono();
     const limit = kit.ctx.config.doorLeftOpenSeconds * 1000;
     let raised = 0;
     for (const [compartmentId, o] of this.open) {

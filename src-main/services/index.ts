@@ -1,5 +1,6 @@
 import type { KioskContext } from '../context';
 import { createRepos, type Repos } from '../store/index';
+import { ClockWatch, type ClockJump } from './clock-watch';
 import { CollectionService } from './collection';
 import { DoorEngine } from './doors';
 import { DropoffService } from './dropoff';
@@ -36,6 +37,8 @@ export interface Services {
   reconcile(): Promise<RecoveryReport>;
   /** Raises `door_left_open` for doors open too long now (a timer does it every second); returns how many. */
   checkDoorsLeftOpen(): number;
+  /** Compares the wall clock with the monotonic one now (a timer does it every 2 s); the jump it handled, or null. */
+  checkClock(): ClockJump | null;
   /** The journal row behind an operation id, as the API shows it; null when unknown. */
   operation(operationId: string): ReturnType<Kit['opView']> | null;
 }
@@ -44,6 +47,7 @@ export function createServices(ctx: KioskContext): Services {
   const repos = createRepos(ctx.db, { dataDir: ctx.dataDir, random: ctx.random });
   const kit = createKit(ctx, repos);
   const doors = new DoorEngine(kit);
+  const clockWatch = new ClockWatch(kit);
   let timer: ReturnType<typeof setInterval> | null = null;
   let reconciling: Promise<RecoveryReport> | null = null;
   let stopped = false;
@@ -73,6 +77,7 @@ export function createServices(ctx: KioskContext): Services {
     sessions: new SessionService(kit),
     async start() {
       repos.compartments.syncFromLayout(ctx.layout);
+      clockWatch.start(); // first: caps reopen windows a clock set back while the kiosk was off left too long
       // On every reconnect (and when a door event could not be recorded): the journal and the item sensors are
       // compared with the board again (recovery.ts). A rejection is the door engine's cue to try again later.
       doors.start(async () => {
@@ -86,6 +91,7 @@ export function createServices(ctx: KioskContext): Services {
     },
     async stop() {
       stopped = true;
+      clockWatch.stop();
       if (timer) clearInterval(timer);
       timer = null;
       doors.stop();
@@ -95,6 +101,7 @@ export function createServices(ctx: KioskContext): Services {
     sweep: () => sweepExpired(kit),
     reconcile: runReconcile,
     checkDoorsLeftOpen: () => doors.watch.check(),
+    checkClock: () => clockWatch.check(),
     operation(operationId) {
       const op = repos.doorOps.get(operationId);
       return op ? kit.opView(op) : null;

@@ -39,6 +39,8 @@ export class CompartmentsRepo {
   private readonly freeCountStmt;
   private readonly inServiceStmt;
   private readonly serviceStmt;
+  private readonly clampGraceStmts;
+  private readonly shiftGraceStmts;
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare(`SELECT ${COLS} FROM compartments WHERE id = ?`);
@@ -47,6 +49,15 @@ export class CompartmentsRepo {
     this.freeCountStmt = db.prepare(`SELECT c.size, count(*) AS n FROM compartments c WHERE ${FREE_WHERE} GROUP BY c.size`);
     this.inServiceStmt = db.prepare(`SELECT size, count(*) AS n FROM compartments WHERE in_layout = 1 AND in_service = 1 GROUP BY size`);
     this.serviceStmt = db.prepare('UPDATE compartments SET in_service = ?, service_note = ? WHERE id = ?');
+    // Parcels through the partial index parcels_spent_code (a window only matters while the spent code is kept).
+    this.clampGraceStmts = [
+      db.prepare('UPDATE parcels SET grace_until = ? WHERE spent_digest IS NOT NULL AND grace_until > ?'),
+      db.prepare(`UPDATE door_operations SET grace_until = ? WHERE state = 'closed' AND grace_until > ?`),
+    ];
+    this.shiftGraceStmts = [
+      db.prepare('UPDATE parcels SET grace_until = grace_until + ? WHERE spent_digest IS NOT NULL AND grace_until > ?'),
+      db.prepare(`UPDATE door_operations SET grace_until = grace_until + ? WHERE state = 'closed' AND grace_until > ?`),
+    ];
   }
 
   /**
@@ -103,5 +114,25 @@ export class CompartmentsRepo {
 
   setService(id: string, inService: boolean, note: string | null): boolean {
     return this.serviceStmt.run(inService ? 1 : 0, note, id).changes === 1;
+  }
+
+  /**
+   * The reopen windows (`grace_until`, wall ms, on the picked-up parcel and on its door operation) keep a compartment
+   * from being offered to a drop-off and let the customer reopen it. They survive a restart, so they are wall time;
+   * none may end later than `now + capMs` (capMs = graceSeconds · 1000): one that does was written before the clock
+   * went back, and is cut to the full window from now rather than held for as long as the clock was off (issue 9 §4).
+   * Returns how many windows were cut.
+   */
+  clampReopenWindows(now: number, capMs: number): number {
+    const until = now + capMs;
+    return this.clampGraceStmts.reduce((n, stmt) => n + stmt.run(until, until).changes, 0);
+  }
+
+  /**
+   * A wall-clock jump of `deltaMs` the clock watch saw at `fromMs` (the wall time just before it): windows still open
+   * then move with it, so each lasts the rest of its length in real time, whichever way the clock went.
+   */
+  shiftReopenWindows(fromMs: number, deltaMs: number): number {
+    return this.shiftGraceStmts.reduce((n, stmt) => n + stmt.run(deltaMs, fromMs).changes, 0);
   }
 }

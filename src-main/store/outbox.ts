@@ -16,6 +16,9 @@ export interface OutboxEvent {
   attempts: number;
 }
 
+/** The longest the outbox defers an event (a refused one; sync's `poisonRetryMs` default): the cap on read. */
+export const OUTBOX_MAX_DEFER_MS = 3_600_000;
+
 export function uuidV4(random: RandomSource): string {
   const b = random.bytes(16);
   b[6] = (b[6]! & 0x0f) | 0x40;
@@ -30,6 +33,9 @@ export class OutboxRepo {
   private readonly ackStmt;
   private readonly failStmt;
   private readonly depthStmt;
+  private readonly retryStmt;
+  private readonly clampStmt;
+  private readonly shiftStmt;
 
   constructor(
     db: Db,
@@ -41,15 +47,23 @@ export class OutboxRepo {
     );
     this.ackStmt = db.prepare('UPDATE outbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL');
     this.failStmt = db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND acked_at IS NULL');
+    this.retryStmt = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND acked_at IS NULL');
     this.depthStmt = db.prepare('SELECT count(*) AS n FROM outbox WHERE acked_at IS NULL');
+    // Through the partial index outbox_pending: only unacked rows deferred past the cap are touched.
+    this.clampStmt = db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE acked_at IS NULL AND next_attempt_at > ?');
+    this.shiftStmt = db.prepare('UPDATE outbox SET next_attempt_at = next_attempt_at + ? WHERE acked_at IS NULL AND next_attempt_at > ?');
     this.ack = db.transaction((ids: readonly string[], now: number) => ids.reduce((n, id) => n + this.ackStmt.run(now, id).changes, 0));
     this.fail = db.transaction((ids: readonly string[], next: number, error: string) => {
       for (const id of ids) this.failStmt.run(next, error.slice(0, 500), id);
+    });
+    this.retry = db.transaction((ids: readonly string[], error: string) => {
+      for (const id of ids) this.retryStmt.run(error.slice(0, 500), id);
     });
   }
 
   private readonly ack: (ids: readonly string[], now: number) => number;
   private readonly fail: (ids: readonly string[], next: number, error: string) => void;
+  private readonly retry: (ids: readonly string[], error: string) => void;
 
   /** Queues an event (call inside the transaction that makes the change). Returns its UUID. */
   enqueue(type: EventType, payload: Record<string, unknown>, occurredAt: number): string {
@@ -58,8 +72,13 @@ export class OutboxRepo {
     return id;
   }
 
-  /** Unacked events due at `now`, oldest first. */
-  pending(now: number, limit = 200): OutboxEvent[] {
+  /**
+   * Unacked events due at `now` (wall ms), oldest first. `maxDeferMs` is the longest the outbox ever defers an event:
+   * a deferral further ahead than that was written by a clock that was fast and has since been corrected, so it is
+   * first cut back to `now + maxDeferMs` (and stored so), never held for the days the clock was off (issue 9 §4).
+   */
+  pending(now: number, limit = 200, maxDeferMs = OUTBOX_MAX_DEFER_MS): OutboxEvent[] {
+    this.clampStmt.run(now + maxDeferMs, now + maxDeferMs);
     const rows = this.pendingStmt.all(now, limit) as Array<{ id: string; type: EventType; occurred_at: number; payload: string; attempts: number }>;
     return rows.map((r) => ({ id: r.id, type: r.type, occurredAt: new Date(r.occurred_at).toISOString(), payload: JSON.parse(r.payload), attempts: r.attempts }));
   }
@@ -69,8 +88,26 @@ export class OutboxRepo {
     return this.ack(ids, now);
   }
 
+  /** Sets events aside until `nextAttemptAt` (wall ms): for an event the server refuses (our bug, not the network's). */
   markFailed(ids: readonly string[], nextAttemptAt: number, error: string): void {
     this.fail(ids, nextAttemptAt, error);
+  }
+
+  /**
+   * Counts a failed attempt and keeps the events due: a network failure defers nothing here, the sync client's
+   * backoff (real time, in memory) decides when the next attempt is. A wall-clock deadline written here would hold
+   * the events for as long as the clock was wrong.
+   */
+  markRetry(ids: readonly string[], error: string): void {
+    this.retry(ids, error);
+  }
+
+  /**
+   * A wall-clock jump of `deltaMs` the clock watch saw at `fromMs` (the wall time just before it): deferrals still
+   * ahead then move with it, so each waits the rest of its deferral in real time. Returns how many moved.
+   */
+  shiftDeferrals(fromMs: number, deltaMs: number): number {
+    return this.shiftStmt.run(deltaMs, fromMs).changes;
   }
 
   depth(): number {

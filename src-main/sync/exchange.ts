@@ -67,7 +67,8 @@ export class Exchange {
     let acked = 0;
     for (;;) {
       const now = this.ctx.clock.now();
-      const due = this.repos.outbox.pending(now, this.o.batchSize);
+      // The longest deferral the outbox holds is a refused event's: anything further ahead is a clock that was fast.
+      const due = this.repos.outbox.pending(now, this.o.batchSize, this.o.poisonRetryMs);
       if (due.length === 0) return acked;
       const good: SyncEvent[] = [];
       const poison: string[] = [];
@@ -87,9 +88,10 @@ export class Exchange {
           acked += await this.pushOneByOne(creds, path, good);
           continue;
         }
-        this.repos.outbox.markFailed(
+        // Stays due: the client's backoff (real time) says when to try again. A wall-clock "next attempt" written
+        // now would hold the batch for days if this clock is fast and is corrected later (issue 9 §4).
+        this.repos.outbox.markRetry(
           good.map((e) => e.id),
-          now,
           String((err as Error).message),
         );
         throw err;

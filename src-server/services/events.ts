@@ -57,11 +57,11 @@ function applyOne(ctx: ServerContext, kioskId: string, e: SyncEvent, queued: (n:
     case 'door.jammed':
     case 'door.left_open':
     case 'maintenance.door_opened':
-    // clock.jumped: the kiosk's wall clock was stepped; kept so a fleet operator can explain odd event times.
     case 'clock.jumped':
     // codes.failed: stored for the console's alert (issue: console); the server has nothing to update yet.
     case 'codes.failed':
-      // Facts for the fleet's records (and the fleet page via heartbeat faults); nothing to update.
+      // Facts for the fleet's records (and the fleet page via heartbeat faults); nothing to update. A clock.jumped is
+      // kept so an operator can explain a kiosk's odd event times.
       return { outcome: 'recorded' };
     default: {
       const never: never = e;

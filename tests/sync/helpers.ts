@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { startFleetServer, type FleetServer, type StartFleetServerOptions } from '../../src-server/embedded';
 import { silentLogger } from '../../src-server/log';
+import type { Clock } from '../../src-main/clock';
 import { loadConfig } from '../../src-main/config';
 import { createKioskCore, type KioskCore } from '../../src-main/core';
 import { createSync, type CreateSyncOptions } from '../../src-main/sync/index';
@@ -43,10 +44,10 @@ export interface Kiosk {
  * The real kiosk core (createKioskCore with a config from loadConfig, simulated board, SQLite in `dir`), its sync
  * pointed at `url`. The core's own sync is swapped for one with test-speed intervals.
  */
-export async function startKiosk(o: { url: string; token?: string; dir?: string; layout?: string; sync?: CreateSyncOptions }): Promise<Kiosk> {
+export async function startKiosk(o: { url: string; token?: string; dir?: string; layout?: string; sync?: CreateSyncOptions; clock?: Clock }): Promise<Kiosk> {
   const dir = o.dir ?? tempDir('sync-kiosk-');
   const config = loadConfig(['--data-dir', dir, '--server-url', o.url, ...(o.token ? ['--enrollment-token', o.token] : []), ...(o.layout ? ['--layout', o.layout] : [])], {});
-  const core = await createKioskCore({ config, mode: 'host', version: '0.1.0-test', dataDir: dir });
+  const core = await createKioskCore({ config, mode: 'host', version: '0.1.0-test', dataDir: dir, ...(o.clock ? { clock: o.clock } : {}) });
   await core.ctx.sync.close();
   core.ctx.sync = await createSync(core.ctx, { ...FAST_SYNC, ...o.sync });
   const events: Kiosk['events'] = [];

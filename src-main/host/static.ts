@@ -2,8 +2,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 /**
- * The kiosk's CSP: nothing but our own files, plus (host mode) our own WebSocket. The Electron window gets it with
- * `port = null` (its renderer talks over IPC, so it may connect nowhere).
+ * Host mode's CSP: nothing but our own files, plus our own WebSocket (`port = null`: connect to nothing but 'self').
+ * The Electron window does not use this: its page lives on `app://kiosk`, and `kioskCsp()` in
+ * src-main/electron/scheme.ts names that origin explicitly (ADR on the Electron shell).
  */
 export function csp(port: number | null): string {
   return [

@@ -52,7 +52,10 @@ export const dropoffMachine = setup({
     reportDoorClosed: sendParent({ type: 'DOOR_CLOSED' }),
   },
   guards: {
+    'door opened': ({ event }) => event.type === 'OPERATION' && event.op.state === 'opened',
     'door closed': ({ event }) => event.type === 'OPERATION' && event.op.state === 'closed',
+    /** Jammed, refused, or no answer from the board (outcome `jammed` while still unfinished): not open. */
+    'door failed': ({ event }) => event.type === 'OPERATION' && (event.op.state === 'failed' || event.op.outcome === 'jammed'),
     'nothing deposited': ({ event }) => event.type === 'OPERATION' && event.op.outcome === 'empty_on_close',
     'looks like a parcel': ({ event }) => event.type === 'SCAN' && /^[A-Za-z0-9-]{4,40}$/.test(event.text),
   },
@@ -105,6 +108,14 @@ export const dropoffMachine = setup({
       entry: 'reportDoorOpened',
       exit: 'reportDoorClosed',
       invoke: { src: 'watchOperation', input: ({ context }) => ({ operationId: context.current!.operationId }) },
+      // "Opening door A01…" until a read says open; "did not open" when it jams or the board does not answer
+      // (ADR door-truth). The frame being on the wire is never shown as an open door.
+      initial: 'opening',
+      states: {
+        opening: { on: { OPERATION: { guard: 'door opened', target: 'open', actions: assign({ op: ({ event }) => event.op }) } } },
+        open: {},
+        failed: {},
+      },
       on: {
         OPERATION: [
           {
@@ -113,6 +124,7 @@ export const dropoffMachine = setup({
             actions: assign({ op: ({ event }) => event.op, notice: ({ event }) => ({ kind: 'emptyOnClose' as const, door: event.op.compartmentId }) }),
           },
           { guard: 'door closed', target: 'loading', actions: assign({ op: ({ event }) => event.op, current: null }) },
+          { guard: 'door failed', target: '.failed', actions: assign({ op: ({ event }) => event.op }) },
           { actions: assign({ op: ({ event }) => event.op }) },
         ],
         SCAN: { actions: assign({ notice: ({ context }) => ({ kind: 'closeFirst' as const, door: context.current!.where.compartmentId }) }) },

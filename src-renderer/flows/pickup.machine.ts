@@ -71,6 +71,7 @@ export const pickupMachine = setup({
     'scan is a pickup code': ({ event }) => event.type === 'SCAN' && parsePickupQr(event.text) !== null,
     'locked out': ({ event }) => asApiError((event as { error?: unknown }).error).code === 'LOCKED_OUT',
     'door fault': ({ event }) => asApiError((event as { error?: unknown }).error).code === 'DOOR_FAULT',
+    'door opened': ({ event }) => event.type === 'OPERATION' && event.op.state === 'opened',
     'door closed': ({ event }) => event.type === 'OPERATION' && event.op.state === 'closed',
     'door failed': ({ event }) => event.type === 'OPERATION' && (event.op.state === 'failed' || event.op.outcome === 'jammed'),
     'door was closed': ({ context }) => context.op?.state === 'closed',
@@ -144,6 +145,13 @@ export const pickupMachine = setup({
       entry: 'reportDoorOpened',
       exit: 'reportDoorClosed',
       invoke: { src: 'watchOperation', input: ({ context }) => ({ operationId: context.started!.operationId }) },
+      // The frame being on the wire is not the door being open: "Opening door A01…" until a read says open
+      // (operation `opened`), so the screen never says "take your parcel" to a shut door (ADR door-truth).
+      initial: 'opening',
+      states: {
+        opening: { on: { OPERATION: { guard: 'door opened', target: 'open', actions: assign({ op: ({ event }) => event.op }) } } },
+        open: {},
+      },
       on: {
         OPERATION: [
           {

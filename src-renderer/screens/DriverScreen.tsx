@@ -2,9 +2,10 @@ import { useSelector } from '@xstate/react';
 import type { ActorRefFrom } from 'xstate';
 import { type collectionMachine } from '../flows/collection.machine';
 import { type dropoffMachine } from '../flows/dropoff.machine';
+import { DoorOpening } from '../ui/DoorOpening';
 import { DoorPanel } from '../ui/DoorPanel';
 import { useT } from '../ui/i18n';
-import { Busy, ErrorNotice, Notice } from '../ui/widgets';
+import { Busy, ErrorNotice, Notice, WithReference } from '../ui/widgets';
 
 type DropoffRef = ActorRefFrom<typeof dropoffMachine>;
 type CollectionRef = ActorRefFrom<typeof collectionMachine>;
@@ -16,7 +17,8 @@ export function DriverScreen({ actor }: { actor: DropoffRef }) {
   const busy = useSelector(actor, (s) => s.hasTag('busy'));
   const doorOpen = useSelector(actor, (s) => s.hasTag('door-open'));
   const current = useSelector(actor, (s) => s.context.current);
-  const opState = useSelector(actor, (s) => s.context.op?.state ?? null);
+  const doorStep = useSelector(actor, (s) => (s.matches({ door: 'opening' }) ? 'opening' : s.matches({ door: 'failed' }) ? 'failed' : 'open'));
+  const op = useSelector(actor, (s) => s.context.op);
   const error = useSelector(actor, (s) => s.context.error);
   const notice = useSelector(actor, (s) => s.context.notice);
   const summary = useSelector(actor, (s) => s.context.summary);
@@ -25,7 +27,15 @@ export function DriverScreen({ actor }: { actor: DropoffRef }) {
       <h2>
         {t('driver.title')} · {t('driver.greeting', { name })}
       </h2>
-      {doorOpen && current ? (
+      {doorOpen && current && doorStep === 'opening' ? (
+        <DoorOpening door={current.where.compartmentId}>
+          <button type="button" className="btn" onClick={() => actor.send({ type: 'DIDNT_OPEN' })}>
+            {t('driver.didntOpen')}
+          </button>
+        </DoorOpening>
+      ) : doorOpen && current && doorStep === 'failed' ? (
+        <DidNotOpen door={current.where.compartmentId} noAnswer={op?.state !== 'failed'} reference={op?.reference ?? '—'} onNext={() => actor.send({ type: 'DIDNT_OPEN' })} />
+      ) : doorOpen && current ? (
         <DoorPanel
           door={current.where.compartmentId}
           title={t('door.openTitle', { door: current.where.compartmentId })}
@@ -37,7 +47,7 @@ export function DriverScreen({ actor }: { actor: DropoffRef }) {
             <button type="button" className="btn" onClick={() => actor.send({ type: 'DOESNT_FIT' })}>
               {t('driver.doesntFit')}
             </button>
-            <button type="button" className={`btn${opState === 'failed' ? ' primary' : ''}`} onClick={() => actor.send({ type: 'DIDNT_OPEN' })}>
+            <button type="button" className="btn" onClick={() => actor.send({ type: 'DIDNT_OPEN' })}>
               {t('driver.didntOpen')}
             </button>
           </div>
@@ -81,6 +91,24 @@ export function DriverScreen({ actor }: { actor: DropoffRef }) {
         </ul>
       </section>
     </main>
+  );
+}
+
+/** The door jammed or the board did not answer: said plainly, with the one thing to do next (another compartment). */
+function DidNotOpen(props: { door: string; noAnswer: boolean; reference: string; onNext: () => void }) {
+  const t = useT();
+  return (
+    <div className="stack" data-testid="door-fault" data-fault={props.noAnswer ? 'no-answer' : 'did-not-open'}>
+      <h1 aria-live="assertive">{t(props.noAnswer ? 'door.noAnswerTitle' : 'door.faultTitle', { door: props.door })}</h1>
+      <div className="notice error" role="alert">
+        <p>
+          <WithReference text={(r) => t('driver.faultBody', { reference: r })} reference={props.reference} />
+        </p>
+      </div>
+      <button type="button" className="btn primary" onClick={props.onNext}>
+        {t('driver.didntOpen')}
+      </button>
+    </div>
   );
 }
 

@@ -5,6 +5,7 @@ import { playCue } from '../audio/cues';
 import { detailNumber } from '../flows/common';
 import { CODE_LENGTH, faultReference, type pickupMachine, type ProblemKind } from '../flows/pickup.machine';
 import { formatDuration } from '../i18n';
+import { DoorOpening } from '../ui/DoorOpening';
 import { DoorPanel } from '../ui/DoorPanel';
 import { useT } from '../ui/i18n';
 import { useNow } from '../ui/kiosk-context';
@@ -16,7 +17,9 @@ const PROBLEMS: ProblemKind[] = ['damaged', 'missing', 'wrong_parcel', 'door_pro
 /** The customer's screens; which one shows is decided by the pickup machine's state, never here. */
 export function PickupScreen({ actor }: { actor: PickupRef }) {
   const view = useSelector(actor, (s) =>
-    s.matches('door')
+    s.matches({ door: 'opening' })
+      ? 'opening'
+      : s.matches('door')
       ? 'door'
       : s.matches('closed')
         ? 'closed'
@@ -33,6 +36,9 @@ export function PickupScreen({ actor }: { actor: PickupRef }) {
   const t = useT();
   let body;
   switch (view) {
+    case 'opening':
+      body = <Opening actor={actor} />;
+      break;
     case 'door':
       body = <OpenDoor actor={actor} />;
       break;
@@ -116,6 +122,12 @@ function OpenDoor({ actor }: { actor: PickupRef }) {
   return <DoorPanel door={door} title={t('door.openTitle', { door })} body={t('door.openBody')} simulate="take" />;
 }
 
+/** The unlock is on its way; only a read of the door says it opened (ADR door-truth). */
+function Opening({ actor }: { actor: PickupRef }) {
+  const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
+  return <DoorOpening door={door} />;
+}
+
 function Closed({ actor }: { actor: PickupRef }) {
   const t = useT();
   const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
@@ -168,13 +180,15 @@ function Fault({ actor }: { actor: PickupRef }) {
   const t = useT();
   const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
   const reference = useSelector(actor, (s) => faultReference(s.context) ?? '—');
+  // The board did not answer: nobody knows whether the door opened, and the screen must not claim either.
+  const noAnswer = useSelector(actor, (s) => s.context.op !== null && s.context.op.state !== 'failed' && s.context.op.outcome === 'jammed');
   useEffect(() => playCue('error'), []);
   return (
     <>
-      <h1>{door ? t('door.faultTitle', { door }) : t('error.DOOR_FAULT')}</h1>
-      <div className="notice error" role="alert" data-testid="door-fault">
+      <h1>{door ? t(noAnswer ? 'door.noAnswerTitle' : 'door.faultTitle', { door }) : t('error.DOOR_FAULT')}</h1>
+      <div className="notice error" role="alert" data-testid="door-fault" data-fault={noAnswer ? 'no-answer' : 'did-not-open'}>
         <p>
-          <WithReference text={(r) => t('door.faultBody', { reference: r })} reference={reference} />
+          <WithReference text={(r) => t(noAnswer ? 'door.noAnswerBody' : 'door.faultBody', { reference: r, door })} reference={reference} />
         </p>
       </div>
       <div className="stack">

@@ -13,6 +13,12 @@ export interface PollerDeps {
 /** Upper bound on a sleep, so a missed poke can never stall polling for long. */
 const MAX_IDLE_MS = 1000;
 
+/**
+ * The cadence is a duration, so it runs on the monotonic clock: on the wall clock a step back of a day left every
+ * board "not due" for a day, and no door was read (issue 9 §4).
+ */
+const monoNow = (): number => performance.now();
+
 export class Poller {
   private readonly nextAt = new Map<number, number>();
   private wake: (() => void) | null = null;
@@ -50,20 +56,20 @@ export class Poller {
       for (const board of this.deps.boards()) {
         if (!this.running) return;
         const interval = this.deps.intervalFor(board);
-        if (interval === null || (this.nextAt.get(board) ?? 0) > Date.now()) continue;
+        if (interval === null || (this.nextAt.get(board) ?? 0) > monoNow()) continue;
         // Infinity marks "being read": a poke during the read replaces it, and then wins over the normal cadence.
         this.nextAt.set(board, Infinity);
         // Failures are the driver's business (counted, reported as offline); the loop just carries on.
         await this.deps.read(board).catch(() => undefined);
-        if (this.nextAt.get(board) === Infinity) this.nextAt.set(board, Date.now() + (this.deps.intervalFor(board) ?? interval));
+        if (this.nextAt.get(board) === Infinity) this.nextAt.set(board, monoNow() + (this.deps.intervalFor(board) ?? interval));
       }
       this.cycles++;
       if (this.poked || !this.running) continue;
-      let soonest = Date.now() + MAX_IDLE_MS;
+      let soonest = monoNow() + MAX_IDLE_MS;
       for (const board of this.deps.boards()) {
         if (this.deps.intervalFor(board) !== null) soonest = Math.min(soonest, this.nextAt.get(board) ?? 0);
       }
-      const wait = soonest - Date.now();
+      const wait = soonest - monoNow();
       if (wait > 0) await this.sleep(wait);
     }
   }

@@ -3,7 +3,7 @@ import { KioskError, type Result } from '../../src-shared/errors';
 import type { KioskContext } from '../context';
 import { createLogger } from '../log';
 import { isStoreCode, storeKioskError } from '../store/store-errors';
-import { storeHealth } from '../store/store-health';
+import { callCommits, storeHealth } from '../store/store-health';
 
 const log = createLogger('api');
 
@@ -52,17 +52,17 @@ export async function dispatch(handlers: Partial<Handlers>, ctx: KioskContext, c
     return { ok: false, error: { code, message: `${call}: the kiosk is temporarily out of order (store ${health.status})` } };
   }
   for (let attempt = 0; ; attempt++) {
-    const commitsBefore = health.commits;
+    const scope = { commits: 0 };
     try {
-      const value = await handler(parsed.data as never, ctx);
+      const value = await callCommits.run(scope, () => handler(parsed.data as never, ctx));
       return { ok: true, value };
     } catch (err) {
       const named = err instanceof KioskError ? err : storeKioskError(err);
       if (named?.code === 'STORE_BUSY') {
-        // Retried only when nothing was committed meanwhile (by this call or any other): then this call changed
-        // nothing and opened no door (doors open only after their journal row commits), so running it again is safe.
+        // Retried only when this attempt committed nothing: then it changed nothing and opened no door (a door opens
+        // only after its journal row commits), so running it again is safe (store-health.ts, callCommits).
         const delay = BUSY_RETRY_DELAYS_MS[attempt];
-        if (delay !== undefined && health.commits === commitsBefore) {
+        if (delay !== undefined && scope.commits === 0) {
           await new Promise((r) => setTimeout(r, delay));
           continue;
         }

@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../log';
 import type { AlarmKind, Repos } from '../store/index';
 import type { DoorOpRow } from '../store/door-ops';
 import { storeKioskError, type StoreErrorCode } from '../store/store-errors';
-import { storeHealth } from '../store/store-health';
+import { noteCommit, storeHealth } from '../store/store-health';
 
 /** What every use case shares: the context, the repositories, and the small helpers that keep them consistent. */
 export interface Kit {
@@ -84,7 +84,7 @@ export function createKit(ctx: KioskContext, repos: Repos): Kit {
         }
         throw named;
       }
-      if (!repos.db.inTransaction) storeHealth(repos.db).commits++;
+      if (!repos.db.inTransaction) noteCommit();
       pushAvailability();
       if (nudge) {
         nudge = false;

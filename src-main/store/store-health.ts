@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Emit } from '../context';
 import type { Logger } from '../log';
 import { StoreError, type Db } from './sqlite';
@@ -35,8 +36,6 @@ export interface DegradeHooks {
  */
 export class StoreHealth {
   status: StoreStatus = 'ok';
-  /** Transactions committed through kit.tx: the dispatcher retries a busy call only if none committed meanwhile. */
-  commits = 0;
   probeIntervalMs = PROBE_INTERVAL_MS;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private hooks: DegradeHooks | null = null;
@@ -102,6 +101,19 @@ export class StoreHealth {
     // Never what keeps a closing process alive.
     this.timer.unref?.();
   }
+}
+
+/**
+ * Commits made on behalf of one API call (the dispatcher opens a scope per call; kit.tx counts into it). A call that
+ * met a busy store is retried only if it committed nothing: then it changed nothing and opened no door, since a
+ * door opens only after its journal row commits. Per call, not global: concurrent calls do not spoil each other.
+ */
+export const callCommits = new AsyncLocalStorage<{ commits: number }>();
+
+/** kit.tx after a top-level commit. */
+export function noteCommit(): void {
+  const scope = callCommits.getStore();
+  if (scope) scope.commits++;
 }
 
 const byDb = new WeakMap<Db, StoreHealth>();

@@ -22,10 +22,16 @@ export class Lockout {
     return this.kit.ctx.config.lockout;
   }
 
-  /** Throws LOCKED_OUT while locked. Costs one indexed read. Clamped: a clock stepped back never lengthens it. */
+  /**
+   * Throws LOCKED_OUT while locked. Costs one indexed read. A clock stepped back never lengthens the lock beyond its
+   * own duration: the first look after the step moves the stored instants back with it (see AttemptsRepo).
+   */
   check(): void {
     const now = this.kit.now();
-    const wait = retryAfterMs(this.kit.repos.attempts.lock(this.scope), now, this.policy);
+    const { attempts } = this.kit.repos;
+    const state = attempts.lock(this.scope);
+    if (state.lockedUntil - now > retryAfterMs(state, now, this.policy)) this.kit.tx(() => attempts.clampFuture([this.scope], this.scope, now));
+    const wait = retryAfterMs(attempts.lock(this.scope), now, this.policy);
     if (wait > 0) throw new KioskError('LOCKED_OUT', 'too many wrong entries; try again later', { retryAfterMs: wait });
   }
 
@@ -73,6 +79,7 @@ export class KeypadGuard {
   /** Keypad failures in the rolling window since the last technician clear (clamped on read). */
   private counts(now: number): { keypad: number; qr: number; clearedAt: number; stored: boolean } {
     const { attempts } = this.kit.repos;
+    attempts.clampFuture(['code', 'qr'], 'code', now);
     const state = attempts.lock('code');
     const w = codeWindowMs(this.policy);
     return {
@@ -100,6 +107,7 @@ export class KeypadGuard {
     const { kit } = this;
     return kit.tx(() => {
       const now = kit.now();
+      kit.repos.attempts.clampFuture(['code', 'qr'], 'code', now);
       kit.repos.attempts.record(kind, now);
       const c = this.counts(now);
       const mode = keypadMode(this.policy, c.keypad);

@@ -7,8 +7,10 @@ type LockScope = 'code' | 'pin';
 
 /**
  * Wrong codes / PINs and the state they lead to (the rules are in domain/lockout.ts). Rows carry wall time (they
- * outlive the process, the monotonic clock does not); reads clamp: when the clock has been stepped back, rows
- * stamped "in the future" are shifted back together so the newest is now, so a correction never stretches a window.
+ * outlive the process, the monotonic clock does not). A wall clock stepped back leaves rows "in the future", which
+ * would stay in any window until the clock caught up: `clampFuture` (run before every read of a window) moves them
+ * back together so the newest is now, once, and from then on they age normally. So a correction never stretches a
+ * window beyond its own length from the moment it is noticed.
  */
 export class AttemptsRepo {
   private readonly insert;
@@ -19,6 +21,8 @@ export class AttemptsRepo {
   private readonly clearStmt;
   private readonly hardenStmt;
   private readonly pruneStmt;
+  private readonly shiftStmt;
+  private readonly shiftClearStmt;
 
   constructor(db: Db) {
     this.insert = db.prepare('INSERT INTO failed_attempts (scope, at) VALUES (?, ?)');
@@ -36,6 +40,19 @@ export class AttemptsRepo {
       `INSERT INTO lockouts (scope, level, locked_until, hardened) VALUES (?, 0, 0, ?) ON CONFLICT(scope) DO UPDATE SET hardened = excluded.hardened`,
     );
     this.pruneStmt = db.prepare('DELETE FROM failed_attempts WHERE at < ?');
+    this.shiftStmt = db.prepare('UPDATE failed_attempts SET at = at - ? WHERE scope = ?');
+    this.shiftClearStmt = db.prepare('UPDATE lockouts SET cleared_at = min(cleared_at, ?), locked_until = locked_until - ? WHERE scope = ?');
+  }
+
+  /** See the class comment. Returns the shift applied (0 when nothing lay in the future). */
+  clampFuture(scopes: AttemptScope[], lockScope: LockScope, now: number): number {
+    let newest = this.lock(lockScope).clearedAt;
+    for (const s of scopes) newest = Math.max(newest, (this.newest.get(s) as { at: number | null }).at ?? 0);
+    const shift = newest - now;
+    if (shift <= 0) return 0;
+    for (const s of scopes) this.shiftStmt.run(shift, s);
+    this.shiftClearStmt.run(now, shift, lockScope);
+    return shift;
   }
 
   record(scope: AttemptScope, at: number): void {
@@ -47,15 +64,9 @@ export class AttemptsRepo {
     return (this.count.get(scope, since) as { n: number }).n;
   }
 
-  /**
-   * Failures within the last `windowMs` before `now` and after the scope's last technician clear, clamped on read
-   * (see the class comment): what the keypad's mode is decided on.
-   */
+  /** Failures within the last `windowMs` before `now` and after the scope's last technician clear (`clampFuture` first). */
   countInWindow(scope: AttemptScope, windowMs: number, now: number, clearedAt = 0): number {
-    const newest = Math.max((this.newest.get(scope) as { at: number | null }).at ?? 0, clearedAt);
-    const shift = Math.max(0, newest - now);
-    const since = Math.max(now - windowMs, clearedAt - shift);
-    return (this.count.get(scope, since + shift) as { n: number }).n;
+    return (this.count.get(scope, Math.max(now - windowMs, clearedAt)) as { n: number }).n;
   }
 
   lock(scope: LockScope): LockoutState & { clearedAt: number; hardened: boolean } {

@@ -9,7 +9,10 @@ const SESSION = 'a'.repeat(24);
 const OP = 'opopopop01';
 const valid: Record<string, Record<string, unknown>> = {
   pickupSubmitCode: { code: '123456' },
-  pickupReopen: { operationId: OP },
+  pickupReopen: { operationId: OP, reopenToken: 'r'.repeat(22) },
+  pickupSubmitQr: { token: 't'.repeat(22) },
+  pickupKeypadMode: {},
+  pickupEndVisit: {},
   pickupReportProblem: { kind: 'damaged' },
   operationStatus: { operationId: OP },
   authBadge: { badge: 'LKB1.x.y' },
@@ -27,6 +30,7 @@ const valid: Record<string, Record<string, unknown>> = {
   maintenanceSelfTest: { sessionId: SESSION },
   maintenanceAudit: { sessionId: SESSION, limit: 10 },
   maintenanceSync: { sessionId: SESSION },
+  maintenanceClearCodeLockout: { sessionId: SESSION },
 };
 /** Fields that accept any text within a length (their hostile values are types and lengths only). */
 const FREE_TEXT = new Set(['reason', 'note', 'badge', 'parcelId']);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateBadgeKeyPair, publicKeyPem, signBadge } from '../../src-server/auth/badges';
-import { codeDigest } from '../../src-server/auth/code-digest';
+import { checkDigest, codeDigest, qrDigest } from '../../src-server/auth/code-digest';
 import type { EventName, EventPayload } from '../../src-shared/events';
 import type { Size } from '../../src-shared/api/common';
 import { dispatch } from '../../src-main/api/dispatch';
@@ -126,26 +126,35 @@ export interface SeededParcel {
   barcode: string;
   code: string;
   size: Size;
+  /** The message's check code and QR token (ADR 0005); `null` in the input = an older server that sends neither. */
+  check: string;
+  qrToken: string;
 }
 
 /** A parcel the manifest announced (status expected). */
-export function expectParcel(k: Pick<TestKiosk, 'services' | 'clock'>, o: Partial<SeededParcel> & { accessible?: boolean } = {}): SeededParcel {
+export function expectParcel(
+  k: Pick<TestKiosk, 'services' | 'clock'>,
+  o: Partial<SeededParcel> & { accessible?: boolean; noFactors?: boolean } = {},
+): SeededParcel {
   parcelSeq++;
   const p: SeededParcel = {
     id: o.id ?? `p_test${String(parcelSeq).padStart(8, '0')}`,
     barcode: o.barcode ?? `BC-${String(parcelSeq).padStart(6, '0')}`,
     code: o.code ?? String(100000 + parcelSeq * 7919).slice(-6),
     size: o.size ?? 'S',
+    check: o.check ?? String(1000 + ((parcelSeq * 7717) % 9000)),
+    qrToken: o.qrToken ?? `QR${String(parcelSeq).padStart(8, '0')}abcdefghijkl`,
   };
+  const factors = o.noFactors ? {} : { qrDigest: qrDigest(SECRET, p.qrToken), checkDigest: checkDigest(SECRET, p.code, p.check) };
   k.services.repos.parcels.upsertExpected(
-    { id: p.id, barcode: p.barcode, size: p.size, codeDigest: codeDigest(SECRET, p.code), accessible: o.accessible ?? false, pickupWindowDays: 3 },
+    { id: p.id, barcode: p.barcode, size: p.size, codeDigest: codeDigest(SECRET, p.code), ...factors, accessible: o.accessible ?? false, pickupWindowDays: 3 },
     k.clock.now(),
   );
   return p;
 }
 
 /** A parcel already in a compartment, with the item in the simulated compartment (set up without a door flow). */
-export function depositParcel(k: TestKiosk, compartmentId: string, o: Partial<SeededParcel> = {}): SeededParcel {
+export function depositParcel(k: TestKiosk, compartmentId: string, o: Partial<SeededParcel> & { noFactors?: boolean } = {}): SeededParcel {
   const p = expectParcel(k, o);
   const now = k.clock.now();
   const { parcels } = k.services.repos;

@@ -2,6 +2,7 @@ import { app, ipcMain, type BrowserWindow } from 'electron';
 import { ConfigError, loadConfig } from '../config';
 import { createKioskCore } from '../core';
 import { appVersion } from '../paths';
+import { installUnexpectedErrorPolicy } from '../unexpected';
 import { hardenApp, hardenSession } from './security';
 import { kioskEntry } from './entry';
 import { registerIpc } from './ipc';
@@ -37,6 +38,7 @@ if (!app.requestSingleInstanceLock()) {
     const core = await createKioskCore({ config, mode: 'electron', version: appVersion(), dataDir });
     registerIpc(ipcMain, core, () => win, kioskEntry().origin);
     win = createKioskWindow({ windowed: config.windowed });
+    installUnexpectedErrorPolicy(); // once serving; start-up failures still end the app (see unexpected.ts)
     process.stdout.write('kiosk ready: electron window\n');
     app.on('window-all-closed', async () => {
       await core.close();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
 import { createKioskCore } from '../core';
 import { appVersion, rendererDir } from '../paths';
+import { installUnexpectedErrorPolicy } from '../unexpected';
 import { startHostServer } from './server';
 
 /** Host mode entry: the kiosk core in plain Node, the UI in any Chromium on this machine. */
@@ -28,6 +29,8 @@ export async function runHost(argv: string[]): Promise<void> {
     process.stderr.write(`kiosk: cannot listen on 127.0.0.1:${config.hostPort} (${e.code ?? e.message}); choose another with --host-port\n`);
     process.exit(2);
   }
+  // Only once serving: before this, a failure must still end start-up with its message (see unexpected.ts).
+  installUnexpectedErrorPolicy();
   process.stdout.write(`kiosk ready: ${server.url}\n`);
   const stop = async () => {
     await server.close();

@@ -5,6 +5,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { KioskCore } from '../core';
 import { createLogger } from '../log';
 import { registerStatic, securityHeaders } from './static';
+import { upgradeGate } from './upgrade-gate';
 import { MAX_FRAME_BYTES, serveApi } from './ws-api';
 
 const log = createLogger('host');
@@ -38,7 +39,7 @@ function shown(rawUrl: string | undefined): string {
  * can still take it, then drop it. Replaces Fastify's default only to log the refusal.
  */
 function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (err.code !== 'ECONNRESET') log.warn('request refused by the HTTP parser', { code: err.code ?? null });
+  if (err.code !== 'ECONNRESET') log.warn('request refused by the HTTP parser', { errorCode: err.code ?? null });
   if (socket.writable && !socket.destroyed) {
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -79,24 +80,22 @@ export async function startHostServer(core: KioskCore, opts: { port: number; ren
       return reply.code(405).header('allow', 'GET, HEAD').send();
     }
   });
-  app.setNotFoundHandler((req, reply) => {
-    if (req.ws) log.warn('websocket refused: path', { url: shown(req.raw.url) });
-    return reply.code(404).type('text/plain').send('not found');
-  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain').send('not found'));
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) log.error('host request failed', { url: shown(req.raw.url), error: err.stack ?? String(err) });
-    else log.warn('request refused', { status, code: err.code ?? null, url: shown(req.raw.url) });
+    else log.warn('request refused', { status, errorCode: err.code ?? null, url: shown(req.raw.url) });
     // The status says enough; the error's own message may echo the client's bytes back.
     return reply.code(status).type('text/plain').send(status === 404 ? 'not found' : 'refused');
   });
 
   await app.register(fastifyWebsocket, {
-    options: { maxPayload: MAX_FRAME_BYTES },
+    // Upgrades arrive only through the gate: GET /api, nothing else (see upgrade-gate.ts).
+    options: { maxPayload: MAX_FRAME_BYTES, server: upgradeGate(app.server) },
     // Errors on an established socket: oversize frame (1009), invalid UTF-8 (1007), bad opcode (1002), a reset.
     // `ws` has already started the close with the right code; we only log and make sure it does close.
     errorHandler(err, socket) {
-      log.warn('websocket closed on error', { code: (err as NodeJS.ErrnoException).code ?? null, error: err.message });
+      log.warn('websocket closed on error', { errorCode: (err as NodeJS.ErrnoException).code ?? null, error: err.message });
       if (socket.readyState === socket.OPEN) socket.close(1011);
     },
     // Stop promptly: no goodbye handshake with clients that may never answer.

@@ -32,6 +32,13 @@ export interface WsBridgeOptions {
   onConnection?: (state: ConnectionState) => void;
 }
 
+/**
+ * The largest frame the kiosk core reads, in UTF-8 bytes: must equal `MAX_FRAME_BYTES` in src-main/host/ws-api.ts
+ * (a test holds them equal). Main closes the socket (1009) on a bigger frame; sending one would cost every call in
+ * flight, and a queued one would close each new socket again after a reconnect. So it is refused here, locally.
+ */
+export const MAX_FRAME_BYTES = 32 * 1024;
+
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 8_000;
 
@@ -105,10 +112,13 @@ export function createWsBridge(opts: WsBridgeOptions): KioskBridge & { close(): 
   function call(name: CallName, input: unknown): Promise<Result<unknown>> {
     const id = nextId++;
     const frame: WsRequest = { id, call: name, input };
+    const text = JSON.stringify(frame);
+    if (new TextEncoder().encode(text).length > MAX_FRAME_BYTES) {
+      return Promise.resolve({ ok: false, error: { code: 'BAD_INPUT', message: `${name}: request too large to send` } });
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => settle(id, transportError(`no answer to ${name} within ${callTimeoutMs} ms`)), callTimeoutMs);
       pending.set(id, { resolve, timer });
-      const text = JSON.stringify(frame);
       if (socket && socket.readyState === 1) socket.send(text);
       else queue.push(text);
     });

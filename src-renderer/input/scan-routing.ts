@@ -1,5 +1,5 @@
 import type { KioskBridge } from '../../src-shared/api';
-import { listenForScans } from './scanner';
+import { isScanLength, listenForScans } from './scanner';
 
 /** What the app machine needs to hear about a scan: it counts as activity, then it is routed by what is showing. */
 export type ScanSink = (event: { type: 'ACTIVITY' } | { type: 'SCAN'; text: string }) => void;
@@ -14,7 +14,8 @@ export function routeScans(win: Window, kiosk: Pick<KioskBridge, 'on'>, send: Sc
   const offWedge = listenForScans(win, (text) => send({ type: 'SCAN', text }));
   const offSerial = kiosk.on('scan', ({ text }) => {
     send({ type: 'ACTIVITY' });
-    send({ type: 'SCAN', text: text.trim() });
+    // Same length rule as a wedge scan (main caps serial reads too; this keeps the two paths one rule).
+    if (isScanLength(text.trim(), 1)) send({ type: 'SCAN', text: text.trim() });
   });
   return () => {
     offWedge();

@@ -17,6 +17,19 @@ export interface ScannerOptions {
   minLength?: number;
 }
 
+/**
+ * The longest text that can be a scan, in characters. The longest real one is a staff badge token, which the API
+ * caps at 2048 (`authBadge` in src-shared/api/staff.ts), as main's serial scanner caps a read (hardware/scanner.ts).
+ * Anything longer (a paste of a whole document, a stuck key on a wedge scanner) is not a scan: it is dropped here
+ * rather than sent, so it can never become a request the core must refuse, nor a frame over the socket's limit.
+ */
+export const MAX_SCAN_CHARS = 2048;
+
+/** Whether `text` could be a scan at all: at least `minLength` characters, at most MAX_SCAN_CHARS. */
+export function isScanLength(text: string, minLength = 4): boolean {
+  return text.length >= minLength && text.length <= MAX_SCAN_CHARS;
+}
+
 export class ScanDetector {
   private buffer = '';
   private firstAt = 0;
@@ -40,7 +53,7 @@ export class ScanDetector {
       this.buffer = '';
       this.lastAt = at;
       const fast = gap <= this.maxStallMs && averageGap <= this.maxGapMs;
-      return fast && text.length >= this.minLength ? text : null;
+      return fast && isScanLength(text, this.minLength) ? text : null;
     }
     // Shift and other modifiers arrive inside bursts for upper-case characters; they neither add nor break.
     if (key === 'Shift') return null;
@@ -51,7 +64,8 @@ export class ScanDetector {
     }
     // A long pause starts a new candidate burst rather than extending a human's typing into a "scan".
     if (gap <= this.maxStallMs && this.buffer) {
-      this.buffer += key;
+      // Past the cap the burst can no longer be a scan; stop growing it (a stuck key must not fill memory).
+      if (this.buffer.length <= MAX_SCAN_CHARS) this.buffer += key;
     } else {
       this.buffer = key;
       this.firstAt = at;
@@ -92,7 +106,12 @@ export function listenForScans(target: Window, onScan: (text: string) => void, o
   // Pasting a token (the demo's way to "scan" a badge without a scanner) counts as one scan.
   const onPaste = (e: ClipboardEvent): void => {
     const text = e.clipboardData?.getData('text')?.trim() ?? '';
-    if (text.length >= (opts?.minLength ?? 4)) {
+    if (text.length > MAX_SCAN_CHARS) {
+      // Too long to be any badge or barcode: swallowed whole, so it neither scans nor lands in a field.
+      e.preventDefault();
+      return;
+    }
+    if (isScanLength(text, opts?.minLength ?? 4)) {
       e.preventDefault();
       onScan(text);
     }

@@ -1,6 +1,7 @@
 import { app, ipcMain, type BrowserWindow } from 'electron';
 import { ConfigError, loadConfig } from '../config';
-import { createKioskCore } from '../core';
+import { createKioskCore, type KioskCore } from '../core';
+import { storeStartupLine } from '../store/store-errors';
 import { appVersion } from '../paths';
 import { installUnexpectedErrorPolicy } from '../unexpected';
 import { hardenApp, hardenSession } from './security';
@@ -35,7 +36,17 @@ if (!app.requestSingleInstanceLock()) {
     }
     hardenSession();
     const dataDir = config.dataDir ?? app.getPath('userData');
-    const core = await createKioskCore({ config, mode: 'electron', version: appVersion(), dataDir });
+    let core: KioskCore;
+    try {
+      core = await createKioskCore({ config, mode: 'electron', version: appVersion(), dataDir });
+    } catch (err) {
+      // The store's refusals (lock held, damaged or full disk, missing secret): one line, exit 2, as in host mode.
+      const line = storeStartupLine(err, dataDir);
+      if (line === null) throw err;
+      process.stderr.write(`kiosk: ${line}\n`);
+      app.exit(2);
+      return;
+    }
     registerIpc(ipcMain, core, () => win, kioskEntry().origin);
     win = createKioskWindow({ windowed: config.windowed });
     installUnexpectedErrorPolicy(); // once serving; start-up failures still end the app (see unexpected.ts)

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
-import { createKioskCore } from '../core';
+import { createKioskCore, type KioskCore } from '../core';
+import { storeStartupLine } from '../store/store-errors';
 import { appVersion, rendererDir } from '../paths';
 import { installUnexpectedErrorPolicy } from '../unexpected';
 import { startHostServer } from './server';
@@ -19,7 +20,16 @@ export async function runHost(argv: string[]): Promise<void> {
     throw err;
   }
   const dataDir = path.resolve(config.dataDir ?? '.kiosk-data');
-  const core = await createKioskCore({ config, mode: 'host', version: appVersion(), dataDir });
+  let core: KioskCore;
+  try {
+    core = await createKioskCore({ config, mode: 'host', version: appVersion(), dataDir });
+  } catch (err) {
+    // The store's refusals (lock held, damaged or full disk, missing secret) are one line for the person on site.
+    const line = storeStartupLine(err, dataDir);
+    if (line === null) throw err;
+    process.stderr.write(`kiosk: ${line}\n`);
+    process.exit(2);
+  }
   let server;
   try {
     server = await startHostServer(core, { port: config.hostPort, rendererDir: rendererDir() });

@@ -109,8 +109,21 @@ function openFailure(file: string, err: unknown): unknown {
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return corrupt(file, code);
   return new StoreError(
     'UNWRITABLE',
-    `cannot open the database ${file} for writing (${code}${code.startsWith('SQLITE_FULL') ? ': the disk is full' : ''}); free disk space or fix the disk, then start again`,
+    `cannot open the database ${file} for writing (${code}${code.startsWith('SQLITE_FULL') || diskFull(file) ? ': the disk is full' : ''}); free disk space or fix the disk, then start again`,
   );
+}
+
+/**
+ * Whether the file system holding `file` has no space left for us. SQLite reports a full disk as SQLITE_FULL only
+ * for page writes; growing the WAL index (-shm) on a full disk is SQLITE_IOERR_SHMSIZE, so the line asks the disk.
+ */
+export function diskFull(file: string): boolean {
+  try {
+    const st = fs.statfsSync(path.dirname(file));
+    return st.bavail * st.bsize < 64 * 1024;
+  } catch {
+    return false;
+  }
 }
 
 /** The SQLite code of a failure of the file or the disk (not of the SQL): those become CORRUPT or UNWRITABLE. */

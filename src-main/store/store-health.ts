@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Emit } from '../context';
 import type { Logger } from '../log';
-import { StoreError, type Db } from './sqlite';
+import { diskFull, StoreError, type Db } from './sqlite';
 import { classifySqliteError, sqliteCode, type StoreErrorCode } from './store-errors';
 
 /** What the screen is told: `ok`, or why no new pickup or drop-off can start (the `store` event, kioskInfo.store). */
@@ -135,7 +135,7 @@ export function assertWritable(db: Db, file: string): void {
   } catch (err) {
     const code = sqliteCode(err);
     if (!code) throw err;
-    const why = classifySqliteError(err) === 'STORE_FULL' ? 'the disk is full' : 'it cannot be written';
+    const why = classifySqliteError(err) === 'STORE_FULL' || diskFull(file) ? 'the disk is full' : 'it cannot be written';
     throw new StoreError('UNWRITABLE', `cannot start: ${why} (${code}) for the database ${file}; free disk space or fix the disk, then start again`);
   }
 }

@@ -55,7 +55,7 @@ describe('disk full', () => {
 
     fillStore(k);
     const doorEvents: string[] = [];
-    const off = k.ctx.doors.on((e) => doorEvents.push(`${e.compartmentId}:${e.type}`));
+    const off = k.ctx.doors.on((e) => doorEvents.push(e.type));
     k.sim.removeItem('A02');
     k.sim.closeDoor('A02');
     // The close could not be written: the store says full, and the screen is told.

@@ -15,8 +15,8 @@ describe('polling across a wall-clock jump', () => {
     const rec = recorder(doors);
     try {
       // Polling at rest: every board has been read and given its next time (a few frames per board).
-      const frames = doors.health().framesReceived;
-      await waitFor(() => doors.health().framesReceived >= frames + 6, 3000, 'the poller at its resting cadence');
+      const frames = doors.health().framesReceived ?? 0;
+      await waitFor(() => (doors.health().framesReceived ?? 0) >= frames + 6, 3000, 'the poller at its resting cadence');
       const realNow = Date.now.bind(Date);
       vi.spyOn(Date, 'now').mockImplementation(() => realNow() - DAY);
       simulator!.openDoor('A05');

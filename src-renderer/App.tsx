@@ -13,6 +13,7 @@ import { CollectionScreen, DriverScreen } from './screens/DriverScreen';
 import { HomeScreen, PinScreen, SigningIn } from './screens/HomeScreen';
 import { IdleDialog } from './screens/IdleDialog';
 import { MaintenanceScreen } from './screens/MaintenanceScreen';
+import { OutOfOrderScreen } from './screens/OutOfOrderScreen';
 import { PickupScreen } from './screens/PickupScreen';
 import { useView } from './state/view-store';
 import { AppActorContext, type AppRef } from './ui/app-context';
@@ -74,7 +75,10 @@ function Screen({ app }: { app: AppRef }) {
   const asking = useSelector(app, (s) => s.hasTag('idle-asking'));
   const authError = useSelector(app, (s) => s.context.authError);
   const flow = useSelector(app, (s) => s.children.flow);
+  const storeDown = useView((s) => s.store !== 'ok');
   let body;
+  // While the store cannot record anything new, the start screens say so instead (a visit at a door carries on).
+  if (storeDown && (view === 'attract' || view === 'home')) return <OutOfOrderScreen />;
   switch (view) {
     case 'attract':
       body = <AttractScreen onPickup={() => app.send({ type: 'START_PICKUP' })} onTouch={() => app.send({ type: 'TOUCH' })} />;

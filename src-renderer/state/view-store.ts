@@ -8,6 +8,7 @@ export type RecentAlarm = EventPayload<'alarm'> & { at: number };
 const MAX_ALARMS = 20;
 
 export type TextSize = 'normal' | 'large';
+export type StoreStatus = NonNullable<KioskInfo['store']>;
 export type Orientation = 'portrait' | 'landscape';
 
 /**
@@ -26,6 +27,8 @@ export interface ViewState {
   connectivity: EventPayload<'connectivity'> | null;
   /** Host mode: whether the WebSocket to the kiosk core is up. */
   coreConnected: boolean;
+  /** The core's store: anything but `ok` shows "temporarily out of order" instead of the start screens. */
+  store: StoreStatus;
   /**
    * Door alarms pushed by main (left open, forced, jammed) since this screen started, newest first: the fast path.
    * The truth is the store's list of unacknowledged alarms, which `maintenanceOverview` returns after sign-in (it
@@ -42,6 +45,7 @@ export interface ViewState {
   setFreeBySize(freeBySize: EventPayload<'availability'>['freeBySize']): void;
   setConnectivity(c: EventPayload<'connectivity'>): void;
   setCoreConnected(up: boolean): void;
+  setStore(store: StoreStatus): void;
   addAlarm(alarm: EventPayload<'alarm'>, at?: number): void;
   acknowledgeAlarms(): void;
   /** A visit ended: the next person gets the defaults, not the previous person's choices. */
@@ -58,6 +62,7 @@ export const useView = create<ViewState>()((set) => ({
   hardware: null,
   connectivity: null,
   coreConnected: true,
+  store: 'ok',
   alarms: [],
   setLocale: (locale) => set({ locale }),
   toggleLargeText: () => set((s) => ({ textSize: s.textSize === 'large' ? 'normal' : 'large' })),
@@ -68,6 +73,7 @@ export const useView = create<ViewState>()((set) => ({
       info,
       hardware: info.hardware,
       connectivity: info.connectivity,
+      store: info.store ?? 'ok',
       // The first answer sets the kiosk's default language; later refreshes must not override a visitor's choice.
       ...(s.info === null ? { locale: info.locale, defaultLocale: info.locale } : {}),
     })),
@@ -75,6 +81,7 @@ export const useView = create<ViewState>()((set) => ({
   setFreeBySize: (freeBySize) => set((s) => (s.info ? { info: { ...s.info, freeBySize } } : {})),
   setConnectivity: (connectivity) => set({ connectivity }),
   setCoreConnected: (coreConnected) => set({ coreConnected }),
+  setStore: (store) => set({ store }),
   addAlarm: (alarm, at = Date.now()) => set((s) => ({ alarms: [{ ...alarm, at }, ...s.alarms].slice(0, MAX_ALARMS) })),
   acknowledgeAlarms: () => set({ alarms: [] }),
   resetForNextPerson: () => set((s) => ({ locale: s.defaultLocale, textSize: 'normal', highContrast: false, lowReach: false })),

@@ -27,6 +27,7 @@ export function useKioskStatus(kiosk: KioskBridge): void {
       kiosk.on('availability', ({ freeBySize }) => useView.getState().setFreeBySize(freeBySize)),
       kiosk.on('hardware', (h) => useView.getState().setHardware(h)),
       kiosk.on('connectivity', (c) => useView.getState().setConnectivity(c)),
+      kiosk.on('store', ({ status }) => useView.getState().setStore(status)),
       // Listened to all the time, not only in maintenance mode: a door left open during a pickup must still reach
       // the technician who signs in later.
       kiosk.on('alarm', (a) => useView.getState().addAlarm(a)),

@@ -65,7 +65,10 @@ describe('the WAL file lost after a crash', () => {
     await first.close();
     // Restarted on a world where A06 is empty (taken through a door the kiosk did not open, or a dead sensor).
     k = await makeKiosk({ dir, clock, seed: 3 });
-    const parcel = await waitFor(() => k!.services.repos.parcels.get(p.id)!.flagged && k!.services.repos.parcels.get(p.id), 3000, 'flagged');
+    const parcel = await waitFor(() => {
+      const row = k!.services.repos.parcels.get(p.id)!;
+      return row.flagged ? row : null;
+    }, 3000, 'flagged');
     expect(parcel).toMatchObject({ status: 'deposited', compartmentId: 'A06' });
     expect(parcel.flagged).toMatch(/not sensed/);
     expect(k.services.repos.compartments.get('A06')!.inService).toBe(true);

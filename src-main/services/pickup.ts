@@ -17,6 +17,8 @@ export interface PickupStarted {
    * door (main keeps its SHA-256, in memory). See `reopen`.
    */
   reopenToken: string;
+  /** How long after the door closes the token reopens it (config `reopenSeconds`), for the screen's offer. */
+  reopenWindowMs: number;
 }
 
 /** What the customer typed or scanned: a 6-digit code (and, when the keypad is hardened, the 4-digit check code). */
@@ -163,7 +165,7 @@ export class PickupService {
   }
 
   /** Gives the visit a fresh reopen right for the door just opened, anchored at that door's close (monotonic). */
-  private grantFor(started: Omit<PickupStarted, 'reopenToken'>): PickupStarted {
+  private grantFor(started: Omit<PickupStarted, 'reopenToken' | 'reopenWindowMs'>): PickupStarted {
     this.endVisit();
     const token = this.kit.ctx.random.bytes(16).toString('base64url');
     const g: ReopenGrant = { tokenHash: sha256(token), operationId: started.operationId, compartmentId: started.where.compartmentId, closedMono: null, off: () => {} };
@@ -172,10 +174,10 @@ export class PickupService {
       if (e.type === 'opened' && e.compartmentId === g.compartmentId) g.closedMono = null;
     });
     this.grant = g;
-    return { ...started, reopenToken: token };
+    return { ...started, reopenToken: token, reopenWindowMs: this.kit.ctx.config.reopenSeconds * 1000 };
   }
 
-  private async open(parcel: ParcelRow, actor: string): Promise<Omit<PickupStarted, 'reopenToken'>> {
+  private async open(parcel: ParcelRow, actor: string): Promise<Omit<PickupStarted, 'reopenToken' | 'reopenWindowMs'>> {
     const { kit } = this;
     const compartmentId = parcel.compartmentId;
     const compartment = compartmentId ? kit.repos.compartments.get(compartmentId) : null;

@@ -7,6 +7,7 @@ import { unwrap, type OperationEvent } from './common';
 import { dropoffMachine } from './dropoff.machine';
 import { maintenanceMachine, type DoorWatchEvent } from './maintenance.machine';
 import { pickupMachine } from './pickup.machine';
+import { qrTokenOf } from '../input/scanner';
 
 /** Pushed events can be missed while the host-mode socket reconnects; a slow poll is the safety net. */
 const OPERATION_POLL_MS = 2_000;
@@ -40,14 +41,26 @@ function watchOperation(kiosk: KioskBridge) {
 export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
   const watch = watchOperation(kiosk);
   return appMachine.provide({
-    actions: { visitEnded },
+    actions: {
+      // Back to attract (Finish, idle, Back): the customer visit's reopen right ends at main too (issue 9 §2).
+      visitEnded: () => {
+        void kiosk.pickupEndVisit({});
+        visitEnded();
+      },
+    },
     actors: {
       authenticate: fromPromise(({ input }) => unwrap('badge' in input ? kiosk.authBadge(input) : kiosk.authPin(input))),
       endSession: fromPromise(({ input }) => unwrap(kiosk.authEnd(input))),
       pickupFlow: pickupMachine.provide({
+        actions: { endVisit: () => void kiosk.pickupEndVisit({}) },
         actors: {
-          submitCode: fromPromise(({ input }) => unwrap(kiosk.pickupSubmitCode(input))),
+          // An `LK2:` QR goes to the QR call (outside the keypad's budget); six digits, with a check code if any, to the keypad's.
+          submitCode: fromPromise(({ input }) => {
+            const token = qrTokenOf(input.code);
+            return unwrap(token ? kiosk.pickupSubmitQr({ token }) : kiosk.pickupSubmitCode(input));
+          }),
           reopen: fromPromise(({ input }) => unwrap(kiosk.pickupReopen(input))),
+          keypadMode: fromPromise(() => unwrap(kiosk.pickupKeypadMode({}))),
           reportProblem: fromPromise(({ input }) => unwrap(kiosk.pickupReportProblem(input))),
           watchOperation: watch,
         },

@@ -1,24 +1,29 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { DoorOperation } from '../../src-shared/api/common';
 import type { ApiError } from '../../src-shared/errors';
-import { parsePickupQr } from '../input/scanner';
-import { asApiError, detailNumber, detailString, msUntil, notProvided, watchOperationPlaceholder, type OperationEvent } from './common';
+import { parsePickupQr, qrTokenOf } from '../input/scanner';
+import { asApiError, detailString, msUntil, notProvided, watchOperationPlaceholder, type OperationEvent } from './common';
 
 export const CODE_LENGTH = 6;
+/** The check code from the message, asked for when the keypad is hardened (ADR 0005). */
+export const CHECK_LENGTH = 4;
 export type ProblemKind = 'damaged' | 'missing' | 'wrong_parcel' | 'door_problem' | 'other';
 export type Where = { compartmentId: string; size: 'S' | 'M' | 'L' | 'XL'; column: number; row: number; heightCm: number };
-export type PickupStarted = { operationId: string; where: Where };
+export type PickupStarted = { operationId: string; where: Where; reopenToken: string; reopenWindowMs: number };
 
 export interface PickupContext {
+  /** Six digits typed, or a scanned QR (`LK2:<token>`, or the six digits of an older QR). */
   code: string;
+  /** The 4-digit check code, typed after the code when the keypad is hardened. */
+  check: string;
+  /** The keypad is hardened (ADR 0005): the check-code field shows from the start and is sent with the code. */
+  checkRequired: boolean;
   source: 'keypad' | 'scan';
   error: ApiError | null;
+  /** The door this visit opened, with the visit's own reopen token (never shown, gone with the visit). */
   started: PickupStarted | null;
   op: DoorOperation | null;
-  /** Set on LOCKED_OUT: how long code entry is paused, and when that started (for the on-screen countdown). */
-  lockoutMs: number;
-  lockedAt: number;
-  /** Set when the door closes: how long "Door closed too soon? Reopen" stays on offer. */
+  /** Set when the door closes: how long "Door closed too soon? Reopen" stays on offer (the visit's short window). */
   graceMs: number;
   reportKind: ProblemKind | null;
   reportReference: string | null;
@@ -46,38 +51,51 @@ export type PickupEvent =
  */
 export type PickupOutput = { completed: boolean };
 
-const freshEntry = { code: '', error: null, reportKind: null, reportReference: null } as const;
+const freshEntry = { code: '', check: '', error: null, reportKind: null, reportReference: null } as const;
+
+/** Where a typed digit goes: the code first, then (when hardened) the check code. */
+function typed(ctx: PickupContext, digit: string): Pick<PickupContext, 'code' | 'check'> {
+  if (ctx.code.length < CODE_LENGTH) return { code: ctx.code + digit, check: ctx.check };
+  return { code: ctx.code, check: ctx.checkRequired && ctx.check.length < CHECK_LENGTH ? ctx.check + digit : ctx.check };
+}
+
+const errorOf = (e: unknown) => asApiError(e);
+const saysCheckRequired = (e: ApiError) => e.code === 'CHECK_REQUIRED' || e.details?.checkRequired === true;
 
 /**
  * A customer's visit: code (keypad or QR) → door open → door closed → next code or finish. Errors come back from
- * `submitCode` as ApiErrors and pick the next state: wrong/expired stay on the keypad, lockout pauses it,
- * a door fault shows the reference.
+ * `submitCode` as ApiErrors and pick the next state: wrong/expired stay on the keypad (once the keypad is hardened it
+ * asks for the check code too; CHECK_REQUIRED keeps the code and asks only for the check), a door fault shows the
+ * reference. "Reopen" is offered only for the visit's short window after its door closed, with the visit's token;
+ * Finish, another code, a report or the end of the flow end the visit's reopen right at main too (`endVisit`).
  */
 export const pickupMachine = setup({
   types: {} as { context: PickupContext; events: PickupEvent; input: { initialCode?: string | null }; output: PickupOutput },
   actors: {
-    submitCode: notProvided<PickupStarted, { code: string; source: 'keypad' | 'scan' }>('submitCode'),
-    reopen: notProvided<PickupStarted, { operationId: string }>('reopen'),
+    submitCode: notProvided<PickupStarted, { code: string; check?: string; source: 'keypad' | 'scan' }>('submitCode'),
+    reopen: notProvided<PickupStarted, { operationId: string; reopenToken: string }>('reopen'),
+    keypadMode: notProvided<{ checkRequired: boolean }, Record<string, never>>('keypadMode'),
     reportProblem: notProvided<{ reference: string }, { operationId?: string; compartmentId?: string; kind: ProblemKind }>('reportProblem'),
     watchOperation: watchOperationPlaceholder,
   },
   actions: {
     reportDoorOpened: sendParent({ type: 'DOOR_OPENED' }),
     reportDoorClosed: sendParent({ type: 'DOOR_CLOSED' }),
+    /** Tells main this visit's reopen right is over (bound to the kiosk API in kiosk-actors; a no-op headless). */
+    endVisit: () => undefined,
   },
   guards: {
-    'code complete': ({ context }) => context.code.length === CODE_LENGTH,
-    'room for a digit': ({ context, event }) => event.type === 'DIGIT' && /^[0-9]$/.test(event.digit) && context.code.length < CODE_LENGTH,
+    'code complete': ({ context }) =>
+      qrTokenOf(context.code) !== null || (context.code.length === CODE_LENGTH && (!context.checkRequired || context.check.length === CHECK_LENGTH)),
+    'is a digit': ({ event }) => event.type === 'DIGIT' && /^[0-9]$/.test(event.digit),
     'scan is a pickup code': ({ event }) => event.type === 'SCAN' && parsePickupQr(event.text) !== null,
-    'locked out': ({ event }) => asApiError((event as { error?: unknown }).error).code === 'LOCKED_OUT',
-    'door fault': ({ event }) => asApiError((event as { error?: unknown }).error).code === 'DOOR_FAULT',
+    'door fault': ({ event }) => errorOf((event as { error?: unknown }).error).code === 'DOOR_FAULT',
     'door opened': ({ event }) => event.type === 'OPERATION' && event.op.state === 'opened',
     'door closed': ({ event }) => event.type === 'OPERATION' && event.op.state === 'closed',
     'door failed': ({ event }) => event.type === 'OPERATION' && (event.op.state === 'failed' || event.op.outcome === 'jammed'),
     'door was closed': ({ context }) => context.op?.state === 'closed',
   },
   delays: {
-    LOCKOUT: ({ context }) => context.lockoutMs,
     GRACE: ({ context }) => context.graceMs,
   },
 }).createMachine({
@@ -86,11 +104,10 @@ export const pickupMachine = setup({
   context: ({ input }) => ({
     ...freshEntry,
     code: parsePickupQr(input.initialCode ?? '') ?? '',
+    checkRequired: false,
     source: input.initialCode ? 'scan' : 'keypad',
     started: null,
     op: null,
-    lockoutMs: 0,
-    lockedAt: 0,
     graceMs: 0,
     collected: 0,
   }),
@@ -99,15 +116,22 @@ export const pickupMachine = setup({
   states: {
     start: { always: [{ guard: 'code complete', target: 'submitting' }, { target: 'entering' }] },
     entering: {
+      // Ask main whether the keypad is hardened, so the check-code field is there before the first digit.
+      invoke: {
+        src: 'keypadMode',
+        input: () => ({}),
+        onDone: { actions: assign({ checkRequired: ({ event }) => event.output.checkRequired }) },
+        onError: {},
+      },
       on: {
-        DIGIT: { guard: 'room for a digit', actions: assign({ code: ({ context, event }) => context.code + event.digit, source: 'keypad' }) },
-        BACKSPACE: { actions: assign({ code: ({ context }) => context.code.slice(0, -1) }) },
-        CLEAR: { actions: assign({ code: '' }) },
+        DIGIT: { guard: 'is a digit', actions: assign(({ context, event }) => ({ ...typed(context, event.digit), source: 'keypad' as const })) },
+        BACKSPACE: { actions: assign(({ context }) => (context.check ? { check: context.check.slice(0, -1) } : { code: context.code.slice(0, -1) })) },
+        CLEAR: { actions: assign({ code: '', check: '' }) },
         SUBMIT: { guard: 'code complete', target: 'submitting', actions: assign({ source: 'keypad' }) },
         SCAN: {
           guard: 'scan is a pickup code',
           target: 'submitting',
-          actions: assign({ code: ({ event }) => parsePickupQr(event.text) ?? '', source: 'scan' }),
+          actions: assign({ code: ({ event }) => parsePickupQr(event.text) ?? '', check: '', source: 'scan' }),
         },
         FINISH: 'done',
       },
@@ -116,29 +140,28 @@ export const pickupMachine = setup({
       tags: ['busy'],
       invoke: {
         src: 'submitCode',
-        input: ({ context }) => ({ code: context.code, source: context.source }),
-        onDone: { target: 'door', actions: assign({ started: ({ event }) => event.output, op: null, error: null }) },
+        input: ({ context }) => ({ code: context.code, source: context.source, ...(context.checkRequired && context.check ? { check: context.check } : {}) }),
+        onDone: { target: 'door', actions: assign({ started: ({ event }) => event.output, op: null, error: null, check: '' }) },
         onError: [
+          // Hardened: a code alone is asked for its check code (kept, so only the 4 digits remain to type).
           {
-            guard: 'locked out',
-            target: 'lockedOut',
+            guard: ({ event }) => errorOf(event.error).code === 'CHECK_REQUIRED',
+            target: 'entering',
+            actions: assign({ error: ({ event }) => errorOf(event.error), checkRequired: true, check: '', code: ({ context }) => (qrTokenOf(context.code) ? '' : context.code) }),
+          },
+          { guard: 'door fault', target: 'doorFault', actions: assign({ error: ({ event }) => errorOf(event.error) }) },
+          // Wrong or expired code, hardware offline…: stay on the keypad with the message and an empty code.
+          {
+            target: 'entering',
             actions: assign({
-              error: ({ event }) => asApiError(event.error),
-              lockoutMs: ({ event }) => detailNumber(asApiError(event.error), 'retryAfterMs') ?? 60_000,
-              lockedAt: () => Date.now(),
+              error: ({ event }) => errorOf(event.error),
+              checkRequired: ({ context, event }) => context.checkRequired || saysCheckRequired(errorOf(event.error)),
               code: '',
+              check: '',
             }),
           },
-          { guard: 'door fault', target: 'doorFault', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
-          // Wrong or expired code, hardware offline…: stay on the keypad with the message and an empty code.
-          { target: 'entering', actions: assign({ error: ({ event }) => asApiError(event.error), code: '' }) },
         ],
       },
-    },
-    lockedOut: {
-      tags: ['error'],
-      after: { LOCKOUT: { target: 'entering', actions: assign({ error: null }) } },
-      on: { FINISH: 'done' },
     },
     door: {
       tags: ['door-open'],
@@ -159,7 +182,8 @@ export const pickupMachine = setup({
             target: 'closed',
             actions: assign({
               op: ({ event }) => event.op,
-              graceMs: ({ event }) => msUntil(event.op.graceUntil, Date.now()),
+              // The visit's own short window (main enforces it too), never longer than the code's grace.
+              graceMs: ({ context, event }) => Math.min(msUntil(event.op.graceUntil, Date.now()), context.started?.reopenWindowMs ?? 0),
               collected: ({ context, event }) => context.collected + (event.op.outcome === 'completed' ? 1 : 0),
             }),
           },
@@ -182,19 +206,23 @@ export const pickupMachine = setup({
         graceOver: {},
       },
       on: {
-        NEXT_CODE: { target: 'entering', actions: assign(freshEntry) },
-        REPORT: 'reporting',
+        NEXT_CODE: { target: 'entering', actions: ['endVisit', assign(freshEntry)] },
+        REPORT: { target: 'reporting', actions: 'endVisit' },
         FINISH: 'done',
-        SCAN: { guard: 'scan is a pickup code', target: 'submitting', actions: assign({ ...freshEntry, code: ({ event }) => parsePickupQr(event.text) ?? '', source: 'scan' }) },
+        SCAN: {
+          guard: 'scan is a pickup code',
+          target: 'submitting',
+          actions: ['endVisit', assign({ ...freshEntry, code: ({ event }) => parsePickupQr(event.text) ?? '', source: 'scan' })],
+        },
       },
     },
     reopening: {
       tags: ['busy'],
       invoke: {
         src: 'reopen',
-        input: ({ context }) => ({ operationId: context.started!.operationId }),
+        input: ({ context }) => ({ operationId: context.started!.operationId, reopenToken: context.started!.reopenToken }),
         onDone: { target: 'door', actions: assign({ started: ({ event }) => event.output, op: null, error: null }) },
-        onError: { target: 'closed.graceOver', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
+        onError: { target: 'closed.graceOver', actions: assign({ error: ({ event }) => errorOf(event.error) }) },
       },
     },
     doorFault: {
@@ -220,14 +248,14 @@ export const pickupMachine = setup({
               kind: context.reportKind ?? 'other',
             }),
             onDone: { target: 'sent', actions: assign({ reportReference: ({ event }) => event.output.reference, error: null }) },
-            onError: { target: 'choosing', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
+            onError: { target: 'choosing', actions: assign({ error: ({ event }) => errorOf(event.error) }) },
           },
         },
         sent: {},
       },
       on: { NEXT_CODE: { target: 'entering', actions: assign(freshEntry) }, FINISH: 'done' },
     },
-    done: { type: 'final' },
+    done: { type: 'final', entry: 'endVisit' },
   },
 });
 

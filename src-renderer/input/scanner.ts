@@ -76,10 +76,20 @@ export class ScanDetector {
 
 export type ScanKind = { kind: 'pickup-code'; code: string } | { kind: 'badge'; token: string } | { kind: 'barcode'; value: string };
 
-/** The QR from the customer's message is either the six digits or `LK1:<six digits>`. */
+/**
+ * The QR from the customer's message: `LK2:<token>` (ADR 0005: a 128-bit token, returned as is, `LK2:` included), or
+ * the older `LK1:<six digits>` / bare six digits (returned as the six digits, the same as typing them).
+ */
 export function parsePickupQr(text: string): string | null {
-  const m = /^(?:LK1:)?([0-9]{6})$/.exec(text.trim());
+  const t = text.trim();
+  if (/^LK2:[A-Za-z0-9_-]{22}$/.test(t)) return t;
+  const m = /^(?:LK1:)?([0-9]{6})$/.exec(t);
   return m?.[1] ?? null;
+}
+
+/** The token of an `LK2:` QR as parsePickupQr returned it, or null for a code. */
+export function qrTokenOf(code: string): string | null {
+  return code.startsWith('LK2:') ? code.slice(4) : null;
 }
 
 /**

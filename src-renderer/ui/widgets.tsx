@@ -47,6 +47,8 @@ export function Keypad(props: {
   onDigit: (d: string) => void;
   onBackspace: () => void;
   onClear: () => void;
+  /** Shown between the boxes and the keys (the pickup keypad's check-code boxes when it is hardened). */
+  after?: ReactNode;
 }) {
   const t = useT();
   const { value, length } = props;
@@ -59,6 +61,7 @@ export function Keypad(props: {
           </span>
         ))}
       </div>
+      {props.after}
       <div className="keypad" role="group" aria-label={t('keypad.label')}>
         {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
           <button key={d} type="button" className="btn" disabled={props.disabled} onClick={() => props.onDigit(d)}>

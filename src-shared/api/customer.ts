@@ -14,6 +14,8 @@ export const PickupStarted = z.object({
   where: Where,
   /** Kept only by the screen of this visit: "Reopen" needs it (`pickupReopen`). */
   reopenToken: ReopenToken,
+  /** How long after the door closes "Reopen" is on offer (ms, config `reopenSeconds`). */
+  reopenWindowMs: z.number().int().min(0),
 });
 
 export const customerCalls = {

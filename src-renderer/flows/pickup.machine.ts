@@ -120,7 +120,8 @@ export const pickupMachine = setup({
       invoke: {
         src: 'keypadMode',
         input: () => ({}),
-        onDone: { actions: assign({ checkRequired: ({ event }) => event.output.checkRequired }) },
+        // Once asked for within a visit, the field stays (a check code is never in the way).
+        onDone: { actions: assign({ checkRequired: ({ context, event }) => context.checkRequired || event.output.checkRequired }) },
         onError: {},
       },
       on: {

@@ -3,19 +3,24 @@ import { createActor, SimulatedClock } from 'xstate';
 import { pickupMachine } from '../../src-renderer/flows/pickup.machine';
 import { apiError, fake, flush, op, where } from './helpers';
 
-function start(opts: { submit?: Parameters<typeof fake>[0]; initialCode?: string } = {}) {
-  const submit = fake((opts.submit as never) ?? (() => ({ operationId: 'op-00000001', where: where() })));
-  const reopen = fake(() => ({ operationId: 'op-00000001', where: where() }));
+const TOKEN = 'tok_visit_000000000001';
+const started = () => ({ operationId: 'op-00000001', where: where(), reopenToken: TOKEN, reopenWindowMs: 20_000 });
+
+function start(opts: { submit?: Parameters<typeof fake>[0]; initialCode?: string; checkRequired?: boolean } = {}) {
+  const submit = fake((opts.submit as never) ?? started);
+  const reopen = fake(() => ({ ...started(), reopenToken: 'tok_visit_000000000002' }));
   const report = fake(() => ({ reference: 'R-42' }));
+  const mode = fake(() => ({ checkRequired: opts.checkRequired ?? false }));
+  const ended = { count: 0 };
   const clock = new SimulatedClock();
   const machine = pickupMachine.provide({
-    actors: { submitCode: submit.actor, reopen: reopen.actor, reportProblem: report.actor },
+    actors: { submitCode: submit.actor, reopen: reopen.actor, reportProblem: report.actor, keypadMode: mode.actor },
     // Standalone there is no parent to tell about doors; the app test covers that wiring.
-    actions: { reportDoorOpened: () => undefined, reportDoorClosed: () => undefined },
+    actions: { reportDoorOpened: () => undefined, reportDoorClosed: () => undefined, endVisit: () => void ended.count++ },
   });
   const actor = createActor(machine, { clock, input: { initialCode: opts.initialCode ?? null } }).start();
   const type = (code: string) => [...code].forEach((digit) => actor.send({ type: 'DIGIT', digit }));
-  return { actor, clock, submit, reopen, report, type };
+  return { actor, clock, submit, reopen, report, type, ended };
 }
 
 describe('pickup machine', () => {
@@ -38,16 +43,18 @@ describe('pickup machine', () => {
     expect(actor.getSnapshot().hasTag('door-open')).toBe(true);
   });
 
-  it('door closed → reopen offered until the grace window ends, then the next code without going back', async () => {
+  it('door closed → reopen offered only for the visit’s short window (not the code’s whole grace), then the next code', async () => {
     const { actor, clock, type } = start();
     type('111111');
     actor.send({ type: 'SUBMIT' });
     await flush();
-    const graceUntil = new Date(Date.now() + 30_000).toISOString();
+    const graceUntil = new Date(Date.now() + 60_000).toISOString();
     actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'completed', graceUntil }) });
     expect(actor.getSnapshot().matches({ closed: 'canReopen' })).toBe(true);
     expect(actor.getSnapshot().context.collected).toBe(1);
-    clock.increment(31_000);
+    clock.increment(19_000);
+    expect(actor.getSnapshot().matches({ closed: 'canReopen' })).toBe(true);
+    clock.increment(1_000); // the visit's window (20 s) is over although the code's grace (60 s) is not
     expect(actor.getSnapshot().matches({ closed: 'graceOver' })).toBe(true);
     actor.send({ type: 'REOPEN' }); // too late: ignored
     expect(actor.getSnapshot().matches({ closed: 'graceOver' })).toBe(true);
@@ -57,27 +64,38 @@ describe('pickup machine', () => {
     expect(actor.getSnapshot().context.collected).toBe(1);
   });
 
-  it('reopens within the grace window', async () => {
-    const { actor, reopen, type } = start();
+  it('reopens within the window with the visit’s own token; Finish ends the visit at main', async () => {
+    const { actor, reopen, type, ended } = start();
     type('111111');
     actor.send({ type: 'SUBMIT' });
     await flush();
     actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'item_left', graceUntil: new Date(Date.now() + 30_000).toISOString() }) });
     actor.send({ type: 'REOPEN' });
     await flush();
-    expect(reopen.calls).toEqual([{ operationId: 'op-00000001' }]);
+    expect(reopen.calls).toEqual([{ operationId: 'op-00000001', reopenToken: TOKEN }]);
     expect(actor.getSnapshot().matches('door')).toBe(true);
+    expect(actor.getSnapshot().context.started?.reopenToken).toBe('tok_visit_000000000002');
+    actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'completed', graceUntil: new Date(Date.now() + 30_000).toISOString() }) });
+    actor.send({ type: 'FINISH' });
+    expect(actor.getSnapshot().status).toBe('done');
+    expect(ended.count).toBe(1);
   });
 
-  it('a wrong code stays on the keypad with the attempts left and an empty code', async () => {
-    const { actor, type } = start({ submit: () => apiError('CODE_INVALID', { attemptsLeft: 2 }) });
+  it('a new visit never inherits a reopen: a fresh machine has no door and no token to offer', async () => {
+    const { actor } = start();
+    expect(actor.getSnapshot().context.started).toBeNull();
+    actor.send({ type: 'REOPEN' });
+    expect(actor.getSnapshot().matches('entering')).toBe(true);
+  });
+
+  it('a wrong code stays on the keypad with an empty code', async () => {
+    const { actor, type } = start({ submit: () => apiError('CODE_INVALID') });
     type('999999');
     actor.send({ type: 'SUBMIT' });
     await flush();
     const s = actor.getSnapshot();
     expect(s.matches('entering')).toBe(true);
     expect(s.context.error?.code).toBe('CODE_INVALID');
-    expect(s.context.error?.details?.attemptsLeft).toBe(2);
     expect(s.context.code).toBe('');
   });
 
@@ -90,20 +108,40 @@ describe('pickup machine', () => {
     expect(actor.getSnapshot().context.error?.code).toBe('CODE_EXPIRED');
   });
 
-  it('a lockout pauses code entry for retryAfterMs, then the keypad comes back', async () => {
-    const { actor, clock, type } = start({ submit: () => apiError('LOCKED_OUT', { retryAfterMs: 300_000 }) });
-    type('999999');
+  it('a hardened keypad shows the check-code field from the start and sends code + check', async () => {
+    const { actor, submit, type } = start({ checkRequired: true });
+    await flush();
+    expect(actor.getSnapshot().context.checkRequired).toBe(true);
+    type('123456');
+    actor.send({ type: 'SUBMIT' }); // the check code is missing: nothing sent
+    await flush();
+    expect(submit.calls).toHaveLength(0);
+    type('98765');
+    expect(actor.getSnapshot().context).toMatchObject({ code: '123456', check: '9876' });
+    actor.send({ type: 'BACKSPACE' });
+    expect(actor.getSnapshot().context.check).toBe('987');
+    type('5');
     actor.send({ type: 'SUBMIT' });
     await flush();
-    expect(actor.getSnapshot().matches('lockedOut')).toBe(true);
-    expect(actor.getSnapshot().hasTag('error')).toBe(true);
-    type('1');
-    expect(actor.getSnapshot().context.code).toBe('');
-    clock.increment(299_000);
-    expect(actor.getSnapshot().matches('lockedOut')).toBe(true);
-    clock.increment(1_000);
+    expect(submit.calls).toEqual([{ code: '123456', check: '9875', source: 'keypad' }]);
+    expect(actor.getSnapshot().matches('door')).toBe(true);
+  });
+
+  it('CHECK_REQUIRED (the keypad hardened meanwhile) keeps the code and asks for the check code; never a lockout screen', async () => {
+    const { actor, type } = start({ submit: () => apiError('CHECK_REQUIRED', { checkRequired: true }) });
+    await flush();
+    type('123456');
+    actor.send({ type: 'SUBMIT' });
+    await flush();
     expect(actor.getSnapshot().matches('entering')).toBe(true);
-    expect(actor.getSnapshot().context.error).toBeNull();
+    expect(actor.getSnapshot().context).toMatchObject({ code: '123456', check: '', checkRequired: true });
+  });
+
+  it('an LK2 QR scan is submitted as is (the QR call, outside the keypad budget)', async () => {
+    const { actor, submit } = start();
+    actor.send({ type: 'SCAN', text: 'LK2:AbCdEfGhIjKlMnOpQrStUv' });
+    await flush();
+    expect(submit.calls).toEqual([{ code: 'LK2:AbCdEfGhIjKlMnOpQrStUv', source: 'scan' }]);
   });
 
   it('a door fault shows the reference and allows a report', async () => {

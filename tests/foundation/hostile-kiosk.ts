@@ -77,8 +77,9 @@ export class HostileKiosk {
    * connection (no half-close from our side: Node aborts a request whose client sent EOF, so we would never see the
    * answer). With `giveUpMs`, a connection the server legitimately keeps open (it waits for more bytes, or keeps
    * alive) is dropped by us after that long and `closedByServer` is false; without it, not closing fails the test.
+   * `stopAtHead`: resolve (and drop the connection) as soon as a response head is complete, e.g. after a 101.
    */
-  raw(bytes: Buffer | string, opts: { giveUpMs?: number } = {}): Promise<{ data: Buffer; closedByServer: boolean }> {
+  raw(bytes: Buffer | string, opts: { giveUpMs?: number; stopAtHead?: boolean } = {}): Promise<{ data: Buffer; closedByServer: boolean }> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       const s = net.connect(this.port, '127.0.0.1', () => s.write(bytes));
@@ -88,7 +89,14 @@ export class HostileKiosk {
         if (opts.giveUpMs !== undefined) resolve({ data: Buffer.concat(chunks), closedByServer: false });
         else reject(new Error(`server did not close within ${limit} ms after ${JSON.stringify(String(bytes).slice(0, 80))}`));
       }, limit);
-      s.on('data', (d) => chunks.push(d));
+      s.on('data', (d) => {
+        chunks.push(d);
+        if (opts.stopAtHead && Buffer.concat(chunks).includes('\r\n\r\n')) {
+          clearTimeout(timer);
+          s.destroy();
+          resolve({ data: Buffer.concat(chunks), closedByServer: false });
+        }
+      });
       s.on('error', () => {}); // a reset is one of the ways the server may refuse; 'close' follows
       s.on('close', () => {
         clearTimeout(timer);

@@ -7,7 +7,7 @@ export const ERROR_CODES = [
   'CODE_INVALID',
   'CODE_EXPIRED',
   'LOCKED_OUT',
-  /** The keypad is hardened (ADR 0005): send the 4-digit check code from the message with the code. */
+  /** The keypad is hardened (ADR 0008 (code lockout)): send the 4-digit check code from the message with the code. */
   'CHECK_REQUIRED',
   'DOOR_FAULT',
   'NO_COMPARTMENT',

@@ -124,9 +124,9 @@ export const ExpectedParcel = z.object({
   pickupWindowDays: z.number().int().min(1).max(60),
   /** Recipient asked for a compartment within easy reach (low-reach layout). No recipient identity is sent. */
   accessible: z.boolean(),
-  /** HMAC-SHA256(kioskSecret, `qr:` + QR token), ADR 0005. Absent from older servers: that parcel has no QR token. */
+  /** HMAC-SHA256(kioskSecret, `qr:` + QR token), ADR 0008 (code lockout). Absent from older servers: that parcel has no QR token. */
   qrDigest: CodeDigest.optional(),
-  /** HMAC-SHA256(kioskSecret, `check:` + code + `:` + check code), ADR 0005. Absent from older servers. */
+  /** HMAC-SHA256(kioskSecret, `check:` + code + `:` + check code), ADR 0008 (code lockout). Absent from older servers. */
   checkDigest: CodeDigest.optional(),
 });
 export type ExpectedParcel = z.infer<typeof ExpectedParcel>;
@@ -203,7 +203,7 @@ export const EVENT_PAYLOADS = {
    */
   'clock.jumped': z.object({ fromIso: Instant, toIso: Instant, deltaMs: z.number().int() }).strict(),
   /**
-   * Wrong pickup entries at this kiosk (ADR 0005): counts over the rolling window, never a code. Sent when the
+   * Wrong pickup entries at this kiosk (ADR 0008 (code lockout)): counts over the rolling window, never a code. Sent when the
    * keypad's mode changes (`plain` ↔ `hardened`, or a technician cleared it) and as an hourly summary while failures go on.
    */
   'codes.failed': z

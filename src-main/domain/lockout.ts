@@ -1,5 +1,5 @@
 /**
- * Wrong-entry rules, pure (ADR 0005). There is no identity at a public keypad, so every count is kiosk-wide; what
+ * Wrong-entry rules, pure (ADR 0008 (code lockout)). There is no identity at a public keypad, so every count is kiosk-wide; what
  * differs is what a run of failures does.
  *
  * Technician PIN (staff, not a public keypad): `maxAttempts` wrong entries within `windowMinutes` lock entry for
@@ -72,7 +72,7 @@ export function codeWindowMs(policy: LockoutPolicy): number {
 }
 
 /**
- * The threat budget (ADR 0005), worst case per day for an attacker at the keypad with `activeParcels` waiting:
+ * The threat budget (ADR 0008 (code lockout)), worst case per day for an attacker at the keypad with `activeParcels` waiting:
  * plain guesses are at most `maxAttempts` per rolling window (a plain guess is only looked up while fewer than that
  * many failures sit in the window, and each becomes one), each hitting with p = n / 10⁶; hardened guesses are at most
  * one per pace, each hitting with p = n / 10¹⁰ (6-digit code × 4-digit check). Union bound, so an upper bound.

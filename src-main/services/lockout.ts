@@ -61,7 +61,7 @@ export class Lockout {
 export const SUMMARY_EVERY_MS = 60 * 60_000;
 
 /**
- * The pickup keypad's guard (ADR 0005): counts wrong entries kiosk-wide, decides the keypad's mode, paces hardened
+ * The pickup keypad's guard (ADR 0008 (code lockout)): counts wrong entries kiosk-wide, decides the keypad's mode, paces hardened
  * answers, and tells the fleet (`codes.failed`, counts only, never a code). It never refuses a customer: hardened mode
  * asks for the check code instead.
  */

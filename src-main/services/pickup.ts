@@ -46,7 +46,7 @@ const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
  * unlocked, and the rest happens on door events (see finish.ts). The code stays valid until the door has opened,
  * closed, and the compartment reads empty; re-entering it within `graceSeconds` reopens the door.
  *
- * Wrong entries never lock customers out (ADR 0005): the keypad guard hardens the keypad (code + check code, paced)
+ * Wrong entries never lock customers out (ADR 0008 (code lockout)): the keypad guard hardens the keypad (code + check code, paced)
  * and a QR token is outside the keypad's budget. "Reopen" without a code belongs to the visit that opened the door.
  */
 export class PickupService {

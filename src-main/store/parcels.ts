@@ -11,9 +11,9 @@ export interface ParcelRow {
   compartmentId: string | null;
   codeDigest: string | null;
   spentDigest: string | null;
-  /** HMAC of `qr:` + the message's QR token (ADR 0005); null for parcels from a server that sends none. */
+  /** HMAC of `qr:` + the message's QR token (ADR 0008 (code lockout)); null for parcels from a server that sends none. */
   qrDigest: string | null;
-  /** HMAC of `check:` + code + `:` + check code (ADR 0005); null for parcels from a server that sends none. */
+  /** HMAC of `check:` + code + `:` + check code (ADR 0008 (code lockout)); null for parcels from a server that sends none. */
   checkDigest: string | null;
   graceUntil: number | null;
   pickupWindowDays: number;

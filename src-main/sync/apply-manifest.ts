@@ -124,7 +124,7 @@ function applyExpected(
       barcode: e.barcode,
       size: e.size,
       codeDigest: e.codeDigest,
-      // ADR 0005: absent from an older server; such a parcel opens by code alone while the keypad is plain.
+      // ADR 0008 (code lockout): absent from an older server; such a parcel opens by code alone while the keypad is plain.
       qrDigest: e.qrDigest ?? null,
       checkDigest: e.checkDigest ?? null,
       accessible: e.accessible,

@@ -5,7 +5,7 @@ import { parsePickupQr, qrTokenOf } from '../input/scanner';
 import { asApiError, detailString, msUntil, notProvided, watchOperationPlaceholder, type OperationEvent } from './common';
 
 export const CODE_LENGTH = 6;
-/** The check code from the message, asked for when the keypad is hardened (ADR 0005). */
+/** The check code from the message, asked for when the keypad is hardened (ADR 0008 (code lockout)). */
 export const CHECK_LENGTH = 4;
 export type ProblemKind = 'damaged' | 'missing' | 'wrong_parcel' | 'door_problem' | 'other';
 export type Where = { compartmentId: string; size: 'S' | 'M' | 'L' | 'XL'; column: number; row: number; heightCm: number };
@@ -16,7 +16,7 @@ export interface PickupContext {
   code: string;
   /** The 4-digit check code, typed after the code when the keypad is hardened. */
   check: string;
-  /** The keypad is hardened (ADR 0005): the check-code field shows from the start and is sent with the code. */
+  /** The keypad is hardened (ADR 0008 (code lockout)): the check-code field shows from the start and is sent with the code. */
   checkRequired: boolean;
   source: 'keypad' | 'scan';
   error: ApiError | null;

@@ -77,7 +77,7 @@ export class ScanDetector {
 export type ScanKind = { kind: 'pickup-code'; code: string } | { kind: 'badge'; token: string } | { kind: 'barcode'; value: string };
 
 /**
- * The QR from the customer's message: `LK2:<token>` (ADR 0005: a 128-bit token, returned as is, `LK2:` included), or
+ * The QR from the customer's message: `LK2:<token>` (ADR 0008 (code lockout): a 128-bit token, returned as is, `LK2:` included), or
  * the older `LK1:<six digits>` / bare six digits (returned as the six digits, the same as typing them).
  */
 export function parsePickupQr(text: string): string | null {

@@ -70,7 +70,7 @@ function Entering({ actor }: { actor: PickupRef }) {
     <>
       <h1>{checkRequired ? t('pickup.checkTitle') : t('pickup.title')}</h1>
       {checkRequired ? (
-        // Said plainly and from the start (ADR 0005): never a keypad that refuses only after six digits.
+        // Said plainly and from the start (ADR 0008 (code lockout)): never a keypad that refuses only after six digits.
         <p className="notice" role="status" data-testid="check-required">
           {t('pickup.checkHint')}
         </p>

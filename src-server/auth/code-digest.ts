@@ -10,7 +10,7 @@ export function codeDigest(kioskSecret: Uint8Array, code: string): string {
 }
 
 /**
- * The digest of a parcel's QR token (ADR 0005): HMAC-SHA256(kioskSecret, `qr:` + token), hex. The prefix keeps the
+ * The digest of a parcel's QR token (ADR 0008 (code lockout)): HMAC-SHA256(kioskSecret, `qr:` + token), hex. The prefix keeps the
  * three digests in separate domains: no token can ever collide with a code's or a check's input.
  */
 export function qrDigest(kioskSecret: Uint8Array, token: string): string {
@@ -18,7 +18,7 @@ export function qrDigest(kioskSecret: Uint8Array, token: string): string {
 }
 
 /**
- * The digest of a code together with its 4-digit check code (ADR 0005): HMAC-SHA256(kioskSecret,
+ * The digest of a code together with its 4-digit check code (ADR 0008 (code lockout)): HMAC-SHA256(kioskSecret,
  * `check:` + code + `:` + check), hex. Bound to the code, so a check code is only worth anything with its own code.
  */
 export function checkDigest(kioskSecret: Uint8Array, code: string, check: string): string {

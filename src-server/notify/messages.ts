@@ -7,10 +7,10 @@ export interface Message {
   text: string;
 }
 
-/** What the recipient needs at the kiosk (ADR 0005). Sealed at rest on the server until the code message is sent. */
+/** What the recipient needs at the kiosk (ADR 0008 (code lockout)). Sealed at rest on the server until the code message is sent. */
 export interface PickupSecrets {
   code: string;
-  /** The QR's token; the QR payload is `LK2:<token>`. Absent for parcels created before ADR 0005. */
+  /** The QR's token; the QR payload is `LK2:<token>`. Absent for parcels created before ADR 0008 (code lockout). */
   qrToken?: string;
   /** The 4-digit check code the keypad asks for when it is hardened. */
   checkCode?: string;
@@ -21,7 +21,7 @@ export function sealablePickupSecrets(s: PickupSecrets): string {
   return JSON.stringify(s);
 }
 
-/** Reads what `sealablePickupSecrets` wrote, or a bare code from a row sealed before ADR 0005. */
+/** Reads what `sealablePickupSecrets` wrote, or a bare code from a row sealed before ADR 0008 (code lockout). */
 export function parsePickupSecrets(plain: string): PickupSecrets {
   if (!plain.startsWith('{')) return { code: plain };
   const v = JSON.parse(plain) as Partial<PickupSecrets>;

@@ -74,7 +74,7 @@ export interface CreatedShipment {
   status: 'expected';
   /** Plaintext, for in-process callers only (the embedded demo). Never sent over HTTP, never logged. */
   code: string;
-  /** The message's QR token and check code (ADR 0005): plaintext for in-process callers only, like `code`. */
+  /** The message's QR token and check code (ADR 0008 (code lockout)): plaintext for in-process callers only, like `code`. */
   qrToken: string;
   checkCode: string;
 }
@@ -86,7 +86,7 @@ export function createShipment(ctx: ServerContext, req: ParsedShipment): Created
   const parcelId = randomId('p_', 16);
   const windowDays = req.pickupWindowDays ?? ctx.pickupWindowDays;
   let code = '';
-  // ADR 0005: a high-entropy QR token (never subject to the keypad's budget) and a 4-digit check code (the keypad's
+  // ADR 0008 (code lockout): a high-entropy QR token (never subject to the keypad's budget) and a 4-digit check code (the keypad's
   // second factor when it is hardened). Only their keyed digests are kept; the plaintext travels sealed with the code.
   const qrToken = newQrToken();
   const checkCode = newCheckCode();

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { OperationId, PickupCode, Where, CompartmentId } from './common';
 
-/** One-time reopen right of the visit that opened a door (ADR 0005): 16 random bytes, base64url. */
+/** One-time reopen right of the visit that opened a door (ADR 0008 (code lockout)): 16 random bytes, base64url. */
 export const ReopenToken = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
-/** The 4-digit check code from the recipient's message, asked for when the keypad is hardened (ADR 0005). */
+/** The 4-digit check code from the recipient's message, asked for when the keypad is hardened (ADR 0008 (code lockout)). */
 export const CheckCode = z.string().regex(/^[0-9]{4}$/);
 /** The token of an `LK2:` QR from the recipient's message (128 bits, base64url). */
 export const QrToken = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
@@ -22,7 +22,7 @@ export const customerCalls = {
   /**
    * A 6-digit code from the keypad or a scanned QR. Valid → the door is journaled and unlocked, and the result says
    * where it is. Errors: CODE_INVALID (details.checkRequired once the keypad is hardened), CHECK_REQUIRED (hardened:
-   * send `check` too), CODE_EXPIRED, DOOR_FAULT (details.reference), HARDWARE_OFFLINE. Never a lockout (ADR 0005).
+   * send `check` too), CODE_EXPIRED, DOOR_FAULT (details.reference), HARDWARE_OFFLINE. Never a lockout (ADR 0008 (code lockout)).
    */
   pickupSubmitCode: {
     input: z.object({ code: PickupCode, check: CheckCode.optional(), source: z.enum(['keypad', 'scan']).default('keypad') }).strict(),

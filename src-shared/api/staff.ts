@@ -59,7 +59,19 @@ export const BoardView = z.object({
   framesBad: z.number().int(),
   timeouts: z.number().int(),
 });
-export const AuditEntry = z.object({ id: z.number().int(), at: IsoTime, actor: z.string(), action: z.string(), detail: z.string() });
+/**
+ * One audit row. `detail` is the stored JSON text exactly as hashed into the chain; `compartmentId` and `reference`
+ * are lifted out of it by main (null when the entry has none) so the technician's list can show them as columns.
+ */
+export const AuditEntry = z.object({
+  id: z.number().int(),
+  at: IsoTime,
+  actor: z.string(),
+  action: z.string(),
+  detail: z.string(),
+  compartmentId: z.string().nullable(),
+  reference: z.string().nullable(),
+});
 
 export const staffCalls = {
   /** A scanned badge token (server-signed). Errors: BADGE_INVALID, BADGE_EXPIRED, BADGE_REVOKED. */
@@ -98,7 +110,7 @@ export const staffCalls = {
   },
   /** Acknowledges the given alarms, or all when `ids` is omitted (audited). Returns how many were still open. */
   /**
-   * Clears the pickup keypad's hardened mode (ADR 0005): the keypad takes a code alone again and earlier wrong entries
+   * Clears the pickup keypad's hardened mode (ADR 0008 (code lockout)): the keypad takes a code alone again and earlier wrong entries
    * no longer count. Audited; the fleet is told (`codes.failed`, reason `cleared`). Returns what was cleared.
    */
   maintenanceClearCodeLockout: {
@@ -136,12 +148,20 @@ export const staffCalls = {
     input: WithSession.strict(),
     output: z.object({ boards: z.array(z.object({ board: z.number().int(), ok: z.boolean(), detail: z.string() })) }),
   },
+  /**
+   * The newest `limit` audit rows, newest first, and the whole chain's check. The viewing is audited before the
+   * check runs, so `chain.checked` (when ok) counts every row there is, the ones shown included.
+   */
   maintenanceAudit: {
     input: WithSession.extend({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
     output: z.object({ entries: z.array(AuditEntry), chain: z.object({ ok: z.boolean(), checked: z.number().int(), brokenAt: z.number().int().nullable() }) }),
   },
+  /**
+   * Sync state; with `force` (the default, "Sync now") a sync runs first and is audited. `force: false` only reads the
+   * state, for the Sync tab opening: looking must not write to the audit log or wait on the network.
+   */
   maintenanceSync: {
-    input: WithSession.strict(),
+    input: WithSession.extend({ force: z.boolean().default(true) }).strict(),
     output: z.object({ status: z.enum(['online', 'offline', 'unknown']), lastSyncAt: z.string().nullable(), outboxDepth: z.number().int(), lastError: z.string().nullable() }),
   },
 } as const;

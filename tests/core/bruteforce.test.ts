@@ -22,7 +22,7 @@ let k: TestKiosk;
 afterAll(async () => k?.close());
 
 describe('brute force', () => {
-  it('10,000 random codes against 100 waiting parcels: the keypad hardens after 5, no false accept (ADR 0005)', async () => {
+  it('10,000 random codes against 100 waiting parcels: the keypad hardens after 5, no false accept (ADR 0008 (code lockout))', async () => {
     const dir = tempDir();
     k = await makeKiosk({ dir, config: { layout: bigLayout(dir) } });
     const rnd = seededRandom(2026);

@@ -126,7 +126,7 @@ export interface SeededParcel {
   barcode: string;
   code: string;
   size: Size;
-  /** The message's check code and QR token (ADR 0005); `null` in the input = an older server that sends neither. */
+  /** The message's check code and QR token (ADR 0008 (code lockout)); `null` in the input = an older server that sends neither. */
   check: string;
   qrToken: string;
 }

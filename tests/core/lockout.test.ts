@@ -7,7 +7,7 @@ import { attackBudget } from '../../src-main/domain/lockout';
 import { badge, depositParcel, makeKiosk, tempDir, waitOp, type SeededParcel, type TestKiosk } from './harness';
 
 /**
- * Issue 9 §2, the code lockout, measured on the real services (ADR 0005):
+ * Issue 9 §2, the code lockout, measured on the real services (ADR 0008 (code lockout)):
  * (a) an attacker's chance of opening any parcel by guessing stays ≤ 1/1,000 per day with 100 parcels waiting;
  * (b) a customer with a valid code (+ check code) or the QR is never refused because of someone else's failures.
  */

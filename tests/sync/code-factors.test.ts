@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deliver, localParcel, serverDb, startKiosk, startServer, startSmtpSink, until } from './helpers';
 
 /**
- * ADR 0005 end to end with the real fleet server on loopback: intake makes a QR token and a check code, the message
+ * ADR 0008 (code lockout) end to end with the real fleet server on loopback: intake makes a QR token and a check code, the message
  * carries both, the manifest only their keyed digests. With the keypad hardened by someone else's wrong codes, the
  * customer with code + check code and the customer with the QR both open their doors; the fleet hears `codes.failed`.
  */

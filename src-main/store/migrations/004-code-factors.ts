@@ -1,7 +1,7 @@
 import type { Migration } from '../sqlite';
 
 /**
- * The second factors of a pickup (ADR 0005): per parcel the digest of the high-entropy QR token and of the
+ * The second factors of a pickup (ADR 0008 (code lockout)): per parcel the digest of the high-entropy QR token and of the
  * code + check code from the recipient's message (both HMAC under the kiosk secret, domain-separated; no plaintext,
  * no recipient identity). QR lookups go through a unique index like codes do.
  *

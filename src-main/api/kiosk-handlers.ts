@@ -58,6 +58,12 @@ export const kioskHandlers: Pick<Handlers, 'kioskInfo' | 'layoutGet' | 'simDoor'
       case 'unjam':
         sim.setJammed(compartmentId, false);
         break;
+      case 'cut-bus-on-unlock':
+        sim.cutBusOnNextUnlock();
+        break;
+      case 'mend-bus':
+        sim.cutBus(false);
+        break;
     }
     const st = sim.compartment(compartmentId);
     return { compartmentId, door: st.open ? 'open' : 'closed', item: st.item };

@@ -49,7 +49,8 @@ export const kioskCalls = {
   /** Demo / QA only (protocol `simulator`): act on the simulated board as a person would. NOT_AVAILABLE otherwise. */
   simDoor: {
     input: z
-      .object({ compartmentId: CompartmentId, action: z.enum(['close', 'open', 'put-item', 'remove-item', 'jam', 'unjam']) })
+      // `cut-bus-on-unlock`: the next unlock frame (any door) is lost and the bus stays cut until `mend-bus`.
+      .object({ compartmentId: CompartmentId, action: z.enum(['close', 'open', 'put-item', 'remove-item', 'jam', 'unjam', 'cut-bus-on-unlock', 'mend-bus']) })
       .strict(),
     output: z.object({ compartmentId: CompartmentId, door: z.enum(['open', 'closed']), item: z.boolean() }),
   },

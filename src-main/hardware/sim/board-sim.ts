@@ -15,6 +15,10 @@ export interface BoardSimulatorHandle {
   setItem(compartmentId: string, present: boolean): void;
   setJammed(compartmentId: string, jammed: boolean): void;
   compartment(compartmentId: string): SimLock;
+  /** The bus cable cut (true) or mended (false): see BoardSimulator.cutBus. */
+  cutBus(cut: boolean): void;
+  /** The next unlock frame is lost and the bus stays cut after it: see BoardSimulator.cutBusOnNextUnlock. */
+  cutBusOnNextUnlock(): void;
 }
 
 export interface SimLock {
@@ -71,6 +75,7 @@ export class BoardSimulator implements BoardSimulatorHandle {
   /** false after unplug(): the in-process transport refuses to open until plug(). */
   plugged = true;
   private busCut = false;
+  private cutOnUnlock = false;
   readonly received = { unlock: 0, state: 0, queryAll: 0, unlockAll: 0 };
 
   constructor(opts: BoardSimulatorOptions) {
@@ -120,6 +125,15 @@ export class BoardSimulator implements BoardSimulatorHandle {
    */
   cutBus(cut: boolean): void {
     this.busCut = cut;
+    if (!cut) this.cutOnUnlock = false;
+  }
+
+  /**
+   * The bus is cut at the worst moment: the next unlock frame is lost on the wire and nothing is heard after it
+   * (until cutBus(false)). Lets a test or a demo show the screen while the kiosk cannot know what the door did.
+   */
+  cutBusOnNextUnlock(): void {
+    this.cutOnUnlock = true;
   }
 
   /** Called with every good command frame and the time its last byte was parsed (process.hrtime.bigint()). */
@@ -199,6 +213,11 @@ export class BoardSimulator implements BoardSimulatorHandle {
     switch (frame.cmd) {
       case CMD.unlock:
         this.received.unlock++;
+        if (this.cutOnUnlock) {
+          this.cutOnUnlock = false;
+          this.busCut = true;
+          return;
+        }
         if (locks && !locks[frame.lock]!.jammed) locks[frame.lock]!.open = true;
         return;
       case CMD.unlockAll:

@@ -87,6 +87,7 @@ export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
           openDoor: fromPromise(({ input }) => unwrap(kiosk.maintenanceOpenDoor(input))),
           setService: fromPromise(({ input }) => unwrap(kiosk.maintenanceSetService(input))),
           selfTest: fromPromise(({ input }) => unwrap(kiosk.maintenanceSelfTest(input))),
+          clearCodeLockout: fromPromise(({ input }) => unwrap(kiosk.maintenanceClearCodeLockout(input))),
           sync: fromPromise(({ input }) => unwrap(kiosk.maintenanceSync(input))),
           loadAudit: fromPromise(({ input }) => unwrap(kiosk.maintenanceAudit(input))),
           resolveOperation: fromPromise(({ input }) => unwrap(kiosk.maintenanceResolveOperation(input))),

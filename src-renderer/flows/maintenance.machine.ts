@@ -51,6 +51,8 @@ export interface MaintenanceContext {
   overview: Overview | null;
   selected: string | null;
   selfTest: SelfTest | null;
+  /** The last "Clear the pickup keypad lock" (ADR 0008): how many wrong codes were in the window. */
+  codeLockoutCleared: { keypadFailures: number } | null;
   sync: SyncState | null;
   audit: Audit | null;
   error: ApiError | null;
@@ -66,6 +68,7 @@ export type MaintenanceEvent =
   | { type: 'OPEN_DOOR'; compartmentId: string; reason: string }
   | { type: 'SET_SERVICE'; compartmentId: string; inService: boolean; reason: string }
   | { type: 'SELF_TEST' }
+  | { type: 'CLEAR_CODE_LOCKOUT' }
   | { type: 'SYNC' }
   | { type: 'AUDIT' }
   | { type: 'REFRESH' }
@@ -89,6 +92,7 @@ export const maintenanceMachine = setup({
     openDoor: notProvided<{ operationId: string }, WithSession & { compartmentId: string; reason: string }>('openDoor'),
     setService: notProvided<CompartmentView, WithSession & { compartmentId: string; inService: boolean; reason: string }>('setService'),
     selfTest: notProvided<SelfTest, WithSession>('selfTest'),
+    clearCodeLockout: notProvided<{ wasHardened: boolean; keypadFailures: number }, WithSession>('clearCodeLockout'),
     sync: notProvided<SyncState, WithSession>('sync'),
     loadAudit: notProvided<Audit, WithSession & { limit: number }>('loadAudit'),
     resolveOperation: notProvided<Resolved, WithSession & { compartmentId: string; reason: string }>('resolveOperation'),
@@ -113,6 +117,7 @@ export const maintenanceMachine = setup({
     overview: null,
     selected: null,
     selfTest: null,
+    codeLockoutCleared: null,
     sync: null,
     audit: null,
     error: null,
@@ -159,6 +164,7 @@ export const maintenanceMachine = setup({
           }),
         },
         SELF_TEST: { target: 'selfTesting', actions: assign({ error: null }) },
+        CLEAR_CODE_LOCKOUT: { target: 'clearingCodeLockout', actions: assign({ error: null }) },
         SYNC: { target: 'syncing', actions: assign({ error: null }) },
         AUDIT: { target: 'loadingAudit', actions: assign({ error: null }) },
         SIMULATE: { target: 'simulating', actions: assign({ pending: ({ event }) => ({ compartmentId: event.compartmentId, reason: '', action: event.action }), error: null }) },
@@ -211,6 +217,15 @@ export const maintenanceMachine = setup({
           reason: context.pending!.reason,
         }),
         onDone: 'loading',
+        onError: { target: 'ready', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
+      },
+    },
+    clearingCodeLockout: {
+      tags: ['busy'],
+      invoke: {
+        src: 'clearCodeLockout',
+        input: ({ context }) => ({ sessionId: context.session.sessionId }),
+        onDone: { target: 'loading', actions: assign({ codeLockoutCleared: ({ event }) => ({ keypadFailures: event.output.keypadFailures }) }) },
         onError: { target: 'ready', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
       },
     },

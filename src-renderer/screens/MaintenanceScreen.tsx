@@ -249,6 +249,7 @@ function Boards({ actor }: { actor: MaintenanceRef }) {
   const t = useT();
   const overview = useSelector(actor, (s) => s.context.overview);
   const selfTest = useSelector(actor, (s) => s.context.selfTest);
+  const cleared = useSelector(actor, (s) => s.context.codeLockoutCleared);
   return (
     <>
       <ul className="list" data-testid="boards">
@@ -268,6 +269,15 @@ function Boards({ actor }: { actor: MaintenanceRef }) {
       <button type="button" className="btn primary" onClick={() => actor.send({ type: 'SELF_TEST' })}>
         {t('tech.selfTest')}
       </button>
+      {/* ADR 0008: a hardened pickup keypad (code + check code) can be set back to code alone; audited, the fleet is told. */}
+      <button type="button" className="btn" onClick={() => actor.send({ type: 'CLEAR_CODE_LOCKOUT' })}>
+        {t('tech.clearCodeLockout')}
+      </button>
+      {cleared ? (
+        <p role="status" data-testid="code-lockout-cleared">
+          {t('tech.codeLockoutCleared', { count: cleared.keypadFailures })}
+        </p>
+      ) : null}
       {selfTest ? (
         <div role="status" data-testid="self-test" style={{ width: '100%' }}>
           <ul className="list">

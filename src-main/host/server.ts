@@ -65,6 +65,11 @@ export async function startHostServer(core: KioskCore, opts: { port: number; ren
     clientErrorHandler: onClientError,
     // Static files only: there is no body to read, and a client must not make us buffer one.
     bodyLimit: 1024,
+    // Errors Fastify raises before routing (a URL it cannot decode, FST_ERR_BAD_URL) skip the hooks below.
+    frameworkErrors: (err, req, reply) => {
+      log.warn('request refused', { status: 400, errorCode: err.code ?? null, url: shown(req.raw.url) });
+      void (reply as FastifyReply).code(400).headers(securityHeaders(port)).type('text/plain').send('refused');
+    },
   });
   app.server.on('error', (err) => log.error('host HTTP server error', { error: err.message }));
 

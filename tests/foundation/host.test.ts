@@ -65,5 +65,20 @@ describe('host mode HTTP', () => {
   it('refuses anything but GET and HEAD', async () => {
     const res = await fetch(`http://127.0.0.1:${host.port}/index.html`, { method: 'POST', body: 'x' });
     expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+    const head = await fetch(`http://127.0.0.1:${host.port}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  });
+
+  it('puts the security headers on refusals too, and never echoes the request back', async () => {
+    for (const [p, method] of [['/missing.js', 'GET'], ['/index.html', 'PUT'], ['/%E0%A4%A', 'GET'], ['/%00', 'GET']] as const) {
+      const res = await fetch(`http://127.0.0.1:${host.port}${p}`, { method });
+      expect(res.status, p).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get('content-security-policy'), p).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options'), p).toBe('nosniff');
+      expect(res.headers.get('cache-control'), p).toBe('no-store');
+      expect(await res.text(), p).not.toContain(p.slice(1));
+    }
   });
 });

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { test, expect } from './fixtures';
+import { demo } from './flows/helpers';
 
 test('the attract screen shows live kiosk info through the API', async ({ kioskPage, kiosk }) => {
   await expect(kioskPage.getByRole('button', { name: /pick up a parcel/i })).toBeVisible();
@@ -21,6 +22,23 @@ test('a malformed API payload returns BAD_INPUT and the kiosk keeps working', as
   const good = await kiosk.call('kioskInfo');
   expect(good.ok).toBe(true);
   await expect(kioskPage.getByRole('button', { name: /pick up a parcel/i })).toBeVisible();
+});
+
+test('pasting 40,000 characters on the home screen is no badge: the kiosk stays up and a real badge still works', async ({ kioskPage, kiosk }) => {
+  // Issue 9 §1: this paste was sent as one badge, in a frame over the core's socket limit, and ended the kiosk.
+  const d = await demo(kiosk);
+  const paste = (text: string) =>
+    kioskPage.evaluate((t) => {
+      const data = new DataTransfer();
+      data.setData('text', t);
+      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, text);
+  await kioskPage.getByRole('button', { name: 'Pick up a parcel' }).waitFor();
+  await paste('A'.repeat(40_000));
+  expect((await kiosk.call('kioskInfo')).ok).toBe(true);
+  await expect(kioskPage.getByRole('button', { name: 'Pick up a parcel' })).toBeVisible();
+  await paste(d.driver);
+  await expect(kioskPage.getByRole('heading', { name: 'Scan the next parcel' })).toBeVisible();
 });
 
 test.describe('host mode WebSocket guard', () => {

@@ -75,7 +75,6 @@ export const de: Catalogue = {
   'pickup.itemLeft': 'Ihr Paket liegt noch in Tür {door}',
   'pickup.checkTitle': 'Geben Sie Ihren Code und den Prüfcode ein',
   'pickup.checkHint': 'Zu Ihrer Sicherheit geben Sie bitte auch den 4-stelligen Prüfcode aus Ihrer Nachricht ein',
-  'pickup.codeLabel': 'Abholcode (6 Ziffern)',
   'pickup.checkLabel': 'Prüfcode (4 Ziffern)',
   'pickup.reopen': 'Tür zu früh zugefallen? Erneut öffnen',
   'pickup.nextCode': 'Ich habe noch einen Code',

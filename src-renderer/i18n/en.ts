@@ -79,7 +79,6 @@ export const en = {
   'pickup.itemLeft': 'Your parcel is still inside door {door}',
   'pickup.checkTitle': 'Enter your code and check code',
   'pickup.checkHint': 'For your security, also enter the 4-digit check code from your message',
-  'pickup.codeLabel': 'Pickup code (6 digits)',
   'pickup.checkLabel': 'Check code (4 digits)',
   'pickup.reopen': 'Door closed too soon? Reopen',
   'pickup.nextCode': 'I have another code',

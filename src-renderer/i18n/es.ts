@@ -75,7 +75,6 @@ export const es: Catalogue = {
   'pickup.itemLeft': 'Su paquete sigue dentro de la puerta {door}',
   'pickup.checkTitle': 'Introduzca su código y el código de control',
   'pickup.checkHint': 'Por su seguridad, introduzca también el código de control de 4 cifras de su mensaje',
-  'pickup.codeLabel': 'Código de recogida (6 cifras)',
   'pickup.checkLabel': 'Código de control (4 cifras)',
   'pickup.reopen': '¿Se cerró la puerta antes de tiempo? Reabrir',
   'pickup.nextCode': 'Tengo otro código',

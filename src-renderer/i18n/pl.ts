@@ -75,7 +75,6 @@ export const pl: Catalogue = {
   'pickup.itemLeft': 'Twoja paczka jest nadal w skrytce {door}',
   'pickup.checkTitle': 'Wpisz kod odbioru i kod kontrolny',
   'pickup.checkHint': 'Dla Twojego bezpieczeństwa wpisz też 4-cyfrowy kod kontrolny z wiadomości',
-  'pickup.codeLabel': 'Kod odbioru (6 cyfr)',
   'pickup.checkLabel': 'Kod kontrolny (4 cyfry)',
   'pickup.reopen': 'Drzwiczki zamknęły się za wcześnie? Otwórz ponownie',
   'pickup.nextCode': 'Mam kolejny kod',

@@ -71,7 +71,7 @@ function Entering({ actor }: { actor: PickupRef }) {
       <h1>{checkRequired ? t('pickup.checkTitle') : t('pickup.title')}</h1>
       {checkRequired ? (
         // Said plainly and from the start (ADR 0008 (code lockout)): never a keypad that refuses only after six digits.
-        <p className="notice" role="status" data-testid="check-required">
+        <p role="status" data-testid="check-required" style={{ margin: 0 }}>
           {t('pickup.checkHint')}
         </p>
       ) : (
@@ -79,7 +79,6 @@ function Entering({ actor }: { actor: PickupRef }) {
       )}
       {/* A CHECK_REQUIRED answer is what the line above already says; other errors show as they are. */}
       <ErrorNotice error={error?.code === 'CHECK_REQUIRED' ? null : error} />
-      {checkRequired ? <p className="muted">{t('pickup.codeLabel')}</p> : null}
       <Keypad
         value={code}
         length={CODE_LENGTH}
@@ -89,7 +88,7 @@ function Entering({ actor }: { actor: PickupRef }) {
         }}
         onBackspace={() => actor.send({ type: 'BACKSPACE' })}
         onClear={() => actor.send({ type: 'CLEAR' })}
-        after={checkRequired ? <CheckBoxes value={check} label={t('pickup.checkLabel')} /> : null}
+        beside={checkRequired ? <CheckBoxes value={check} label={t('pickup.checkLabel')} /> : null}
       />
       <div className="row">
         <button type="button" className="btn" onClick={() => actor.send({ type: 'FINISH' })}>
@@ -103,13 +102,11 @@ function Entering({ actor }: { actor: PickupRef }) {
   );
 }
 
-/** The check code's boxes, under the code's, filled as digits go past the code's sixth. */
+/** The check code's boxes, beside the code's, filled as digits go past the code's sixth. */
 function CheckBoxes({ value, label }: { value: string; label: string }) {
   return (
-    <div className="stack" style={{ alignItems: 'center' }}>
-      <p className="muted" style={{ margin: 0 }}>
-        {label}
-      </p>
+    <div className="stack" style={{ alignItems: 'center', gap: '0.25em' }}>
+      <span className="muted">{label}</span>
       <div className="code-boxes" role="status" aria-label={label} data-testid="check-boxes">
         {Array.from({ length: CHECK_LENGTH }, (_, i) => (
           <span key={i} className={`code-box${i < value.length ? ' filled' : ''}`} aria-hidden="true">

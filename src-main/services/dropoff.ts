@@ -99,7 +99,10 @@ export class DropoffService {
     const op = this.kit.repos.doorOps.get(operationId);
     if (!op || op.purpose !== 'dropoff' || op.sessionId !== session.sessionId || !op.parcelId) throw new KioskError('NOT_FOUND', 'no such drop-off in this visit');
     const unfinished = op.state === 'requested' || op.state === 'unlocked' || op.state === 'opened';
-    if (!unfinished && !(allowFailed && op.state === 'failed' && op.outcome === 'jammed')) throw new KioskError('INVALID_STATE', 'this door operation is already finished');
+    // Failed as a jam, or abandoned once the board answered again and showed nothing moved (the "no answer" case):
+    // either way the driver still holds the parcel and asks for another door.
+    const failedOpen = op.state === 'failed' && (op.outcome === 'jammed' || op.outcome === 'cancelled');
+    if (!unfinished && !(allowFailed && failedOpen)) throw new KioskError('INVALID_STATE', 'this door operation is already finished');
     const parcel = this.kit.repos.parcels.get(op.parcelId)!;
     if (parcel.status !== 'expected') throw new KioskError('INVALID_STATE', 'this parcel is already deposited');
     const compartment = this.kit.repos.compartments.get(op.compartmentId)!;

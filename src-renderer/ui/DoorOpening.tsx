@@ -13,7 +13,7 @@ export function DoorOpening(props: { door: string; children?: ReactNode }) {
     <div className="two-col" data-testid="door-opening" data-door={props.door}>
       <Bank highlight={props.door} />
       <div className="stack" role="status" aria-live="polite">
-        <div className="spinner" aria-hidden="true" />
+        <div className="spinner" aria-hidden="true" style={{ alignSelf: 'center' }} />
         <h1>{t('door.opening', { door: props.door })}</h1>
         <p>{t('door.openingBody')}</p>
         {props.children}

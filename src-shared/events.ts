@@ -11,7 +11,7 @@ export const events = {
   hardware: HardwareStatus,
   connectivity: Connectivity,
   /** A door read open without an unlock from the kiosk, or a jam: for the technician side and the audit log. */
-  alarm: z.object({ kind: z.enum(['forced_open', 'jammed', 'door_left_open']), compartmentId: CompartmentId }),
+  alarm: z.object({ kind: z.enum(['forced_open', 'jammed', 'door_left_open', 'unexpected_item']), compartmentId: CompartmentId }),
   /** Free compartments per size changed (service state, deposit, pickup, collection, expiry, reservation). */
   availability: z.object({ freeBySize: z.record(Size, z.number().int()) }),
   /**

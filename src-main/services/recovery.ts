@@ -78,8 +78,8 @@ export async function reconcile(kit: Kit, doors: DoorEngine): Promise<RecoveryRe
  * store can lose its last transactions (a WAL file deleted after a crash, a restored backup) and a person can
  * reach into a door the kiosk did not open. For every compartment with no operation in flight, door closed, board
  * answering:
- * - an item where the store says free → out of service (audited, `compartment.out_of_service` queued), so it is
- *   never allocated over what is physically inside; a technician looks;
+ * - an item where the store says free → out of service (audited, `compartment.out_of_service` queued) and an
+ *   `unexpected_item` alarm for the technician, so it is never allocated over what is physically inside;
  * - a deposited/expired parcel the sensor says is gone → flagged for a technician (its code keeps working: the
  *   sensor may be the one that is wrong).
  * A mismatch already acted on (out of service, flagged) is not acted on again. `read` holds the boards this pass
@@ -116,7 +116,7 @@ export async function compareSensors(kit: Kit, read: Map<number, boolean> = new 
       const parcel = kit.repos.parcels.inCompartment(c.id);
       if (item && !parcel && here.inService) {
         takeOutOfService(kit, c.id, 'unexpected item: the store says this compartment is free (lost write or someone reached in)');
-        kit.audit('system', 'compartment.unexpected_item', { compartmentId: c.id });
+        kit.recordAlarm('unexpected_item', c.id, 'system', 'compartment.unexpected_item', { compartmentId: c.id });
         return { compartmentId: c.id, kind: 'unexpected_item', parcelId: null };
       }
       if (!item && parcel && !parcel.flagged && (parcel.status === 'deposited' || parcel.status === 'expired')) {
@@ -126,7 +126,15 @@ export async function compareSensors(kit: Kit, read: Map<number, boolean> = new 
       }
       return null;
     });
-    if (mismatch) found.push(mismatch);
+    if (!mismatch) continue;
+    found.push(mismatch);
+    if (mismatch.kind === 'unexpected_item') {
+      try {
+        kit.ctx.emit('alarm', { kind: 'unexpected_item', compartmentId: c.id });
+      } catch {
+        // no screen attached: the alarm row and the audit log have it
+      }
+    }
   }
   return found;
 }

@@ -1,6 +1,6 @@
 import type { Db } from './sqlite';
 
-export type AlarmKind = 'forced_open' | 'jammed' | 'door_left_open';
+export type AlarmKind = 'forced_open' | 'jammed' | 'door_left_open' | 'unexpected_item';
 
 export interface AlarmRow {
   id: number;

@@ -192,6 +192,7 @@ export const de: Catalogue = {
   'alarm.forced_open': 'Tür {door} wurde aufgebrochen',
   'alarm.jammed': 'Tür {door} klemmt',
   'alarm.door_left_open': 'Tür {door} steht offen',
+  'alarm.unexpected_item': 'In Tür {door} liegt etwas, obwohl sie leer sein sollte',
   'error.generic': 'Etwas ist schiefgelaufen. Bitte erneut versuchen.',
   'error.BAD_INPUT': 'Das sieht nicht richtig aus. Bitte erneut versuchen.',
   'error.CODE_INVALID': 'Dieser Code ist ungültig. Bitte prüfen und erneut versuchen.',

@@ -192,6 +192,7 @@ export const es: Catalogue = {
   'alarm.forced_open': 'La puerta {door} se abrió a la fuerza',
   'alarm.jammed': 'La puerta {door} está atascada',
   'alarm.door_left_open': 'La puerta {door} se ha quedado abierta',
+  'alarm.unexpected_item': 'Hay algo dentro de la puerta {door}, que debería estar vacía',
   'error.generic': 'Algo ha fallado. Inténtelo de nuevo.',
   'error.BAD_INPUT': 'Eso no parece correcto. Inténtelo de nuevo.',
   'error.CODE_INVALID': 'Ese código no es válido. Compruébelo e inténtelo de nuevo.',

@@ -192,6 +192,7 @@ export const pl: Catalogue = {
   'alarm.forced_open': 'Skrytka {door} została otwarta siłą',
   'alarm.jammed': 'Skrytka {door} jest zablokowana',
   'alarm.door_left_open': 'Skrytka {door} pozostała otwarta',
+  'alarm.unexpected_item': 'W skrytce {door} coś jest, choć powinna być pusta',
   'error.generic': 'Coś poszło nie tak. Spróbuj ponownie.',
   'error.BAD_INPUT': 'To nie wygląda poprawnie. Spróbuj ponownie.',
   'error.CODE_INVALID': 'Ten kod jest nieprawidłowy. Sprawdź go i spróbuj ponownie.',

@@ -197,7 +197,7 @@ function Simulator({ actor, c }: { actor: MaintenanceRef; c: CompartmentView }) 
   );
 }
 
-type ShownAlarm = { key: string; id: number | null; kind: 'forced_open' | 'jammed' | 'door_left_open'; compartmentId: string; at: number };
+type ShownAlarm = { key: string; id: number | null; kind: 'forced_open' | 'jammed' | 'door_left_open' | 'unexpected_item'; compartmentId: string; at: number };
 
 /**
  * The alarms to show: the store's unacknowledged ones once the overview has loaded (they survive restarts and

@@ -30,7 +30,7 @@ export const OperationInProgress = z.object({
 export const AlarmView = z.object({
   id: z.number().int(),
   at: IsoTime,
-  kind: z.enum(['forced_open', 'jammed', 'door_left_open']),
+  kind: z.enum(['forced_open', 'jammed', 'door_left_open', 'unexpected_item']),
   compartmentId: CompartmentId,
 });
 

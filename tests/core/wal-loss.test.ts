@@ -44,6 +44,8 @@ describe('the WAL file lost after a crash', () => {
     expect(repos.parcels.get('p_walloss001')).toMatchObject({ status: 'expected', compartmentId: null });
     expect(repos.compartments.get(held)!.inService).toBe(false);
     expect(repos.audit.recent(20).map((e) => e.action)).toContain('compartment.unexpected_item');
+    expect(repos.alarms.unacknowledged().map((a) => [a.kind, a.compartmentId])).toContainEqual(['unexpected_item', held]);
+    expect(k.events).toContainEqual({ event: 'alarm', payload: { kind: 'unexpected_item', compartmentId: held } });
     const queued = repos.outbox.pending(k.clock.now()).filter((e) => e.type === 'compartment.out_of_service');
     expect(queued.map((e) => (e.payload as { compartmentId: string }).compartmentId)).toContain(held);
 

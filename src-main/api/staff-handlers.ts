@@ -56,7 +56,7 @@ export const staffHandlers: Pick<Handlers, StaffCalls> = {
     ctx.services.maintenance.setService(ctx.services.sessions.require(input.sessionId, ['technician']), input.compartmentId, input.inService, input.reason),
   maintenanceSelfTest: (input, ctx) => ctx.services.maintenance.selfTest(ctx.services.sessions.require(input.sessionId, ['technician'])),
   maintenanceAudit: (input, ctx) => ctx.services.maintenance.audit(ctx.services.sessions.require(input.sessionId, ['technician']), input.limit),
-  maintenanceSync: (input, ctx) => ctx.services.maintenance.sync(ctx.services.sessions.require(input.sessionId, ['technician'])),
+  maintenanceSync: (input, ctx) => ctx.services.maintenance.sync(ctx.services.sessions.require(input.sessionId, ['technician']), input.force),
   maintenanceClearCodeLockout: (input, ctx) => {
     const session = ctx.services.sessions.require(input.sessionId, ['technician']);
     return ctx.services.pickup.lockout.clear(actorOf(session), session.badgeId ?? undefined);

@@ -11,6 +11,19 @@ import { actorOf, type StaffSession } from './sessions';
 /** The technician's view of one compartment: exactly the API table's shape, so the two cannot drift apart. */
 export type CompartmentView = z.infer<typeof CompartmentViewSchema>;
 
+/** The compartment and fault reference an audit detail names, if any, for the technician's list columns. */
+function lifted(detail: string): { compartmentId: string | null; reference: string | null } {
+  let d: unknown;
+  try {
+    d = JSON.parse(detail);
+  } catch {
+    return { compartmentId: null, reference: null };
+  }
+  const o = typeof d === 'object' && d !== null ? (d as Record<string, unknown>) : {};
+  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : null);
+  return { compartmentId: str(o.compartmentId), reference: str(o.reference) };
+}
+
 const hex = (bytes: readonly number[]) => bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
 
 /** Technician mode: see everything, open any door with a reason, service state, self-test, audit. All audited. */
@@ -142,16 +155,22 @@ export class MaintenanceService {
     return { boards };
   }
 
+  /**
+   * The newest `limit` rows and the chain check. The viewing is recorded first and the chain verified after it, so
+   * the check covers every row returned (it used to verify, then append, and say "7 intact" above 8 rows).
+   */
   audit(session: StaffSession, limit: number) {
     const { kit } = this;
+    kit.tx(() => kit.audit(actorOf(session), 'maintenance.audit_viewed', { limit }));
     const chain = kit.repos.audit.verify();
-    kit.tx(() => kit.audit(actorOf(session), 'maintenance.audit_viewed', { chainOk: chain.ok }));
-    const entries = kit.repos.audit.recent(limit).map((e) => ({ id: e.id, at: kit.iso(e.at), actor: e.actor, action: e.action, detail: e.detail }));
+    const entries = kit.repos.audit.recent(limit).map((e) => ({ id: e.id, at: kit.iso(e.at), actor: e.actor, action: e.action, detail: e.detail, ...lifted(e.detail) }));
     return { entries, chain };
   }
 
-  async sync(session: StaffSession) {
+  /** Sync state; `force` runs a sync first ("Sync now", audited), otherwise it only reads (the Sync tab opening). */
+  async sync(session: StaffSession, force = true) {
     const { kit } = this;
+    if (!force) return kit.ctx.sync.status();
     kit.tx(() => kit.audit(actorOf(session), 'maintenance.force_sync', {}));
     try {
       await kit.ctx.sync.syncNow();

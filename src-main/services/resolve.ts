@@ -52,6 +52,8 @@ export async function resolveOperation(kit: Kit, doors: DoorEngine, compartmentI
       outcome: done.outcome,
       parcelId: op.parcelId,
       reason,
+      // The fault reference the technician's screen shows (closed out for inspection): the audit row lists it too.
+      reference: done.reference ?? null,
     });
     return { op: done, resolution, door: door ?? 'unknown' } as const;
   });

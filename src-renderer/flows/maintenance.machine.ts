@@ -39,15 +39,36 @@ export type BoardView = { board: number; online: boolean; lockBits: string; irBi
 export type Overview = { compartments: CompartmentView[]; boards: BoardView[]; lockBitMeansClosed: boolean; alarms: StoredAlarm[] };
 export type SelfTest = { boards: Array<{ board: number; ok: boolean; detail: string }> };
 export type SyncState = { status: 'online' | 'offline' | 'unknown'; lastSyncAt: string | null; outboxDepth: number; lastError: string | null };
+export type AuditEntry = {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  /** The stored JSON text, as hashed into the chain: shown on demand, never as the row itself. */
+  detail: string;
+  /** Lifted out of `detail` by main (older cores omit them). */
+  compartmentId?: string | null;
+  reference?: string | null;
+};
 export type Audit = {
-  entries: Array<{ id: number; at: string; actor: string; action: string; detail: string }>;
+  entries: AuditEntry[];
   chain: { ok: boolean; checked: number; brokenAt: number | null };
 };
 type WithSession = { sessionId: string };
 export type SimAction = 'close' | 'open' | 'put-item' | 'remove-item' | 'jam' | 'unjam';
+export type Tab = 'grid' | 'boards' | 'audit' | 'sync';
+/**
+ * How often the Boards tab re-reads the overview while it is open: its frame counters and raw bits move with every
+ * poll of the boards, and a figure that sits still for seconds reads as a frozen screen (issue 10 §6).
+ */
+export const BOARDS_POLL_MS = 1_000;
 
 export interface MaintenanceContext {
   session: Session;
+  /** The tab on screen: opening Audit or Sync loads it, and Boards is re-read while it is open. */
+  tab: Tab;
+  /** The open tab's data is still to be loaded (a tab opened while a command was running waits for it to end). */
+  tabStale: boolean;
   overview: Overview | null;
   selected: string | null;
   selfTest: SelfTest | null;
@@ -64,6 +85,7 @@ export interface MaintenanceContext {
 }
 
 export type MaintenanceEvent =
+  | { type: 'OPEN_TAB'; tab: Tab }
   | { type: 'SELECT'; compartmentId: string }
   | { type: 'OPEN_DOOR'; compartmentId: string; reason: string }
   | { type: 'SET_SERVICE'; compartmentId: string; inService: boolean; reason: string }
@@ -93,7 +115,8 @@ export const maintenanceMachine = setup({
     setService: notProvided<CompartmentView, WithSession & { compartmentId: string; inService: boolean; reason: string }>('setService'),
     selfTest: notProvided<SelfTest, WithSession>('selfTest'),
     clearCodeLockout: notProvided<{ wasHardened: boolean; keypadFailures: number }, WithSession>('clearCodeLockout'),
-    sync: notProvided<SyncState, WithSession>('sync'),
+    /** `force`: "Sync now" (a sync runs, audited); without it only the state is read (the Sync tab opening). */
+    sync: notProvided<SyncState, WithSession & { force: boolean }>('sync'),
     loadAudit: notProvided<Audit, WithSession & { limit: number }>('loadAudit'),
     resolveOperation: notProvided<Resolved, WithSession & { compartmentId: string; reason: string }>('resolveOperation'),
     acknowledgeAlarms: notProvided<{ acknowledged: number }, WithSession & { ids: number[] }>('acknowledgeAlarms'),
@@ -109,11 +132,17 @@ export const maintenanceMachine = setup({
   },
   guards: {
     'reason given': ({ event }) => (event.type === 'OPEN_DOOR' || event.type === 'SET_SERVICE' || event.type === 'RESOLVE') && reasonOk(event.reason),
+    'audit tab to load': ({ context }) => context.tabStale && context.tab === 'audit',
+    'sync tab to load': ({ context }) => context.tabStale && context.tab === 'sync',
+    'watching boards': ({ context }) => context.tab === 'boards',
   },
+  delays: { boardsPoll: BOARDS_POLL_MS },
 }).createMachine({
   id: 'maintenance',
   context: ({ input }) => ({
     session: input.session,
+    tab: 'grid',
+    tabStale: false,
     overview: null,
     selected: null,
     selfTest: null,
@@ -129,6 +158,8 @@ export const maintenanceMachine = setup({
   initial: 'loading',
   on: {
     EXIT: '.finished',
+    // Mid-command: remember the tab; `ready` loads it once the command is over.
+    OPEN_TAB: { actions: assign({ tab: ({ event }) => event.tab, tabStale: true }) },
   },
   states: {
     loading: {
@@ -141,7 +172,52 @@ export const maintenanceMachine = setup({
       },
     },
     ready: {
+      initial: 'entering',
+      states: {
+        /** Back from a command, or a tab just opened: load what the open tab shows if it is not loaded yet. */
+        entering: {
+          always: [
+            { guard: 'audit tab to load', target: 'loadingAudit' },
+            { guard: 'sync tab to load', target: 'readingSync' },
+            { target: 'idle' },
+          ],
+        },
+        idle: {
+          // Boards: live figures. The timer restarts on every entry, so it ticks only while the tab is idle and open.
+          after: { boardsPoll: { guard: 'watching boards', target: 'polling' } },
+        },
+        /** A quiet re-read for the Boards tab (no busy tag: no spinner flashing every second; commands stay accepted). */
+        polling: {
+          invoke: {
+            src: 'loadOverview',
+            input: ({ context }) => ({ sessionId: context.session.sessionId }),
+            onDone: { target: 'idle', actions: [assign({ overview: ({ event }) => event.output }), 'reportDoors'] },
+            onError: { target: 'idle', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
+          },
+        },
+        loadingAudit: {
+          tags: ['busy'],
+          entry: assign({ tabStale: false }),
+          invoke: {
+            src: 'loadAudit',
+            input: ({ context }) => ({ sessionId: context.session.sessionId, limit: 100 }),
+            onDone: { target: 'idle', actions: assign({ audit: ({ event }) => event.output }) },
+            onError: { target: 'idle', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
+          },
+        },
+        readingSync: {
+          tags: ['busy'],
+          entry: assign({ tabStale: false }),
+          invoke: {
+            src: 'sync',
+            input: ({ context }) => ({ sessionId: context.session.sessionId, force: false }),
+            onDone: { target: 'idle', actions: assign({ sync: ({ event }) => event.output }) },
+            onError: { target: 'idle', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
+          },
+        },
+      },
       on: {
+        OPEN_TAB: { target: '.entering', actions: assign({ tab: ({ event }) => event.tab, tabStale: true }) },
         REFRESH: 'loading',
         SELECT: { actions: assign({ selected: ({ event }) => event.compartmentId, error: null, resolved: null }) },
         RESOLVE: {
@@ -166,7 +242,7 @@ export const maintenanceMachine = setup({
         SELF_TEST: { target: 'selfTesting', actions: assign({ error: null }) },
         CLEAR_CODE_LOCKOUT: { target: 'clearingCodeLockout', actions: assign({ error: null }) },
         SYNC: { target: 'syncing', actions: assign({ error: null }) },
-        AUDIT: { target: 'loadingAudit', actions: assign({ error: null }) },
+        AUDIT: { target: '.loadingAudit', actions: assign({ error: null }) },
         SIMULATE: { target: 'simulating', actions: assign({ pending: ({ event }) => ({ compartmentId: event.compartmentId, reason: '', action: event.action }), error: null }) },
       },
     },
@@ -242,17 +318,8 @@ export const maintenanceMachine = setup({
       tags: ['busy'],
       invoke: {
         src: 'sync',
-        input: ({ context }) => ({ sessionId: context.session.sessionId }),
+        input: ({ context }) => ({ sessionId: context.session.sessionId, force: true }),
         onDone: { target: 'ready', actions: assign({ sync: ({ event }) => event.output }) },
-        onError: { target: 'ready', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
-      },
-    },
-    loadingAudit: {
-      tags: ['busy'],
-      invoke: {
-        src: 'loadAudit',
-        input: ({ context }) => ({ sessionId: context.session.sessionId, limit: 100 }),
-        onDone: { target: 'ready', actions: assign({ audit: ({ event }) => event.output }) },
         onError: { target: 'ready', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
       },
     },

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
-import { maintenanceMachine, type CompartmentView, type Overview, type Resolved } from '../../src-renderer/flows/maintenance.machine';
+import { createActor, SimulatedClock } from 'xstate';
+import { BOARDS_POLL_MS, maintenanceMachine, type CompartmentView, type Overview, type Resolved } from '../../src-renderer/flows/maintenance.machine';
 import { apiError, fake, flush, session } from './helpers';
 
 const cell = (id: string, over: Partial<CompartmentView> = {}): CompartmentView => ({
   id, size: 'M', column: 0, row: 0, heightCm: 50, board: 0, lock: 1, inService: true, status: 'free', door: 'closed', item: false, parcelBarcode: null, ...over,
 });
 
-function start() {
+function start(clock?: SimulatedClock) {
   const overview: Overview = {
     compartments: [cell('A01'), cell('A02', { row: 1 })],
     boards: [{ board: 0, online: true, lockBits: '00 00', irBits: '00 00', framesSent: 10, framesBad: 0, timeouts: 0 }],
@@ -42,7 +42,7 @@ function start() {
       actors: { loadOverview: loadOverview.actor, openDoor: openDoor.actor, setService: setService.actor, selfTest: selfTest.actor, sync: sync.actor, loadAudit: loadAudit.actor, simDoor: simDoor.actor, resolveOperation: resolveOperation.actor, acknowledgeAlarms: acknowledgeAlarms.actor },
       actions: { reportDoors: () => undefined },
     }),
-    { input: { session: session('technician') } },
+    { input: { session: session('technician') }, ...(clock ? { clock } : {}) },
   ).start();
   return { actor, overview, loadOverview, openDoor, setService, selfTest, sync, loadAudit, simDoor, resolveOperation, acknowledgeAlarms };
 }
@@ -101,6 +101,8 @@ describe('maintenance machine', () => {
     expect(ctx.selfTest?.boards[0]?.ok).toBe(true);
     expect(ctx.sync?.outboxDepth).toBe(3);
     expect(ctx.audit?.chain.checked).toBe(12);
+    // "Sync now" forces a sync.
+    expect(t.sync.calls).toEqual([{ sessionId: session().sessionId, force: true }]);
 
     const failing = createActor(
       maintenanceMachine.provide({
@@ -169,5 +171,75 @@ describe('maintenance machine', () => {
     expect(t.acknowledgeAlarms.calls).toEqual([{ sessionId: session().sessionId, ids: [7] }]);
     expect(t.actor.getSnapshot().context.overview?.alarms).toEqual([]);
     expect(t.actor.getSnapshot().context.acknowledging).toBeNull();
+  });
+
+  it('opening the Audit tab loads the log and the Sync tab reads the state (no sync forced), with no button pressed', async () => {
+    const t = start();
+    await flush();
+    t.actor.send({ type: 'OPEN_TAB', tab: 'audit' });
+    expect(t.actor.getSnapshot().context.tab).toBe('audit');
+    await flush();
+    expect(t.loadAudit.calls).toEqual([{ sessionId: session().sessionId, limit: 100 }]);
+    expect(t.actor.getSnapshot().context.audit?.chain.checked).toBe(12);
+    t.actor.send({ type: 'OPEN_TAB', tab: 'sync' });
+    await flush();
+    expect(t.sync.calls).toEqual([{ sessionId: session().sessionId, force: false }]);
+    expect(t.actor.getSnapshot().context.sync?.outboxDepth).toBe(3);
+    // Refresh stays: AUDIT re-reads the log; the Grid tab loads nothing more than the overview it has.
+    t.actor.send({ type: 'OPEN_TAB', tab: 'audit' });
+    await flush();
+    t.actor.send({ type: 'AUDIT' });
+    await flush();
+    expect(t.loadAudit.calls).toHaveLength(3);
+    t.actor.send({ type: 'OPEN_TAB', tab: 'grid' });
+    await flush();
+    expect(t.loadOverview.calls).toHaveLength(1);
+    expect(t.actor.getSnapshot().matches('ready')).toBe(true);
+  });
+
+  it('a tab opened while a command runs is loaded once the command is over', async () => {
+    const t = start();
+    await flush();
+    t.actor.send({ type: 'SELF_TEST' });
+    expect(t.actor.getSnapshot().hasTag('busy')).toBe(true);
+    t.actor.send({ type: 'OPEN_TAB', tab: 'audit' });
+    await flush();
+    await flush();
+    expect(t.selfTest.calls).toHaveLength(1);
+    expect(t.loadAudit.calls).toHaveLength(1);
+    expect(t.actor.getSnapshot().context.audit).not.toBeNull();
+    // Back from another command on the same tab: the log is not re-read (each read is itself audited).
+    t.actor.send({ type: 'REFRESH' });
+    await flush();
+    expect(t.loadAudit.calls).toHaveLength(1);
+  });
+
+  it('the Boards tab re-reads the overview every BOARDS_POLL_MS while open, without a spinner, and stops when left', async () => {
+    const clock = new SimulatedClock();
+    const t = start(clock);
+    await flush();
+    expect(t.loadOverview.calls).toHaveLength(1);
+    clock.increment(BOARDS_POLL_MS * 3);
+    await flush();
+    expect(t.loadOverview.calls, 'the Grid tab does not poll').toHaveLength(1);
+    t.actor.send({ type: 'OPEN_TAB', tab: 'boards' });
+    t.overview.boards[0]!.framesSent = 11;
+    clock.increment(BOARDS_POLL_MS);
+    expect(t.actor.getSnapshot().hasTag('busy'), 'a live re-read shows no spinner').toBe(false);
+    await flush();
+    expect(t.loadOverview.calls).toHaveLength(2);
+    expect(t.actor.getSnapshot().context.overview?.boards[0]?.framesSent).toBe(11);
+    clock.increment(BOARDS_POLL_MS);
+    await flush();
+    expect(t.loadOverview.calls).toHaveLength(3);
+    // Commands are still accepted between re-reads.
+    t.actor.send({ type: 'SELF_TEST' });
+    await flush();
+    expect(t.selfTest.calls).toHaveLength(1);
+    t.actor.send({ type: 'OPEN_TAB', tab: 'grid' });
+    const calls = t.loadOverview.calls.length;
+    clock.increment(BOARDS_POLL_MS * 5);
+    await flush();
+    expect(t.loadOverview.calls).toHaveLength(calls);
   });
 });

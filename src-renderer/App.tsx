@@ -32,7 +32,15 @@ export function App() {
     window.addEventListener('pointerdown', activity, true);
     window.addEventListener('keydown', activity, true);
     // Keyboard-wedge and serial scanners go down one path (see routeScans).
-    const offScans = routeScans(window, kiosk, (e) => app.send(e));
+    const offScans = routeScans(
+      window,
+      kiosk,
+      (e) => {
+        if (e.type === 'SCAN') useView.getState().setScanNotice(null);
+        app.send(e);
+      },
+      (why) => useView.getState().setScanNotice(why),
+    );
     return () => {
       offScans();
       window.removeEventListener('pointerdown', activity, true);

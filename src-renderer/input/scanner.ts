@@ -30,10 +30,22 @@ export function isScanLength(text: string, minLength = 4): boolean {
   return text.length >= minLength && text.length <= MAX_SCAN_CHARS;
 }
 
+/**
+ * Why the last Enter did not complete a scan, when a person should hear about it:
+ * - `cut`: a burst that ran at scanner speed stalled past `maxStallMs` before its Enter. Its tail is not a scan of
+ *   its own (a 300 ms stall once turned "DEMO-8HDU-1" into "-1"): the whole read is rejected, never delivered in part.
+ * - `typed`: `minLength`+ characters and Enter at a person's pace. Staff badges and parcel barcodes must be scanned.
+ */
+export type ScanRejection = 'cut' | 'typed';
+
 export class ScanDetector {
   private buffer = '';
   private firstAt = 0;
   private lastAt = -Infinity;
+  /** The candidate burst follows a stall inside a scanner-speed run: whatever ends it is not a whole scan. */
+  private broken = false;
+  /** Set by the Enter that ended the last candidate: why it was not a scan (null when it was one, or was nothing). */
+  rejected: ScanRejection | null = null;
   private readonly maxGapMs: number;
   private readonly maxStallMs: number;
   private readonly minLength: number;
@@ -47,13 +59,19 @@ export class ScanDetector {
   /** Feed one keydown. Returns the scanned text when this key completes a burst, else null. */
   feed(key: string, at: number): string | null {
     const gap = at - this.lastAt;
+    // Judged on the candidate as it stood before this key (lastAt moves below).
+    const wasScannerSpeed = this.scannerSpeed();
     if (key === 'Enter') {
       const text = this.buffer;
       const averageGap = text.length > 1 ? (this.lastAt - this.firstAt) / (text.length - 1) : Infinity;
+      const broken = this.broken || (gap > this.maxStallMs && wasScannerSpeed);
       this.buffer = '';
+      this.broken = false;
       this.lastAt = at;
       const fast = gap <= this.maxStallMs && averageGap <= this.maxGapMs;
-      return fast && isScanLength(text, this.minLength) ? text : null;
+      const scan = !broken && fast && isScanLength(text, this.minLength);
+      this.rejected = scan || text.length === 0 ? null : broken ? 'cut' : text.length >= this.minLength ? 'typed' : null;
+      return scan ? text : null;
     }
     // Shift and other modifiers arrive inside bursts for upper-case characters; they neither add nor break.
     if (key === 'Shift') return null;
@@ -67,10 +85,18 @@ export class ScanDetector {
       // Past the cap the burst can no longer be a scan; stop growing it (a stuck key must not fill memory).
       if (this.buffer.length <= MAX_SCAN_CHARS) this.buffer += key;
     } else {
+      // A stall inside a run at scanner speed is a scan interrupted, not a new one: what follows is its tail.
+      this.broken = wasScannerSpeed;
       this.buffer = key;
       this.firstAt = at;
     }
     return null;
+  }
+
+  /** Whether the candidate so far (two keys or more) came at a scanner's pace. */
+  private scannerSpeed(): boolean {
+    const n = this.buffer.length;
+    return n > 1 && (this.lastAt - this.firstAt) / (n - 1) <= this.maxGapMs;
   }
 }
 
@@ -103,15 +129,19 @@ export function classifyScan(text: string): ScanKind {
   return { kind: 'barcode', value: text };
 }
 
-/** Wires the detector to the window; returns an unsubscribe. Keys that are part of a burst are kept from inputs. */
-export function listenForScans(target: Window, onScan: (text: string) => void, opts?: ScannerOptions): () => void {
+/**
+ * Wires the detector to the window; returns an unsubscribe. Keys that are part of a burst are kept from inputs.
+ * `onReject` hears why an Enter did not make a scan (see ScanRejection), except for typing into an editable field,
+ * where typing is the point.
+ */
+export function listenForScans(target: Window, onScan: (text: string) => void, opts?: ScannerOptions, onReject?: (why: ScanRejection) => void): () => void {
   const detector = new ScanDetector(opts);
   const handler = (e: KeyboardEvent): void => {
     const text = detector.feed(e.key, e.timeStamp);
     if (text !== null) {
       e.preventDefault();
       onScan(text);
-    }
+    } else if (e.key === 'Enter' && detector.rejected && !isEditable(e.target)) onReject?.(detector.rejected);
   };
   // Pasting a token (the demo's way to "scan" a badge without a scanner) counts as one scan.
   const onPaste = (e: ClipboardEvent): void => {
@@ -132,4 +162,9 @@ export function listenForScans(target: Window, onScan: (text: string) => void, o
     target.removeEventListener('keydown', handler, true);
     target.removeEventListener('paste', onPaste, true);
   };
+}
+
+function isEditable(target: EventTarget | null): boolean {
+  const el = target as { tagName?: string; isContentEditable?: boolean } | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable === true);
 }

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { Locale } from '../../src-shared/api/common';
 import type { KioskInfo } from '../../src-shared/api/kiosk';
 import type { EventPayload } from '../../src-shared/events';
+import type { ScanRejection } from '../input/scanner';
 
 export type RecentAlarm = EventPayload<'alarm'> & { at: number };
 /** Enough to see a pattern; an alarm storm must not grow the list without bound. */
@@ -35,6 +36,8 @@ export interface ViewState {
    * survives restarts); the maintenance screen shows that one once loaded and these only until then.
    */
   alarms: RecentAlarm[];
+  /** Why the last keyboard read was not taken as a scan (typed by hand, or cut off mid-burst), for a short notice. */
+  scanNotice: { why: ScanRejection; at: number } | null;
   setLocale(locale: Locale): void;
   toggleLargeText(): void;
   toggleHighContrast(): void;
@@ -48,6 +51,7 @@ export interface ViewState {
   setStore(store: StoreStatus): void;
   addAlarm(alarm: EventPayload<'alarm'>, at?: number): void;
   acknowledgeAlarms(): void;
+  setScanNotice(why: ScanRejection | null, at?: number): void;
   /** A visit ended: the next person gets the defaults, not the previous person's choices. */
   resetForNextPerson(): void;
 }
@@ -64,6 +68,7 @@ export const useView = create<ViewState>()((set) => ({
   coreConnected: true,
   store: 'ok',
   alarms: [],
+  scanNotice: null,
   setLocale: (locale) => set({ locale }),
   toggleLargeText: () => set((s) => ({ textSize: s.textSize === 'large' ? 'normal' : 'large' })),
   toggleHighContrast: () => set((s) => ({ highContrast: !s.highContrast })),
@@ -84,5 +89,6 @@ export const useView = create<ViewState>()((set) => ({
   setStore: (store) => set({ store }),
   addAlarm: (alarm, at = Date.now()) => set((s) => ({ alarms: [{ ...alarm, at }, ...s.alarms].slice(0, MAX_ALARMS) })),
   acknowledgeAlarms: () => set({ alarms: [] }),
+  setScanNotice: (why, at = Date.now()) => set({ scanNotice: why ? { why, at } : null }),
   resetForNextPerson: () => set((s) => ({ locale: s.defaultLocale, textSize: 'normal', highContrast: false, lowReach: false })),
 }));

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import type { Locale } from '../../src-shared/api/common';
 import { LOCALES } from '../i18n';
 import { useView } from '../state/view-store';
@@ -51,10 +52,32 @@ export function Banner() {
         : net === 'offline'
           ? 'banner.offline'
           : null;
-  if (!key) return null;
+  if (!key) return <ScanNotice />;
   return (
     <div className="banner" role="status" data-testid="banner">
       {t(key)}
+    </div>
+  );
+}
+
+/** How long "please scan your badge" / "scan again" stays up: long enough to read from a metre, then it goes. */
+export const SCAN_NOTICE_MS = 6000;
+
+/** A keyboard read that was not a scan, said plainly instead of ignored (typed by hand, or cut off mid-burst). */
+function ScanNotice() {
+  const t = useT();
+  const notice = useView((s) => s.scanNotice);
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => {
+      if (useView.getState().scanNotice === notice) useView.getState().setScanNotice(null);
+    }, SCAN_NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
+  if (!notice) return null;
+  return (
+    <div className="banner banner-notice" role="status" data-testid="scan-notice" data-why={notice.why}>
+      {t(notice.why === 'typed' ? 'scan.typed' : 'scan.cut')}
     </div>
   );
 }
@@ -65,6 +88,7 @@ export function StatusBar() {
   const info = useView((s) => s.info);
   const hw = useView((s) => s.hardware);
   const net = useView((s) => s.connectivity);
+  const linked = useView((s) => s.coreConnected);
   if (!info) {
     return (
       <footer className="statusbar" data-testid="kiosk-info" aria-busy="true">
@@ -77,15 +101,25 @@ export function StatusBar() {
     <footer className="statusbar" data-testid="kiosk-info" data-kiosk-id={info.kioskId}>
       {/* What a customer wants to know from a step away: large. Support details: quieter, to the side. */}
       <div className="status-main">
-        <span data-testid="hardware-status">
-          <span className={`dot ${hw?.status ?? 'unknown'}`} aria-hidden="true" />
-          {t(`info.hardware.${hw?.status ?? 'offline'}`)}
-        </span>
-        <span data-testid="connectivity-status">
-          <span className={`dot ${net?.status ?? 'unknown'}`} aria-hidden="true" />
-          {t(`info.connectivity.${net?.status ?? 'unknown'}`)}
-        </span>
-        <span>{t('info.free', { count: free })}</span>
+        {/* Without a link to main the last doors/network/free figures are stale: say so instead of repeating them. */}
+        {linked ? (
+          <>
+            <span data-testid="hardware-status">
+              <span className={`dot ${hw?.status ?? 'unknown'}`} aria-hidden="true" />
+              {t(`info.hardware.${hw?.status ?? 'offline'}`)}
+            </span>
+            <span data-testid="connectivity-status">
+              <span className={`dot ${net?.status ?? 'unknown'}`} aria-hidden="true" />
+              {t(`info.connectivity.${net?.status ?? 'unknown'}`)}
+            </span>
+            <span>{t('info.free', { count: free })}</span>
+          </>
+        ) : (
+          <span data-testid="link-status">
+            <span className="dot offline" aria-hidden="true" />
+            {t('info.noLink')}
+          </span>
+        )}
       </div>
       <div className="status-support">
         <span>{t('info.kiosk', { id: info.kioskId })}</span>

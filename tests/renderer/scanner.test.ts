@@ -51,6 +51,27 @@ describe('scanner burst detection', () => {
     expect(d.feed('Enter', t + 10)).toBeNull();
   });
 
+  it('a burst that stalls 300 ms is rejected whole, never delivered in part (once "DEMO-8HDU-1" became "-1")', () => {
+    const d = new ScanDetector();
+    let t = 0;
+    const out = [...'DEMO-8HDU-1'].map((k, i) => d.feed(k, (t += i === 9 ? 300 : 6)));
+    expect(out.every((x) => x === null)).toBe(true);
+    expect(d.feed('Enter', t + 6)).toBeNull();
+    expect(d.rejected).toBe('cut');
+    // The next whole scan goes through as usual.
+    expect(feed(d, 'DEMO-8HDU-1', t + 2000, 6).at(-1)).toBe('DEMO-8HDU-1');
+    expect(d.rejected).toBeNull();
+  });
+
+  it('keys at a person\'s pace are not a scan, and the detector says they looked typed', () => {
+    const d = new ScanDetector();
+    expect(feed(d, 'LKB1.abcdef', 0, 180).at(-1)).toBeNull();
+    expect(d.rejected).toBe('typed');
+    // Two stray keys and Enter are nothing worth a notice.
+    expect(feed(d, 'ab', 10_000, 180).at(-1)).toBeNull();
+    expect(d.rejected).toBeNull();
+  });
+
   it('Shift inside a burst (upper-case letters) does not break it', () => {
     const d = new ScanDetector();
     const keys = ['Shift', 'A', 'B', 'Shift', 'C', '1', '2', 'Enter'];

@@ -44,12 +44,13 @@ describe('a known-offline board refuses every door before anything is written (H
     k = await makeKiosk();
     depositParcel(k, 'A03', { code: '929292' });
     k.sim.setFaults(0, { silent: true });
-    await waitFor(() => k!.ctx.doors.boards().find((b) => b.board === 0)?.online === false, 3000, 'board 0 offline');
+    await waitFor(() => k!.ctx.doors.boards().find((b) => b.board === 0)?.online === false, 10_000, 'board 0 offline');
     const before = traces(k);
     expect((await k.call('pickupSubmitCode', { code: '929292' })).error?.code).toBe('HARDWARE_OFFLINE');
     expect(traces(k)).toEqual(before);
     k.sim.setFaults(0, { silent: false });
-    await waitFor(() => k!.ctx.doors.boards().find((b) => b.board === 0)?.online, 3000, 'board 0 back');
+    // A board known dead is polled every 3 s (offlinePollMs): its return is seen within that.
+    await waitFor(() => k!.ctx.doors.boards().find((b) => b.board === 0)?.online, 10_000, 'board 0 back');
     const r = await k.call('pickupSubmitCode', { code: '929292' });
     await waitOp(k, r.value.operationId, ['opened']);
   });
@@ -84,7 +85,7 @@ describe('the board goes silent during a pickup whose door did open', () => {
     const told = await waitFor(() => {
       const op = k!.services.repos.doorOps.get(r.value.operationId)!;
       return op.outcome === 'jammed' ? op : null;
-    }, 5000, 'the no-answer verdict');
+    }, 10_000, 'the no-answer verdict');
     expect(told.reference).toMatch(/^R-[A-Z2-9]{6}$/);
     expect(k.events).toContainEqual({ event: 'operation', payload: expect.objectContaining({ operationId: told.id, outcome: 'jammed', reference: told.reference }) });
     expect(k.sim.door('A01').open).toBe(true);
@@ -92,7 +93,7 @@ describe('the board goes silent during a pickup whose door did open', () => {
     k.sim.removeItem('A01');
     k.sim.closeDoor('A01');
     k.sim.setFaults(0, { silent: false });
-    const done = await waitOp(k, told.id, ['closed', 'failed'], 5000);
+    const done = await waitOp(k, told.id, ['closed', 'failed'], 10_000);
     expect(done).toMatchObject({ state: 'closed', outcome: 'completed' });
     const parcel = k.services.repos.parcels.get(p.id)!;
     expect(parcel.status).toBe('picked_up');
@@ -107,13 +108,36 @@ describe('the board goes silent during a pickup whose door did open', () => {
     const p = depositParcel(k, 'A01', { code: '353535' });
     k.sim.setFaults(0, { silent: true });
     const r = await k.call('pickupSubmitCode', { code: '353535' });
-    await waitFor(() => k!.services.repos.doorOps.get(r.value.operationId)!.outcome === 'jammed', 5000, 'the no-answer verdict');
+    await waitFor(() => k!.services.repos.doorOps.get(r.value.operationId)!.outcome === 'jammed', 10_000, 'the no-answer verdict');
     k.sim.closeDoor('A01'); // it swung shut untouched
     k.sim.setFaults(0, { silent: false });
-    await waitOp(k, r.value.operationId, ['failed'], 5000);
+    await waitOp(k, r.value.operationId, ['failed'], 10_000);
     expect(k.services.repos.parcels.get(p.id)).toMatchObject({ status: 'deposited', flagged: null });
     const again = await k.call('pickupSubmitCode', { code: '353535' });
     await waitOp(k, again.value.operationId, ['opened']);
+  });
+});
+
+describe('a drop-off whose board did not answer', () => {
+  it('the driver is told with a reference; once the board shows nothing moved, "door didn\'t open" gives another door', async () => {
+    k = await makeKiosk({ jamMs: 150, jamCeilingMs: 600 });
+    const p = expectParcel(k, { size: 'S' });
+    const s = (await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) })).value.sessionId;
+    k.sim.setFaults(0, { silent: true });
+    k.sim.setFaults(1, { silent: true });
+    const r = await k.call('dropoffScan', { sessionId: s, barcode: p.barcode });
+    expect(r.ok).toBe(true);
+    const first = r.value.where.compartmentId as string;
+    await waitFor(() => k!.services.repos.doorOps.get(r.value.operationId)!.outcome === 'jammed', 10_000, 'the no-answer verdict');
+    k.sim.closeDoor(first); // the driver pushed it shut again, parcel still in hand
+    k.sim.setFaults(0, { silent: false });
+    k.sim.setFaults(1, { silent: false });
+    await waitOp(k, r.value.operationId, ['failed'], 10_000);
+    await waitFor(() => k!.ctx.doors.boards().every((b) => b.online), 10_000, 'boards back');
+    const next = await k.call('dropoffDoorDidntOpen', { sessionId: s, operationId: r.value.operationId });
+    expect(next.error).toBeUndefined();
+    expect(next.value.where.compartmentId).not.toBe(first);
+    expect(k.services.repos.compartments.get(first)!.inService).toBe(true);
   });
 });
 
@@ -132,7 +156,7 @@ describe('a door event the store cannot record', () => {
     await new Promise((res) => setImmediate(res));
     expect(k.services.repos.doorOps.get(r.value.operationId)!.state).toBe('opened');
     k.ctx.db.exec('DROP TRIGGER disk_full');
-    await waitOp(k, r.value.operationId, ['closed'], 5000);
+    await waitOp(k, r.value.operationId, ['closed'], 10_000);
     expect(k.services.repos.parcels.get(p.id)!.status).toBe('picked_up');
   });
 });

@@ -5,6 +5,7 @@ import { getKiosk } from './bridge';
 import type { collectionMachine } from './flows/collection.machine';
 import type { dropoffMachine } from './flows/dropoff.machine';
 import { provideKiosk } from './flows/kiosk-actors';
+import { askOnEveryLink } from './flows/resume';
 import type { maintenanceMachine } from './flows/maintenance.machine';
 import type { pickupMachine } from './flows/pickup.machine';
 import { routeScans } from './input/scan-routing';
@@ -15,6 +16,7 @@ import { IdleDialog } from './screens/IdleDialog';
 import { MaintenanceScreen } from './screens/MaintenanceScreen';
 import { OutOfOrderScreen } from './screens/OutOfOrderScreen';
 import { PickupScreen } from './screens/PickupScreen';
+import { ResumeScreen } from './screens/ResumeScreen';
 import { useView } from './state/view-store';
 import { AppActorContext, type AppRef } from './ui/app-context';
 import { Banner, StatusBar, TopBar } from './ui/chrome';
@@ -41,7 +43,10 @@ export function App() {
       },
       (why) => useView.getState().setScanNotice(why),
     );
+    // On load and after every reconnect: a door left open shows "please close door A01", not the home screen.
+    const offResume = askOnEveryLink(kiosk, (e) => app.send(e));
     return () => {
+      offResume();
       offScans();
       window.removeEventListener('pointerdown', activity, true);
       window.removeEventListener('keydown', activity, true);
@@ -74,6 +79,7 @@ function Screen({ app }: { app: AppRef }) {
     if (s.matches('attract')) return 'attract';
     if (s.matches('home')) return 'home';
     if (s.matches('pinEntry')) return 'pin';
+    if (s.matches('resume')) return 'resume';
     if (s.matches({ flow: { screen: 'pickup' } })) return 'pickup';
     if (s.matches({ flow: { screen: 'dropoff' } })) return 'dropoff';
     if (s.matches({ flow: { screen: 'collection' } })) return 'collection';
@@ -83,6 +89,7 @@ function Screen({ app }: { app: AppRef }) {
   const asking = useSelector(app, (s) => s.hasTag('idle-asking'));
   const authError = useSelector(app, (s) => s.context.authError);
   const flow = useSelector(app, (s) => s.children.flow);
+  const resume = useSelector(app, (s) => s.context.resume);
   const storeDown = useView((s) => s.store !== 'ok');
   let body;
   // While the store cannot record anything new, the start screens say so instead (a visit at a door carries on).
@@ -100,6 +107,9 @@ function Screen({ app }: { app: AppRef }) {
           onBack={() => app.send({ type: 'CANCEL' })}
         />
       );
+      break;
+    case 'resume':
+      body = resume ? <ResumeScreen key={resume.compartmentId} op={resume} /> : null;
       break;
     case 'pin':
       body = <PinScreen onSubmit={(pin) => app.send({ type: 'PIN_SUBMIT', pin })} onCancel={() => app.send({ type: 'CANCEL' })} />;

@@ -12,7 +12,7 @@ export function hardwareStatus(ctx: KioskContext): CallOutput<'kioskInfo'>['hard
   return { status, boardsOnline, boardsTotal, protocol: ctx.config.serial.protocol };
 }
 
-export const kioskHandlers: Pick<Handlers, 'kioskInfo' | 'layoutGet' | 'simDoor'> = {
+export const kioskHandlers: Pick<Handlers, 'kioskInfo' | 'layoutGet' | 'operationsInProgress' | 'simDoor'> = {
   kioskInfo(_input, ctx) {
     const s = ctx.sync.status();
     return {
@@ -32,6 +32,12 @@ export const kioskHandlers: Pick<Handlers, 'kioskInfo' | 'layoutGet' | 'simDoor'
   layoutGet(_input, ctx) {
     const { name, columns, rows, compartments } = ctx.layout;
     return { name, columns, rows, compartments: compartments.map(({ id, size, column, row, heightCm }) => ({ id, size, column, row, heightCm })) };
+  },
+
+  /** The journal's unfinished rows, cut down to what a resuming screen shows (no ids, codes or tokens). */
+  operationsInProgress(_input, ctx) {
+    const operations = ctx.services.repos.doorOps.unfinished().map((op) => ({ purpose: op.purpose, compartmentId: op.compartmentId, state: op.state }));
+    return { operations };
   },
 
   /** Only with the simulated board: lets a demo user or a QA test act as the person at the door. */

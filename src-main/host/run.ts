@@ -5,6 +5,7 @@ import { storeStartupLine } from '../store/store-errors';
 import { appVersion, rendererDir } from '../paths';
 import { installUnexpectedErrorPolicy } from '../unexpected';
 import { startHostServer } from './server';
+import { loadOrCreateToken } from './token';
 
 /** Host mode entry: the kiosk core in plain Node, the UI in any Chromium on this machine. */
 export async function runHost(argv: string[]): Promise<void> {
@@ -30,9 +31,18 @@ export async function runHost(argv: string[]): Promise<void> {
     process.stderr.write(`kiosk: ${line}\n`);
     process.exit(2);
   }
+  let token: string;
+  try {
+    // Kept across restarts so the kiosk's own page reconnects by itself (ADR 0004); the data dir is ours (locked).
+    token = loadOrCreateToken(dataDir);
+  } catch (err) {
+    await core.close();
+    process.stderr.write(`kiosk: cannot keep the host token in ${dataDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
+    process.exit(2);
+  }
   let server;
   try {
-    server = await startHostServer(core, { port: config.hostPort, rendererDir: rendererDir() });
+    server = await startHostServer(core, { port: config.hostPort, rendererDir: rendererDir(), token });
   } catch (err) {
     await core.close();
     const e = err as NodeJS.ErrnoException;

@@ -5,6 +5,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { KioskCore } from '../core';
 import { createLogger } from '../log';
 import { registerStatic, securityHeaders } from './static';
+import { newToken } from './token';
 import { upgradeGate } from './upgrade-gate';
 import { MAX_FRAME_BYTES, serveApi } from './ws-api';
 
@@ -50,13 +51,14 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
 /**
  * Host mode: the renderer over HTTP on loopback and the API over one WebSocket, on Fastify with `@fastify/static`
  * and `@fastify/websocket` (ADR 0004). A page from another origin can reach 127.0.0.1 too, so the socket demands the
- * per-start token (which only the printed URL carries) and our own Origin; either missing → 401/403 before the
- * upgrade, so no frame is ever read. Nothing a client sends is fatal: parser errors, bad URLs and oversize or
+ * session token (`opts.token`: run.ts keeps it in `<dataDir>/host-token`, 0600, so the kiosk's own page reconnects
+ * after a restart; a fresh random one when absent) and our own Origin; either missing → 401/403 before the upgrade,
+ * so no frame is ever read. Nothing a client sends is fatal: parser errors, bad URLs and oversize or
  * malformed frames are refused (4xx or a close code) and logged.
  * Throws what `listen` throws (e.g. EADDRINUSE) when the port is taken.
  */
-export async function startHostServer(core: KioskCore, opts: { port: number; rendererDir: string }): Promise<HostServer> {
-  const token = crypto.randomBytes(24).toString('base64url');
+export async function startHostServer(core: KioskCore, opts: { port: number; rendererDir: string; token?: string }): Promise<HostServer> {
+  const token = opts.token ?? newToken();
   let port = opts.port;
   const app = Fastify({
     logger: false,

@@ -6,7 +6,8 @@ import type { EventName } from '../../src-shared/events';
  * Host mode has no preload, so the page builds `window.kiosk` itself over one WebSocket.
  * The session token arrives once in the URL fragment (never sent to the server in a request line or Referer),
  * is kept in sessionStorage so a reload (e.g. after a renderer crash) still connects, and is then removed from
- * the address bar so it does not linger on screen or in history.
+ * the address bar so it does not linger on screen or in history. Main keeps the same token across restarts
+ * (`<dataDir>/host-token`, ADR 0004), so after a kiosk restart the socket's retries succeed with it by themselves.
  */
 export const TOKEN_KEY = 'kiosk.sessionToken';
 
@@ -40,7 +41,11 @@ export interface WsBridgeOptions {
 export const MAX_FRAME_BYTES = 32 * 1024;
 
 const BACKOFF_MIN_MS = 250;
-const BACKOFF_MAX_MS = 8_000;
+/**
+ * The longest wait between tries. Main is on this machine (loopback), so a try costs nothing; a kiosk that comes back
+ * must find its page back within seconds (issue 10 §2: attract screen interactive within 10 s of a restart).
+ */
+export const BACKOFF_MAX_MS = 2_000;
 
 function transportError(message: string): { ok: false; error: ApiError } {
   // INTERNAL rather than SERVER_UNREACHABLE: it is the local kiosk core that is gone, not the fleet server.

@@ -1,4 +1,5 @@
-import { assign, sendTo, setup } from 'xstate';
+import { assign, fromCallback, sendTo, setup } from 'xstate';
+import type { OperationInProgress } from '../../src-shared/api/kiosk';
 import type { Session } from '../../src-shared/api/staff';
 import type { ApiError } from '../../src-shared/errors';
 import { classifyScan } from '../input/scanner';
@@ -24,7 +25,12 @@ export interface AppContext {
   reminders: number;
   /** The person is done (finished, signed out or timed out): go to attract and reset the view for the next one. */
   visitOver: boolean;
+  /** The door a (re)loaded page found open and asks to close (the `resume` state); null elsewhere. */
+  resume: OperationInProgress | null;
 }
+
+/** Door operations main reports in progress: on load, after a reconnect, and while `resume` follows them. */
+export type InProgressEvent = { type: 'IN_PROGRESS'; operations: OperationInProgress[] };
 
 export type AppEvent =
   | { type: 'TOUCH' }
@@ -37,7 +43,20 @@ export type AppEvent =
   | { type: 'STILL_HERE' }
   | { type: 'DOOR_OPENED' }
   | { type: 'DOOR_CLOSED' }
+  | InProgressEvent
   | { type: 'EXIT' };
+
+/** The open door to show: the one already shown while it is still open (so the screen does not jump), else the oldest. */
+function doorToShow(current: OperationInProgress | null, ops: OperationInProgress[]): OperationInProgress | null {
+  return ops.find((o) => o.compartmentId === current?.compartmentId) ?? ops[0] ?? null;
+}
+
+/**
+ * A page that (re)loads with a door open shows "please close door A01" instead of the home screen (issue 10 §1).
+ * Only from the start screens: a flow on screen follows its own operation. No staff session is resumed: those
+ * live in main and only a badge or PIN yields one, so the next parcel needs a fresh scan.
+ */
+const resumeIfDoorOpen = { guard: 'a door is in progress', target: '#app.resume', actions: 'show the open door' } as const;
 
 /** A flow that ended by itself: a pickup says whether the visit is over; staff flows always end it. */
 const flowDone = { target: '#app.signingOut', actions: 'flow ended the visit' } as const;
@@ -57,12 +76,17 @@ export const appMachine = setup({
     dropoffFlow: dropoffMachine,
     collectionFlow: collectionMachine,
     maintenanceFlow: maintenanceMachine,
+    /** Follows main's operations in progress while `resume` shows; sends IN_PROGRESS with each reading. */
+    followInProgress: fromCallback<InProgressEvent>(() => () => undefined),
   },
   actions: {
     /** Provided by the UI: restore language and display options for the next person. */
     visitEnded: () => undefined,
     forwardToFlow: sendTo('flow', ({ event }) => event),
     'visit over': assign({ visitOver: true }),
+    'show the open door': assign({
+      resume: ({ context, event }) => (event.type === 'IN_PROGRESS' ? doorToShow(context.resume, event.operations) : context.resume),
+    }),
     'flow ended the visit': assign({
       visitOver: ({ event }) => (event as unknown as { output?: Partial<PickupOutput> }).output?.completed ?? true,
     }),
@@ -73,13 +97,14 @@ export const appMachine = setup({
     'is a driver': ({ context }) => context.session?.role === 'driver',
     'is a technician': ({ context }) => context.session?.role === 'technician',
     'signed in': ({ context }) => context.session !== null,
+    'a door is in progress': ({ event }) => event.type === 'IN_PROGRESS' && event.operations.length > 0,
     'visit is over': ({ context }) => context.visitOver,
     'wants collection': ({ event }) => (event as unknown as { output?: DropoffOutput }).output?.next === 'collection',
   },
   delays: { IDLE_TIMEOUT: IDLE_TIMEOUT_MS, IDLE_GRACE: IDLE_GRACE_MS, DOOR_REMINDER: DOOR_REMINDER_MS, HOME_IDLE: HOME_IDLE_MS },
 }).createMachine({
   id: 'app',
-  context: { session: null, initialCode: null, authError: null, pendingAuth: null, reminders: 0, visitOver: false },
+  context: { session: null, initialCode: null, authError: null, pendingAuth: null, reminders: 0, visitOver: false, resume: null },
   initial: 'attract',
   states: {
     attract: {
@@ -91,6 +116,21 @@ export const appMachine = setup({
           { guard: 'scan is a pickup code', target: 'flow.screen.pickup', actions: assign({ initialCode: ({ event }) => event.text }) },
           { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
         ],
+        IN_PROGRESS: resumeIfDoorOpen,
+      },
+    },
+    // "Please close door A01" after a reload or restart found it open; back to attract once main says it is closed.
+    // A badge or PIN scan still signs staff in (a technician sees to a door that will not close; a driver's next
+    // parcel starts with that fresh scan). Pickup codes wait: the bank is not free for the next person yet.
+    resume: {
+      tags: ['resume'],
+      invoke: { src: 'followInProgress' },
+      on: {
+        IN_PROGRESS: [
+          { guard: 'a door is in progress', actions: 'show the open door' },
+          { target: 'attract', actions: assign({ resume: null }) },
+        ],
+        SCAN: { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }), resume: null }) },
       },
     },
     home: {
@@ -105,6 +145,7 @@ export const appMachine = setup({
           { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
         ],
         CANCEL: 'attract',
+        IN_PROGRESS: resumeIfDoorOpen,
       },
     },
     pinEntry: {
@@ -114,6 +155,7 @@ export const appMachine = setup({
         PIN_SUBMIT: { target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ pin: event.pin }) }) },
         SCAN: { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
         CANCEL: 'home',
+        IN_PROGRESS: resumeIfDoorOpen,
       },
     },
     authenticating: {

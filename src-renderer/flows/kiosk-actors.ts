@@ -7,6 +7,7 @@ import { unwrap, type OperationEvent } from './common';
 import { dropoffMachine } from './dropoff.machine';
 import { maintenanceMachine, type DoorWatchEvent } from './maintenance.machine';
 import { pickupMachine } from './pickup.machine';
+import { followInProgress } from './resume';
 import { qrTokenOf } from '../input/scanner';
 
 /** Pushed events can be missed while the host-mode socket reconnects; a slow poll is the safety net. */
@@ -51,6 +52,7 @@ export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
     actors: {
       authenticate: fromPromise(({ input }) => unwrap('badge' in input ? kiosk.authBadge(input) : kiosk.authPin(input))),
       endSession: fromPromise(({ input }) => unwrap(kiosk.authEnd(input))),
+      followInProgress: followInProgress(kiosk),
       pickupFlow: pickupMachine.provide({
         actions: { endVisit: () => void kiosk.pickupEndVisit({}) },
         actors: {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Empty, Locale, OperationId, DoorOperation, CompartmentId, Size, Position } from './common';
+import { Empty, Locale, OperationId, DoorOperation, DoorOpPurpose, DoorOpState, CompartmentId, Size, Position } from './common';
 
 export const HardwareStatus = z.object({
   status: z.enum(['online', 'degraded', 'offline']),
@@ -39,6 +39,13 @@ export const LayoutView = z.object({
 });
 export type LayoutView = z.infer<typeof LayoutView>;
 
+/**
+ * A door operation not yet over, as a page that has just (re)loaded may see it: enough to say "please close door
+ * A01", never the operation id, a code, a reopen token or who opened it (issue 10 §1).
+ */
+export const OperationInProgress = z.object({ purpose: DoorOpPurpose, compartmentId: CompartmentId, state: DoorOpState });
+export type OperationInProgress = z.infer<typeof OperationInProgress>;
+
 export const kioskCalls = {
   /** Who and how this kiosk is: the attract screen and status banner read it. */
   kioskInfo: { input: Empty, output: KioskInfo },
@@ -46,6 +53,8 @@ export const kioskCalls = {
   layoutGet: { input: Empty, output: LayoutView },
   /** Where a door operation stands (the same data is pushed as the `operation` event). */
   operationStatus: { input: z.object({ operationId: OperationId }).strict(), output: DoorOperation },
+  /** Door operations not yet over (requested, unlocked, opened), oldest first: a (re)loaded page resumes from these. */
+  operationsInProgress: { input: Empty, output: z.object({ operations: z.array(OperationInProgress) }) },
   /** Demo / QA only (protocol `simulator`): act on the simulated board as a person would. NOT_AVAILABLE otherwise. */
   simDoor: {
     input: z

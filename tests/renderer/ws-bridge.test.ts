@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CALL_NAMES } from '../../src-shared/api';
-import { createWsBridge, takeToken, TOKEN_KEY } from '../../src-renderer/bridge/ws-bridge';
+import { BACKOFF_MAX_MS, createWsBridge, takeToken, TOKEN_KEY } from '../../src-renderer/bridge/ws-bridge';
 
 /** Just enough of a browser WebSocket to drive the bridge by hand. */
 class FakeSocket {
@@ -76,6 +76,25 @@ describe('host-mode WebSocket bridge', () => {
     expect(FakeSocket.all).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(FakeSocket.all).toHaveLength(2);
+    b.close();
+  });
+
+  it('a kiosk down for a while: keeps trying, never more than BACKOFF_MAX_MS apart, and is back on the first try that opens', async () => {
+    vi.useFakeTimers();
+    const states: string[] = [];
+    const b = createWsBridge({ url: 'ws://x/api', createSocket: (u) => new FakeSocket(u) as unknown as WebSocket, onConnection: (s) => states.push(s) });
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.drop();
+    // Twenty refusals in a row (a restart that takes a while): each next try comes within the cap (+100 ms jitter floor).
+    for (let i = 1; i <= 20; i++) {
+      await vi.advanceTimersByTimeAsync(BACKOFF_MAX_MS + 100);
+      expect(FakeSocket.all).toHaveLength(i + 1);
+      FakeSocket.all[i]!.drop();
+    }
+    await vi.advanceTimersByTimeAsync(BACKOFF_MAX_MS + 100);
+    FakeSocket.all.at(-1)!.open();
+    expect(states.at(-1)).toBe('open');
+    expect(BACKOFF_MAX_MS).toBeLessThanOrEqual(2_000);
     b.close();
   });
 

@@ -20,23 +20,26 @@ export class KioskProcess {
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-e2e-'));
   }
 
+  /** Starts the kiosk (on the port it had before, after `restart`); resolves on its "kiosk ready" line. */
   async start(): Promise<void> {
-    const args = [path.join(root, 'out', 'main', 'host.js'), '--host-port', '0', '--data-dir', this.dataDir, ...this.extraArgs];
+    const args = [path.join(root, 'out', 'main', 'host.js'), '--host-port', String(this.port), '--data-dir', this.dataDir, ...this.extraArgs];
+    const seen = this.lines.length;
     this.child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KIOSK_LOG_LEVEL: 'warn' } });
     const onData = (chunk: Buffer) => this.lines.push(...chunk.toString().split('\n').filter(Boolean));
     this.child.stdout!.on('data', onData);
     this.child.stderr!.on('data', onData);
-    const line = await this.waitForLine(/^kiosk ready: (\S+)/, 30_000);
+    const line = await this.waitForLine(/^kiosk ready: (\S+)/, 30_000, seen);
     this.url = line.match(/^kiosk ready: (\S+)/)![1]!;
     const u = new URL(this.url);
     this.port = Number(u.port);
     this.token = new URLSearchParams(u.hash.slice(1)).get('token') ?? '';
   }
 
-  async waitForLine(re: RegExp, timeoutMs = 10_000): Promise<string> {
+  /** Waits for a line matching `re` among those printed from index `from` on (state, not time). */
+  async waitForLine(re: RegExp, timeoutMs = 10_000, from = 0): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const hit = this.lines.find((l) => re.test(l));
+      const hit = this.lines.slice(from).find((l) => re.test(l));
       if (hit) return hit;
       if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) throw new Error(`kiosk exited ${this.child.exitCode}:\n${this.lines.join('\n')}`);
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; output:\n${this.lines.join('\n')}`);
@@ -62,6 +65,21 @@ export class KioskProcess {
     } finally {
       ws.close();
     }
+  }
+
+  /**
+   * The kiosk process dies (SIGKILL: no goodbye to the page) and starts again on the same port and data dir, as a
+   * supervisor would restart it. Resolves when the new process is ready. `whileDown` runs between the two.
+   */
+  async restart(whileDown: () => Promise<void> = async () => undefined): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await whileDown();
+    await this.start();
   }
 
   async stop(): Promise<void> {

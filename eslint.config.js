@@ -50,11 +50,32 @@ export default tseslint.config(
     },
   },
   {
+    // Node-side code both processes import (signing, code digests, badge verification): neither side's internals.
+    files: ['src-common/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['electron', 'react', 'react-dom', '**/src-main/**', '**/src-renderer/**', '**/src-server/**'], message: 'src-common is shared by the kiosk and the fleet server: it imports only src-shared and Node.' }] },
+      ],
+    },
+  },
+  {
+    // The kiosk and the fleet server share only src-shared and src-common (issue 11). The one exception is the demo's
+    // in-process fleet server, reached through src-server/embedded.ts from src-main/sync/embedded.ts (next block).
     files: ['src-main/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/src-renderer/**', '**/src-server/main*', '**/src-server/app*', '**/src-server/routes/**'], message: 'Main does not import the renderer or the fleet server internals.' }] },
+        { patterns: [{ group: ['**/src-renderer/**', '**/src-server/**'], message: 'Main does not import the renderer or the fleet server (shared code lives in src-common; the demo server only via src-main/sync/embedded.ts).' }] },
+      ],
+    },
+  },
+  {
+    files: ['src-main/sync/embedded.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/src-renderer/**', '**/src-server/**', '!**/src-server/embedded'], message: 'The embedded demo reaches the fleet server only through src-server/embedded.ts.' }] },
       ],
     },
   },
@@ -63,7 +84,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../store/**', '../services/**', '../hardware/**', '../sync/**', '../api/**', '../electron/**', '../host/**', 'node:fs', 'fs', 'electron', 'better-sqlite3', 'serialport'], message: 'domain/ holds pure rules: no I/O.' }] },
+        { patterns: [{ group: ['../store/**', '../services/**', '../hardware/**', '../sync/**', '../api/**', '../electron/**', '../host/**', 'node:fs', 'fs', 'electron', 'better-sqlite3', 'serialport', '**/src-renderer/**', '**/src-server/**'], message: 'domain/ holds pure rules: no I/O.' }] },
       ],
     },
   },
@@ -72,7 +93,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/src-renderer/**', '**/src-main/electron/**', '**/src-main/host/**', '**/src-main/services/**', 'electron'], message: 'The fleet server is its own process.' }] },
+        {
+          patterns: [
+            {
+              // TODO(issue 11 store rewrite): drop the src-main/store/sqlite exception once src-server/store stops importing it.
+              group: ['**/src-renderer/**', '**/src-main/**', '!**/src-main/store', '!**/src-main/store/sqlite', 'electron'],
+              message: 'The fleet server is its own process: it imports src-shared and src-common, never the kiosk.',
+            },
+          ],
+        },
       ],
     },
   },

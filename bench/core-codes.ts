@@ -5,7 +5,7 @@
  * SQLite file with the production pragmas (WAL, synchronous=FULL). Prints figures; asserts nothing.
  */
 import fs from 'node:fs';
-import { codeDigest } from '../src-server/auth/code-digest';
+import { codeDigest } from '../src-common/code-digest';
 import { seededRandom } from '../src-main/clock';
 import { KioskError } from '../src-shared/errors';
 import { benchCore } from './_core-context';

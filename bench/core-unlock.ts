@@ -7,7 +7,7 @@
  * Prints figures; asserts nothing.
  */
 import fs from 'node:fs';
-import { codeDigest } from '../src-server/auth/code-digest';
+import { codeDigest } from '../src-common/code-digest';
 import { createDoorController, loadLayout } from '../src-main/hardware/index';
 import { CMD } from '../src-main/hardware/kerong/frame';
 import { benchCore } from './_core-context';

@@ -9,7 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { signRequest } from '../src-server/auth/signing';
+import { signRequest } from '../src-common/signing';
 import type { EnrollResponse, SyncEvent } from '../src-shared/sync-protocol';
 import { spawnFleetServer } from './_fleet-process';
 

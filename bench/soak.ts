@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { generateBadgeKeyPair, publicKeyPem, signBadge } from '../src-server/auth/badges';
-import { codeDigest } from '../src-server/auth/code-digest';
+import { codeDigest } from '../src-common/code-digest';
 import { loadConfig } from '../src-main/config';
 import { createKioskCore, type KioskCore } from '../src-main/core';
 import { setLogSink } from '../src-main/log';

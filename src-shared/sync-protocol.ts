@@ -6,7 +6,7 @@ import { Barcode, CompartmentId, Size } from './api/common';
  * response body, as zod schemas. Both sides parse with these; a field added here is added for both.
  *
  * Transport: HTTP/JSON under `/v1`. Kiosk endpoints are signed (see SIGNING below and
- * src-server/auth/signing.ts for the implementation both sides import). Errors are always `ErrorBody`.
+ * src-common/signing.ts for the implementation both sides import). Errors are always `ErrorBody`.
  * Design notes and conflict rules: docs/adr/0003-sync-and-conflicts.md.
  */
 
@@ -54,7 +54,7 @@ export const ErrorBody = z.object({ error: z.object({ code: ServerErrorCode, mes
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 // ---------------------------------------------------------------------------------------------------------
-// Signing (implementation: src-server/auth/signing.ts)
+// Signing (implementation: src-common/signing.ts)
 
 /**
  * Every request to `/v1/kiosks/:id/*` except enroll carries these headers:

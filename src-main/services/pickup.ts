@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { KioskError } from '../../src-shared/errors';
-import { checkDigest, codeDigest, qrDigest } from '../../src-server/auth/code-digest';
+import { checkDigest, codeDigest, qrDigest } from '../../src-common/code-digest';
 import type { DoorOpRow } from '../store/door-ops';
 import type { ParcelRow } from '../store/parcels';
 import type { DoorEngine } from './doors';

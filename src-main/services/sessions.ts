@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { KioskError } from '../../src-shared/errors';
-import { verifyBadge } from '../../src-server/auth/badge-verify';
+import { verifyBadge } from '../../src-common/badge-verify';
 import { newId } from '../clock';
 import type { Kit } from './kit';
 import { Lockout } from './lockout';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { seedDemo, startFleetServer, type FleetServer } from '../../src-server/embedded';
-import type { Logger as ServerLogger } from '../../src-server/log';
+// The one import of the fleet server in the kiosk (eslint.config.js): the demo's in-process server.
+import { seedDemo, startFleetServer, type FleetServer, type StartFleetServerOptions } from '../../src-server/embedded';
 import type { KioskContext } from '../context';
 import { createLogger } from '../log';
 import type { Repos } from '../store/index';
@@ -110,6 +110,8 @@ function printBanner(out: (line: string) => void, url: string, driver: string, t
   out('  [sms to +48…] Your code for parcel <barcode> at locker <kiosk> is <6 digits>. …');
   out(rule);
 }
+
+type ServerLogger = NonNullable<StartFleetServerOptions['log']>;
 
 /** The embedded server's log joins the kiosk's (stderr, structured, warn and up by default). */
 function serverLogger(log: ReturnType<typeof createLogger>): ServerLogger {

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import { ErrorBody } from '../../src-shared/sync-protocol';
-import { signRequest } from '../../src-server/auth/signing';
+import { signRequest } from '../../src-common/signing';
 
 /**
- * The kiosk's HTTP client for the fleet server: signs every kiosk request (src-server/auth/signing.ts, the very
+ * The kiosk's HTTP client for the fleet server: signs every kiosk request (src-common/signing.ts, the very
  * file the server verifies with) and parses every answer with the shared zod schema. Bad data from the server is
  * an error like a dropped connection: the caller applies nothing.
  */

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { BADGE_PREFIX, type BadgeClaims } from './badge-verify';
+import { BADGE_PREFIX, type BadgeClaims } from '../../src-common/badge-verify';
 
 /** Server side of badges: the Ed25519 key pair and token signing. Verification lives in badge-verify.ts. */
 

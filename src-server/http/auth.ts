@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { KioskId } from '../../src-shared/sync-protocol';
-import { checkSignature, HEADER_KIOSK_ID, HEADER_NONCE, MAX_CLOCK_SKEW_MS } from '../auth/signing';
+import { checkSignature, HEADER_KIOSK_ID, HEADER_NONCE, MAX_CLOCK_SKEW_MS } from '../../src-common/signing';
 import type { ServerContext } from '../context';
 import { HttpError, parseOr400 } from './errors';
 

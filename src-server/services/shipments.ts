@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import type { Size } from '../../src-shared/api/common';
 import type { ParcelView, ShipmentRequest, SizeCounts } from '../../src-shared/sync-protocol';
-import { checkDigest, codeDigest, newCheckCode, newQrToken, qrDigest } from '../auth/code-digest';
+import { checkDigest, codeDigest, newCheckCode, newQrToken, qrDigest } from '../../src-common/code-digest';
 import { DAY_MS, iso, isoOrNull, type ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { sealablePickupSecrets } from '../notify/messages';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateBadgeKeyPair, publicKeyPem, signBadge } from '../../src-server/auth/badges';
-import { checkDigest, codeDigest, qrDigest } from '../../src-server/auth/code-digest';
+import { checkDigest, codeDigest, qrDigest } from '../../src-common/code-digest';
 import type { EventName, EventPayload } from '../../src-shared/events';
 import type { Size } from '../../src-shared/api/common';
 import { dispatch } from '../../src-main/api/dispatch';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalString, sha256Hex, signRequest } from '../../src-server/auth/signing';
+import { canonicalString, sha256Hex, signRequest } from '../../src-common/signing';
 import { admin, http, snapshot, startTestServer, TestKiosk, type Started } from './helpers';
 
 let s: Started;

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBadgeKeyPair, publicKeyPem, publicKeyRawBase64, signBadge } from '../../src-server/auth/badges';
-import { verifyBadge } from '../../src-server/auth/badge-verify';
+import { verifyBadge } from '../../src-common/badge-verify';
 import { BadgeResponse, ManifestResponse } from '../../src-shared/sync-protocol';
 import { admin, startTestServer, TestKiosk, type Started } from './helpers';
 

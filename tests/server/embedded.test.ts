@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyBadge } from '../../src-server/auth/badge-verify';
-import { codeDigest } from '../../src-server/auth/code-digest';
+import { verifyBadge } from '../../src-common/badge-verify';
+import { codeDigest } from '../../src-common/code-digest';
 import { seedDemo } from '../../src-server/embedded';
 import { ManifestResponse } from '../../src-shared/sync-protocol';
 import { deposited, startTestServer, TestKiosk, type Started } from './helpers';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { signRequest } from '../../src-server/auth/signing';
+import { signRequest } from '../../src-common/signing';
 import { startFleetServer, type FleetServer, type StartFleetServerOptions } from '../../src-server/embedded';
 import { silentLogger } from '../../src-server/log';
 import Database from 'better-sqlite3';

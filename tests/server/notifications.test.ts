@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFleetServer } from '../../src-server/embedded';
 import { silentLogger } from '../../src-server/log';
-import { codeDigest } from '../../src-server/auth/code-digest';
+import { codeDigest } from '../../src-common/code-digest';
 import { ManifestResponse } from '../../src-shared/sync-protocol';
 import { admin, deposited, startTestServer, TestKiosk, until, type Started } from './helpers';
 import { startSmsGateway, startSmtpSink } from './sinks';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnrollResponse, EventsResponse, HeartbeatResponse, ManifestResponse } from '../../src-shared/sync-protocol';
-import { codeDigest } from '../../src-server/auth/code-digest';
+import { codeDigest } from '../../src-common/code-digest';
 import { admin, deposited, http, pickedUp, startTestServer, TestKiosk, type Started } from './helpers';
 
 let s: Started;

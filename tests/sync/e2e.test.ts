@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { codeDigest } from '../../src-server/auth/code-digest';
+import { codeDigest } from '../../src-common/code-digest';
 import { deliver, localParcel, pickUp, startKiosk, startServer, startSmtpSink, until, type Kiosk } from './helpers';
 
 const cleanup: Array<() => Promise<unknown>> = [];

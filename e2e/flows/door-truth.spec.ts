@@ -72,3 +72,25 @@ test('drop-off with the bus cut at the unlock: "Opening door…", then "No answe
   await expect(panel).toBeVisible({ timeout: 20_000 });
   expect(await panel.getAttribute('data-door')).not.toBe(first);
 });
+
+test('drop-off into a jammed door: "Opening door…", then plainly "did not open" with a reference and the way on', async ({ kioskPage: screen, kiosk }, info) => {
+  const d = await demo(kiosk);
+  const parcel = d.parcels[0]!;
+  const layout = await kiosk.call<{ compartments: Array<{ id: string }> }>('layoutGet', {});
+  if (!layout.ok) throw new Error(layout.error.code);
+  // Every lock ignores its unlock: whichever compartment is chosen stays shut and the board says so.
+  for (const c of layout.value.compartments) await kiosk.call('simDoor', { compartmentId: c.id, action: 'jam' });
+  await screen.getByRole('button', { name: 'Pick up a parcel' }).waitFor();
+  await screen.getByText('Touch the screen or scan the QR code from your message').click();
+  await scan(screen, d.driver);
+  await expect(screen.getByRole('heading', { name: 'Scan the next parcel' })).toBeVisible();
+  await scan(screen, parcel.barcode);
+  await expect(screen.getByTestId('door-opening')).toBeVisible();
+  const fault = screen.getByTestId('door-fault');
+  await expect(fault).toHaveAttribute('data-fault', 'did-not-open', { timeout: 20_000 });
+  await expect(screen.getByRole('heading', { name: /^Door A\d\d did not open$/ })).toBeVisible();
+  await expect(fault).toContainText(/Reference R-\S+/);
+  await expect(screen.getByTestId('door-panel')).toHaveCount(0);
+  await expectAccessible(screen, 'driver did not open');
+  await shoot(screen, info, '19-driver-did-not-open');
+});

@@ -76,17 +76,18 @@ export type SignatureCheck =
   | { ok: true; timestamp: number }
   | { ok: false; reason: 'missing_headers' | 'bad_timestamp' | 'stale_timestamp' | 'bad_nonce' | 'bad_signature'; message: string };
 
+export type SignedHeadersCheck =
+  | { ok: true; timestamp: number; timestampText: string; nonce: string; signature: string }
+  | Extract<SignatureCheck, { ok: false }>;
+
 /**
- * Everything but the replay check (which needs the server's nonce store) and the secret lookup.
- * Header names are lower case (Node lower-cases incoming headers).
+ * The checks that need no secret and no body: the three headers are present and single, the timestamp within
+ * ±5 minutes of `now` (ms), the nonce and the signature well formed. The fleet server runs this before it reads a
+ * request body (ADR server-hardening), so a request that cannot be a kiosk's costs nothing to refuse.
  */
-export function checkSignature(
-  secret: Uint8Array,
-  req: { method: string; path: string; headers: Record<string, string | string[] | undefined>; body?: string | Uint8Array },
-  now: number,
-): SignatureCheck {
+export function checkSignedHeaders(headers: Record<string, string | string[] | undefined>, now: number): SignedHeadersCheck {
   const one = (h: string) => {
-    const v = req.headers[h];
+    const v = headers[h];
     return Array.isArray(v) ? undefined : v;
   };
   const ts = one(HEADER_TIMESTAMP);
@@ -101,8 +102,23 @@ export function checkSignature(
     return { ok: false, reason: 'stale_timestamp', message: `${HEADER_TIMESTAMP} is more than 5 minutes from the server's clock (check the kiosk's clock)` };
   }
   if (!NONCE_PATTERN.test(nonce)) return { ok: false, reason: 'bad_nonce', message: `${HEADER_NONCE} must be 16-64 characters [A-Za-z0-9_-]` };
-  if (!signatureMatches(secret, { method: req.method, path: req.path, timestamp: ts, nonce, body: req.body }, sig.toLowerCase())) {
+  if (!/^[0-9a-fA-F]{64}$/.test(sig)) return { ok: false, reason: 'bad_signature', message: 'signature does not match the request' };
+  return { ok: true, timestamp, timestampText: ts, nonce, signature: sig.toLowerCase() };
+}
+
+/**
+ * Everything but the replay check (which needs the server's nonce store) and the secret lookup.
+ * Header names are lower case (Node lower-cases incoming headers).
+ */
+export function checkSignature(
+  secret: Uint8Array,
+  req: { method: string; path: string; headers: Record<string, string | string[] | undefined>; body?: string | Uint8Array },
+  now: number,
+): SignatureCheck {
+  const h = checkSignedHeaders(req.headers, now);
+  if (!h.ok) return h;
+  if (!signatureMatches(secret, { method: req.method, path: req.path, timestamp: h.timestampText, nonce: h.nonce, body: req.body }, h.signature)) {
     return { ok: false, reason: 'bad_signature', message: 'signature does not match the request' };
   }
-  return { ok: true, timestamp };
+  return { ok: true, timestamp: h.timestamp };
 }

@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerContext } from './context';
-import { HttpError, installErrorHandling, NoQuery, parseJsonBody, parseOr400 } from './http/errors';
+import { installErrorHandling, NoQuery, parseOr400 } from './http/errors';
+import { installGuard, type Guard } from './http/guard';
+import { applyConnectionCap, fastifyLimitOptions, resolveLimits, type LimitsInput } from './http/limits';
 import { loadKeys } from './keys';
 import { silentLogger, type Logger } from './log';
 import { buildChannels, type ChannelsConfig } from './notify/channels';
@@ -27,12 +29,16 @@ export interface FleetAppOptions {
   /** Reminder sweep + nonce pruning interval (default 60 s; 0 = only on demand). */
   sweepIntervalMs?: number;
   notifications?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; pollMs?: number };
+  /** Timeouts, connection cap, rate limits (http/limits.ts DEFAULT_LIMITS; ADR server-hardening). */
+  limits?: LimitsInput;
 }
 
 export interface FleetApp {
   app: FastifyInstance;
   ctx: ServerContext;
   outbox: NotificationOutbox;
+  /** The auth-before-body layer (http/guard.ts). */
+  guard: Guard;
   /** Run the reminder sweep now (idempotent). */
   sweep(): ReturnType<typeof sweep>;
   close(): Promise<void>;
@@ -74,19 +80,12 @@ export function buildFleetApp(o: FleetAppOptions): FleetApp {
   outboxRef.current = outbox;
   const runSweep = () => sweep(ctx);
 
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
-  // Keep the exact bytes: the kiosk signed them, not our re-serialisation.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
-    req.rawBody = body;
-    if (body.length === 0) return done(null, undefined);
-    try {
-      done(null, parseJsonBody(body.toString('utf8')));
-    } catch (err) {
-      done(err instanceof HttpError ? err : new HttpError('BAD_INPUT', 'body is not valid JSON'), undefined);
-    }
-  });
+  const limits = resolveLimits(o.limits);
+  const app = Fastify({ logger: false, ...fastifyLimitOptions(limits) });
+  applyConnectionCap(app.server, limits);
   installErrorHandling(app, log);
+  // Before any route: every route gets its auth policy and body limit, and no body is read before its sender is known.
+  const guard = installGuard(app, ctx, limits);
   // A route reads a query string only if it says so (config.query) and validates it itself; everywhere else a query
   // is bad input, not something silently ignored.
   app.addHook('preHandler', async (req) => {
@@ -107,6 +106,7 @@ export function buildFleetApp(o: FleetAppOptions): FleetApp {
     app,
     ctx,
     outbox,
+    guard,
     sweep: runSweep,
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);

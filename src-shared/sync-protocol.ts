@@ -46,6 +46,7 @@ export const SERVER_ERROR_CODES = [
   'INVALID_STATE', // e.g. cancel a parcel that is already deposited
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED', // 429 with retry-after: too many requests from this address or for this key (ADR server-hardening)
   'INTERNAL',
 ] as const;
 export const ServerErrorCode = z.enum(SERVER_ERROR_CODES);

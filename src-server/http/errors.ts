@@ -13,6 +13,7 @@ const STATUS: Record<ServerErrorCode, number> = {
   INVALID_STATE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 

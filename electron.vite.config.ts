@@ -8,7 +8,8 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         // The Electron entry and the host-mode entry share the same core.
-        input: { index: resolve('src-main/electron/main.ts'), host: resolve('src-main/host/main.ts') },
+        // The kiosk launcher (`npm run kiosk`: host mode + Chromium in kiosk mode, supervised) is a third entry.
+        input: { index: resolve('src-main/electron/main.ts'), host: resolve('src-main/host/main.ts'), deploy: resolve('src-main/deploy/main.ts') },
       },
     },
   },

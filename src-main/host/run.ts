@@ -5,7 +5,7 @@ import { storeStartupLine } from '../store/store-errors';
 import { appVersion, rendererDir } from '../paths';
 import { installUnexpectedErrorPolicy } from '../unexpected';
 import { startHostServer } from './server';
-import { loadOrCreateToken } from './token';
+import { loadOrCreateToken, TOKEN_FILE } from './token';
 
 /** Host mode entry: the kiosk core in plain Node, the UI in any Chromium on this machine. */
 export async function runHost(argv: string[]): Promise<void> {
@@ -51,7 +51,9 @@ export async function runHost(argv: string[]): Promise<void> {
   }
   // Only once serving: before this, a failure must still end start-up with its message (see unexpected.ts).
   installUnexpectedErrorPolicy();
-  process.stdout.write(`kiosk ready: ${server.url}\n`);
+  // Under the launcher or a service manager stdout goes to a log other people may read: name the file, not the token.
+  const hide = process.env.KIOSK_HIDE_TOKEN === '1';
+  process.stdout.write(`kiosk ready: ${hide ? `http://127.0.0.1:${server.port}/ (token in ${path.join(dataDir, TOKEN_FILE)})` : server.url}\n`);
   const stop = async () => {
     await server.close();
     await core.close();

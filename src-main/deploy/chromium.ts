@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { CdpPipe } from './cdp-pipe';
+
+/**
+ * Chromium as a kiosk (issue 10 §2): full screen with no way out, no pinch zoom, no swipe back/forward, no translate
+ * bar, no first-run or crash-restore bubbles, no error dialogs; its own profile; and none of the background
+ * connections a closed network refuses (the same set playwright.config.ts uses). The context menu is refused by
+ * the page itself (src-renderer/ui/hygiene.ts). `--remote-debugging-pipe`: the launcher hands the page its token
+ * over fds 3/4 (see cdp-pipe.ts), so the token is on no command line.
+ */
+export function kioskChromiumArgs(userDataDir: string, extra: readonly string[] = []): string[] {
+  const args = [
+    '--kiosk',
+    '--disable-pinch',
+    '--overscroll-history-navigation=0',
+    '--disable-features=Translate,TranslateUI',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--noerrdialogs',
+    '--disable-session-crashed-bubble',
+    '--hide-crash-restore-bubble',
+    '--disable-infobars',
+    '--password-store=basic',
+    // The kiosk beeps on its own (door open, reminders): no click is needed first.
+    '--autoplay-policy=no-user-gesture-required',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+    '--disable-default-apps',
+    `--user-data-dir=${userDataDir}`,
+    '--remote-debugging-pipe',
+  ];
+  // Chromium refuses to run as root with its sandbox (containers, CI). A kiosk PC runs it as the kiosk user.
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  return [...args, ...extra, 'about:blank'];
+}
+
+/** What the page shows, read through CDP: the deployment test's state signal (no screenshots, no sleeps). */
+export interface PageProbe {
+  /** The attract screen is on screen. */
+  attract: boolean;
+  /** The footer shows the locker's status, i.e. the page has its link to main and main has answered. */
+  linked: boolean;
+  /** The address bar still carries `#token=` (false once the page has taken it; the token itself is never read out). */
+  tokenInAddressBar: boolean;
+}
+
+export interface KioskBrowser {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Loads `url` in the kiosk's one page (the token travels in the pipe, never in argv). */
+  open(url: string): Promise<void>;
+  /** Reads what the page shows; rejects when there is no page or the pipe is gone. */
+  probe(): Promise<PageProbe>;
+  /** Resolves once the process has exited. */
+  readonly exited: Promise<void>;
+}
+
+const PROBE = `JSON.stringify({
+  attract: document.getElementById('attract-title') !== null,
+  linked: document.querySelector('[data-testid="hardware-status"]') !== null && document.querySelector('[data-testid="link-status"]') === null,
+  tokenInAddressBar: location.hash.includes('token='),
+})`;
+
+/**
+ * Starts Chromium in kiosk mode on `about:blank` with a CDP pipe. Its stdout/stderr go to `log` line by line.
+ * Throws (ENOENT) when the executable is missing.
+ */
+export function launchKioskChromium(opts: { executable: string; userDataDir: string; extraArgs?: readonly string[]; env?: NodeJS.ProcessEnv; log: (line: string) => void }): KioskBrowser {
+  const child = spawn(opts.executable, kioskChromiumArgs(opts.userDataDir, opts.extraArgs), {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    env: opts.env ?? process.env,
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('error', (err) => opts.log(`chromium: ${err.message}`));
+  for (const s of [child.stdout, child.stderr]) s?.on('data', (c: Buffer) => c.toString().split('\n').filter(Boolean).forEach((l) => opts.log(`chromium: ${l}`)));
+  const cdp = new CdpPipe(child.stdio[3] as Writable, child.stdio[4] as Readable);
+  void exited.then(() => cdp.close('chromium exited'));
+  let session: string | null = null;
+
+  async function pageSession(): Promise<string> {
+    if (session) return session;
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: Array<{ targetId: string; type: string }> };
+    let targetId = targetInfos.find((t) => t.type === 'page')?.targetId;
+    targetId ??= ((await cdp.send('Target.createTarget', { url: 'about:blank' })) as { targetId: string }).targetId;
+    const attached = (await cdp.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
+    session = attached.sessionId;
+    return session;
+  }
+  // A page that goes away (crash, closed) is attached again on the next use.
+  cdp.onEvent((method, params) => {
+    if (method === 'Target.detachedFromTarget' && params.sessionId === session) session = null;
+  });
+
+  return {
+    child,
+    pid: child.pid ?? -1,
+    exited,
+    async open(url) {
+      const s = await pageSession();
+      const r = await cdp.send('Page.navigate', { url }, s);
+      if (typeof r.errorText === 'string') throw new Error(`chromium could not load the kiosk page: ${r.errorText}`);
+    },
+    async probe() {
+      const s = await pageSession();
+      const r = (await cdp.send('Runtime.evaluate', { expression: PROBE, returnByValue: true }, s)) as { result?: { value?: string } };
+      return JSON.parse(r.result?.value ?? '{}') as PageProbe;
+    },
+  };
+}

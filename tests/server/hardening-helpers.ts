@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildFleetApp, type FleetApp, type FleetAppOptions } from '../../src-server/app';
@@ -30,7 +30,7 @@ export async function startHardened(o: Partial<FleetAppOptions> = {}): Promise<H
     return payload;
   });
   await fleet.app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (fleet.app.server.address() as net.AddressInfo).port;
+  const port = (fleet.app.server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   const adminKey = fleet.ctx.keys.adminKey;
   return {

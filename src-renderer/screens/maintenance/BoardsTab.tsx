@@ -44,7 +44,7 @@ export function BoardsTab({ actor }: { actor: MaintenanceRef }) {
         </p>
       ) : null}
       {selfTest ? (
-        <div role="status" data-testid="self-test" style={{ width: '100%' }}>
+        <div role="status" data-testid="self-test" style={{ width: 'min(900px, 100%)' }}>
           <ul className="list">
             {selfTest.boards.map((b) => (
               <li key={b.board}>{b.ok ? t('tech.selfTestOk', { board: b.board }) : t('tech.selfTestFail', { board: b.board, detail: b.detail })}</li>

@@ -1,9 +1,9 @@
+import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerContext } from './context';
 import { installErrorHandling, NoQuery, parseOr400 } from './http/errors';
 import { installGuard, type Guard } from './http/guard';
 import { applyConnectionCap, fastifyLimitOptions, resolveLimits, type LimitsInput } from './http/limits';
-import { loadKeys } from './keys';
 import { silentLogger, type Logger } from './log';
 import { buildChannels, type ChannelsConfig } from './notify/channels';
 import { NotificationOutbox } from './notify/outbox';
@@ -12,13 +12,18 @@ import { carrierRoutes } from './routes/carrier';
 import { fleetPageRoutes } from './routes/fleet-page';
 import { kioskSyncRoutes } from './routes/kiosk-sync';
 import { openKioskSecret } from './services/enrollment';
-import { openServerDatabase } from './store/db';
+import { openStore } from './store/db';
+import { loadKeysFor } from './store/keyring';
 
 export interface FleetAppOptions {
-  /** Holds fleet.sqlite and keys/ (created if missing). */
+  /** Holds fleet.sqlite (without databaseUrl) and, by default, keys/ (created if missing, 0700). */
   dataDir: string;
+  /** `postgres://…`: PostgreSQL as the system of record instead of <dataDir>/fleet.sqlite (ADR fleet-store). */
+  databaseUrl?: string;
+  /** The key set, the same directory for every instance of a fleet (default <dataDir>/keys; keys.ts). */
+  keysDir?: string;
   channels?: ChannelsConfig;
-  /** Carrier/admin API key; default: generated once into <dataDir>/keys/admin.key. */
+  /** Carrier/admin API key; default: generated once into <keysDir>/admin.key. */
   adminKey?: string;
   log?: Logger;
   /** ms since the epoch; tests inject a movable clock. */
@@ -44,41 +49,49 @@ export interface FleetApp {
   close(): Promise<void>;
 }
 
-/** Builds the fleet server (not yet listening). */
-export function buildFleetApp(o: FleetAppOptions): FleetApp {
+/** Builds the fleet server (not yet listening): opens the store (migrating it) and loads the keys tied to it. */
+export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   const log = o.log ?? silentLogger;
-  const db = openServerDatabase(o.dataDir);
-  const keys = loadKeys(o.dataDir, o.adminKey);
+  const store = await openStore({ dataDir: o.dataDir, ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}) });
+  let keys;
+  try {
+    keys = await loadKeysFor(store, o.keysDir ?? path.join(o.dataDir, 'keys'), o.adminKey);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const channels = buildChannels(o.channels ?? {});
   const now = o.now ?? Date.now;
   const secrets = new Map<string, Buffer>();
-  const secretRow = db.prepare('SELECT secret_sealed FROM kiosks WHERE id = ?');
   const outboxRef: { current?: NotificationOutbox } = {};
 
   const ctx: ServerContext = {
-    db,
+    store,
     keys,
     log,
     now,
     pickupWindowDays: o.pickupWindowDays ?? 3,
     onlineWindowMs: o.onlineWindowMs ?? 90_000,
     channels: { smtp: channels.has('smtp'), sms: channels.has('sms'), console: channels.has('console') },
-    kioskSecret(kioskId) {
+    async kioskSecret(kioskId) {
       const hit = secrets.get(kioskId);
       if (hit) return hit;
-      const row = secretRow.get(kioskId) as { secret_sealed: string } | undefined;
+      const row = await store.db.selectFrom('kiosks').select('secret_sealed').where('id', '=', kioskId).executeTakeFirst();
       if (!row) return null;
       const secret = openKioskSecret(ctx, kioskId, row.secret_sealed);
       secrets.set(kioskId, secret);
       return secret;
     },
-    // Deferred: callers may still be inside a transaction; the worker must see only committed rows.
+    // Deferred: the worker must see only committed rows.
     notificationsQueued: () => void setImmediate(() => outboxRef.current?.kick()),
   };
 
-  const outbox = new NotificationOutbox({ db, vault: keys.vault, channels, log, now, ...o.notifications });
+  const outbox = new NotificationOutbox({ store, vault: keys.vault, channels, log, now, ...o.notifications });
   outboxRef.current = outbox;
   const runSweep = () => sweep(ctx);
+  // Timer-driven sweeps must not crash the process on a database hiccup; the next one tries again.
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweepQuietly = () => void (sweeping = runSweep().catch((err: unknown) => log.warn('sweep failed', { err: (err as Error).message })));
 
   const limits = resolveLimits(o.limits);
   const app = Fastify({ logger: false, ...fastifyLimitOptions(limits) });
@@ -96,10 +109,10 @@ export function buildFleetApp(o: FleetAppOptions): FleetApp {
   fleetPageRoutes(app, ctx, () => outbox.pendingCount());
 
   outbox.start();
-  const sweepTimer = o.sweepIntervalMs === 0 ? undefined : setInterval(runSweep, o.sweepIntervalMs ?? 60_000);
+  const sweepTimer = o.sweepIntervalMs === 0 ? undefined : setInterval(sweepQuietly, o.sweepIntervalMs ?? 60_000);
   sweepTimer?.unref();
   // Catch up on anything left from before a restart.
-  runSweep();
+  sweepQuietly();
   outbox.kick();
 
   return {
@@ -112,7 +125,8 @@ export function buildFleetApp(o: FleetAppOptions): FleetApp {
       if (sweepTimer) clearInterval(sweepTimer);
       await app.close();
       await outbox.stop();
-      db.close();
+      await sweeping;
+      await store.close();
     },
   };
 }

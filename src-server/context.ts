@@ -1,10 +1,11 @@
-import type { Db } from './store/db';
+import type { Store } from './store/db';
 import type { ServerKeys } from './keys';
 import type { Logger } from './log';
 
 /** What every service function needs; built once by app.ts. */
 export interface ServerContext {
-  db: Db;
+  /** The system of record (SQLite or PostgreSQL); every query goes through it (store/db.ts). */
+  store: Store;
   keys: ServerKeys;
   log: Logger;
   /** ms since the epoch; injectable so tests can move time (reminders, staleness). */
@@ -16,8 +17,8 @@ export interface ServerContext {
   /** Which channels exist, for routing recipients' addresses. */
   channels: { smtp: boolean; sms: boolean; console: boolean };
   /** Decrypted kiosk secrets, cached (they never change). null = unknown kiosk. */
-  kioskSecret(kioskId: string): Buffer | null;
-  /** Called after notifications were queued (inside or after a transaction): wake the outbox worker. */
+  kioskSecret(kioskId: string): Promise<Buffer | null>;
+  /** Called after notifications were queued (after the commit): wake the outbox worker. */
   notificationsQueued(): void;
 }
 

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { CompiledQuery } from 'kysely';
 import type { z } from 'zod';
 import type { BadgeResponse, BadgeRole, ParcelView, ShipmentRequest } from '../src-shared/sync-protocol';
 import { ShipmentRequest as ShipmentSchema } from '../src-shared/sync-protocol';
@@ -29,25 +30,32 @@ export interface FleetServer {
   /** SPKI PEM, the same the kiosk receives at enrollment. */
   badgePublicKey: string;
   close(): Promise<void>;
+  /** `sqlite` (the embedded default) or `postgres`. */
+  dialect: 'sqlite' | 'postgres';
   /** A one-time token for POST /v1/kiosks/enroll. */
-  createEnrollmentToken(ttlHours?: number): string;
-  /** Carrier intake. Throws HttpError (code NO_CAPACITY, DUPLICATE, NOT_FOUND, BAD_INPUT). The plaintext code is returned in-process only. */
-  createShipment(req: ShipmentRequest): CreatedShipment;
-  cancelShipment(barcode: string): ParcelView;
-  extendShipment(barcode: string, days: number): ParcelView;
-  parcel(barcode: string): ParcelView | undefined;
-  issueBadge(req: { role: BadgeRole; name: string; ttlHours?: number }): BadgeResponse;
-  revokeBadge(badgeId: string): void;
-  fleet(): KioskSummary[];
+  createEnrollmentToken(ttlHours?: number): Promise<string>;
+  /** Carrier intake. Rejects with HttpError (code NO_CAPACITY, DUPLICATE, NOT_FOUND, BAD_INPUT). The plaintext code is returned in-process only. */
+  createShipment(req: ShipmentRequest): Promise<CreatedShipment>;
+  cancelShipment(barcode: string): Promise<ParcelView>;
+  extendShipment(barcode: string, days: number): Promise<ParcelView>;
+  parcel(barcode: string): Promise<ParcelView | undefined>;
+  issueBadge(req: { role: BadgeRole; name: string; ttlHours?: number }): Promise<BadgeResponse>;
+  revokeBadge(badgeId: string): Promise<void>;
+  fleet(): Promise<KioskSummary[]>;
   /** Events the server has stored for a kiosk (each UUID once). */
-  eventCount(kioskId: string): number;
+  eventCount(kioskId: string): Promise<number>;
+  /**
+   * Tests and benches only: one read-only statement with `?` placeholders against whichever database this is
+   * (rewritten to $1… on PostgreSQL); rows as plain objects, BIGINTs as numbers.
+   */
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Queue due reminders now, and deliver everything due. */
   sweep(): Promise<void>;
   drainNotifications(): Promise<void>;
 }
 
 export async function startFleetServer(o: StartFleetServerOptions): Promise<FleetServer> {
-  const fleet = buildFleetApp({ ...o, log: o.log ?? consoleLogger('fleet') });
+  const fleet = await buildFleetApp({ ...o, log: o.log ?? consoleLogger('fleet') });
   const { app, ctx } = fleet;
   try {
     await app.listen({ port: o.port ?? 0, host: o.host ?? '127.0.0.1' });
@@ -62,17 +70,23 @@ export async function startFleetServer(o: StartFleetServerOptions): Promise<Flee
     adminKey: ctx.keys.adminKey,
     badgePublicKey: publicKeyPem(ctx.keys.badgePublicKey),
     close: () => fleet.close(),
-    createEnrollmentToken: (ttlHours = 24) => createEnrollmentToken(ctx, ttlHours).enrollmentToken,
-    createShipment: (req) => createShipment(ctx, parseOr400(ShipmentSchema, req, 'shipment') as z.output<typeof ShipmentSchema>),
+    dialect: ctx.store.dialect,
+    createEnrollmentToken: async (ttlHours = 24) => (await createEnrollmentToken(ctx, ttlHours)).enrollmentToken,
+    createShipment: async (req) => createShipment(ctx, parseOr400(ShipmentSchema, req, 'shipment') as z.output<typeof ShipmentSchema>),
     cancelShipment: (barcode) => cancelShipment(ctx, barcode),
     extendShipment: (barcode, days) => extendShipment(ctx, barcode, days),
     parcel: (barcode) => parcelView(ctx, barcode),
     issueBadge: (req) => issueBadge(ctx, { role: req.role, name: req.name, ttlHours: req.ttlHours ?? 24 * 30 }),
-    revokeBadge: (badgeId) => void revokeBadge(ctx, badgeId),
+    revokeBadge: async (badgeId) => void (await revokeBadge(ctx, badgeId)),
     fleet: () => fleetSnapshot(ctx),
-    eventCount: (kioskId) => kioskEvents(ctx, kioskId, 1).count,
+    eventCount: async (kioskId) => (await kioskEvents(ctx, kioskId, 1)).count,
+    async query<T>(text: string, params: readonly unknown[] = []) {
+      let n = 0;
+      const sqlText = ctx.store.dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
+      return (await ctx.store.db.executeQuery<T>(CompiledQuery.raw(sqlText, [...params]))).rows;
+    },
     async sweep() {
-      fleet.sweep();
+      await fleet.sweep();
       await fleet.outbox.drain();
     },
     drainNotifications: () => fleet.outbox.drain(),
@@ -98,13 +112,13 @@ const DEMO: { size: ShipmentRequest['size']; accessible?: boolean; name: string;
  * take) and a driver and a technician badge. Call once per enrollment; barcodes are random so a re-run never
  * collides with an earlier one.
  */
-export function seedDemo(server: FleetServer, kioskId: string): DemoSeed {
+export async function seedDemo(server: FleetServer, kioskId: string): Promise<DemoSeed> {
   const run = Math.random().toString(36).slice(2, 6).toUpperCase();
   const shipments: CreatedShipment[] = [];
-  DEMO.forEach((d, i) => {
+  for (const [i, d] of DEMO.entries()) {
     try {
       shipments.push(
-        server.createShipment({
+        await server.createShipment({
           barcode: `DEMO-${run}-${i + 1}`,
           size: d.size,
           accessible: d.accessible ?? false,
@@ -115,10 +129,10 @@ export function seedDemo(server: FleetServer, kioskId: string): DemoSeed {
     } catch (err) {
       if ((err as { code?: string }).code !== 'NO_CAPACITY') throw err;
     }
-  });
+  }
   return {
     shipments,
-    driverBadge: server.issueBadge({ role: 'driver', name: 'Demo Driver', ttlHours: 24 * 30 }),
-    technicianBadge: server.issueBadge({ role: 'technician', name: 'Demo Technician', ttlHours: 24 * 30 }),
+    driverBadge: await server.issueBadge({ role: 'driver', name: 'Demo Driver', ttlHours: 24 * 30 }),
+    technicianBadge: await server.issueBadge({ role: 'technician', name: 'Demo Technician', ttlHours: 24 * 30 }),
   };
 }

@@ -1,14 +1,19 @@
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateBadgeKeyPair } from './auth/badges';
+import { FleetStoreError } from './store/errors';
 
 /**
- * The server's own secrets, one file each in `<dataDir>/keys/` (mode 0600), created on first start:
+ * The server's own secrets, one file each in the keys directory (`--keys-dir`, default `<dataDir>/keys`; 0700, files
+ * 0600). Every instance of a fleet is given the SAME directory (mounted secret material): they are configuration, never
+ * generated per instance (issue 11):
  * - `data.key`: 32 random bytes; AES-256-GCM key for what must be kept but not in plaintext (kiosk secrets,
  *   pickup codes waiting for their deposit notification, notification bodies). A copied database alone reveals none.
  * - `badge-signing.pem`: the Ed25519 private key that signs badges.
  * - `admin.key`: the carrier/admin API key, unless one is configured.
+ * An empty directory is filled on first use, but only while the database has no kiosks and no recorded fingerprint;
+ * the database keeps a fingerprint of the keys it is sealed with and refuses a directory that does not match.
  */
 
 export interface ServerKeys {
@@ -16,36 +21,76 @@ export interface ServerKeys {
   badgePrivateKey: KeyObject;
   badgePublicKey: KeyObject;
   adminKey: string;
+  /** sha256 over the data key and the badge public key, hex (16 chars): which key set this is, safe to log. */
+  fingerprint: string;
 }
 
-function readOrCreate(file: string, create: () => string): string {
+function readIfThere(file: string): string | null {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const value = create();
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  // 'wx': two processes starting at once must not both write different keys.
-  try {
-    fs.writeFileSync(file, value, { mode: 0o600, flag: 'wx' });
-    return value;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(file, 'utf8');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
 }
 
-export function loadKeys(dataDir: string, configuredAdminKey?: string): ServerKeys {
-  const dir = path.join(dataDir, 'keys');
-  const dataKey = Buffer.from(readOrCreate(path.join(dir, 'data.key'), () => randomBytes(32).toString('base64')).trim(), 'base64');
+/**
+ * Creates `file` with `value` unless it exists, atomically: the value is written whole to a private temp file, then
+ * hard-linked into place (link fails if the name exists). Two processes racing each try; one link wins, and both
+ * return what is in the file afterwards, so both end with the same key, never a half-written one.
+ */
+function createOnce(file: string, value: string): string {
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, value, { mode: 0o600, flag: 'wx' });
+  try {
+    fs.linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  return fs.readFileSync(file, 'utf8');
+}
+
+export interface LoadKeysOptions {
+  keysDir: string;
+  configuredAdminKey?: string | undefined;
+  /** May this call fill an empty directory? False when the database already has kiosks or a fingerprint. */
+  mayCreate: boolean;
+}
+
+/** Reads the key set, creating the missing files when allowed. Throws FleetStoreError KEYS_MISSING when not. */
+export function loadKeys(o: LoadKeysOptions): ServerKeys {
+  const dir = o.keysDir;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const need = (name: string, make: () => string): string => {
+    const file = path.join(dir, name);
+    const have = readIfThere(file);
+    if (have !== null) return have;
+    if (!o.mayCreate) {
+      throw new FleetStoreError(
+        'KEYS_MISSING',
+        `${file} is missing but the database already holds kiosks sealed with a key set: give this instance the same --keys-dir as the others`,
+      );
+    }
+    return createOnce(file, make());
+  };
+  const dataKey = Buffer.from(need('data.key', () => randomBytes(32).toString('base64')).trim(), 'base64');
   if (dataKey.length !== 32) throw new Error(`${path.join(dir, 'data.key')} must hold 32 bytes as base64`);
-  const pem = readOrCreate(path.join(dir, 'badge-signing.pem'), () =>
-    generateBadgeKeyPair().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  );
+  const pem = need('badge-signing.pem', () => generateBadgeKeyPair().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
   const badgePrivateKey = createPrivateKey(pem);
-  const adminKey = configuredAdminKey ?? readOrCreate(path.join(dir, 'admin.key'), () => randomBytes(24).toString('base64url')).trim();
-  return { vault: new Vault(dataKey), badgePrivateKey, badgePublicKey: createPublicKey(badgePrivateKey), adminKey };
+  const badgePublicKey = createPublicKey(badgePrivateKey);
+  // The admin key may be created late (it seals nothing): any instance may fill it in.
+  const adminKey =
+    o.configuredAdminKey ??
+    (readIfThere(path.join(dir, 'admin.key')) ?? createOnce(path.join(dir, 'admin.key'), randomBytes(24).toString('base64url'))).trim();
+  const fingerprint = createHash('sha256')
+    .update(dataKey)
+    .update(badgePublicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
+  return { vault: new Vault(dataKey), badgePrivateKey, badgePublicKey, adminKey, fingerprint };
 }
 
 /** AES-256-GCM; sealed form `v1.<iv>.<tag>.<ciphertext>` (base64url). `context` is bound as AAD (e.g. a parcel id). */

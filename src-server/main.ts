@@ -4,8 +4,10 @@ import { startFleetServer } from './embedded';
 import { consoleLogger } from './log';
 
 /**
- * `npm run server -- --port N --data-dir DIR [--host H] [--smtp-url URL] [--smtp-from ADDR] [--sms-url URL]
- *  [--console] [--admin-key KEY] [--pickup-window-days N]`
+ * `npm run server -- --port N --data-dir DIR [--database-url postgres://…] [--keys-dir DIR] [--host H] [--smtp-url URL]
+ *  [--smtp-from ADDR] [--sms-url URL] [--console] [--admin-key KEY] [--pickup-window-days N]`
+ * Without --database-url the store is <data-dir>/fleet.sqlite (nothing to install); with it, PostgreSQL, and any number
+ * of instances may run against one database given the same --keys-dir (ADR fleet-store).
  * Prints exactly one line to stdout when listening: `fleet server ready: <url>`. Logs go to stderr.
  */
 const major = Number(process.versions.node.split('.')[0]);
@@ -15,8 +17,10 @@ if (major < 22) {
 }
 
 const USAGE = [
-  'usage: npm run server -- [--port N] [--host H] [--data-dir DIR] [--smtp-url URL] [--smtp-from ADDR] [--sms-url URL]',
-  '         [--console] [--admin-key KEY] [--pickup-window-days N]',
+  'usage: npm run server -- [--port N] [--host H] [--data-dir DIR] [--database-url postgres://user:pass@host:port/db]',
+  '         [--keys-dir DIR] [--smtp-url URL] [--smtp-from ADDR] [--sms-url URL] [--console] [--admin-key KEY] [--pickup-window-days N]',
+  'Without --database-url the fleet lives in <data-dir>/fleet.sqlite. --keys-dir (default <data-dir>/keys) must be the',
+  'same directory for every instance of one fleet; it is filled on first use only while the database has no kiosks.',
   'Prints one line "fleet server ready: <url>" on stdout when listening; logs go to stderr.',
 ].join('\n');
 
@@ -38,6 +42,8 @@ try {
       port: { type: 'string', default: '8787' },
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string', default: '.fleet-data' },
+      'database-url': { type: 'string' },
+      'keys-dir': { type: 'string' },
       'smtp-url': { type: 'string' },
       'smtp-from': { type: 'string' },
       'sms-url': { type: 'string' },
@@ -58,12 +64,17 @@ const windowDays = values['pickup-window-days'] === undefined ? undefined : Numb
 if (windowDays !== undefined && (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 60))
   refuse(`--pickup-window-days must be a whole number of days 1-60, got ${values['pickup-window-days']}`);
 const dataDir = path.resolve(values['data-dir']!);
+const databaseUrl = values['database-url'];
+if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) refuse(`--database-url must be a postgres:// URL, got ${databaseUrl.split('@').pop()}`);
+const keysDir = path.resolve(values['keys-dir'] ?? path.join(dataDir, 'keys'));
 const log = consoleLogger('fleet');
 const smtpUrl = values['smtp-url'];
 const smsUrl = values['sms-url'];
 
 const server = await startFleetServer({
   dataDir,
+  keysDir,
+  ...(databaseUrl ? { databaseUrl } : {}),
   port,
   host: values.host!,
   log,
@@ -81,7 +92,7 @@ const server = await startFleetServer({
   refuse(`cannot start: ${err.message.split('\n')[0]}`);
 });
 
-if (!values['admin-key']) log.info('admin API key is in the data dir', { file: path.join(dataDir, 'keys', 'admin.key') });
+if (!values['admin-key']) log.info('admin API key is in the keys dir', { file: path.join(keysDir, 'admin.key') });
 console.log(`fleet server ready: ${server.url}`);
 
 let closing = false;

@@ -48,14 +48,14 @@ export async function startEmbeddedFleet(ctx: KioskContext, repos: Repos, sync: 
     let driver: string;
     let technician: string;
     if (fresh) {
-      const seed = seedDemo(server, kioskId);
+      const seed = await seedDemo(server, kioskId);
       setMeta(repos.db, META.demoSeededFor, kioskId);
       driver = seed.driverBadge.token;
       technician = seed.technicianBadge.token;
     } else {
       // Badges are cheap and not stored anywhere on the kiosk: issue a fresh pair per start.
-      driver = server.issueBadge({ role: 'driver', name: 'Demo Driver', ttlHours: 24 * 30 }).token;
-      technician = server.issueBadge({ role: 'technician', name: 'Demo Technician', ttlHours: 24 * 30 }).token;
+      driver = (await server.issueBadge({ role: 'driver', name: 'Demo Driver', ttlHours: 24 * 30 })).token;
+      technician = (await server.issueBadge({ role: 'technician', name: 'Demo Technician', ttlHours: 24 * 30 })).token;
     }
     printBanner(out, server.url, driver, technician, pinLine(ctx));
   } catch (err) {
@@ -81,9 +81,9 @@ export async function startEmbeddedFleet(ctx: KioskContext, repos: Repos, sync: 
 async function ensureEnrolled(ctx: KioskContext, repos: Repos, server: FleetServer, sync: SyncOptions, log: ReturnType<typeof createLogger>): Promise<string> {
   const current = repos.enrollment.isEnrolled() ? repos.enrollment.kioskId() : null;
   // The fleet folder may have been deleted while the kiosk's database stayed: enroll again rather than be refused forever.
-  if (current && server.fleet().some((k) => k.kioskId === current)) return current;
+  if (current && (await server.fleet()).some((k) => k.kioskId === current)) return current;
   const ex = new Exchange(ctx, repos, new SyncHttp({ baseUrl: server.url, now: () => ctx.clock.now(), timeoutMs: sync.requestTimeoutMs }), log, sync);
-  return (await ex.enroll(server.createEnrollmentToken(1))).kioskId;
+  return (await ex.enroll(await server.createEnrollmentToken(1))).kioskId;
 }
 
 /**

@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { KioskId } from '../../src-shared/sync-protocol';
 import { checkSignature, HEADER_KIOSK_ID, HEADER_NONCE, MAX_CLOCK_SKEW_MS } from '../../src-common/signing';
 import type { ServerContext } from '../context';
+import type { Q } from '../store/db';
+import { deleteNoncesBefore, recordNonce } from '../store/nonces';
 import { HttpError, parseOr400 } from './errors';
 
 declare module 'fastify' {
@@ -17,20 +19,21 @@ declare module 'fastify' {
 /**
  * Verifies a kiosk request: the path's kiosk id, the signature over method/path/timestamp/nonce/body, the
  * ±5 min window, then the nonce (recorded only once everything else checked out, so a forger cannot burn
- * a real kiosk's nonces). Returns the kiosk id.
+ * a real kiosk's nonces), inside the route's transaction `q` (a request refused later leaves no spent nonce). Returns
+ * the kiosk id.
  */
-export function requireKiosk(ctx: ServerContext, req: FastifyRequest): string {
+export async function requireKiosk(ctx: ServerContext, req: FastifyRequest, q: Q): Promise<string> {
   const params = parseOr400(KioskId, (req.params as { id?: unknown }).id, 'params.id');
   const headerId = req.headers[HEADER_KIOSK_ID];
   if (typeof headerId !== 'string') throw new HttpError('UNAUTHORIZED', `missing ${HEADER_KIOSK_ID} header`);
   if (headerId !== params) throw new HttpError('FORBIDDEN', `${HEADER_KIOSK_ID} does not match the kiosk in the path`);
-  const secret = ctx.kioskSecret(params);
+  const secret = await ctx.kioskSecret(params);
   if (!secret) throw new HttpError('UNAUTHORIZED', 'unknown kiosk');
   const check = checkSignature(secret, { method: req.method, path: req.url, headers: req.headers, body: req.rawBody }, ctx.now());
   if (!check.ok) throw new HttpError('UNAUTHORIZED', check.message);
   const nonce = req.headers[HEADER_NONCE] as string;
-  pruneNoncesNowAndThen(ctx);
-  const fresh = ctx.db.prepare('INSERT OR IGNORE INTO nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?)').run(params, nonce, check.timestamp).changes === 1;
+  await pruneNoncesNowAndThen(ctx, q);
+  const fresh = await recordNonce(q, params, nonce, check.timestamp);
   if (!fresh) throw new HttpError('UNAUTHORIZED', `${HEADER_NONCE} was already used: replayed request refused`);
   req.kioskTime = check.timestamp;
   return params;
@@ -40,18 +43,18 @@ export function requireKiosk(ctx: ServerContext, req: FastifyRequest): string {
  * Forgets nonces whose timestamp is more than twice the allowed skew old: a request carrying one fails the
  * timestamp check anyway, so replays stay refused while the table holds only the last ~10 minutes of requests.
  */
-export function pruneNonces(ctx: Pick<ServerContext, 'db'>, now: number): number {
-  return ctx.db.prepare('DELETE FROM nonces WHERE seen_at < ?').run(now - 2 * MAX_CLOCK_SKEW_MS).changes;
+export function pruneNonces(q: Q, now: number): Promise<number> {
+  return deleteNoncesBefore(q, now - 2 * MAX_CLOCK_SKEW_MS);
 }
 
 const lastPrune = new WeakMap<ServerContext, number>();
 /** From the request path itself, at most once a minute: bounded whether or not a sweep timer runs. */
-function pruneNoncesNowAndThen(ctx: ServerContext): void {
+async function pruneNoncesNowAndThen(ctx: ServerContext, q: Q): Promise<void> {
   const now = ctx.now();
   const last = lastPrune.get(ctx);
   if (last !== undefined && now - last < 60_000) return;
   lastPrune.set(ctx, now);
-  pruneNonces(ctx, now);
+  await pruneNonces(q, now);
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();

@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../context';
 import type { Logger } from '../log';
-import type { Db } from '../store/db';
+import type { Updateable } from 'kysely';
+import type { Q, Store } from '../store/db';
+import type { NotificationsTable } from '../store/schema';
+import { skipLocked } from '../store/dialect';
 import type { Vault } from '../keys';
 import type { ParcelRow } from '../services/shipments';
 import type { Channel, ChannelName } from './channels';
@@ -24,45 +28,49 @@ export function routes(ctx: ServerContext, p: ParcelRow): { channel: ChannelName
 
 /**
  * Queue one message per reachable address, inside the caller's transaction. Idempotent: the
- * (parcel, kind, expiry, channel, address) unique key makes a second call a no-op. A reminder is keyed on the expiry
- * it announces, so an extension earns a fresh one. Each row is delivered on its own, so one failing channel never
- * holds up another.
+ * (parcel, kind, expiry, channel, address) unique key makes a second call a no-op (`ON CONFLICT DO NOTHING`, so two
+ * instances queueing the same message at once store it once). A reminder is keyed on the expiry it announces, so an
+ * extension earns a fresh one. Each row is delivered on its own, so one failing channel never holds up another.
+ * Returns how many rows were queued.
  */
-export function enqueueNotification(ctx: ServerContext, p: ParcelRow, kind: NotificationKind, code?: string): number {
+export async function enqueueNotification(ctx: ServerContext, q: Q, p: ParcelRow, kind: NotificationKind, code?: string): Promise<number> {
   const targets = routes(ctx, p);
   if (targets.length === 0) ctx.log.warn('no channel reaches this recipient', { parcelId: p.id, kind });
   const message = renderMessage(kind, p, code);
   const now = ctx.now();
   const forExpiry = kind === 'reminder' ? (p.expires_at ?? 0) : 0;
-  const insert = ctx.db.prepare(
-    `INSERT OR IGNORE INTO notifications (parcel_id, kind, for_expiry, channel, address, body_sealed, status, next_attempt_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-  );
   let queued = 0;
   for (const t of targets) {
     const sealed = ctx.keys.vault.seal(JSON.stringify(message), bodyContext(p.id, kind, t.channel, t.address));
-    queued += insert.run(p.id, kind, forExpiry, t.channel, t.address, sealed, now, now).changes;
+    const r = await q
+      .insertInto('notifications')
+      .values({ parcel_id: p.id, kind, for_expiry: forExpiry, channel: t.channel, address: t.address, body_sealed: sealed, status: 'pending', next_attempt_at: now, created_at: now, last_error: null, sent_at: null, lease_token: null })
+      .onConflict((oc) => oc.columns(['parcel_id', 'kind', 'for_expiry', 'channel', 'address']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (r) queued++;
   }
   return queued;
 }
 
 /** Pending reminders/notices that no longer make sense (the parcel left the locker). */
-export function dropPendingNotifications(ctx: ServerContext, parcelId: string, kinds: NotificationKind[], why: string): void {
-  ctx.db
-    .prepare(
-      `UPDATE notifications SET status = 'dead', body_sealed = NULL, last_error = ?
-       WHERE parcel_id = ? AND status = 'pending' AND kind IN (${kinds.map(() => '?').join(',')})`,
-    )
-    .run(why, parcelId, ...kinds);
+export async function dropPendingNotifications(q: Q, parcelId: string, kinds: NotificationKind[], why: string): Promise<void> {
+  await q
+    .updateTable('notifications')
+    .set({ status: 'dead', body_sealed: null, last_error: why })
+    .where('parcel_id', '=', parcelId)
+    .where('status', '=', 'pending')
+    .where('kind', 'in', kinds)
+    .execute();
 }
 
 export interface OutboxOptions {
-  db: Db;
+  store: Store;
   vault: Vault;
   channels: Map<ChannelName, Channel>;
   log: Logger;
   now: () => number;
-  /** First retry delay; doubles per attempt up to maxDelayMs, with jitter. maxDelayMs is also how long a claim holds. */
+  /** First retry delay; doubles per attempt up to maxDelayMs, with jitter. maxDelayMs is also how long a claim (lease) holds. */
   baseDelayMs?: number;
   maxDelayMs?: number;
   maxAttempts?: number;
@@ -80,6 +88,8 @@ interface Row {
   address: string;
   body_sealed: string | null;
   attempts: number;
+  /** This claim's token: the outcome is recorded only while the row still carries it. */
+  lease: string;
 }
 
 /**
@@ -89,9 +99,13 @@ interface Row {
  */
 interface Lane {
   name: string;
-  where: string;
-  params: string[];
+  /** This lane's channel, or (the last lane) the configured ones it must NOT take. */
+  channel: ChannelName | null;
+  notIn: ChannelName[];
   inflight: Map<number, Promise<void>>;
+  /** A claim is being made: a second pump waits for it (and runs again after) instead of over-claiming. */
+  pumping: boolean;
+  again: boolean;
 }
 
 class Shutdown extends Error {
@@ -137,13 +151,8 @@ export class NotificationOutbox {
     this.maxAttempts = o.maxAttempts ?? 12;
     this.perChannel = o.batch ?? 100;
     const names = [...o.channels.keys()];
-    this.lanes = names.map((n) => ({ name: n, where: 'channel = ?', params: [n], inflight: new Map() }));
-    this.lanes.push({
-      name: 'unconfigured',
-      where: names.length ? `channel NOT IN (${names.map(() => '?').join(',')})` : '1 = 1',
-      params: names,
-      inflight: new Map(),
-    });
+    this.lanes = names.map((n) => ({ name: n, channel: n, notIn: [], inflight: new Map(), pumping: false, again: false }));
+    this.lanes.push({ name: 'unconfigured', channel: null, notIn: names, inflight: new Map(), pumping: false, again: false });
   }
 
   start(): void {
@@ -153,13 +162,13 @@ export class NotificationOutbox {
 
   /** Look for due rows now, on every channel; each lane starts what it has room for. */
   kick(): void {
-    this.pumpAll();
+    void this.pumpAll();
   }
 
   /** Starts the due rows every lane has room for; resolves, once those sends settled, with how many were started. */
   async runOnce(): Promise<number> {
     const before = new Set(this.flying());
-    const started = this.pumpAll();
+    const started = await this.pumpAll();
     await Promise.allSettled(this.flying().filter((p) => !before.has(p)));
     return started;
   }
@@ -168,7 +177,7 @@ export class NotificationOutbox {
   async drain(deadlineMs = 10_000): Promise<void> {
     const until = Date.now() + deadlineMs;
     while (Date.now() < until) {
-      const started = this.pumpAll();
+      const started = await this.pumpAll();
       const flying = this.flying();
       if (started === 0 && flying.length === 0) return;
       let timer: NodeJS.Timeout | undefined;
@@ -177,8 +186,13 @@ export class NotificationOutbox {
     }
   }
 
-  pendingCount(): number {
-    return (this.o.db.prepare(`SELECT COUNT(*) AS n FROM notifications WHERE status = 'pending'`).get() as { n: number }).n;
+  async pendingCount(): Promise<number> {
+    const r = await this.o.store.db
+      .selectFrom('notifications')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
   }
 
   /**
@@ -198,49 +212,81 @@ export class NotificationOutbox {
     return this.lanes.flatMap((l) => [...l.inflight.values()]);
   }
 
-  private pumpAll(): number {
-    return this.lanes.reduce((n, lane) => n + this.pumpLane(lane), 0);
+  private async pumpAll(): Promise<number> {
+    const counts = await Promise.all(this.lanes.map((lane) => this.pumpLane(lane)));
+    return counts.reduce((a, b) => a + b, 0);
   }
 
-  private pumpLane(lane: Lane): number {
+  private async pumpLane(lane: Lane): Promise<number> {
+    if (lane.pumping) {
+      lane.again = true;
+      return 0;
+    }
+    lane.pumping = true;
     try {
-      return this.pump(lane);
+      let n = 0;
+      do {
+        lane.again = false;
+        n += await this.pump(lane);
+      } while (lane.again && !this.stopped);
+      return n;
     } catch (err) {
       this.o.log.error('notification outbox run failed', { channel: lane.name, err: (err as Error).message });
       return 0;
+    } finally {
+      lane.pumping = false;
     }
   }
 
-  /** Claims this lane's due rows (as many as it has room for) and starts sending them; returns how many. */
-  private pump(lane: Lane): number {
+  /**
+   * Claims this lane's due rows (as many as it has room for) and starts sending them; returns how many. The claim is
+   * one transaction: `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL: two instances' workers take disjoint rows and never
+   * wait on each other), then a lease: next_attempt_at pushed out by maxDelayMs and a fresh lease_token. A worker that
+   * dies mid-send leaves the row to be claimed again once the lease lapses (at-least-once); a worker whose lease lapsed
+   * and was re-claimed elsewhere can no longer record an outcome over the new holder's. Rows in flight here are also
+   * skipped by id, however long their send takes.
+   */
+  private async pump(lane: Lane): Promise<number> {
     if (this.stopped) return 0;
     const room = this.perChannel - lane.inflight.size;
     if (room <= 0) return 0;
-    const { db, log } = this.o;
-    const select = db.prepare(
-      `SELECT id, parcel_id, kind, channel, address, body_sealed, attempts FROM notifications
-       WHERE status = 'pending' AND next_attempt_at <= ? AND ${lane.where} AND id NOT IN (SELECT value FROM json_each(?))
-       ORDER BY next_attempt_at LIMIT ?`,
-    );
-    const args = () => [this.o.now(), ...lane.params, JSON.stringify([...lane.inflight.keys()]), room];
-    if (select.all(...args()).length === 0) return 0; // the common case: a read, no write lock
-    // Claim the rows: push next_attempt_at out so an overlapping run (another process on this file) leaves them
-    // alone; rows in flight here are also skipped by id, however long their claim.
-    const claim = db.prepare('UPDATE notifications SET next_attempt_at = ? WHERE id = ?');
-    const rows = db
-      .transaction(() => {
-        const due = select.all(...args()) as Row[];
-        for (const r of due) claim.run(this.o.now() + this.cap, r.id);
-        return due;
-      })
-      .immediate();
+    const { store, log } = this.o;
+    const due = (q: Q, limit: number) =>
+      q
+        .selectFrom('notifications')
+        .select(['id', 'parcel_id', 'kind', 'channel', 'address', 'body_sealed', 'attempts'])
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', this.o.now())
+        .$if(lane.channel !== null, (qb) => qb.where('channel', '=', lane.channel!))
+        .$if(lane.notIn.length > 0, (qb) => qb.where('channel', 'not in', lane.notIn))
+        .$if(lane.inflight.size > 0, (qb) => qb.where('id', 'not in', [...lane.inflight.keys()]))
+        .orderBy('next_attempt_at')
+        .limit(limit);
+    // The common case, nothing due: one read, no transaction, no write lock.
+    if ((await due(store.db, 1).execute()).length === 0) return 0;
+    const lease = randomBytes(9).toString('base64url');
+    const rows: Row[] = await store.tx(async (q) => {
+      const picked = await skipLocked(store.dialect, due(q, room)).execute();
+      if (picked.length === 0) return [];
+      await q
+        .updateTable('notifications')
+        .set({ next_attempt_at: this.o.now() + this.cap, lease_token: lease })
+        .where('id', 'in', picked.map((r) => r.id))
+        .execute();
+      return picked.map((r) => ({ ...r, lease }));
+    });
+    if (this.stopped) {
+      // Claimed while stopping: hand the rows straight back rather than hold them for a lease.
+      await this.release(rows, 'interrupted by shutdown');
+      return 0;
+    }
     for (const r of rows) {
       const sending = this.deliver(r)
         .catch((err: unknown) => log.error('notification bookkeeping failed', { err: String(err) }))
         .finally(() => {
           lane.inflight.delete(r.id);
           // Room again: take the next due row of this channel without waiting for the poll.
-          if (!this.stopped) setImmediate(() => this.pumpLane(lane));
+          if (!this.stopped) setImmediate(() => void this.pumpLane(lane));
         });
       lane.inflight.set(r.id, sending);
     }
@@ -248,8 +294,23 @@ export class NotificationOutbox {
     return rows.length;
   }
 
+  private async release(rows: Row[], why: string): Promise<void> {
+    for (const r of rows) {
+      await this.o.store.db
+        .updateTable('notifications')
+        .set({ next_attempt_at: this.o.now(), last_error: why, lease_token: null })
+        .where('id', '=', r.id)
+        .where('status', '=', 'pending')
+        .where('lease_token', '=', r.lease)
+        .execute();
+    }
+  }
+
+  /** Sends one claimed row and records the outcome, only while our lease still holds the row. */
   private async deliver(r: Row): Promise<void> {
-    const { db } = this.o;
+    const { store } = this.o;
+    const update = (set: Updateable<NotificationsTable>) =>
+      store.db.updateTable('notifications').set(set).where('id', '=', r.id).where('lease_token', '=', r.lease).execute();
     const channel = this.o.channels.get(r.channel);
     try {
       if (!channel) throw new Error(`channel ${r.channel} is not configured`);
@@ -257,25 +318,22 @@ export class NotificationOutbox {
       const message = JSON.parse(this.o.vault.open(r.body_sealed, bodyContext(r.parcel_id, r.kind, r.channel, r.address))) as Message;
       const signal = this.shutdown.signal;
       await unlessAborted(channel.send(r.address, message, signal), signal);
-      db.prepare(`UPDATE notifications SET status = 'sent', body_sealed = NULL, attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?`).run(
-        this.o.now(),
-        r.id,
-      );
+      await update({ status: 'sent', body_sealed: null, attempts: r.attempts + 1, sent_at: this.o.now(), last_error: null, lease_token: null });
     } catch (err) {
       const message = String((err as Error).message ?? err).slice(0, 300);
       if (this.shutdown.signal.aborted) {
         // Released, not failed: due again at once for whoever runs next (the gateway may have it: at-least-once).
-        db.prepare(`UPDATE notifications SET next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`).run(this.o.now(), 'interrupted by shutdown', r.id);
+        await this.release([r], 'interrupted by shutdown');
         return;
       }
       const attempts = r.attempts + 1;
       if (attempts >= this.maxAttempts) {
-        db.prepare(`UPDATE notifications SET status = 'dead', body_sealed = NULL, attempts = ?, last_error = ? WHERE id = ?`).run(attempts, message, r.id);
+        await update({ status: 'dead', body_sealed: null, attempts, last_error: message, lease_token: null });
         this.o.log.error('notification given up', { id: r.id, channel: r.channel, kind: r.kind, attempts, err: message });
       } else {
         const exp = Math.min(this.cap, this.base * 2 ** (attempts - 1));
         const delay = Math.round(exp / 2 + Math.random() * (exp / 2)); // "equal jitter": never hammers, never waits too little
-        db.prepare(`UPDATE notifications SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`).run(attempts, this.o.now() + delay, message, r.id);
+        await update({ attempts, next_attempt_at: this.o.now() + delay, last_error: message, lease_token: null });
         this.o.log.warn('notification failed, will retry', { id: r.id, channel: r.channel, kind: r.kind, attempts, err: message });
       }
     }

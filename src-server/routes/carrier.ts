@@ -19,7 +19,7 @@ const EventsQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000)
 export function carrierRoutes(app: FastifyInstance, ctx: ServerContext, hooks: { sweep(): unknown; drainNotifications(): Promise<void> }): void {
   app.post('/v1/shipments', async (req, reply) => {
     requireAdmin(ctx, req);
-    const { code: _code, ...created } = createShipment(ctx, parseOr400(ShipmentRequest, req.body, 'body'));
+    const { code: _code, ...created } = await createShipment(ctx, parseOr400(ShipmentRequest, req.body, 'body'));
     return reply.status(201).send(created);
   });
 
@@ -37,7 +37,7 @@ export function carrierRoutes(app: FastifyInstance, ctx: ServerContext, hooks: {
   app.get('/v1/parcels/:barcode', async (req) => {
     requireAdmin(ctx, req);
     const { barcode } = parseOr400(BarcodeParams, req.params, 'params');
-    const v = parcelView(ctx, barcode);
+    const v = await parcelView(ctx, barcode);
     if (!v) throw new HttpError('NOT_FOUND', `no parcel with barcode ${barcode}`);
     return v;
   });
@@ -45,12 +45,12 @@ export function carrierRoutes(app: FastifyInstance, ctx: ServerContext, hooks: {
   app.post('/v1/enrollment-tokens', async (req, reply) => {
     requireAdmin(ctx, req);
     const body = parseOr400(EnrollmentTokenRequest, req.body ?? {}, 'body');
-    return reply.status(201).send(createEnrollmentToken(ctx, body.ttlHours));
+    return reply.status(201).send(await createEnrollmentToken(ctx, body.ttlHours));
   });
 
   app.post('/v1/badges', async (req, reply) => {
     requireAdmin(ctx, req);
-    return reply.status(201).send(issueBadge(ctx, parseOr400(BadgeRequest, req.body, 'body')));
+    return reply.status(201).send(await issueBadge(ctx, parseOr400(BadgeRequest, req.body, 'body')));
   });
 
   app.post('/v1/badges/:id/revoke', async (req) => {
@@ -60,7 +60,7 @@ export function carrierRoutes(app: FastifyInstance, ctx: ServerContext, hooks: {
 
   app.get('/v1/admin/kiosks', async (req) => {
     requireAdmin(ctx, req);
-    return { kiosks: fleetSnapshot(ctx) };
+    return { kiosks: await fleetSnapshot(ctx) };
   });
 
   /** The events a kiosk delivered, as stored (for carriers, support, and the sync tests' "count them on the server"). */
@@ -74,7 +74,7 @@ export function carrierRoutes(app: FastifyInstance, ctx: ServerContext, hooks: {
   /** Run the reminder sweep now and deliver what is due (otherwise both run on timers). */
   app.post('/v1/admin/sweep', async (req) => {
     requireAdmin(ctx, req);
-    const r = hooks.sweep();
+    const r = await hooks.sweep();
     await hooks.drainNotifications();
     return r;
   });

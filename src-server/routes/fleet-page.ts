@@ -27,9 +27,10 @@ function row(k: KioskSummary): string {
 }
 
 /** `GET /`: the fleet at a glance. Server-rendered, no script, no external assets; refreshes itself. */
-export function fleetPageRoutes(app: FastifyInstance, ctx: ServerContext, pendingNotifications: () => number): void {
+export function fleetPageRoutes(app: FastifyInstance, ctx: ServerContext, pendingNotifications: () => Promise<number>): void {
   app.get('/', async (_req, reply) => {
-    const kiosks = fleetSnapshot(ctx);
+    const kiosks = await fleetSnapshot(ctx);
+    const waiting = await pendingNotifications();
     const online = kiosks.filter((k) => k.online).length;
     const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">
@@ -41,7 +42,7 @@ table{border-collapse:collapse;width:100%}th,td{padding:.45rem .6rem;border-bott
 th{background:#f3f3f3}.on{color:#0a6b2d;font-weight:600}.off{color:#a11;font-weight:600}.warn{color:#8a5300}small{color:#555}
 </style></head><body>
 <h1>Locker fleet</h1>
-<p>${kiosks.length} kiosks · ${online} online · ${pendingNotifications()} notifications waiting to be sent</p>
+<p>${kiosks.length} kiosks · ${online} online · ${waiting} notifications waiting to be sent</p>
 <table><thead><tr><th>kiosk</th><th>status</th><th>free compartments (free/total)</th><th>parcels</th><th>kiosk outbox lag (events)</th><th>faults</th><th>version</th></tr></thead>
 <tbody>
 ${kiosks.map(row).join('\n') || '<tr><td colspan="7">No kiosks enrolled yet.</td></tr>'}

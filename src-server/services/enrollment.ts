@@ -4,15 +4,16 @@ import { publicKeyPem } from '../auth/badges';
 import { DAY_MS, iso, type ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { randomId } from '../ids';
+import { appendChange } from './manifest-log';
 
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** A one-time enrollment token; only its hash is stored. */
-export function createEnrollmentToken(ctx: ServerContext, ttlHours = 24): { enrollmentToken: string; expiresAt: string } {
+export async function createEnrollmentToken(ctx: ServerContext, ttlHours = 24): Promise<{ enrollmentToken: string; expiresAt: string }> {
   const token = 'lket_' + randomBytes(24).toString('base64url');
   const now = ctx.now();
   const expiresAt = now + ttlHours * 3600_000;
-  ctx.db.prepare('INSERT INTO enrollment_tokens (token_hash, created_at, expires_at) VALUES (?, ?, ?)').run(hashToken(token), now, expiresAt);
+  await ctx.store.db.insertInto('enrollment_tokens').values({ token_hash: hashToken(token), created_at: now, expires_at: expiresAt }).execute();
   return { enrollmentToken: token, expiresAt: iso(expiresAt) };
 }
 
@@ -24,23 +25,46 @@ export function openKioskSecret(ctx: Pick<ServerContext, 'keys'>, kioskId: strin
   return Buffer.from(ctx.keys.vault.open(sealed, `kiosk-secret:${kioskId}`), 'base64');
 }
 
-export function enroll(ctx: ServerContext, req: EnrollRequest): EnrollResponse {
+/**
+ * Enrolls a kiosk with a one-time token. The token is spent by a conditional update (`… WHERE used_at IS NULL AND
+ * expires_at > now RETURNING`) before anything else: of two requests with one token, on one instance or two, exactly
+ * one gets the row and makes a kiosk; the other is refused. The new kiosk's manifest starts with the badge revocations
+ * still in force (revoked badges that have not expired), which it would otherwise never hear of.
+ */
+export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<EnrollResponse> {
   const now = ctx.now();
   const kioskId = randomId('K-', 12);
   const secret = randomBytes(32);
-  const run = ctx.db.transaction(() => {
-    const row = ctx.db
-      .prepare('SELECT expires_at, used_at FROM enrollment_tokens WHERE token_hash = ?')
-      .get(hashToken(req.enrollmentToken)) as { expires_at: number; used_at: number | null } | undefined;
-    if (!row) throw new HttpError('UNAUTHORIZED', 'unknown enrollment token');
-    if (row.used_at !== null) throw new HttpError('UNAUTHORIZED', 'enrollment token already used');
-    if (row.expires_at <= now) throw new HttpError('UNAUTHORIZED', 'enrollment token expired');
-    ctx.db
-      .prepare('INSERT INTO kiosks (id, secret_sealed, layout_name, capacity_json, enrolled_at) VALUES (?, ?, ?, ?, ?)')
-      .run(kioskId, sealKioskSecret(ctx, kioskId, secret), req.layoutName ?? null, JSON.stringify(req.capacity), now);
-    ctx.db.prepare('UPDATE enrollment_tokens SET used_at = ?, kiosk_id = ? WHERE token_hash = ?').run(now, kioskId, hashToken(req.enrollmentToken));
+  const tokenHash = hashToken(req.enrollmentToken);
+  await ctx.store.tx(async (q) => {
+    const spent = await q
+      .updateTable('enrollment_tokens')
+      .set({ used_at: now })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning('token_hash')
+      .executeTakeFirst();
+    if (!spent) {
+      const row = await q.selectFrom('enrollment_tokens').select(['used_at', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
+      if (!row) throw new HttpError('UNAUTHORIZED', 'unknown enrollment token');
+      if (row.used_at !== null) throw new HttpError('UNAUTHORIZED', 'enrollment token already used');
+      throw new HttpError('UNAUTHORIZED', 'enrollment token expired');
+    }
+    await q
+      .insertInto('kiosks')
+      .values({ id: kioskId, secret_sealed: sealKioskSecret(ctx, kioskId, secret), layout_name: req.layoutName ?? null, capacity_json: JSON.stringify(req.capacity), enrolled_at: now })
+      .execute();
+    await q.updateTable('enrollment_tokens').set({ kiosk_id: kioskId }).where('token_hash', '=', tokenHash).execute();
+    const revoked = await q
+      .selectFrom('badges')
+      .select(['id', 'revoked_at'])
+      .where('revoked_at', 'is not', null)
+      .where('expires_at', '>', now)
+      .orderBy('revoked_at')
+      .execute();
+    for (const b of revoked) await appendChange(ctx, q, kioskId, 'badge_revoked', { badgeId: b.id, revokedAt: iso(b.revoked_at!) });
   });
-  run();
   ctx.log.info('kiosk enrolled', { kioskId, layout: req.layoutName ?? null });
   return {
     kioskId,

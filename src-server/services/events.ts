@@ -1,7 +1,10 @@
 import type { EventsResponse, SyncEvent, SyncEventOf } from '../../src-shared/sync-protocol';
 import { DAY_MS, iso, type ServerContext } from '../context';
+import { lockRows } from '../store/dialect';
+import type { Q } from '../store/db';
+import type { ParcelsTable } from '../store/schema';
 import { appendChange } from './manifest-log';
-import { codeContext, type ParcelRow } from './shipments';
+import { ACTIVE, codeContext, type ParcelRow } from './shipments';
 import { dropPendingNotifications, enqueueNotification } from '../notify/outbox';
 
 type Outcome = EventsResponse['results'][number]['outcome'];
@@ -13,43 +16,50 @@ interface Applied {
 type ParcelEvent = SyncEventOf<'parcel.deposited' | 'parcel.picked_up' | 'parcel.expired' | 'parcel.collected' | 'parcel.kept_by_driver'>;
 
 /**
- * Applies a batch of kiosk events in order, in one transaction, each at most once: the event's UUID is the
- * primary key of `events`, so a batch sent again (the kiosk never saw our answer) changes nothing and is acked
- * again. Every event is acked, whatever its outcome: a kiosk's physical fact is never refused (ADR 0003).
+ * Applies a batch of kiosk events in order, inside the caller's transaction `q`, each at most once: the event's UUID is
+ * the primary key of `events` and the insert is `ON CONFLICT (id) DO NOTHING`, so a batch sent again (the kiosk never
+ * saw our answer), to this instance or another, changes nothing and is acked again. Each parcel row is locked before it
+ * is read (`FOR UPDATE` on PostgreSQL), so an event and a carrier's cancel or extend on another instance apply one
+ * after the other. Every event is acked, whatever its outcome: a kiosk's physical fact is never refused (ADR 0003).
+ * Call ctx.notificationsQueued() after the commit when `queued` > 0.
  */
-export function applyEvents(ctx: ServerContext, kioskId: string, events: SyncEvent[]): EventsResponse {
+export async function applyEvents(ctx: ServerContext, q: Q, kioskId: string, events: SyncEvent[]): Promise<EventsResponse & { queued: number }> {
   const now = ctx.now();
-  const insert = ctx.db.prepare(
-    `INSERT OR IGNORE INTO events (id, kiosk_id, type, occurred_at, received_at, payload, outcome) VALUES (?, ?, ?, ?, ?, ?, 'pending')`,
-  );
-  const setOutcome = ctx.db.prepare('UPDATE events SET outcome = ?, note = ? WHERE id = ?');
   const results: EventsResponse['results'] = [];
   let queued = 0;
-  ctx.db.transaction(() => {
-    for (const e of events) {
-      const fresh = insert.run(e.id, kioskId, e.type, Date.parse(e.occurredAt), now, JSON.stringify(e.payload)).changes === 1;
-      if (!fresh) {
-        results.push({ id: e.id, outcome: 'duplicate' });
-        continue;
-      }
-      const r = applyOne(ctx, kioskId, e, (n) => (queued += n));
-      setOutcome.run(r.outcome, r.note ?? null, e.id);
-      results.push(r.note ? { id: e.id, outcome: r.outcome, note: r.note } : { id: e.id, outcome: r.outcome });
+  let fresh = 0;
+  for (const e of events) {
+    const inserted = await q
+      .insertInto('events')
+      .values({ id: e.id, kiosk_id: kioskId, type: e.type, occurred_at: Date.parse(e.occurredAt), received_at: now, payload: JSON.stringify(e.payload), outcome: 'pending' })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) {
+      results.push({ id: e.id, outcome: 'duplicate' });
+      continue;
     }
-    ctx.db.prepare('UPDATE kiosks SET last_seen_at = ? WHERE id = ?').run(now, kioskId);
-  })();
-  if (queued > 0) ctx.notificationsQueued();
-  return { acked: results.map((r) => r.id), results };
+    fresh++;
+    const r = await applyOne(ctx, q, kioskId, e, (n) => (queued += n));
+    await q.updateTable('events').set({ outcome: r.outcome, note: r.note ?? null }).where('id', '=', e.id).execute();
+    results.push(r.note ? { id: e.id, outcome: r.outcome, note: r.note } : { id: e.id, outcome: r.outcome });
+  }
+  await q
+    .updateTable('kiosks')
+    .set((eb) => ({ last_seen_at: now, events_received: eb('events_received', '+', fresh) }))
+    .where('id', '=', kioskId)
+    .execute();
+  return { acked: results.map((r) => r.id), results, queued };
 }
 
-function applyOne(ctx: ServerContext, kioskId: string, e: SyncEvent, queued: (n: number) => void): Applied {
+async function applyOne(ctx: ServerContext, q: Q, kioskId: string, e: SyncEvent, queued: (n: number) => void): Promise<Applied> {
   switch (e.type) {
     case 'parcel.deposited':
     case 'parcel.picked_up':
     case 'parcel.expired':
     case 'parcel.collected':
     case 'parcel.kept_by_driver':
-      return applyParcelEvent(ctx, kioskId, e, queued);
+      return applyParcelEvent(ctx, q, kioskId, e, queued);
     case 'problem.reported':
     case 'compartment.out_of_service':
     case 'compartment.in_service':
@@ -58,8 +68,8 @@ function applyOne(ctx: ServerContext, kioskId: string, e: SyncEvent, queued: (n:
     case 'door.left_open':
     case 'maintenance.door_opened':
     case 'clock.jumped':
-    // codes.failed: stored for the console's alert (issue: console); the server has nothing to update yet.
     case 'codes.failed':
+      // codes.failed: stored for the console's alert (issue: console); the server has nothing to update yet.
       // Facts for the fleet's records (and the fleet page via heartbeat faults); nothing to update. A clock.jumped is
       // kept so an operator can explain a kiosk's odd event times.
       return { outcome: 'recorded' };
@@ -70,25 +80,26 @@ function applyOne(ctx: ServerContext, kioskId: string, e: SyncEvent, queued: (n:
   }
 }
 
-function findParcel(ctx: ServerContext, kioskId: string, ref: { parcelId?: string; barcode: string }): ParcelRow | undefined {
-  if (ref.parcelId) {
-    return ctx.db.prepare('SELECT * FROM parcels WHERE id = ? AND kiosk_id = ?').get(ref.parcelId, kioskId) as ParcelRow | undefined;
-  }
-  return ctx.db
-    .prepare(
-      `SELECT * FROM parcels WHERE kiosk_id = ? AND barcode = ?
-       ORDER BY (status IN ('expected','deposited','expired')) DESC, created_at DESC LIMIT 1`,
-    )
-    .get(kioskId, ref.barcode) as ParcelRow | undefined;
+/** The event's parcel, its row locked for the rest of the transaction (PostgreSQL). */
+async function findParcel(ctx: ServerContext, q: Q, kioskId: string, ref: { parcelId?: string; barcode: string }): Promise<ParcelRow | undefined> {
+  const base = q.selectFrom('parcels').selectAll().where('kiosk_id', '=', kioskId);
+  const query = ref.parcelId
+    ? base.where('id', '=', ref.parcelId)
+    : base
+        .where('barcode', '=', ref.barcode)
+        .orderBy((eb) => eb.case().when('status', 'in', ACTIVE).then(1).else(0).end(), 'desc')
+        .orderBy('created_at', 'desc')
+        .limit(1);
+  return lockRows(ctx.store.dialect, query).executeTakeFirst();
 }
 
-function applyParcelEvent(ctx: ServerContext, kioskId: string, e: ParcelEvent, queued: (n: number) => void): Applied {
-  const p = findParcel(ctx, kioskId, e.payload);
+async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: ParcelEvent, queued: (n: number) => void): Promise<Applied> {
+  const p = await findParcel(ctx, q, kioskId, e.payload);
   if (!p) return { outcome: 'recorded', note: 'unknown parcel' };
   const at = Date.parse(e.occurredAt);
   const now = ctx.now();
-  const update = (sql: string, ...args: unknown[]) => ctx.db.prepare(`UPDATE parcels SET ${sql}, updated_at = ? WHERE id = ?`).run(...args, now, p.id);
-  const conflict = (note: string) => update('conflict = ?', note);
+  const update = (set: Partial<Omit<ParcelsTable, 'id'>>) => q.updateTable('parcels').set({ ...set, updated_at: now }).where('id', '=', p.id).execute();
+  const conflict = (note: string) => update({ conflict: note });
 
   switch (e.type) {
     case 'parcel.deposited': {
@@ -101,52 +112,52 @@ function applyParcelEvent(ctx: ServerContext, kioskId: string, e: ParcelEvent, q
       const kioskWindowDays = Math.round((kioskExpiry - at) / DAY_MS);
       const expiresAt = kioskExpiry + Math.max(0, p.pickup_window_days - kioskWindowDays) * DAY_MS;
       if (expiresAt > kioskExpiry) {
-        appendChange(ctx, kioskId, 'extended', { parcelId: p.id, barcode: p.barcode, pickupWindowDays: p.pickup_window_days, expiresAt: iso(expiresAt) });
+        await appendChange(ctx, q, kioskId, 'extended', { parcelId: p.id, barcode: p.barcode, pickupWindowDays: p.pickup_window_days, expiresAt: iso(expiresAt) });
       }
-      update(`status = 'deposited', deposited_at = ?, compartment_id = ?, expires_at = ?`, at, e.payload.compartmentId, expiresAt);
+      await update({ status: 'deposited', deposited_at: at, compartment_id: e.payload.compartmentId, expires_at: expiresAt });
       const after = { ...p, status: 'deposited' as const, deposited_at: at, compartment_id: e.payload.compartmentId, expires_at: expiresAt };
       if (p.code_sealed) {
-        queued(enqueueNotification(ctx, after, 'code', ctx.keys.vault.open(p.code_sealed, codeContext(p.id))));
+        queued(await enqueueNotification(ctx, q, after, 'code', ctx.keys.vault.open(p.code_sealed, codeContext(p.id))));
         // The code now lives only inside the sealed messages, which are wiped once sent.
-        update('code_sealed = NULL');
+        await update({ code_sealed: null });
       } else {
         ctx.log.warn('deposit without a code to send', { parcelId: p.id });
       }
       if (p.status === 'cancelled') {
-        conflict('deposited after the server cancelled it; the deposit stands');
+        await conflict('deposited after the server cancelled it; the deposit stands');
         return { outcome: 'conflict', note: 'parcel was cancelled; deposit recorded and the recipient notified' };
       }
       return { outcome: 'applied' };
     }
     case 'parcel.picked_up': {
       if (p.status === 'deposited' || p.status === 'expired') {
-        update(`status = 'picked_up', picked_up_at = ?, code_sealed = NULL`, at);
-        dropPendingNotifications(ctx, p.id, ['reminder', 'expired'], 'picked up');
+        await update({ status: 'picked_up', picked_up_at: at, code_sealed: null });
+        await dropPendingNotifications(q, p.id, ['reminder', 'expired'], 'picked up');
         return { outcome: 'applied' };
       }
       if (p.status === 'expected' || p.status === 'cancelled') {
-        update(`status = 'picked_up', picked_up_at = ?, compartment_id = ?, code_sealed = NULL`, at, e.payload.compartmentId);
-        conflict(`picked up while the server had it ${p.status}`);
+        await update({ status: 'picked_up', picked_up_at: at, compartment_id: e.payload.compartmentId, code_sealed: null });
+        await conflict(`picked up while the server had it ${p.status}`);
         return { outcome: 'conflict', note: `server had it ${p.status}` };
       }
       return { outcome: 'recorded', note: `already ${p.status}` };
     }
     case 'parcel.expired': {
       if (p.status !== 'deposited') return { outcome: 'recorded', note: `server has it ${p.status}` };
-      update(`status = 'expired', expired_at = ?`, at);
-      dropPendingNotifications(ctx, p.id, ['reminder'], 'expired');
-      queued(enqueueNotification(ctx, { ...p, status: 'expired' }, 'expired'));
+      await update({ status: 'expired', expired_at: at });
+      await dropPendingNotifications(q, p.id, ['reminder'], 'expired');
+      queued(await enqueueNotification(ctx, q, { ...p, status: 'expired' }, 'expired'));
       return { outcome: 'applied' };
     }
     case 'parcel.collected': {
       if (p.status === 'expired' || p.status === 'deposited') {
-        update(`status = 'collected', collected_at = ?, code_sealed = NULL`, at);
-        dropPendingNotifications(ctx, p.id, ['reminder'], 'collected');
+        await update({ status: 'collected', collected_at: at, code_sealed: null });
+        await dropPendingNotifications(q, p.id, ['reminder'], 'collected');
         return { outcome: 'applied' };
       }
       if (p.status === 'expected' || p.status === 'cancelled') {
-        update(`status = 'collected', collected_at = ?, code_sealed = NULL`, at);
-        conflict(`collected while the server had it ${p.status}`);
+        await update({ status: 'collected', collected_at: at, code_sealed: null });
+        await conflict(`collected while the server had it ${p.status}`);
         return { outcome: 'conflict', note: `server had it ${p.status}` };
       }
       return { outcome: 'recorded', note: `already ${p.status}` };
@@ -154,7 +165,7 @@ function applyParcelEvent(ctx: ServerContext, kioskId: string, e: ParcelEvent, q
     case 'parcel.kept_by_driver': {
       // It stays expected (the driver may bring it back); the carrier sees the fact via the events log.
       if (p.status === 'expected' || p.status === 'cancelled') {
-        update('kept_by_driver_at = ?', at);
+        await update({ kept_by_driver_at: at });
         return { outcome: 'applied' };
       }
       return { outcome: 'recorded', note: `server has it ${p.status}` };

@@ -19,31 +19,30 @@ export interface KioskSummary {
   eventsReceived: number;
 }
 
-interface KioskRow {
-  id: string;
-  layout_name: string | null;
-  enrolled_at: number;
-  capacity_json: string;
-  last_heartbeat_at: number | null;
-  heartbeat_json: string | null;
-}
-
-export function fleetSnapshot(ctx: ServerContext): KioskSummary[] {
+/**
+ * Every kiosk with its parcel counts. Events are not counted here: `kiosks.events_received` is kept by applyEvents
+ * (the fleet page renders every 10 s; counting all events per kiosk each time grew with history).
+ */
+export async function fleetSnapshot(ctx: ServerContext): Promise<KioskSummary[]> {
   const now = ctx.now();
-  const kiosks = ctx.db.prepare('SELECT id, layout_name, enrolled_at, capacity_json, last_heartbeat_at, heartbeat_json FROM kiosks ORDER BY id').all() as KioskRow[];
+  const q = ctx.store.db;
+  const kiosks = await q
+    .selectFrom('kiosks')
+    .select(['id', 'layout_name', 'enrolled_at', 'capacity_json', 'last_heartbeat_at', 'heartbeat_json', 'events_received'])
+    .orderBy('id')
+    .execute();
   const counts = new Map<string, { expected: number; inLocker: number }>();
-  for (const r of ctx.db
-    .prepare(
-      `SELECT kiosk_id, SUM(status = 'expected') AS expected, SUM(status IN ('deposited','expired')) AS in_locker
-       FROM parcels WHERE status IN ('expected','deposited','expired') GROUP BY kiosk_id`,
-    )
-    .all() as { kiosk_id: string; expected: number; in_locker: number }[]) {
-    counts.set(r.kiosk_id, { expected: r.expected, inLocker: r.in_locker });
-  }
-  const events = new Map<string, number>();
-  for (const r of ctx.db.prepare('SELECT kiosk_id, COUNT(*) AS n FROM events GROUP BY kiosk_id').all() as { kiosk_id: string; n: number }[]) {
-    events.set(r.kiosk_id, r.n);
-  }
+  const rows = await q
+    .selectFrom('parcels')
+    .select((eb) => [
+      'kiosk_id',
+      eb.fn.sum<number>(eb.case().when('status', '=', 'expected').then(1).else(0).end()).as('expected'),
+      eb.fn.sum<number>(eb.case().when('status', 'in', ['deposited', 'expired']).then(1).else(0).end()).as('in_locker'),
+    ])
+    .where('status', 'in', ['expected', 'deposited', 'expired'])
+    .groupBy('kiosk_id')
+    .execute();
+  for (const r of rows) counts.set(r.kiosk_id, { expected: Number(r.expected), inLocker: Number(r.in_locker) });
   return kiosks.map((k) => {
     const hb = k.heartbeat_json ? (JSON.parse(k.heartbeat_json) as HeartbeatRequest) : null;
     const age = k.last_heartbeat_at === null ? null : now - k.last_heartbeat_at;
@@ -61,20 +60,27 @@ export function fleetSnapshot(ctx: ServerContext): KioskSummary[] {
       version: hb?.version ?? null,
       expected: counts.get(k.id)?.expected ?? 0,
       inLocker: counts.get(k.id)?.inLocker ?? 0,
-      eventsReceived: events.get(k.id) ?? 0,
+      eventsReceived: Number(k.events_received),
     };
   });
 }
 
-export function kioskEvents(ctx: ServerContext, kioskId: string, limit: number) {
-  const k = ctx.db.prepare('SELECT 1 FROM kiosks WHERE id = ?').get(kioskId);
+/** The events a kiosk delivered, oldest first, with the total from the kiosk's counter. */
+export async function kioskEvents(ctx: ServerContext, kioskId: string, limit: number) {
+  const q = ctx.store.db;
+  const k = await q.selectFrom('kiosks').select('events_received').where('id', '=', kioskId).executeTakeFirst();
   if (!k) throw new HttpError('NOT_FOUND', `unknown kiosk ${kioskId}`);
-  const count = (ctx.db.prepare('SELECT COUNT(*) AS n FROM events WHERE kiosk_id = ?').get(kioskId) as { n: number }).n;
-  const rows = ctx.db
-    .prepare('SELECT id, type, occurred_at, received_at, payload, outcome, note FROM events WHERE kiosk_id = ? ORDER BY received_at, rowid LIMIT ?')
-    .all(kioskId, limit) as { id: string; type: string; occurred_at: number; received_at: number; payload: string; outcome: string; note: string | null }[];
+  const rows = await q
+    .selectFrom('events')
+    .select(['id', 'type', 'occurred_at', 'received_at', 'payload', 'outcome', 'note'])
+    .where('kiosk_id', '=', kioskId)
+    .orderBy('received_at')
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
   return {
-    count,
+    count: Number(k.events_received),
     events: rows.map((r) => ({
       id: r.id,
       type: r.type,

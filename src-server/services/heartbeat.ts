@@ -1,12 +1,15 @@
 import type { HeartbeatRequest, HeartbeatResponse } from '../../src-shared/sync-protocol';
 import { iso, type ServerContext } from '../context';
+import type { Q } from '../store/db';
 import { manifestPending } from './manifest';
 
 /** Records the kiosk's own view of its availability; `kioskTime` is the signed x-timestamp (kiosk clock). */
-export function recordHeartbeat(ctx: ServerContext, kioskId: string, body: HeartbeatRequest, kioskTime: number): HeartbeatResponse {
+export async function recordHeartbeat(ctx: ServerContext, q: Q, kioskId: string, body: HeartbeatRequest, kioskTime: number): Promise<HeartbeatResponse> {
   const now = ctx.now();
-  ctx.db
-    .prepare('UPDATE kiosks SET last_heartbeat_at = ?, heartbeat_kiosk_time = ?, heartbeat_json = ?, last_seen_at = ? WHERE id = ?')
-    .run(now, kioskTime, JSON.stringify(body), now, kioskId);
-  return { serverTime: iso(now), manifestPending: manifestPending(ctx, kioskId, body.cursor === undefined ? 0 : Number(body.cursor)) };
+  await q
+    .updateTable('kiosks')
+    .set({ last_heartbeat_at: now, heartbeat_kiosk_time: kioskTime, heartbeat_json: JSON.stringify(body), last_seen_at: now })
+    .where('id', '=', kioskId)
+    .execute();
+  return { serverTime: iso(now), manifestPending: await manifestPending(q, kioskId, body.cursor === undefined ? 0 : Number(body.cursor)) };
 }

@@ -1,11 +1,42 @@
 import type { ServerContext } from '../context';
+import type { Q } from '../store/db';
 
 export type ChangeKind = 'expected' | 'cancelled' | 'extended' | 'badge_revoked';
 
-/** Append one change to a kiosk's manifest (kioskId null = every kiosk). Call inside the state change's transaction. */
-export function appendChange(ctx: ServerContext, kioskId: string | null, kind: ChangeKind, body: object): number {
-  const r = ctx.db
-    .prepare('INSERT INTO manifest_changes (kiosk_id, kind, body, created_at) VALUES (?, ?, ?, ?)')
-    .run(kioskId, kind, JSON.stringify(body), ctx.now());
-  return Number(r.lastInsertRowid);
+/**
+ * Appends one change to a kiosk's manifest, inside the state change's transaction. The seq comes from
+ * `kiosks.manifest_head`, incremented in place: that UPDATE holds the kiosk row's lock until commit, so a second writer
+ * for the same kiosk waits and takes the next number only after this one is visible. Commit order equals cursor order:
+ * a kiosk that read seq n has already been able to read every seq below it (no AUTOINCREMENT gap committing later).
+ * Returns the seq.
+ */
+export async function appendChange(ctx: ServerContext, q: Q, kioskId: string, kind: ChangeKind, body: object): Promise<number> {
+  const head = await q
+    .updateTable('kiosks')
+    .set((eb) => ({ manifest_head: eb('manifest_head', '+', 1) }))
+    .where('id', '=', kioskId)
+    .returning('manifest_head')
+    .executeTakeFirstOrThrow();
+  await q.insertInto('manifest').values({ kiosk_id: kioskId, seq: head.manifest_head, kind, body: JSON.stringify(body), created_at: ctx.now() }).execute();
+  return head.manifest_head;
+}
+
+/**
+ * A fleet-wide change (a badge revocation): one row in every kiosk's manifest, each under that kiosk's head. Rare by
+ * nature, so the fan-out costs one row per kiosk once; a kiosk enrolled later receives the still-relevant ones at
+ * enrollment (enrollment.ts).
+ */
+export async function appendToAll(ctx: ServerContext, q: Q, kind: ChangeKind, body: object): Promise<number> {
+  const heads = await q
+    .updateTable('kiosks')
+    .set((eb) => ({ manifest_head: eb('manifest_head', '+', 1) }))
+    .returning(['id', 'manifest_head'])
+    .execute();
+  const text = JSON.stringify(body);
+  const now = ctx.now();
+  for (let i = 0; i < heads.length; i += 500) {
+    const rows = heads.slice(i, i + 500).map((h) => ({ kiosk_id: h.id, seq: h.manifest_head, kind, body: text, created_at: now }));
+    await q.insertInto('manifest').values(rows).execute();
+  }
+  return heads.length;
 }

@@ -1,27 +1,17 @@
 import type { ManifestResponse } from '../../src-shared/sync-protocol';
 import { iso, type ServerContext } from '../context';
-import type { ChangeKind } from './manifest-log';
+import type { Q } from '../store/db';
 
-interface ChangeRow {
-  seq: number;
-  kind: ChangeKind;
-  body: string;
-}
-
-/**
- * One page of a kiosk's manifest after `cursor`: its own changes and the fleet-wide ones (badge revocations),
- * merged in seq order. Two indexed range scans instead of an OR, so each stays on manifest_by_kiosk.
- */
-export function readManifest(ctx: ServerContext, kioskId: string, cursor: number, limit: number): ManifestResponse {
-  const rows = ctx.db
-    .prepare(
-      `SELECT seq, kind, body FROM (
-         SELECT seq, kind, body FROM (SELECT seq, kind, body FROM manifest_changes WHERE kiosk_id = ? AND seq > ? ORDER BY seq LIMIT ?)
-         UNION ALL
-         SELECT seq, kind, body FROM (SELECT seq, kind, body FROM manifest_changes WHERE kiosk_id IS NULL AND seq > ? ORDER BY seq LIMIT ?)
-       ) ORDER BY seq LIMIT ?`,
-    )
-    .all(kioskId, cursor, limit + 1, cursor, limit + 1, limit + 1) as ChangeRow[];
+/** One page of a kiosk's manifest after `cursor`, in seq order: one range scan on the (kiosk_id, seq) primary key. */
+export async function readManifest(ctx: ServerContext, q: Q, kioskId: string, cursor: number, limit: number): Promise<ManifestResponse> {
+  const rows = await q
+    .selectFrom('manifest')
+    .select(['seq', 'kind', 'body'])
+    .where('kiosk_id', '=', kioskId)
+    .where('seq', '>', cursor)
+    .orderBy('seq')
+    .limit(limit + 1)
+    .execute();
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   const out: ManifestResponse = {
@@ -59,12 +49,8 @@ export function readManifest(ctx: ServerContext, kioskId: string, cursor: number
   return out;
 }
 
-export function manifestPending(ctx: ServerContext, kioskId: string, cursor: number): boolean {
-  const row = ctx.db
-    .prepare(
-      `SELECT EXISTS(SELECT 1 FROM manifest_changes WHERE kiosk_id = ? AND seq > ?)
-           OR EXISTS(SELECT 1 FROM manifest_changes WHERE kiosk_id IS NULL AND seq > ?) AS p`,
-    )
-    .get(kioskId, cursor, cursor) as { p: number };
-  return row.p === 1;
+/** Whether the kiosk's manifest has anything after `cursor` (its head, read from the kiosk row). */
+export async function manifestPending(q: Q, kioskId: string, cursor: number): Promise<boolean> {
+  const k = await q.selectFrom('kiosks').select('manifest_head').where('id', '=', kioskId).executeTakeFirst();
+  return (k?.manifest_head ?? 0) > cursor;
 }

@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
-import type { Size } from '../../src-shared/api/common';
 import type { ParcelView, ShipmentRequest, SizeCounts } from '../../src-shared/sync-protocol';
 import { checkDigest, codeDigest, newCheckCode, newQrToken, qrDigest } from '../../src-common/code-digest';
 import { DAY_MS, iso, isoOrNull, type ServerContext } from '../context';
@@ -8,62 +7,51 @@ import { HttpError } from '../http/errors';
 import { sealablePickupSecrets } from '../notify/messages';
 import { dropPendingNotifications } from '../notify/outbox';
 import { randomId } from '../ids';
+import { isUniqueViolation, lockRows } from '../store/dialect';
+import type { Q } from '../store/db';
+import type { ParcelsTable } from '../store/schema';
 import { fits, zeroCounts } from './capacity';
 import { appendChange } from './manifest-log';
 
 type ParsedShipment = z.output<typeof import('../../src-shared/sync-protocol').ShipmentRequest>;
 
-export interface ParcelRow {
-  id: string;
-  barcode: string;
-  kiosk_id: string;
-  size: Size;
-  accessible: number;
-  recipient_name: string | null;
-  recipient_email: string | null;
-  recipient_phone: string | null;
-  status: ParcelView['status'];
-  code_digest: string;
-  code_sealed: string | null;
-  pickup_window_days: number;
-  compartment_id: string | null;
-  created_at: number;
-  deposited_at: number | null;
-  expires_at: number | null;
-  picked_up_at: number | null;
-  cancelled_at: number | null;
-  conflict: string | null;
-  reminder_queued_at: number | null;
-}
+/** A parcels row as stored (store/schema.ts). */
+export type ParcelRow = ParcelsTable;
 
-export const ACTIVE = `('expected','deposited','expired')`;
+/** A parcel still in play: it holds capacity or a compartment, and its barcode (parcels_active_barcode). */
+export const ACTIVE = ['expected', 'deposited', 'expired'] as const;
 export const codeContext = (parcelId: string) => `pickup-code:${parcelId}`;
 
 /**
  * What the kiosk can still take, conservatively: its free compartments per its last heartbeat, minus parcels
  * the server knows were deposited after that heartbeat and are still inside (kiosk clock on both sides); without
  * a heartbeat, the enrolled capacity minus every parcel inside. Pickups since the heartbeat are not added back.
+ * `k` is the kiosk row the caller read (and locked).
  */
-export function kioskSupply(ctx: ServerContext, kioskId: string): SizeCounts {
-  const k = ctx.db.prepare('SELECT capacity_json, heartbeat_json, heartbeat_kiosk_time FROM kiosks WHERE id = ?').get(kioskId) as
-    | { capacity_json: string; heartbeat_json: string | null; heartbeat_kiosk_time: number | null }
-    | undefined;
-  if (!k) throw new HttpError('NOT_FOUND', `unknown kiosk ${kioskId}`);
+async function kioskSupply(q: Q, kioskId: string, k: { capacity_json: string; heartbeat_json: string | null; heartbeat_kiosk_time: number | null }): Promise<SizeCounts> {
   const supply: SizeCounts = k.heartbeat_json ? { ...JSON.parse(k.heartbeat_json).freeBySize } : JSON.parse(k.capacity_json);
-  const inside = ctx.db
-    .prepare(`SELECT size, COUNT(*) AS n FROM parcels WHERE kiosk_id = ? AND status IN ('deposited','expired') AND deposited_at > ? GROUP BY size`)
-    .all(kioskId, k.heartbeat_kiosk_time ?? -1) as { size: Size; n: number }[];
-  for (const r of inside) supply[r.size] = Math.max(0, supply[r.size] - r.n);
+  const inside = await q
+    .selectFrom('parcels')
+    .select(['size', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('kiosk_id', '=', kioskId)
+    .where('status', 'in', ['deposited', 'expired'])
+    .where('deposited_at', '>', k.heartbeat_kiosk_time ?? -1)
+    .groupBy('size')
+    .execute();
+  for (const r of inside) supply[r.size] = Math.max(0, supply[r.size] - Number(r.n));
   return supply;
 }
 
-function expectedDemand(ctx: ServerContext, kioskId: string): SizeCounts {
+async function expectedDemand(q: Q, kioskId: string): Promise<SizeCounts> {
   const demand = zeroCounts();
-  const rows = ctx.db.prepare(`SELECT size, COUNT(*) AS n FROM parcels WHERE kiosk_id = ? AND status = 'expected' GROUP BY size`).all(kioskId) as {
-    size: Size;
-    n: number;
-  }[];
-  for (const r of rows) demand[r.size] += r.n;
+  const rows = await q
+    .selectFrom('parcels')
+    .select(['size', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('kiosk_id', '=', kioskId)
+    .where('status', '=', 'expected')
+    .groupBy('size')
+    .execute();
+  for (const r of rows) demand[r.size] += Number(r.n);
   return demand;
 }
 
@@ -79,8 +67,16 @@ export interface CreatedShipment {
   checkCode: string;
 }
 
-export function createShipment(ctx: ServerContext, req: ParsedShipment): CreatedShipment {
-  const secret = ctx.kioskSecret(req.kioskId);
+const duplicate = (barcode: string) => new HttpError('DUPLICATE', `an active parcel with barcode ${barcode} exists`);
+
+/**
+ * Carrier intake. Multi-instance safe (issue 11): the kiosk row is locked FIRST (`SELECT … FOR UPDATE`), so two intakes
+ * for one kiosk, on any instances, run the capacity check one after the other and never overbook; the unique partial
+ * index `parcels_active_barcode` holds one active parcel per barcode, so one barcode sent to two kiosks at once is
+ * accepted once (the loser gets DUPLICATE, whether it lost the read or the insert).
+ */
+export async function createShipment(ctx: ServerContext, req: ParsedShipment): Promise<CreatedShipment> {
+  const secret = await ctx.kioskSecret(req.kioskId);
   if (!secret) throw new HttpError('NOT_FOUND', `unknown kiosk ${req.kioskId}`);
   const now = ctx.now();
   const parcelId = randomId('p_', 16);
@@ -90,112 +86,160 @@ export function createShipment(ctx: ServerContext, req: ParsedShipment): Created
   // second factor when it is hardened). Only their keyed digests are kept; the plaintext travels sealed with the code.
   const qrToken = newQrToken();
   const checkCode = newCheckCode();
-  const run = ctx.db.transaction(() => {
-    const dup = ctx.db.prepare(`SELECT kiosk_id FROM parcels WHERE barcode = ? AND status IN ${ACTIVE} LIMIT 1`).get(req.barcode);
-    if (dup) throw new HttpError('DUPLICATE', `an active parcel with barcode ${req.barcode} exists`);
-    const demand = expectedDemand(ctx, req.kioskId);
-    demand[req.size] += 1;
-    if (!fits(kioskSupply(ctx, req.kioskId), demand)) {
-      throw new HttpError('NO_CAPACITY', `kiosk ${req.kioskId} has no free ${req.size} (or larger) compartment left for this parcel`);
-    }
-    const taken = ctx.db.prepare(`SELECT 1 FROM parcels WHERE kiosk_id = ? AND code_digest = ? AND status NOT IN ('picked_up','collected')`);
-    let digest: string;
-    for (let attempt = 0; ; attempt++) {
-      code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      digest = codeDigest(secret, code);
-      if (!taken.get(req.kioskId, digest)) break;
-      if (attempt > 50) throw new HttpError('NO_CAPACITY', 'could not find a free pickup code for this kiosk');
-    }
-    ctx.db
-      .prepare(
-        `INSERT INTO parcels (id, barcode, kiosk_id, size, accessible, recipient_name, recipient_email, recipient_phone, status,
-           code_digest, code_sealed, pickup_window_days, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'expected', ?, ?, ?, ?, ?)`,
-      )
-      .run(
+  try {
+    await ctx.store.tx(async (q) => {
+      const k = await lockRows(
+        ctx.store.dialect,
+        q.selectFrom('kiosks').select(['capacity_json', 'heartbeat_json', 'heartbeat_kiosk_time']).where('id', '=', req.kioskId),
+      ).executeTakeFirst();
+      if (!k) throw new HttpError('NOT_FOUND', `unknown kiosk ${req.kioskId}`);
+      const dup = await q.selectFrom('parcels').select('kiosk_id').where('barcode', '=', req.barcode).where('status', 'in', ACTIVE).limit(1).executeTakeFirst();
+      if (dup) throw duplicate(req.barcode);
+      const demand = await expectedDemand(q, req.kioskId);
+      demand[req.size] += 1;
+      if (!fits(await kioskSupply(q, req.kioskId, k), demand)) {
+        throw new HttpError('NO_CAPACITY', `kiosk ${req.kioskId} has no free ${req.size} (or larger) compartment left for this parcel`);
+      }
+      let digest: string;
+      for (let attempt = 0; ; attempt++) {
+        code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+        digest = codeDigest(secret, code);
+        const taken = await q
+          .selectFrom('parcels')
+          .select('id')
+          .where('kiosk_id', '=', req.kioskId)
+          .where('code_digest', '=', digest)
+          .where('status', 'not in', ['picked_up', 'collected'])
+          .executeTakeFirst();
+        if (!taken) break;
+        if (attempt > 50) throw new HttpError('NO_CAPACITY', 'could not find a free pickup code for this kiosk');
+      }
+      await q
+        .insertInto('parcels')
+        .values({
+          id: parcelId,
+          barcode: req.barcode,
+          kiosk_id: req.kioskId,
+          size: req.size,
+          accessible: req.accessible ? 1 : 0,
+          recipient_name: req.recipient.name ?? null,
+          recipient_email: req.recipient.email ?? null,
+          recipient_phone: req.recipient.phone ?? null,
+          status: 'expected',
+          code_digest: digest,
+          code_sealed: ctx.keys.vault.seal(sealablePickupSecrets({ code, qrToken, checkCode }), codeContext(parcelId)),
+          pickup_window_days: windowDays,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await appendChange(ctx, q, req.kioskId, 'expected', {
         parcelId,
-        req.barcode,
-        req.kioskId,
-        req.size,
-        req.accessible ? 1 : 0,
-        req.recipient.name ?? null,
-        req.recipient.email ?? null,
-        req.recipient.phone ?? null,
-        digest,
-        ctx.keys.vault.seal(sealablePickupSecrets({ code, qrToken, checkCode }), codeContext(parcelId)),
-        windowDays,
-        now,
-        now,
-      );
-    appendChange(ctx, req.kioskId, 'expected', {
-      parcelId,
-      barcode: req.barcode,
-      size: req.size,
-      codeDigest: digest,
-      qrDigest: qrDigest(secret, qrToken),
-      checkDigest: checkDigest(secret, code, checkCode),
-      pickupWindowDays: windowDays,
-      accessible: req.accessible,
+        barcode: req.barcode,
+        size: req.size,
+        codeDigest: digest,
+        qrDigest: qrDigest(secret, qrToken),
+        checkDigest: checkDigest(secret, code, checkCode),
+        pickupWindowDays: windowDays,
+        accessible: req.accessible,
+      });
     });
-  });
-  run();
+  } catch (err) {
+    if (isUniqueViolation(err, 'parcels_active_barcode')) throw duplicate(req.barcode);
+    throw err;
+  }
   ctx.log.info('shipment accepted', { parcelId, kioskId: req.kioskId, size: req.size });
   return { parcelId, barcode: req.barcode, kioskId: req.kioskId, status: 'expected', code, qrToken, checkCode };
 }
 
-/** The most recent parcel with this barcode, preferring one still active. */
-export function findParcelByBarcode(ctx: ServerContext, barcode: string): ParcelRow | undefined {
-  return ctx.db
-    .prepare(`SELECT * FROM parcels WHERE barcode = ? ORDER BY (status IN ${ACTIVE}) DESC, created_at DESC LIMIT 1`)
-    .get(barcode) as ParcelRow | undefined;
+/** The most recent parcel with this barcode, preferring one still active; `lock` takes its row lock (PostgreSQL). */
+export async function findParcelByBarcode(ctx: ServerContext, q: Q, barcode: string, lock = false): Promise<ParcelRow | undefined> {
+  const base = q
+    .selectFrom('parcels')
+    .selectAll()
+    .where('barcode', '=', barcode)
+    .orderBy((eb) => eb.case().when('status', 'in', ACTIVE).then(1).else(0).end(), 'desc')
+    .orderBy('created_at', 'desc')
+    .limit(1);
+  return (lock ? lockRows(ctx.store.dialect, base) : base).executeTakeFirst();
 }
 
-export function cancelShipment(ctx: ServerContext, barcode: string): ParcelView {
-  const run = ctx.db.transaction(() => {
-    const p = findParcelByBarcode(ctx, barcode);
+/**
+ * Cancels an expected parcel. The status change is conditional (`… WHERE status = 'expected' RETURNING`): racing a
+ * deposit or a second cancel on another instance, exactly one wins and only the winner appends to the manifest.
+ */
+export async function cancelShipment(ctx: ServerContext, barcode: string): Promise<ParcelView> {
+  await ctx.store.tx(async (q) => {
+    const p = await findParcelByBarcode(ctx, q, barcode);
     if (!p) throw new HttpError('NOT_FOUND', `no parcel with barcode ${barcode}`);
-    if (p.status !== 'expected') {
-      throw new HttpError('INVALID_STATE', `parcel ${barcode} is ${p.status}; only an expected parcel can be cancelled`);
-    }
     const now = ctx.now();
-    ctx.db.prepare(`UPDATE parcels SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ?`).run(now, now, p.id);
-    appendChange(ctx, p.kiosk_id, 'cancelled', { parcelId: p.id, barcode: p.barcode, cancelledAt: iso(now) });
-    return p.id;
+    const won = await q
+      .updateTable('parcels')
+      .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
+      .where('id', '=', p.id)
+      .where('status', '=', 'expected')
+      .returning('id')
+      .executeTakeFirst();
+    if (!won) {
+      const cur = await q.selectFrom('parcels').select('status').where('id', '=', p.id).executeTakeFirstOrThrow();
+      throw new HttpError('INVALID_STATE', `parcel ${barcode} is ${cur.status}; only an expected parcel can be cancelled`);
+    }
+    await appendChange(ctx, q, p.kiosk_id, 'cancelled', { parcelId: p.id, barcode: p.barcode, cancelledAt: iso(now) });
   });
-  run();
-  return parcelView(ctx, barcode)!;
+  return (await parcelView(ctx, barcode))!;
 }
 
 const MAX_WINDOW_DAYS = 60;
 
-export function extendShipment(ctx: ServerContext, barcode: string, days: number): ParcelView {
-  const run = ctx.db.transaction(() => {
-    const p = findParcelByBarcode(ctx, barcode);
+/**
+ * Gives an expected or deposited parcel `days` more. One conditional update does the arithmetic in the database
+ * (`pickup_window_days = pickup_window_days + days … WHERE status IN ('expected','deposited') AND the result fits`), so
+ * two extensions add up instead of one overwriting the other, and an extension racing the sweep or a pickup on another
+ * instance either applies to the parcel as it is at commit or is refused.
+ */
+export async function extendShipment(ctx: ServerContext, barcode: string, days: number): Promise<ParcelView> {
+  await ctx.store.tx(async (q) => {
+    const p = await findParcelByBarcode(ctx, q, barcode);
     if (!p) throw new HttpError('NOT_FOUND', `no parcel with barcode ${barcode}`);
-    if (p.status !== 'expected' && p.status !== 'deposited') {
-      throw new HttpError('INVALID_STATE', `parcel ${barcode} is ${p.status}; only an expected or deposited parcel can be extended`);
-    }
-    const windowDays = p.pickup_window_days + days;
-    if (windowDays > MAX_WINDOW_DAYS) throw new HttpError('INVALID_STATE', `a parcel may wait at most ${MAX_WINDOW_DAYS} days`);
-    const expiresAt = p.status === 'deposited' && p.expires_at !== null ? p.expires_at + days * DAY_MS : null;
     const now = ctx.now();
-    ctx.db
-      .prepare('UPDATE parcels SET pickup_window_days = ?, expires_at = COALESCE(?, expires_at), reminder_queued_at = NULL, updated_at = ? WHERE id = ?')
-      .run(windowDays, expiresAt, now, p.id);
+    const won = await q
+      .updateTable('parcels')
+      .set((eb) => ({
+        pickup_window_days: eb('pickup_window_days', '+', days),
+        expires_at: eb.case().when('status', '=', 'deposited').then(eb('expires_at', '+', days * DAY_MS)).else(eb.ref('expires_at')).end(),
+        reminder_queued_at: null,
+        updated_at: now,
+      }))
+      .where('id', '=', p.id)
+      .where('status', 'in', ['expected', 'deposited'])
+      .where('pickup_window_days', '<=', MAX_WINDOW_DAYS - days)
+      .returning(['status', 'pickup_window_days', 'expires_at'])
+      .executeTakeFirst();
+    if (!won) {
+      const cur = await q.selectFrom('parcels').select(['status', 'pickup_window_days']).where('id', '=', p.id).executeTakeFirstOrThrow();
+      if (cur.status !== 'expected' && cur.status !== 'deposited') {
+        throw new HttpError('INVALID_STATE', `parcel ${barcode} is ${cur.status}; only an expected or deposited parcel can be extended`);
+      }
+      throw new HttpError('INVALID_STATE', `a parcel may wait at most ${MAX_WINDOW_DAYS} days`);
+    }
+    const expiresAt = won.status === 'deposited' ? won.expires_at : null;
     // A reminder not yet delivered would announce the old date; the sweep queues one for the new date when it is due.
-    if (expiresAt !== null) dropPendingNotifications(ctx, p.id, ['reminder'], 'expiry extended');
-    appendChange(ctx, p.kiosk_id, 'extended', { parcelId: p.id, barcode: p.barcode, pickupWindowDays: windowDays, expiresAt: isoOrNull(expiresAt) });
+    if (expiresAt !== null) await dropPendingNotifications(q, p.id, ['reminder'], 'expiry extended');
+    await appendChange(ctx, q, p.kiosk_id, 'extended', { parcelId: p.id, barcode: p.barcode, pickupWindowDays: won.pickup_window_days, expiresAt: isoOrNull(expiresAt) });
   });
-  run();
-  return parcelView(ctx, barcode)!;
+  return (await parcelView(ctx, barcode))!;
 }
 
-export function parcelView(ctx: ServerContext, barcode: string): ParcelView | undefined {
-  const p = findParcelByBarcode(ctx, barcode);
+export async function parcelView(ctx: ServerContext, barcode: string): Promise<ParcelView | undefined> {
+  const q = ctx.store.db;
+  const p = await findParcelByBarcode(ctx, q, barcode);
   if (!p) return undefined;
-  const notifications = ctx.db
-    .prepare('SELECT kind, channel, status, attempts FROM notifications WHERE parcel_id = ? ORDER BY id')
-    .all(p.id) as ParcelView['notifications'];
+  const notifications = (await q
+    .selectFrom('notifications')
+    .select(['kind', 'channel', 'status', 'attempts'])
+    .where('parcel_id', '=', p.id)
+    .orderBy('id')
+    .execute()) as ParcelView['notifications'];
   return {
     parcelId: p.id,
     barcode: p.barcode,

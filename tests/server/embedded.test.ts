@@ -15,8 +15,8 @@ afterAll(() => s.stop());
 describe('embedded server and demo seed', () => {
   it('seeds five shipments and two badges a kiosk can use, and prints the code on deposit', async () => {
     const k = await TestKiosk.enroll(s.server, { S: 4, M: 3, L: 2, XL: 1 });
-    const seed = seedDemo(s.server, k.id);
-    expect(seed.shipments.map((x) => s.server.parcel(x.barcode)?.size)).toEqual(['S', 'S', 'M', 'L', 'XL']);
+    const seed = await seedDemo(s.server, k.id);
+    expect(await Promise.all(seed.shipments.map(async (x) => (await s.server.parcel(x.barcode))?.size))).toEqual(['S', 'S', 'M', 'L', 'XL']);
     expect(verifyBadge(seed.driverBadge.token, k.creds.badgePublicKey, Date.now())).toMatchObject({ ok: true, claims: { role: 'driver' } });
     expect(verifyBadge(seed.technicianBadge.token, k.creds.badgePublicKey, Date.now())).toMatchObject({ ok: true, claims: { role: 'technician' } });
     const m = ManifestResponse.parse((await k.manifest()).body);
@@ -29,7 +29,7 @@ describe('embedded server and demo seed', () => {
 
   it('skips demo shipments a small kiosk cannot take', async () => {
     const k = await TestKiosk.enroll(s.server, { S: 1, M: 0, L: 0, XL: 0 });
-    expect(seedDemo(s.server, k.id).shipments).toHaveLength(1);
+    expect((await seedDemo(s.server, k.id)).shipments).toHaveLength(1);
   });
 
   it('serves the fleet page with no external assets', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { signRequest } from '../../src-common/signing';
 import { startFleetServer, type FleetServer, type StartFleetServerOptions } from '../../src-server/embedded';
 import { silentLogger } from '../../src-server/log';
-import Database from 'better-sqlite3';
+import { createTestDatabase, testDialect } from './pg';
 import type { EnrollResponse, SizeCounts, SyncEvent } from '../../src-shared/sync-protocol';
 
 export interface Started {
@@ -14,14 +14,20 @@ export interface Started {
   stop(): Promise<void>;
 }
 
+/**
+ * A real fleet server on loopback with its own temp data dir (keys, and fleet.sqlite on the embedded default) and, when
+ * the suite runs against PostgreSQL (FLEET_TEST_DB=postgres, the `postgres` vitest project), its own fresh database.
+ */
 export async function startTestServer(o: Partial<StartFleetServerOptions> = {}): Promise<Started> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-test-'));
-  const server = await startFleetServer({ dataDir, port: 0, log: silentLogger, sweepIntervalMs: 0, ...o });
+  const db = testDialect() === 'postgres' && !o.databaseUrl ? await createTestDatabase() : undefined;
+  const server = await startFleetServer({ dataDir, port: 0, log: silentLogger, sweepIntervalMs: 0, ...(db ? { databaseUrl: db.url } : {}), ...o });
   return {
     server,
     dataDir,
     async stop() {
       await server.close();
+      await db?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -66,7 +72,7 @@ export class TestKiosk {
     const res = await http<EnrollResponse>(server.url + '/v1/kiosks/enroll', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ enrollmentToken: server.createEnrollmentToken(), capacity, layoutName: 'test' }),
+      body: JSON.stringify({ enrollmentToken: await server.createEnrollmentToken(), capacity, layoutName: 'test' }),
     });
     if (res.status !== 200) throw new Error(`enroll failed: ${res.status} ${JSON.stringify(res.body)}`);
     return new TestKiosk(server.url, res.body);
@@ -129,16 +135,12 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 5000, w
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Row counts of every table, through a second (read-only) connection: "no change" checks. */
-export function snapshot(dataDir: string): Record<string, number> {
-  const db = new Database(path.join(dataDir, 'fleet.sqlite'), { readonly: true });
-  try {
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[];
-    const out: Record<string, number> = {};
-    for (const t of tables) out[t.name] = (db.prepare(`SELECT COUNT(*) AS n FROM "${t.name}"`).get() as { n: number }).n;
-    out['parcel_states'] = (db.prepare(`SELECT COUNT(*) AS n FROM parcels WHERE status != 'expected'`).get() as { n: number }).n;
-    return out;
-  } finally {
-    db.close();
-  }
+const TABLES = ['kiosks', 'enrollment_tokens', 'parcels', 'manifest', 'events', 'nonces', 'notifications', 'badges'] as const;
+
+/** Row counts of every table, read from the database whichever it is: "no change" checks. */
+export async function snapshot(server: FleetServer): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of TABLES) out[t] = Number((await server.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))[0]!.n);
+  out['parcel_states'] = Number((await server.query<{ n: number }>(`SELECT COUNT(*) AS n FROM parcels WHERE status != 'expected'`))[0]!.n);
+  return out;
 }

@@ -39,7 +39,7 @@ const CODE_IN_TEXT = /code for parcel \S+ at locker \S+ is ([0-9]{6})/;
 describe('notifications', () => {
   it('emails the code on deposit through SMTP, and the code matches the kiosk’s digest', async () => {
     const { s, k, smtp } = await setup({ smtp: true });
-    const p = s.server.createShipment({ barcode: 'MAIL-0001', size: 'S', kioskId: k.id, recipient: { email: 'ada@example.com', name: 'Ada' } });
+    const p = await s.server.createShipment({ barcode: 'MAIL-0001', size: 'S', kioskId: k.id, recipient: { email: 'ada@example.com', name: 'Ada' } });
     const digest = ManifestResponse.parse((await k.manifest()).body).expected[0]!.codeDigest;
     expect(smtp!.mails).toHaveLength(0); // nothing before the deposit
     await k.events([deposited(p.parcelId, p.barcode)]);
@@ -48,12 +48,12 @@ describe('notifications', () => {
     const code = CODE_IN_TEXT.exec(smtp!.mails[0]!.raw.replace(/=\r?\n/g, ''))?.[1];
     expect(code).toBeDefined();
     expect(codeDigest(k.secret, code!)).toBe(digest);
-    await until(() => s.server.parcel('MAIL-0001')!.notifications[0]?.status === 'sent', 2000, 'sent status');
+    await until(async () => (await s.server.parcel('MAIL-0001'))!.notifications[0]?.status === 'sent', 2000, 'sent status');
   });
 
   it('texts the code through the HTTP SMS gateway', async () => {
     const { s, k, sms } = await setup({ sms: true });
-    const p = s.server.createShipment({ barcode: 'TEXT-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    const p = await s.server.createShipment({ barcode: 'TEXT-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
     await k.events([deposited(p.parcelId, p.barcode)]);
     await until(() => sms!.messages.length === 1, 5000, 'the SMS');
     expect(sms!.messages[0]!.to).toBe('+48500100200');
@@ -63,10 +63,10 @@ describe('notifications', () => {
   it('a failing channel does not hold up the other, and is retried until it works', async () => {
     const { s, k, smtp, sms } = await setup({ smtp: true, sms: true });
     sms!.failing = true;
-    const p = s.server.createShipment({ barcode: 'BOTH-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200', email: 'both@example.com' } });
+    const p = await s.server.createShipment({ barcode: 'BOTH-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200', email: 'both@example.com' } });
     await k.events([deposited(p.parcelId, p.barcode)]);
     await until(() => smtp!.mails.length === 1, 5000, 'the email despite the SMS gateway being down');
-    await until(() => (s.server.parcel('BOTH-0001')!.notifications.find((n) => n.channel === 'sms')?.attempts ?? 0) >= 2, 5000, 'SMS retries');
+    await until(async () => ((await s.server.parcel('BOTH-0001'))!.notifications.find((n) => n.channel === 'sms')?.attempts ?? 0) >= 2, 5000, 'SMS retries');
     expect(sms!.messages).toHaveLength(0);
     sms!.failing = false;
     await until(() => sms!.messages.length === 1, 5000, 'the SMS after the gateway came back');
@@ -77,25 +77,25 @@ describe('notifications', () => {
     const TIMEOUT = 3000;
     const { s, k, smtp, sms } = await setup({ smtp: true, sms: true, timeoutMs: TIMEOUT });
     sms!.stalled = true; // accepts the connection and the request, never answers
-    const first = s.server.createShipment({ barcode: 'HANG-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100201' } });
+    const first = await s.server.createShipment({ barcode: 'HANG-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100201' } });
     await k.events([deposited(first.parcelId, first.barcode, 'A01')]);
     await until(() => sms!.stalledRequests === 1, 2000, 'the SMS stuck at the gateway');
-    const smsRow = () => s.server.parcel('HANG-0001')!.notifications.find((n) => n.channel === 'sms')!;
+    const smsRow = async () => (await s.server.parcel('HANG-0001'))!.notifications.find((n) => n.channel === 'sms')!;
 
     // A second deposit while that SMS hangs: its e-mail must not wait for the SMS attempt to time out.
-    const second = s.server.createShipment({ barcode: 'HANG-0002', size: 'S', kioskId: k.id, recipient: { email: 'hang@example.com' } });
+    const second = await s.server.createShipment({ barcode: 'HANG-0002', size: 'S', kioskId: k.id, recipient: { email: 'hang@example.com' } });
     const t0 = Date.now();
     await k.events([deposited(second.parcelId, second.barcode, 'A02')]);
     await until(() => smtp!.mails.length === 1, TIMEOUT, 'the e-mail while the SMS gateway hangs');
     const mailAfterMs = Date.now() - t0;
     expect(mailAfterMs).toBeLessThan(1000); // well within one send timeout
-    expect(smsRow()).toMatchObject({ status: 'pending', attempts: 0 }); // the SMS attempt has not even timed out yet
+    expect(await smsRow()).toMatchObject({ status: 'pending', attempts: 0 }); // the SMS attempt has not even timed out yet
     expect(smtp!.mails[0]!.to).toEqual(['hang@example.com']);
 
     // The gateway recovers: the timed-out attempt is retried and the text is delivered, once.
     sms!.stalled = false;
-    await until(() => smsRow().status === 'sent', TIMEOUT + 3000, 'the SMS after the gateway answers again');
-    expect(smsRow().attempts).toBe(2); // one timed out, one delivered
+    await until(async () => (await smsRow()).status === 'sent', TIMEOUT + 3000, 'the SMS after the gateway answers again');
+    expect((await smsRow()).attempts).toBe(2); // one timed out, one delivered
     expect(sms!.messages.map((m) => CODE_IN_TEXT.exec(m.text)?.[1])).toEqual([first.code]);
     await new Promise((r) => setTimeout(r, 300));
     expect(sms!.messages).toHaveLength(1);
@@ -112,7 +112,7 @@ describe('notifications', () => {
     const first = await startFleetServer(opts);
     const k = await TestKiosk.enroll(first);
     sms.stalled = true;
-    const p = first.createShipment({ barcode: 'STOP-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    const p = await first.createShipment({ barcode: 'STOP-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
     await k.events([deposited(p.parcelId, p.barcode)]);
     await until(() => sms.stalledRequests === 1, 2000, 'the SMS stuck at the gateway');
     const t0 = Date.now();
@@ -121,15 +121,15 @@ describe('notifications', () => {
     sms.stalled = false;
     const again = await startFleetServer(opts);
     cleanup.push(() => again.close());
-    await until(() => again.parcel('STOP-0001')!.notifications[0]?.status === 'sent', 2000, 'the released SMS');
-    expect(again.parcel('STOP-0001')!.notifications[0]!.attempts).toBe(1); // the aborted try is not counted
+    await until(async () => (await again.parcel('STOP-0001'))!.notifications[0]?.status === 'sent', 2000, 'the released SMS');
+    expect((await again.parcel('STOP-0001'))!.notifications[0]!.attempts).toBe(1); // the aborted try is not counted
     expect(sms.messages.map((m) => CODE_IN_TEXT.exec(m.text)?.[1])).toEqual([p.code]);
   });
 
   it('a send cut short by a crash is retried once the claim lapses: at-least-once, then never again', async () => {
     const { s, k, sms } = await setup({ sms: true });
     sms!.hanging = true; // the gateway takes the text, and our process "dies" before hearing back
-    const p = s.server.createShipment({ barcode: 'CRSH-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    const p = await s.server.createShipment({ barcode: 'CRSH-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
     await k.events([deposited(p.parcelId, p.barcode)]);
     await until(() => sms!.messages.length === 1, 5000, 'the send in flight');
     // The crash: what is on disk at this moment is all a restarted server has.
@@ -151,7 +151,7 @@ describe('notifications', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(sms!.messages).toHaveLength(1); // still claimed by the dead process: not sent twice at once
     clock += 10 * 60_000; // the claim (maxDelayMs) lapses
-    await until(() => restarted.parcel('CRSH-0001')!.notifications[0]?.status === 'sent', 5000, 'the resend');
+    await until(async () => (await restarted.parcel('CRSH-0001'))!.notifications[0]?.status === 'sent', 5000, 'the resend');
     expect(sms!.messages.map((m) => CODE_IN_TEXT.exec(m.text)?.[1])).toEqual([p.code, p.code]);
     clock += 60 * 60_000;
     await new Promise((r) => setTimeout(r, 150));
@@ -162,7 +162,7 @@ describe('notifications', () => {
     let clock = Date.now();
     const lines: string[] = [];
     const { s, k } = await setup({ now: () => clock, console: (l) => lines.push(l) });
-    const p = s.server.createShipment({ barcode: 'REMI-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    const p = await s.server.createShipment({ barcode: 'REMI-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
     await k.send('POST', `/v1/kiosks/${k.id}/events`, { events: [deposited(p.parcelId, p.barcode, 'A01', 'S', clock)] }, { now: clock });
     await s.server.drainNotifications();
     expect(lines).toEqual([expect.stringContaining(`[sms to +48500100200] Your code for parcel REMI-0001 at locker ${k.id} is ${p.code}`)]);
@@ -186,13 +186,13 @@ describe('notifications', () => {
     let clock = Date.now();
     const lines: string[] = [];
     const { s, k } = await setup({ now: () => clock, console: (l) => lines.push(l) });
-    const p = s.server.createShipment({ barcode: 'EXTR-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    const p = await s.server.createShipment({ barcode: 'EXTR-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
     await k.send('POST', `/v1/kiosks/${k.id}/events`, { events: [deposited(p.parcelId, p.barcode, 'A01', 'S', clock)] }, { now: clock });
     const reminders = () => lines.filter((l) => l.includes('Reminder'));
     clock += 2 * DAY + HOUR; // 23 h to go
     await s.server.sweep();
     await s.server.sweep();
-    expect(reminders()).toEqual([expect.stringContaining(wording(s.server.parcel('EXTR-0001')!.expiresAt!))]);
+    expect(reminders()).toEqual([expect.stringContaining(wording((await s.server.parcel('EXTR-0001'))!.expiresAt!))]);
 
     const extended = await admin(s.server, 'POST', '/v1/shipments/EXTR-0001/extend', { days: 2 });
     expect(extended.status).toBe(200);
@@ -204,21 +204,21 @@ describe('notifications', () => {
     await s.server.sweep();
     expect(reminders()).toHaveLength(2);
     expect(reminders()[1]).toContain(wording(newExpiry));
-    const rows = s.server.parcel('EXTR-0001')!.notifications.filter((n) => n.kind === 'reminder');
+    const rows = (await s.server.parcel('EXTR-0001'))!.notifications.filter((n) => n.kind === 'reminder');
     expect(rows.map((n) => n.status)).toEqual(['sent', 'sent']);
   });
 
   it('a reminder still waiting for its channel when the expiry is extended is dropped, not sent with the old date', async () => {
     let clock = Date.now();
     const { s, k, sms } = await setup({ sms: true, now: () => clock });
-    const p = s.server.createShipment({ barcode: 'EXTR-0002', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    const p = await s.server.createShipment({ barcode: 'EXTR-0002', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
     await k.send('POST', `/v1/kiosks/${k.id}/events`, { events: [deposited(p.parcelId, p.barcode, 'A01', 'S', clock)] }, { now: clock });
     await s.server.drainNotifications();
     expect(sms!.messages).toHaveLength(1); // the code
     clock += 2 * DAY + HOUR;
     sms!.failing = true;
     await s.server.sweep(); // the reminder fails once and waits for a retry
-    const oldExpiry = s.server.parcel('EXTR-0002')!.expiresAt!;
+    const oldExpiry = (await s.server.parcel('EXTR-0002'))!.expiresAt!;
     const newExpiry = (await admin(s.server, 'POST', '/v1/shipments/EXTR-0002/extend', { days: 2 })).body.expiresAt as string;
     sms!.failing = false;
     clock += HOUR; // the old reminder's retry would be due now

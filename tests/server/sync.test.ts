@@ -11,7 +11,7 @@ afterAll(() => s.stop());
 
 describe('enrollment', () => {
   it('trades a one-time token for credentials, and refuses it a second time', async () => {
-    const token = s.server.createEnrollmentToken();
+    const token = await s.server.createEnrollmentToken();
     const body = { enrollmentToken: token, capacity: { S: 2, M: 2, L: 1, XL: 1 }, layoutName: 'demo-12' };
     const first = await http(s.server.url + '/v1/kiosks/enroll', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(first.status).toBe(200);
@@ -26,7 +26,7 @@ describe('enrollment', () => {
   it('refuses an unknown token and bad capacity', async () => {
     const post = (b: unknown) => http(s.server.url + '/v1/kiosks/enroll', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
     expect((await post({ enrollmentToken: 'x'.repeat(20), capacity: { S: 1, M: 1, L: 1, XL: 1 } })).status).toBe(401);
-    const bad = await post({ enrollmentToken: s.server.createEnrollmentToken(), capacity: { S: -1, M: 1, L: 1 } });
+    const bad = await post({ enrollmentToken: await s.server.createEnrollmentToken(), capacity: { S: -1, M: 1, L: 1 } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('BAD_INPUT');
   });
@@ -35,10 +35,11 @@ describe('enrollment', () => {
 describe('manifest', () => {
   it('pages expected parcels by cursor, with digests keyed by the kiosk secret', async () => {
     const k = await TestKiosk.enroll(s.server, { S: 10, M: 0, L: 0, XL: 0 });
-    const created = Array.from({ length: 7 }, (_, i) =>
-      s.server.createShipment({ barcode: `PAGE-${k.id.slice(2, 8)}-${i}`, size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } }),
-    );
-    s.server.cancelShipment(created[6]!.barcode);
+    const created = [];
+    for (let i = 0; i < 7; i++) {
+      created.push(await s.server.createShipment({ barcode: `PAGE-${k.id.slice(2, 8)}-${i}`, size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } }));
+    }
+    await s.server.cancelShipment(created[6]!.barcode);
     const seen: ManifestResponse[] = [];
     let cursor = '0';
     for (;;) {
@@ -66,7 +67,7 @@ describe('manifest', () => {
   it("shows a kiosk only its own parcels", async () => {
     const a = await TestKiosk.enroll(s.server);
     const b = await TestKiosk.enroll(s.server);
-    s.server.createShipment({ barcode: `OWN-${a.id.slice(2, 8)}`, size: 'S', kioskId: a.id, recipient: { email: 'x@example.com' } });
+    await s.server.createShipment({ barcode: `OWN-${a.id.slice(2, 8)}`, size: 'S', kioskId: a.id, recipient: { email: 'x@example.com' } });
     const mb = ManifestResponse.parse((await b.manifest()).body);
     expect(mb.expected).toEqual([]);
   });
@@ -75,7 +76,7 @@ describe('manifest', () => {
 describe('events', () => {
   it('applies a batch once: the same batch twice is counted once and acked twice', async () => {
     const k = await TestKiosk.enroll(s.server);
-    const p = s.server.createShipment({ barcode: `EV-${k.id.slice(2, 8)}`, size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    const p = await s.server.createShipment({ barcode: `EV-${k.id.slice(2, 8)}`, size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
     const batch = [deposited(p.parcelId, p.barcode), pickedUp(p.parcelId, p.barcode)];
     const r1 = EventsResponse.parse((await k.events(batch)).body);
     expect(r1.acked).toEqual(batch.map((e) => e.id));
@@ -83,19 +84,19 @@ describe('events', () => {
     const r2 = EventsResponse.parse((await k.events(batch)).body);
     expect(r2.acked).toEqual(batch.map((e) => e.id));
     expect(r2.results.map((r) => r.outcome)).toEqual(['duplicate', 'duplicate']);
-    expect(s.server.eventCount(k.id)).toBe(2);
-    expect(s.server.parcel(p.barcode)?.status).toBe('picked_up');
+    expect(await s.server.eventCount(k.id)).toBe(2);
+    expect((await s.server.parcel(p.barcode))?.status).toBe('picked_up');
     const listed = await admin(s.server, 'GET', `/v1/admin/kiosks/${k.id}/events`);
     expect(listed.body.count).toBe(2);
   });
 
   it('a deposit of a parcel the server cancelled is accepted: the physical fact wins', async () => {
     const k = await TestKiosk.enroll(s.server);
-    const p = s.server.createShipment({ barcode: `CF-${k.id.slice(2, 8)}`, size: 'M', kioskId: k.id, recipient: { phone: '+48500100200' } });
-    s.server.cancelShipment(p.barcode);
+    const p = await s.server.createShipment({ barcode: `CF-${k.id.slice(2, 8)}`, size: 'M', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    await s.server.cancelShipment(p.barcode);
     const r = EventsResponse.parse((await k.events([deposited(p.parcelId, p.barcode, 'B02', 'M')])).body);
     expect(r.results[0]!.outcome).toBe('conflict');
-    const view = s.server.parcel(p.barcode)!;
+    const view = (await s.server.parcel(p.barcode))!;
     expect(view.status).toBe('deposited');
     expect(view.compartmentId).toBe('B02');
     expect(view.conflict).toMatch(/cancelled/);
@@ -117,10 +118,10 @@ describe('heartbeat', () => {
     const k = await TestKiosk.enroll(s.server);
     const r1 = HeartbeatResponse.parse((await k.heartbeat({ S: 1, M: 1, L: 0, XL: 0 }, { cursor: '0' })).body);
     expect(r1.manifestPending).toBe(false);
-    s.server.createShipment({ barcode: `HB-${k.id.slice(2, 8)}`, size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
+    await s.server.createShipment({ barcode: `HB-${k.id.slice(2, 8)}`, size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
     const r2 = HeartbeatResponse.parse((await k.heartbeat({ S: 1, M: 1, L: 0, XL: 0 }, { cursor: '0' })).body);
     expect(r2.manifestPending).toBe(true);
-    const summary = s.server.fleet().find((f) => f.kioskId === k.id)!;
+    const summary = (await s.server.fleet()).find((f) => f.kioskId === k.id)!;
     expect(summary).toMatchObject({ online: true, freeBySize: { S: 1, M: 1, L: 0, XL: 0 }, outboxDepth: 0 });
     const page = await http<string>(s.server.url + '/');
     expect(page.status).toBe(200);

@@ -53,27 +53,27 @@ describe('sync client', () => {
     cleanup.push(() => server.close());
     const proxy = await startProxy(server.url, (req, n) => req.url!.endsWith('/events') && n === 0);
     cleanup.push(() => proxy.close());
-    const k = await startKiosk({ url: proxy.url, token: server.createEnrollmentToken() });
+    const k = await startKiosk({ url: proxy.url, token: await server.createEnrollmentToken() });
     cleanup.push(() => k.close());
     await k.core.ctx.sync.syncNow();
-    server.createShipment({ barcode: 'LOST-00001', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100200' } });
+    await server.createShipment({ barcode: 'LOST-00001', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100200' } });
     await k.core.ctx.sync.syncNow();
-    const { sessionId } = await k.call('authBadge', { badge: server.issueBadge({ role: 'driver', name: 'D' }).token });
+    const { sessionId } = await k.call('authBadge', { badge: (await server.issueBadge({ role: 'driver', name: 'D' })).token });
     await deliver(k, sessionId, 'LOST-00001');
     await until(() => k.core.ctx.sync.status().outboxDepth === 0, 5000, 'outbox drained');
     const posts = proxy.seen.filter((s) => s.path.endsWith('/events'));
     expect(posts.length).toBeGreaterThanOrEqual(2);
     expect(JSON.parse(posts[0]!.body).results[0].outcome).toBe('applied');
     expect(JSON.parse(posts[1]!.body).results[0].outcome).toBe('duplicate');
-    expect(server.eventCount(k.kioskId())).toBe(1);
-    expect(server.parcel('LOST-00001')!.status).toBe('deposited');
+    expect(await server.eventCount(k.kioskId())).toBe(1);
+    expect((await server.parcel('LOST-00001'))!.status).toBe('deposited');
   });
 
   it('goes offline when the server stops (event + reason), and back online by itself when it returns', async () => {
     let server = await startServer();
     const { dataDir, port } = server;
     cleanup.push(() => server.close());
-    const k = await startKiosk({ url: server.url, token: server.createEnrollmentToken() });
+    const k = await startKiosk({ url: server.url, token: await server.createEnrollmentToken() });
     cleanup.push(() => k.close());
     await k.core.ctx.sync.syncNow();
     expect(k.core.ctx.sync.status().status).toBe('online');
@@ -96,15 +96,15 @@ describe('sync client', () => {
   it('pushes a queued event at once (nudge) instead of waiting for the next cycle', async () => {
     const server = await startServer();
     cleanup.push(() => server.close());
-    const k = await startKiosk({ url: server.url, token: server.createEnrollmentToken(), sync: { intervalMs: 60_000 } });
+    const k = await startKiosk({ url: server.url, token: await server.createEnrollmentToken(), sync: { intervalMs: 60_000 } });
     cleanup.push(() => k.close());
     await k.core.ctx.sync.syncNow();
-    server.createShipment({ barcode: 'NUDGE-0001', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100200' } });
+    await server.createShipment({ barcode: 'NUDGE-0001', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100200' } });
     await k.core.ctx.sync.syncNow();
-    const { sessionId } = await k.call('authBadge', { badge: server.issueBadge({ role: 'driver', name: 'D' }).token });
+    const { sessionId } = await k.call('authBadge', { badge: (await server.issueBadge({ role: 'driver', name: 'D' })).token });
     await deliver(k, sessionId, 'NUDGE-0001');
     const t0 = Date.now();
-    await until(() => server.parcel('NUDGE-0001')?.status === 'deposited', 2000, 'the nudged push');
+    await until(async () => (await server.parcel('NUDGE-0001'))?.status === 'deposited', 2000, 'the nudged push');
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
@@ -113,7 +113,7 @@ describe('sync client', () => {
     cleanup.push(() => server.close());
     const proxy = await startProxy(server.url, () => false);
     cleanup.push(() => proxy.close());
-    const k = await startKiosk({ url: proxy.url, token: server.createEnrollmentToken(), sync: { intervalMs: 60_000, nudgeDebounceMs: 30 } });
+    const k = await startKiosk({ url: proxy.url, token: await server.createEnrollmentToken(), sync: { intervalMs: 60_000, nudgeDebounceMs: 30 } });
     cleanup.push(() => k.close());
     await k.core.ctx.sync.syncNow();
     const pushes = () => proxy.seen.filter((r) => r.method === 'POST' && r.path.endsWith('/events')).length;
@@ -133,7 +133,7 @@ describe('sync client', () => {
   it('sets a malformed outbox event aside and delivers the rest', async () => {
     const server = await startServer();
     cleanup.push(() => server.close());
-    const k = await startKiosk({ url: server.url, token: server.createEnrollmentToken() });
+    const k = await startKiosk({ url: server.url, token: await server.createEnrollmentToken() });
     cleanup.push(() => k.close());
     await k.core.ctx.sync.syncNow();
     const { outbox } = k.core.ctx.services.repos;
@@ -143,7 +143,7 @@ describe('sync client', () => {
     outbox.enqueue('door.left_open', { compartmentId: 'A02', openForMs: 90_000 }, now);
     await k.core.ctx.sync.syncNow();
     expect(k.core.ctx.sync.status()).toMatchObject({ status: 'online', outboxDepth: 1 });
-    expect(server.eventCount(k.kioskId())).toBe(2);
+    expect(await server.eventCount(k.kioskId())).toBe(2);
     const row = k.core.ctx.db.prepare('SELECT next_attempt_at, last_error FROM outbox WHERE id = ?').get(bad) as { next_attempt_at: number; last_error: string };
     expect(row.next_attempt_at).toBeGreaterThan(now + 60_000);
     expect(row.last_error).toMatch(/contract/);
@@ -152,15 +152,15 @@ describe('sync client', () => {
   it('heartbeats availability, faults, outbox depth and version to the fleet page', async () => {
     const server = await startServer();
     cleanup.push(() => server.close());
-    const k = await startKiosk({ url: server.url, token: server.createEnrollmentToken() });
+    const k = await startKiosk({ url: server.url, token: await server.createEnrollmentToken() });
     cleanup.push(() => k.close());
     await k.core.ctx.sync.syncNow();
     const { compartments } = k.core.ctx.services.repos;
     const size = compartments.get('A01')!.size;
-    const before = server.fleet().find((f) => f.kioskId === k.kioskId())!;
+    const before = (await server.fleet()).find((f) => f.kioskId === k.kioskId())!;
     compartments.setService('A01', false, 'broken hinge');
     await k.core.ctx.sync.syncNow();
-    const after = server.fleet().find((f) => f.kioskId === k.kioskId())!;
+    const after = (await server.fleet()).find((f) => f.kioskId === k.kioskId())!;
     expect(after).toMatchObject({ online: true, outboxDepth: 0, version: '0.1.0-test' });
     expect(after.freeBySize![size]).toBe(before.freeBySize![size] - 1);
     expect(after.faults).toContainEqual({ code: 'OUT_OF_SERVICE', compartmentId: 'A01', message: 'broken hinge' });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliver, localParcel, serverDb, startKiosk, startServer, startSmtpSink, until } from './helpers';
+import { deliver, localParcel, serverRows, startKiosk, startServer, startSmtpSink, until } from './helpers';
 
 /**
  * ADR 0008 (code lockout) end to end with the real fleet server on loopback: intake makes a QR token and a check code, the message
@@ -17,12 +17,12 @@ describe('QR token and check code: server → message → kiosk', () => {
     cleanup.push(() => smtp.close());
     const server = await startServer({ channels: { smtpUrl: smtp.url } });
     cleanup.push(() => server.close());
-    const k = await startKiosk({ url: server.url, token: server.createEnrollmentToken() });
+    const k = await startKiosk({ url: server.url, token: await server.createEnrollmentToken() });
     cleanup.push(() => k.close());
     await k.core.ctx.sync.syncNow();
 
-    const a = server.createShipment({ barcode: 'QRC-000001', size: 'S', kioskId: k.kioskId(), recipient: { email: 'ada@example.com', name: 'Ada' } });
-    const b = server.createShipment({ barcode: 'QRC-000002', size: 'S', kioskId: k.kioskId(), recipient: { email: 'bob@example.com', name: 'Bob' } });
+    const a = await server.createShipment({ barcode: 'QRC-000001', size: 'S', kioskId: k.kioskId(), recipient: { email: 'ada@example.com', name: 'Ada' } });
+    const b = await server.createShipment({ barcode: 'QRC-000002', size: 'S', kioskId: k.kioskId(), recipient: { email: 'bob@example.com', name: 'Bob' } });
     await k.core.ctx.sync.syncNow();
     const local = localParcel(k, 'QRC-000001')!;
     expect(local.qrDigest).toMatch(/^[0-9a-f]{64}$/);
@@ -32,9 +32,9 @@ describe('QR token and check code: server → message → kiosk', () => {
     expect(kioskRows).not.toContain(a.qrToken);
     expect(kioskRows).not.toContain('ada@example.com');
     expect(kioskRows).not.toContain('Ada');
-    expect(serverDb(server.dataDir, (db) => JSON.stringify(db.prepare('SELECT * FROM parcels').all()))).not.toContain(a.qrToken);
+    expect(JSON.stringify(await serverRows(server, 'SELECT * FROM parcels'))).not.toContain(a.qrToken);
 
-    const driver = server.issueBadge({ role: 'driver', name: 'Dana' });
+    const driver = await server.issueBadge({ role: 'driver', name: 'Dana' });
     const session = await k.call('authBadge', { badge: driver.token });
     const doorA = await deliver(k, session.sessionId, 'QRC-000001');
     const doorB = await deliver(k, session.sessionId, 'QRC-000002');
@@ -63,7 +63,7 @@ describe('QR token and check code: server → message → kiosk', () => {
     // The fleet records the report: counts and a mode, never a code.
     await k.core.ctx.sync.syncNow();
     const reports = await until(
-      () => serverDb(server.dataDir, (db) => db.prepare("SELECT payload, outcome FROM events WHERE type = 'codes.failed'").all() as Array<{ payload: string; outcome: string }>).filter(Boolean),
+      async () => (await serverRows<{ payload: string; outcome: string }>(server, "SELECT payload, outcome FROM events WHERE type = 'codes.failed'")).filter(Boolean),
       5000,
       'codes.failed at the server',
     );

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { startFleetServer, type FleetServer, type StartFleetServerOptions } from '../../src-server/embedded';
 import { silentLogger } from '../../src-server/log';
+import { createTestDatabase, testDialect } from '../server/pg';
 import type { Clock } from '../../src-main/clock';
 import { loadConfig } from '../../src-main/config';
 import { createKioskCore, type KioskCore } from '../../src-main/core';
@@ -18,16 +18,24 @@ export function tempDir(prefix: string): string {
 /** Fast loop settings for tests: a cycle every 200 ms, backoff 50 ms … 400 ms. */
 export const FAST_SYNC: CreateSyncOptions = { intervalMs: 200, backoffBaseMs: 50, backoffCapMs: 400, nudgeDebounceMs: 20, requestTimeoutMs: 2000 };
 
-export async function startServer(o: Partial<StartFleetServerOptions> & { dataDir?: string } = {}): Promise<FleetServer & { dataDir: string; port: number }> {
+/**
+ * A real fleet server on loopback. On the PostgreSQL run (FLEET_TEST_DB=postgres) it gets a fresh database, unless
+ * `databaseUrl` is given (a restart on the same one: pass back the `databaseUrl` this returned).
+ */
+export async function startServer(
+  o: Partial<StartFleetServerOptions> & { dataDir?: string } = {},
+): Promise<FleetServer & { dataDir: string; port: number; databaseUrl: string | undefined }> {
   const dataDir = o.dataDir ?? tempDir('sync-fleet-');
+  const databaseUrl = o.databaseUrl ?? (testDialect() === 'postgres' ? (await createTestDatabase()).url : undefined);
   const server = await startFleetServer({
     log: silentLogger,
     sweepIntervalMs: 0,
     notifications: { pollMs: 20, baseDelayMs: 50, maxDelayMs: 200 },
     ...o,
+    ...(databaseUrl ? { databaseUrl } : {}),
     dataDir,
   });
-  return Object.assign(server, { dataDir, port: Number(new URL(server.url).port) });
+  return Object.assign(server, { dataDir, port: Number(new URL(server.url).port), databaseUrl });
 }
 
 export interface Kiosk {
@@ -113,14 +121,9 @@ export async function pickUp(k: Kiosk, code: string, barcode: string): Promise<v
   await until(() => localParcel(k, barcode)?.status === 'picked_up', 8000, `${barcode} picked up`);
 }
 
-/** Reads the fleet server's database through a second, read-only connection. */
-export function serverDb<T>(dataDir: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(path.join(dataDir, 'fleet.sqlite'), { readonly: true });
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
+/** Reads the fleet server's database (SQLite or PostgreSQL): one statement with `?` placeholders. */
+export function serverRows<T = Record<string, unknown>>(server: FleetServer, text: string, params: readonly unknown[] = []): Promise<T[]> {
+  return server.query<T>(text, params);
 }
 
 /** The fleet server's suite already has a real SMTP sink on loopback; the sync tests use the same one. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CreatedShipment } from '../../src-server/embedded';
-import { deliver, localParcel, pickUp, serverDb, startKiosk, startServer, until, type Kiosk } from './helpers';
+import { deliver, localParcel, pickUp, serverRows, startKiosk, startServer, until, type Kiosk } from './helpers';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -44,26 +44,27 @@ describe('outage: the server goes away, the kiosk goes on, the kiosk is killed o
     const lines: string[] = [];
     const channels = { console: (l: string) => void lines.push(l) };
     let server = await startServer({ channels });
-    const { dataDir: fleetDir, port } = server;
+    const { dataDir: fleetDir, port, databaseUrl } = server;
     cleanup.push(() => server.close());
-    let k: Kiosk = await startKiosk({ url: server.url, token: server.createEnrollmentToken(), layout: LAYOUT });
+    let k: Kiosk = await startKiosk({ url: server.url, token: await server.createEnrollmentToken(), layout: LAYOUT });
     cleanup.push(() => k.close());
     await k.core.ctx.sync.syncNow();
     const kioskId = k.kioskId();
     const dir = k.dir;
 
     // Online: 32 shipments (the locker's whole capacity); the first 16 are delivered while the server is up.
-    const shipments: CreatedShipment[] = SIZES.map((size, i) =>
-      server.createShipment({ barcode: `OUT-${String(i).padStart(6, '0')}`, size, kioskId, recipient: { phone: `+4850010${String(i).padStart(4, '0')}` } }),
-    );
+    const shipments: CreatedShipment[] = [];
+    for (const [i, size] of SIZES.entries()) {
+      shipments.push(await server.createShipment({ barcode: `OUT-${String(i).padStart(6, '0')}`, size, kioskId, recipient: { phone: `+4850010${String(i).padStart(4, '0')}` } }));
+    }
     const first = shipments.filter((_, i) => i % 2 === 0);
     const second = shipments.filter((_, i) => i % 2 === 1);
     await k.core.ctx.sync.syncNow();
-    const driver = server.issueBadge({ role: 'driver', name: 'Dana' });
+    const driver = await server.issueBadge({ role: 'driver', name: 'Dana' });
     let { sessionId } = await k.call('authBadge', { badge: driver.token });
     for (const s of first) await deliver(k, sessionId, s.barcode);
     await until(() => k.core.ctx.sync.status().outboxDepth === 0, 5000, 'online deposits pushed');
-    const onlineEvents = server.eventCount(kioskId);
+    const onlineEvents = await server.eventCount(kioskId);
     expect(onlineEvents).toBe(16);
 
     // The server goes down. Offline, part 1 (this process): 16 pickups, 6 drop-offs, a problem report.
@@ -109,21 +110,21 @@ describe('outage: the server goes away, the kiosk goes on, the kiosk is killed o
     expect(k.core.ctx.sync.status().outboxDepth).toBe(local.length - onlineEvents);
 
     // The server comes back on the same data and port; the kiosk finds it by itself (backoff) and drains.
-    server = await startServer({ dataDir: fleetDir, port, channels });
+    server = await startServer({ dataDir: fleetDir, port, channels, ...(databaseUrl ? { databaseUrl } : {}) });
     cleanup.push(() => server.close());
     await until(() => k.core.ctx.sync.status().outboxDepth === 0 && k.core.ctx.sync.status().status === 'online', 10_000, 'outbox drained');
 
     // Exactly once: the server holds exactly the kiosk's events, each once.
-    const onServer = serverDb(fleetDir, (db) => db.prepare('SELECT id, type FROM events WHERE kiosk_id = ? ORDER BY id').all(kioskId) as Array<{ id: string; type: string }>);
-    expect(server.eventCount(kioskId)).toBe(local.length);
+    const onServer = await serverRows<{ id: string; type: string }>(server, 'SELECT id, type FROM events WHERE kiosk_id = ? ORDER BY id', [kioskId]);
+    expect(await server.eventCount(kioskId)).toBe(local.length);
     expect(onServer.map((e) => e.id)).toEqual(local.map((e) => e.id).sort());
     const count = (t: string) => onServer.filter((e) => e.type === t).length;
     expect(count('parcel.deposited')).toBe(32);
     expect(count('parcel.picked_up')).toBe(32);
     expect(count('problem.reported')).toBe(1);
     // Every parcel ended picked up on the server, without conflicts, and each recipient got exactly one code.
-    for (const s of shipments) expect(server.parcel(s.barcode)).toMatchObject({ status: 'picked_up', conflict: null });
-    const codes = serverDb(fleetDir, (db) => db.prepare(`SELECT parcel_id, count(*) AS n FROM notifications WHERE kind = 'code' GROUP BY parcel_id`).all() as Array<{ n: number }>);
+    for (const s of shipments) expect(await server.parcel(s.barcode)).toMatchObject({ status: 'picked_up', conflict: null });
+    const codes = await serverRows<{ n: number }>(server, `SELECT parcel_id, count(*) AS n FROM notifications WHERE kind = 'code' GROUP BY parcel_id`);
     expect(codes).toHaveLength(32);
     expect(codes.every((c) => c.n === 1)).toBe(true);
     await until(() => lines.filter((l) => /code for parcel OUT-/.test(l)).length === 32, 5000, 'one code message per parcel');

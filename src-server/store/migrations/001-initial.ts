@@ -1,14 +1,14 @@
-import type { Migration } from '../../../src-main/store/sqlite';
+import { POSTGRES_BASELINE as PG } from './postgres-baseline';
+import type { ServerMigration } from './types';
 
 /**
  * The fleet server's first schema. Times are ms since the epoch (INTEGER). Secrets and codes are only ever
  * stored sealed (AES-256-GCM, see keys.ts); enrollment tokens only as SHA-256 hashes.
  */
-export const m001: Migration = {
+export const m001: ServerMigration = {
   version: 1,
   name: 'initial',
-  up(db) {
-    db.exec(`
+  sqlite: `
       CREATE TABLE kiosks (
         id TEXT PRIMARY KEY,
         secret_sealed TEXT NOT NULL,
@@ -119,6 +119,6 @@ export const m001: Migration = {
         expires_at INTEGER NOT NULL,
         revoked_at INTEGER
       ) STRICT;
-    `);
-  },
+    `,
+  postgres: PG,
 };

@@ -1,15 +1,17 @@
-import type { Migration } from '../../../src-main/store/sqlite';
+import type { ServerMigration } from './types';
+
+/** PostgreSQL's baseline (migration 1) already has for_expiry. */
+const PG = '';
 
 /**
  * A reminder belongs to the expiry it announces, not to the parcel: a carrier's extension earns the recipient a fresh
  * reminder for the new date. `for_expiry` joins the idempotency key (0 for messages tied to no expiry: the code, the
  * expired notice). SQLite cannot alter a UNIQUE constraint, so the table is rebuilt; nothing references it.
  */
-export const m002: Migration = {
+export const m002: ServerMigration = {
   version: 2,
   name: 'reminder per expiry',
-  up(db) {
-    db.exec(`
+  sqlite: `
       CREATE TABLE notifications_new (
         id INTEGER PRIMARY KEY,
         parcel_id TEXT NOT NULL REFERENCES parcels(id),
@@ -38,6 +40,6 @@ export const m002: Migration = {
       DROP TABLE notifications;
       ALTER TABLE notifications_new RENAME TO notifications;
       CREATE INDEX notifications_due ON notifications(next_attempt_at) WHERE status = 'pending';
-    `);
-  },
+    `,
+  postgres: PG,
 };

@@ -1,0 +1,130 @@
+import type { Generated, Kysely } from 'kysely';
+
+/**
+ * The fleet database's tables as the query layer sees them (both dialects). Times are ms since the epoch (INTEGER on
+ * SQLite, BIGINT on PostgreSQL, read back as numbers: see db.ts); booleans are 0/1 integers on both.
+ */
+export interface KiosksTable {
+  id: string;
+  secret_sealed: string;
+  layout_name: string | null;
+  capacity_json: string;
+  enrolled_at: number;
+  last_heartbeat_at: number | null;
+  heartbeat_kiosk_time: number | null;
+  heartbeat_json: string | null;
+  last_seen_at: number | null;
+  /** The kiosk's manifest head: the last seq handed out, taken under this row's lock (migration 3). */
+  manifest_head: Generated<number>;
+  /** Events stored for this kiosk, kept as a counter so the fleet page never counts the events table (migration 3). */
+  events_received: Generated<number>;
+}
+
+export interface EnrollmentTokensTable {
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  kiosk_id: string | null;
+}
+
+export interface ParcelsTable {
+  id: string;
+  barcode: string;
+  kiosk_id: string;
+  size: 'S' | 'M' | 'L' | 'XL';
+  accessible: number;
+  recipient_name: string | null;
+  recipient_email: string | null;
+  recipient_phone: string | null;
+  status: 'expected' | 'deposited' | 'picked_up' | 'expired' | 'collected' | 'cancelled';
+  code_digest: string;
+  code_sealed: string | null;
+  pickup_window_days: number;
+  compartment_id: string | null;
+  created_at: number;
+  deposited_at: number | null;
+  expires_at: number | null;
+  picked_up_at: number | null;
+  expired_at: number | null;
+  collected_at: number | null;
+  cancelled_at: number | null;
+  kept_by_driver_at: number | null;
+  conflict: string | null;
+  reminder_queued_at: number | null;
+  updated_at: number;
+}
+
+/** One kiosk's manifest: (kiosk_id, seq) with seq from kiosks.manifest_head. Fleet-wide changes are fanned out. */
+export interface ManifestTable {
+  kiosk_id: string;
+  seq: number;
+  kind: 'expected' | 'cancelled' | 'extended' | 'badge_revoked';
+  body: string;
+  created_at: number;
+}
+
+export interface EventsTable {
+  id: string;
+  kiosk_id: string;
+  type: string;
+  occurred_at: number;
+  received_at: number;
+  payload: string;
+  outcome: string;
+  note: string | null;
+}
+
+export interface NoncesTable {
+  kiosk_id: string;
+  nonce: string;
+  seen_at: number;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  parcel_id: string;
+  kind: 'code' | 'reminder' | 'expired';
+  for_expiry: number;
+  channel: 'smtp' | 'sms' | 'console';
+  address: string;
+  body_sealed: string | null;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+  /** Who holds the claim (a random token per claim): only the holder may record the outcome (migration 3). */
+  lease_token: string | null;
+}
+
+export interface BadgesTable {
+  id: string;
+  role: 'driver' | 'technician';
+  name: string;
+  issued_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+/** Facts about the deployment itself, e.g. `keys_fingerprint` (migration 3). */
+export interface ServerMetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Schema {
+  kiosks: KiosksTable;
+  enrollment_tokens: EnrollmentTokensTable;
+  parcels: ParcelsTable;
+  manifest: ManifestTable;
+  events: EventsTable;
+  nonces: NoncesTable;
+  notifications: NotificationsTable;
+  badges: BadgesTable;
+  server_meta: ServerMetaTable;
+}
+
+/** A query executor: the database, or a transaction on it (a Transaction is a Kysely too). */
+export type Q = Kysely<Schema>;

@@ -11,6 +11,24 @@ import { Barcode, CompartmentId, Size } from './api/common';
  */
 
 // ---------------------------------------------------------------------------------------------------------
+// Versions (ADR protocol-version). A fleet runs mixed kiosk versions during a roll-out, so:
+// - every kiosk request carries `x-sync-protocol: <n>`; none = version 1 (kiosks released before issue 11);
+// - the server accepts MIN_SYNC_PROTOCOL_VERSION..any: a newer peer is served as this version, never refused for it;
+// - kiosk request bodies are parsed without `.strict()`: a field this side does not know is dropped, not an error
+//   (wrong types, out-of-range values and `__proto__` keys are still refused); carrier/admin bodies stay strict;
+// - the kiosk parses answers the same way: unknown fields are dropped, an unknown event outcome or error code is
+//   carried as a plain string;
+// - a change that an older peer would misread (a renamed field, a new meaning) needs a new version number and the
+//   server keeps answering the previous one until MIN_SYNC_PROTOCOL_VERSION moves past it.
+
+/** The version this code speaks. 2 = versioned requests, lenient parsing (issue 11). */
+export const SYNC_PROTOCOL_VERSION = 2;
+/** The oldest version the server still answers. */
+export const MIN_SYNC_PROTOCOL_VERSION = 1;
+/** Request and answer header carrying the sender's version (decimal). Not signed: it only selects leniency. */
+export const HEADER_SYNC_PROTOCOL = 'x-sync-protocol';
+
+// ---------------------------------------------------------------------------------------------------------
 // Building blocks
 
 export const KioskId = z.string().regex(/^K-[A-Za-z0-9]{8,32}$/);
@@ -29,8 +47,7 @@ export const SizeCounts = z
     M: z.number().int().min(0).max(10_000),
     L: z.number().int().min(0).max(10_000),
     XL: z.number().int().min(0).max(10_000),
-  })
-  .strict();
+  });
 export type SizeCounts = z.infer<typeof SizeCounts>;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -51,7 +68,8 @@ export const SERVER_ERROR_CODES = [
 ] as const;
 export const ServerErrorCode = z.enum(SERVER_ERROR_CODES);
 export type ServerErrorCode = z.infer<typeof ServerErrorCode>;
-export const ErrorBody = z.object({ error: z.object({ code: ServerErrorCode, message: z.string() }) });
+/** `code` is read as a plain string: a newer server's new code must not turn its error into a protocol error. */
+export const ErrorBody = z.object({ error: z.object({ code: z.string().max(60), message: z.string() }) });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -83,8 +101,7 @@ export const EnrollRequest = z
     capacity: SizeCounts,
     layoutName: z.string().min(1).max(80).optional(),
     version: z.string().min(1).max(40).optional(),
-  })
-  .strict();
+  });
 export type EnrollRequest = z.infer<typeof EnrollRequest>;
 
 export const EnrollResponse = z.object({
@@ -106,8 +123,7 @@ export const ManifestQuery = z
   .object({
     cursor: Cursor.default('0'),
     limit: z.coerce.number().int().min(1).max(500).default(200),
-  })
-  .strict();
+  });
 export type ManifestQuery = z.infer<typeof ManifestQuery>;
 
 /**
@@ -174,14 +190,14 @@ const ParcelRef = { parcelId: ParcelId.optional(), barcode: Barcode };
 const Actor = { badgeId: BadgeId.optional() };
 
 export const EVENT_PAYLOADS = {
-  'parcel.deposited': z.object({ ...ParcelRef, ...Actor, compartmentId: CompartmentId, size: Size, expiresAt: Instant }).strict(),
-  'parcel.picked_up': z.object({ ...ParcelRef, compartmentId: CompartmentId }).strict(),
-  'parcel.expired': z.object({ ...ParcelRef, compartmentId: CompartmentId }).strict(),
-  'parcel.collected': z.object({ ...ParcelRef, ...Actor, compartmentId: CompartmentId }).strict(),
+  'parcel.deposited': z.object({ ...ParcelRef, ...Actor, compartmentId: CompartmentId, size: Size, expiresAt: Instant }),
+  'parcel.picked_up': z.object({ ...ParcelRef, compartmentId: CompartmentId }),
+  'parcel.expired': z.object({ ...ParcelRef, compartmentId: CompartmentId }),
+  'parcel.collected': z.object({ ...ParcelRef, ...Actor, compartmentId: CompartmentId }),
   /** The driver could not deposit it (did not fit anywhere, no free compartment, door faults) and took it back. */
   'parcel.kept_by_driver': z
     .object({ ...ParcelRef, ...Actor, reason: z.enum(['does_not_fit', 'no_compartment', 'door_fault', 'other']) })
-    .strict(),
+    ,
   'problem.reported': z
     .object({
       kind: z.enum(['damaged', 'missing', 'wrong_parcel', 'door_wont_open', 'other']),
@@ -191,18 +207,18 @@ export const EVENT_PAYLOADS = {
       reference: z.string().max(40).optional(),
       note: z.string().max(500).optional(),
     })
-    .strict(),
-  'compartment.out_of_service': z.object({ ...Actor, compartmentId: CompartmentId, reason: z.string().max(200) }).strict(),
-  'compartment.in_service': z.object({ ...Actor, compartmentId: CompartmentId }).strict(),
-  'door.forced_open': z.object({ compartmentId: CompartmentId }).strict(),
-  'door.jammed': z.object({ compartmentId: CompartmentId, reference: z.string().max(40).optional() }).strict(),
-  'door.left_open': z.object({ compartmentId: CompartmentId, openForMs: z.number().int().min(0) }).strict(),
-  'maintenance.door_opened': z.object({ ...Actor, compartmentId: CompartmentId, reason: z.string().max(200) }).strict(),
+    ,
+  'compartment.out_of_service': z.object({ ...Actor, compartmentId: CompartmentId, reason: z.string().max(200) }),
+  'compartment.in_service': z.object({ ...Actor, compartmentId: CompartmentId }),
+  'door.forced_open': z.object({ compartmentId: CompartmentId }),
+  'door.jammed': z.object({ compartmentId: CompartmentId, reference: z.string().max(40).optional() }),
+  'door.left_open': z.object({ compartmentId: CompartmentId, openForMs: z.number().int().min(0) }),
+  'maintenance.door_opened': z.object({ ...Actor, compartmentId: CompartmentId, reason: z.string().max(200) }),
   /**
    * The kiosk's wall clock was stepped (NTP, a technician): `fromIso` is where it would have been, `toIso` where it
    * went, `deltaMs` = to − from (either sign). Its durations run on a monotonic clock; see the time ADR.
    */
-  'clock.jumped': z.object({ fromIso: Instant, toIso: Instant, deltaMs: z.number().int() }).strict(),
+  'clock.jumped': z.object({ fromIso: Instant, toIso: Instant, deltaMs: z.number().int() }),
   /**
    * Wrong pickup entries at this kiosk (ADR 0008 (code lockout)): counts over the rolling window, never a code. Sent when the
    * keypad's mode changes (`plain` ↔ `hardened`, or a technician cleared it) and as an hourly summary while failures go on.
@@ -216,7 +232,7 @@ export const EVENT_PAYLOADS = {
       reason: z.enum(['hardened', 'relaxed', 'cleared', 'summary']),
       ...Actor,
     })
-    .strict(),
+    ,
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;
@@ -224,7 +240,7 @@ export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as [EventType, ...EventTy
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 
 function eventSchema<T extends EventType>(type: T) {
-  return z.object({ id: EventId, type: z.literal(type), occurredAt: Instant, payload: EVENT_PAYLOADS[type] }).strict();
+  return z.object({ id: EventId, type: z.literal(type), occurredAt: Instant, payload: EVENT_PAYLOADS[type] });
 }
 
 export const SyncEvent = z.discriminatedUnion('type', [
@@ -248,7 +264,7 @@ export type SyncEventOf<T extends EventType> = Extract<SyncEvent, { type: T }>;
 
 export const MAX_EVENTS_PER_BATCH = 500;
 /** A batch is validated as a whole: one malformed event → 400 and nothing applied. Order = outbox order. */
-export const EventsRequest = z.object({ events: z.array(SyncEvent).min(1).max(MAX_EVENTS_PER_BATCH) }).strict();
+export const EventsRequest = z.object({ events: z.array(SyncEvent).min(1).max(MAX_EVENTS_PER_BATCH) });
 export type EventsRequest = z.infer<typeof EventsRequest>;
 
 /**
@@ -261,7 +277,8 @@ export type EventsRequest = z.infer<typeof EventsRequest>;
 export const EventOutcome = z.enum(['applied', 'duplicate', 'recorded', 'conflict']);
 export const EventsResponse = z.object({
   acked: z.array(EventId),
-  results: z.array(z.object({ id: EventId, outcome: EventOutcome, note: z.string().optional() })),
+  /** An outcome this kiosk does not know (a newer server) is kept as a string: `acked` is what counts. */
+  results: z.array(z.object({ id: EventId, outcome: z.union([EventOutcome, z.string().max(40)]), note: z.string().optional() })),
 });
 export type EventsResponse = z.infer<typeof EventsResponse>;
 
@@ -273,8 +290,7 @@ export const KioskFault = z
     code: z.string().min(1).max(40),
     compartmentId: CompartmentId.optional(),
     message: z.string().max(200).optional(),
-  })
-  .strict();
+  });
 
 export const HeartbeatRequest = z
   .object({
@@ -287,8 +303,7 @@ export const HeartbeatRequest = z
     version: z.string().min(1).max(40),
     /** The manifest cursor the kiosk holds; lets the server say whether a pull is due. */
     cursor: Cursor.optional(),
-  })
-  .strict();
+  });
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
 
 export const HeartbeatResponse = z.object({

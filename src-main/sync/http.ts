@@ -1,11 +1,12 @@
 import type { z } from 'zod';
-import { ErrorBody } from '../../src-shared/sync-protocol';
+import { ErrorBody, HEADER_SYNC_PROTOCOL, SYNC_PROTOCOL_VERSION } from '../../src-shared/sync-protocol';
 import { signRequest } from '../../src-common/signing';
 
 /**
  * The kiosk's HTTP client for the fleet server: signs every kiosk request (src-common/signing.ts, the very
  * file the server verifies with) and parses every answer with the shared zod schema. Bad data from the server is
- * an error like a dropped connection: the caller applies nothing.
+ * an error like a dropped connection: the caller applies nothing. Answers are parsed leniently (fields this kiosk does
+ * not know are dropped), so a newer server never breaks an older kiosk (ADR protocol-version).
  */
 
 export type SyncErrorKind =
@@ -45,6 +46,8 @@ export interface SyncHttpOptions {
 export class SyncHttp {
   private readonly base: string;
   private readonly closing = new AbortController();
+  /** The sync protocol version the server last answered with (1 = a server from before versioning); null before any answer. */
+  serverProtocol: number | null = null;
   constructor(private readonly o: SyncHttpOptions) {
     this.base = o.baseUrl.replace(/\/+$/, '');
   }
@@ -73,12 +76,16 @@ export class SyncHttp {
     const headers: Record<string, string> = creds
       ? signRequest({ kioskId: creds.kioskId, secret: creds.secret, method, path, now: this.o.now(), ...(raw !== undefined ? { body: raw } : {}) })
       : {};
+    // Which protocol this kiosk speaks (ADR protocol-version); the server serves older and newer ones alike.
+    headers[HEADER_SYNC_PROTOCOL] = String(SYNC_PROTOCOL_VERSION);
     if (raw !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     let text: string;
     try {
       res = await fetch(this.base + path, { method, headers, body: raw, signal: AbortSignal.any([AbortSignal.timeout(this.o.timeoutMs), this.closing.signal]) });
       text = await res.text();
+      const served = Number(res.headers.get(HEADER_SYNC_PROTOCOL) ?? '1');
+      if (Number.isInteger(served)) this.serverProtocol = served;
     } catch (err) {
       throw new SyncError('network', `${method} ${pathOnly(path)}: ${describeNetworkError(err)}`);
     }

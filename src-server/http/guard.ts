@@ -7,6 +7,7 @@ import type { ServerContext } from '../context';
 import { requireAdmin } from './auth';
 import { HttpError, parseJsonBody } from './errors';
 import { BODY_LIMITS, type ServerLimits } from './limits';
+import { installProtocolVersion } from './protocol-version';
 
 /**
  * The fleet server's one auth layer (ADR server-hardening): who may send a body is decided before the body is read.
@@ -116,6 +117,7 @@ export function installGuard(app: FastifyInstance, ctx: ServerContext, limits: S
     if (auth === 'kiosk') route.preValidation = [verifyKiosk, ...toArray(route.preValidation)];
   });
 
+  installProtocolVersion(app);
   // An unknown path is answered before its body is read, like any refusal.
   app.addHook('onRequest', async (req) => {
     if (req.is404) throw new HttpError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);

@@ -71,7 +71,7 @@ describe('sync client', () => {
 
   it('goes offline when the server stops (event + reason), and back online by itself when it returns', async () => {
     let server = await startServer();
-    const { dataDir, port } = server;
+    const { dataDir, port, databaseUrl } = server;
     cleanup.push(() => server.close());
     const k = await startKiosk({ url: server.url, token: await server.createEnrollmentToken() });
     cleanup.push(() => k.close());
@@ -86,7 +86,7 @@ describe('sync client', () => {
     // Offline, a queued event moves the banner's count at once (and sends nothing).
     await k.call('pickupReportProblem', { kind: 'other', note: 'while offline' });
     expect(k.events.filter((e) => e.event === 'connectivity').at(-1)!.payload).toMatchObject({ status: 'offline', outboxDepth: 1 });
-    server = await startServer({ dataDir, port });
+    server = await startServer({ dataDir, port, ...(databaseUrl ? { databaseUrl } : {}) });
     cleanup.push(() => server.close());
     await until(() => k.core.ctx.sync.status().status === 'online', 5000, 'back online without help');
     expect(k.core.ctx.sync.status().lastError).toBeNull();
@@ -139,7 +139,8 @@ describe('sync client', () => {
     const { outbox } = k.core.ctx.services.repos;
     const now = Date.now();
     outbox.enqueue('door.forced_open', { compartmentId: 'A01' }, now);
-    const bad = outbox.enqueue('door.forced_open', { compartmentId: 'A01', surprise: true }, now);
+    // A wrong type (an unknown field would be dropped, ADR protocol-version).
+    const bad = outbox.enqueue('door.forced_open', { compartmentId: 42 }, now);
     outbox.enqueue('door.left_open', { compartmentId: 'A02', openForMs: 90_000 }, now);
     await k.core.ctx.sync.syncNow();
     expect(k.core.ctx.sync.status()).toMatchObject({ status: 'online', outboxDepth: 1 });

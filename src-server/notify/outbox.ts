@@ -103,8 +103,8 @@ interface Lane {
   channel: ChannelName | null;
   notIn: ChannelName[];
   inflight: Map<number, Promise<void>>;
-  /** A claim is being made: a second pump waits for it (and runs again after) instead of over-claiming. */
-  pumping: boolean;
+  /** The claim being made, if any: a second pump waits for it (and it runs once more) instead of over-claiming. */
+  pumping: Promise<number> | null;
   again: boolean;
 }
 
@@ -151,8 +151,8 @@ export class NotificationOutbox {
     this.maxAttempts = o.maxAttempts ?? 12;
     this.perChannel = o.batch ?? 100;
     const names = [...o.channels.keys()];
-    this.lanes = names.map((n) => ({ name: n, channel: n, notIn: [], inflight: new Map(), pumping: false, again: false }));
-    this.lanes.push({ name: 'unconfigured', channel: null, notIn: names, inflight: new Map(), pumping: false, again: false });
+    this.lanes = names.map((n) => ({ name: n, channel: n, notIn: [], inflight: new Map(), pumping: null, again: false }));
+    this.lanes.push({ name: 'unconfigured', channel: null, notIn: names, inflight: new Map(), pumping: null, again: false });
   }
 
   start(): void {
@@ -217,25 +217,32 @@ export class NotificationOutbox {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  private async pumpLane(lane: Lane): Promise<number> {
+  /**
+   * One claim at a time per lane. A call while a claim is being made asks for one more round and waits for both, so a
+   * caller (drain) never mistakes "someone else is claiming" for "nothing is due".
+   */
+  private pumpLane(lane: Lane): Promise<number> {
     if (lane.pumping) {
       lane.again = true;
-      return 0;
+      return lane.pumping.then(() => 0);
     }
-    lane.pumping = true;
-    try {
-      let n = 0;
-      do {
-        lane.again = false;
-        n += await this.pump(lane);
-      } while (lane.again && !this.stopped);
-      return n;
-    } catch (err) {
-      this.o.log.error('notification outbox run failed', { channel: lane.name, err: (err as Error).message });
-      return 0;
-    } finally {
-      lane.pumping = false;
-    }
+    const run = async (): Promise<number> => {
+      try {
+        let n = 0;
+        do {
+          lane.again = false;
+          n += await this.pump(lane);
+        } while (lane.again && !this.stopped);
+        return n;
+      } catch (err) {
+        this.o.log.error('notification outbox run failed', { channel: lane.name, err: (err as Error).message });
+        return 0;
+      } finally {
+        lane.pumping = null;
+      }
+    };
+    lane.pumping = run();
+    return lane.pumping;
   }
 
   /**

@@ -11,6 +11,8 @@ import type { EnrollResponse, SizeCounts, SyncEvent } from '../../src-shared/syn
 export interface Started {
   server: FleetServer;
   dataDir: string;
+  /** Set on the PostgreSQL run: the server's own database (another instance may join it). */
+  databaseUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function startTestServer(o: Partial<StartFleetServerOptions> = {}):
   return {
     server,
     dataDir,
+    databaseUrl: o.databaseUrl ?? db?.url,
     async stop() {
       await server.close();
       await db?.drop();

@@ -132,7 +132,8 @@ describe('notifications', () => {
     const p = await s.server.createShipment({ barcode: 'CRSH-0001', size: 'S', kioskId: k.id, recipient: { phone: '+48500100200' } });
     await k.events([deposited(p.parcelId, p.barcode)]);
     await until(() => sms!.messages.length === 1, 5000, 'the send in flight');
-    // The crash: what is on disk at this moment is all a restarted server has.
+    // The crash: what is on disk at this moment is all a restarted server has. On PostgreSQL the database is shared, so
+    // the "restarted" server is a second instance on it (same keys), while the first one still hangs in its send.
     const copy = s.dataDir + '-crashed';
     fs.cpSync(s.dataDir, copy, { recursive: true });
     cleanup.push(async () => fs.rmSync(copy, { recursive: true, force: true }));
@@ -140,6 +141,7 @@ describe('notifications', () => {
     let clock = Date.now();
     const restarted = await startFleetServer({
       dataDir: copy,
+      ...(s.databaseUrl ? { databaseUrl: s.databaseUrl } : {}),
       port: 0,
       log: silentLogger,
       sweepIntervalMs: 0,

@@ -56,6 +56,9 @@ export async function startKiosk(o: { url: string; token?: string; dir?: string;
   const dir = o.dir ?? tempDir('sync-kiosk-');
   const config = loadConfig(['--data-dir', dir, '--server-url', o.url, ...(o.token ? ['--enrollment-token', o.token] : []), ...(o.layout ? ['--layout', o.layout] : [])], {});
   const core = await createKioskCore({ config, mode: 'host', version: '0.1.0-test', dataDir: dir, ...(o.clock ? { clock: o.clock } : {}) });
+  // The core's own sync enrolls in its first cycle; closing it mid-request would spend the token with no kiosk to show
+  // for it. Let that cycle finish first (it never rejects; a failure just leaves the kiosk unenrolled and offline).
+  if (o.token) await core.ctx.sync.syncNow();
   await core.ctx.sync.close();
   core.ctx.sync = await createSync(core.ctx, { ...FAST_SYNC, ...o.sync });
   const events: Kiosk['events'] = [];

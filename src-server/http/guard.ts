@@ -16,7 +16,8 @@ import { installProtocolVersion } from './protocol-version';
  * path: `/v1/kiosks/:id/…` is signed by a kiosk, `/v1/kiosks/enroll` carries its one-time token in the body, any
  * other `/v1/…` needs the admin key, anything else is public and takes no body. A route added later is therefore
  * closed by default. Then, per request:
- * 1. onRequest: the per-address budget; then the credentials that live in headers: the admin key checked in full, or a
+ * 1. onRequest: the per-address budget (spent only by requests without a valid credential: public pages, enrollment,
+ *    refusals, so kiosks sharing a NAT address never exhaust it); then the credentials that live in headers: the admin key checked in full, or a
  *    kiosk's id / timestamp window / nonce and signature shape and that the kiosk exists. A request that fails here is
  *    answered 401/403/429 and its body is never read, let alone parsed.
  * 2. the JSON parser: for a kiosk route, the HMAC over the raw bytes is checked before JSON.parse.
@@ -77,33 +78,48 @@ export function installGuard(app: FastifyInstance, ctx: ServerContext, limits: S
       admin: app.createRateLimit({ max: r.perAdminKey, timeWindow: perMinute, keyGenerator: (req) => `b:${bearerDigest(req)}` }),
     };
   }
-  async function spend(which: keyof ReturnType<typeof makeLimiters>, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async function spend(which: keyof ReturnType<typeof makeLimiters>, req: FastifyRequest, reply: FastifyReply, increment = true): Promise<void> {
     limiters ??= makeLimiters();
-    const r = await limiters[which](req);
-    if (r.isAllowed || !r.isExceeded) return;
+    const r = await limiters[which](req, { increment });
+    // A read (increment: false) refuses at the limit; an increment refuses past it.
+    if (r.isAllowed || (increment ? !r.isExceeded : r.remaining > 0)) return;
     void reply.header('retry-after', String(r.ttlInSeconds));
     throw new HttpError('RATE_LIMITED', `too many requests (${r.max} a minute per ${which === 'address' || which === 'unauthenticated' ? 'address' : 'key'}); retry after ${r.ttlInSeconds} s`);
   }
+  /**
+   * The per-address budget is spent by what carries no valid credential (public pages, enrollment, refusals), and
+   * checked before anything else: many kiosks behind one NAT address, each within its own budget, never spend it.
+   */
+  async function refused<T>(req: FastifyRequest, reply: FastifyReply, check: () => Promise<T> | T): Promise<T> {
+    try {
+      return await check();
+    } catch (err) {
+      if (err instanceof HttpError && (err.code === 'UNAUTHORIZED' || err.code === 'FORBIDDEN')) await spend('address', req, reply).catch(() => undefined);
+      throw err;
+    }
+  }
 
   const onRequest = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    await spend('address', req, reply);
+    await spend('address', req, reply, false);
     switch (req.routeOptions.config.auth ?? 'admin') {
       case 'kiosk':
-        await precheckKiosk(ctx, req);
+        await refused(req, reply, () => precheckKiosk(ctx, req));
         return;
       case 'admin':
-        requireAdmin(ctx, req);
+        await refused(req, reply, () => requireAdmin(ctx, req));
         await spend('admin', req, reply);
         return;
       case 'enroll':
+        await spend('address', req, reply);
         await spend('unauthenticated', req, reply);
         return;
       case 'public':
+        await spend('address', req, reply);
         return;
     }
   };
   const verifyKiosk = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!req.signatureVerified) await verifyKioskSignature(ctx, req, req.rawBody);
+    if (!req.signatureVerified) await refused(req, reply, () => verifyKioskSignature(ctx, req, req.rawBody));
     await spend('kiosk', req, reply);
   };
 
@@ -127,7 +143,16 @@ export function installGuard(app: FastifyInstance, ctx: ServerContext, limits: S
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (req: FastifyRequest, body: Buffer) => {
     req.rawBody = body;
-    if (req.routeOptions.config.auth === 'kiosk') await verifyKioskSignature(ctx, req, body);
+    if (req.routeOptions.config.auth === 'kiosk') {
+      try {
+        await verifyKioskSignature(ctx, req, body);
+      } catch (err) {
+        // A forged body spends its sender's address budget like any refusal.
+        limiters ??= makeLimiters();
+        await limiters.address(req).catch(() => undefined);
+        throw err;
+      }
+    }
     if (body.length === 0) return undefined;
     parsed++;
     try {

@@ -122,6 +122,17 @@ describe('rate limits per key and per address', () => {
     const pages = [];
     for (let i = 0; i < 4; i++) pages.push(await fetch(s.url + '/').then((r) => r.status));
     expect(pages).toEqual([200, 200, 200, 429]);
+    await s.stop();
+    // Signed kiosk requests from one address (a NAT) do not spend it; forgeries from that address do.
+    // 4 = the enrollment below + 3 refusals.
+    s = await startHardened({ limits: { rate: { perAddress: 4 } } });
+    const k = await s.enroll();
+    for (let i = 0; i < 6; i++) expect((await k.manifest()).status).toBe(200);
+    const forged = () => {
+      const p = `/v1/kiosks/${k.id}/manifest?cursor=0`;
+      return fetch(s!.url + p, { headers: signRequest({ kioskId: k.id, secret: Buffer.alloc(32, 3), method: 'GET', path: p }) }).then((r) => r.status);
+    };
+    expect([await forged(), await forged(), await forged(), await forged()]).toEqual([401, 401, 401, 429]);
   });
 
   it('an admin key over its budget gets 429; a wrong key is 401 before any budget', async () => {

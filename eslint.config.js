@@ -96,8 +96,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              // TODO(issue 11 store rewrite): drop the src-main/store/sqlite exception once src-server/store stops importing it.
-              group: ['**/src-renderer/**', '**/src-main/**', '!**/src-main/store', '!**/src-main/store/sqlite', 'electron'],
+              group: ['**/src-renderer/**', '**/src-main/**', 'electron'],
               message: 'The fleet server is its own process: it imports src-shared and src-common, never the kiosk.',
             },
           ],

@@ -39,6 +39,7 @@ describe('import boundary between kiosk and fleet server', () => {
     expect(await restricted('src-server/services/boundary-probe.ts', use('../../src-main/services/pickup'))).toHaveLength(1);
     expect(await restricted('src-server/boundary-probe.ts', use('../src-main/sync/http'))).toHaveLength(1);
     expect(await restricted('src-server/boundary-probe.ts', use('../src-main/store/repos'))).toHaveLength(1);
+    expect(await restricted('src-server/store/boundary-probe.ts', use('../../src-main/store/sqlite'))).toHaveLength(1);
     expect(await restricted('src-server/http/boundary-probe.ts', use('../../src-common/signing'))).toEqual([]);
   });
 

@@ -74,6 +74,7 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
     layout,
     lockBitMeansClosed: config.serial.lockBitMeansClosed,
     itemSensors: config.serial.itemSensors,
+    simulatedBankFile: path.join(opts.dataDir, 'simulated-bank.json'),
   });
 
   const ctx: KioskContext = {

@@ -5,6 +5,7 @@ import type { DoorController } from './door-controller';
 import { KerongDriver, type TimingOverrides } from './kerong/driver';
 import { BoardSimulator } from './sim/board-sim';
 import { simulatorTransport } from './sim/in-process';
+import { restoreSimulatedBank } from './sim/persisted-bank';
 import { serialTransport } from './transport';
 
 export type { BoardState, CompartmentState, DoorController, DoorEvent, DoorHealth } from './door-controller';
@@ -15,6 +16,8 @@ export { loadLayout, parseLayout, bundledLayouts } from './layouts';
 
 export interface DoorControllerOptions {
   protocol: 'kerong-cu16' | 'simulator';
+  /** The in-process simulator's physical state across restarts (see sim/persisted-bank.ts); unset in tests. */
+  simulatedBankFile?: string;
   /** Required for kerong-cu16, e.g. /dev/ttyUSB0. Ignored for the simulator. */
   serialPath?: string;
   baud?: number;
@@ -46,6 +49,7 @@ export async function createDoorController(opts: DoorControllerOptions): Promise
   switch (opts.protocol) {
     case 'simulator':
       simulator = new BoardSimulator({ layout: opts.layout, ...polarity });
+      if (opts.simulatedBankFile) restoreSimulatedBank(simulator, opts.simulatedBankFile, opts.layout.compartments.map((c) => c.id));
       transport = simulatorTransport(simulator);
       break;
     case 'kerong-cu16':

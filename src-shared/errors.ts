@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'NO_COMPARTMENT',
   'UNKNOWN_PARCEL',
   'ALREADY_DEPOSITED',
+  /** The parcel was delivered here and has since been picked up or collected: it is not in the locker any more. */
+  'ALREADY_COMPLETED',
   'DUPLICATE_SCAN',
   'UNKNOWN_COMPARTMENT',
   'BADGE_INVALID',

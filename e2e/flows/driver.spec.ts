@@ -1,5 +1,5 @@
 import { expect, test } from '../fixtures';
-import { demo, expectAccessible, PORTRAIT, scan, shoot } from './helpers';
+import { codeFor, demo, deposit, expectAccessible, PORTRAIT, scan, shoot } from './helpers';
 
 test.use({ viewport: PORTRAIT });
 
@@ -61,4 +61,24 @@ test('an unknown parcel is refused with a clear message', async ({ kioskPage: sc
   await expect(screen.getByRole('heading', { name: 'Scan the next parcel' })).toBeVisible();
   await scan(screen, 'NOT-EXPECTED-1');
   await expect(screen.getByTestId('error')).toContainText('not expected at this locker');
+});
+
+test('a parcel delivered and since picked up is not "already in the locker" when scanned again', async ({ kioskPage: screen, kiosk }) => {
+  const d = await demo(kiosk);
+  const parcel = d.parcels[0]!;
+  const door = await deposit(kiosk, d.driver, parcel.barcode);
+  const code = await codeFor(kiosk, parcel.barcode);
+  const picked = await kiosk.call<{ operationId: string }>('pickupSubmitCode', { code });
+  expect(picked.ok).toBe(true);
+  await kiosk.call('simDoor', { compartmentId: door, action: 'open' });
+  await kiosk.call('simDoor', { compartmentId: door, action: 'remove-item' });
+  await kiosk.call('simDoor', { compartmentId: door, action: 'close' });
+  await expect.poll(async () => JSON.stringify(await kiosk.call('operationsInProgress', {}))).not.toContain(door);
+
+  await screen.getByText('Touch the screen or scan the QR code from your message').click();
+  await scan(screen, d.driver);
+  await expect(screen.getByRole('heading', { name: 'Scan the next parcel' })).toBeVisible();
+  await scan(screen, parcel.barcode);
+  await expect(screen.getByTestId('error')).toContainText('already delivered here and has been picked up');
+  await expect(screen.getByTestId('error')).not.toContainText('already in the locker');
 });

@@ -73,7 +73,12 @@ export async function startHostServer(core: KioskCore, opts: { port: number; ren
       void (reply as FastifyReply).code(400).headers(securityHeaders(port)).type('text/plain').send('refused');
     },
   });
-  app.server.on('error', (err) => log.error('host HTTP server error', { error: err.message }));
+  // A server 'error' after listening is logged and survived; before that (a taken port) `listen` rejects and the
+  // entry point says so in one line, so it is not logged twice.
+  let listening = false;
+  app.server.on('error', (err) => {
+    if (listening) log.error('host HTTP server error', { error: err.message });
+  });
 
   // Every response (errors included) carries the security headers; WebSocket upgrades are hijacked and get none.
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -130,6 +135,7 @@ export async function startHostServer(core: KioskCore, opts: { port: number; ren
   }, (socket) => serveApi(core, socket));
 
   await app.listen({ port: opts.port, host: '127.0.0.1' });
+  listening = true;
   port = (app.server.address() as { port: number }).port;
   return {
     port,

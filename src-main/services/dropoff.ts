@@ -38,7 +38,8 @@ export class DropoffService {
     const parcel = this.kit.repos.parcels.activeByBarcode(barcode);
     if (!parcel) {
       const last = this.kit.repos.parcels.latestByBarcode(barcode);
-      if (last && (last.status === 'picked_up' || last.status === 'collected')) throw new KioskError('ALREADY_DEPOSITED', 'this parcel was already delivered here');
+      // Delivered and since picked up (or collected): "already in the locker" would send the driver looking for it.
+      if (last && (last.status === 'picked_up' || last.status === 'collected')) throw new KioskError('ALREADY_COMPLETED', 'this parcel was already delivered here and has left the locker');
       throw new KioskError('UNKNOWN_PARCEL', last?.status === 'cancelled' ? 'this delivery was cancelled' : 'no parcel with this barcode is expected here');
     }
     if (parcel.status !== 'expected') throw new KioskError('ALREADY_DEPOSITED', 'this parcel is already in the locker', { compartmentId: parcel.compartmentId });

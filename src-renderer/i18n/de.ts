@@ -222,6 +222,7 @@ export const de: Catalogue = {
   'error.NO_COMPARTMENT': 'Kein freies Fach in passender Größe. Bitte Paket behalten.',
   'error.UNKNOWN_PARCEL': 'Dieses Paket wird an dieser Station nicht erwartet.',
   'error.ALREADY_DEPOSITED': 'Dieses Paket ist bereits in der Station.',
+  'error.ALREADY_COMPLETED': 'Dieses Paket wurde hier schon zugestellt und abgeholt. Es wird nicht noch einmal erwartet.',
   'error.DUPLICATE_SCAN': 'Dieses Paket wurde gerade gescannt.',
   'error.UNKNOWN_COMPARTMENT': 'Unbekanntes Fach.',
   'error.BADGE_INVALID': 'Dieser Ausweis ist hier nicht gültig.',

@@ -226,6 +226,7 @@ export const en = {
   'error.NO_COMPARTMENT': 'No free compartment of the right size. Keep this parcel.',
   'error.UNKNOWN_PARCEL': 'This parcel is not expected at this locker.',
   'error.ALREADY_DEPOSITED': 'This parcel is already in the locker.',
+  'error.ALREADY_COMPLETED': 'This parcel was already delivered here and has been picked up. It is not expected again.',
   'error.DUPLICATE_SCAN': 'This parcel was just scanned.',
   'error.UNKNOWN_COMPARTMENT': 'Unknown compartment.',
   'error.BADGE_INVALID': 'This badge is not valid here.',

@@ -222,6 +222,7 @@ export const es: Catalogue = {
   'error.NO_COMPARTMENT': 'No hay un casillero libre del tamaño adecuado. Quédese con este paquete.',
   'error.UNKNOWN_PARCEL': 'Este paquete no se espera en esta taquilla.',
   'error.ALREADY_DEPOSITED': 'Este paquete ya está en la taquilla.',
+  'error.ALREADY_COMPLETED': 'Este paquete ya se entregó aquí y ya se recogió. No se espera de nuevo.',
   'error.DUPLICATE_SCAN': 'Este paquete se acaba de escanear.',
   'error.UNKNOWN_COMPARTMENT': 'Casillero desconocido.',
   'error.BADGE_INVALID': 'Esta tarjeta no es válida aquí.',

@@ -222,6 +222,7 @@ export const pl: Catalogue = {
   'error.NO_COMPARTMENT': 'Brak wolnej skrytki odpowiedniego rozmiaru. Zatrzymaj tę paczkę.',
   'error.UNKNOWN_PARCEL': 'Ta paczka nie jest oczekiwana w tym automacie.',
   'error.ALREADY_DEPOSITED': 'Ta paczka jest już w automacie.',
+  'error.ALREADY_COMPLETED': 'Ta paczka została już tu doręczona i odebrana. Nie jest ponownie oczekiwana.',
   'error.DUPLICATE_SCAN': 'Ta paczka została właśnie zeskanowana.',
   'error.UNKNOWN_COMPARTMENT': 'Nieznana skrytka.',
   'error.BADGE_INVALID': 'Ten identyfikator jest tu nieważny.',

@@ -80,7 +80,7 @@ export const staffCalls = {
   authPin: { input: z.object({ pin: z.string().regex(/^[0-9]{4,12}$/) }).strict(), output: Session },
   authEnd: { input: WithSession.strict(), output: z.object({ ended: z.boolean() }) },
 
-  /** Driver scans a parcel: allocate, journal, unlock. Errors: UNKNOWN_PARCEL, ALREADY_DEPOSITED, DUPLICATE_SCAN, NO_COMPARTMENT, HARDWARE_OFFLINE. */
+  /** Driver scans a parcel: allocate, journal, unlock. Errors: UNKNOWN_PARCEL, ALREADY_DEPOSITED (in the locker now), ALREADY_COMPLETED (delivered and since picked up or collected), DUPLICATE_SCAN, NO_COMPARTMENT, HARDWARE_OFFLINE. */
   dropoffScan: { input: WithSession.extend({ barcode: Barcode }).strict(), output: DropoffStarted },
   /** "Doesn't fit": the open compartment is released, the next size up is opened. */
   dropoffDoesntFit: { input: WithSession.extend({ operationId: OperationId }).strict(), output: DropoffStarted },

@@ -63,6 +63,14 @@ describe('drop-off', () => {
     k.sim.closeDoor(id);
     await waitOp(k, first.value.operationId, ['closed']);
     expect((await k.call('dropoffScan', { sessionId, barcode: p.barcode })).error?.code).toBe('ALREADY_DEPOSITED');
+    // Picked up since: the parcel is not "already in the locker" any more, and the driver is told what did happen.
+    const pick = await k.call('pickupSubmitCode', { code: p.code });
+    await waitOp(k, pick.value.operationId, ['opened']);
+    k.sim.removeItem(id);
+    k.sim.closeDoor(id);
+    await waitOp(k, pick.value.operationId, ['closed']);
+    const again = await k.call('dropoffScan', { sessionId, barcode: p.barcode });
+    expect(again.error?.code).toBe('ALREADY_COMPLETED');
   });
 
   it('door closed with nothing inside: nothing deposited, the parcel can be scanned again', async () => {

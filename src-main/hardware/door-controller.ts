@@ -38,6 +38,11 @@ export interface BoardState {
   /** Raw bytes as received, before polarity: LOCKS_1_8, LOCKS_9_16, IR_1_8, IR_9_16. null before the first read. */
   raw: { locks: [number, number]; ir: [number, number] } | null;
   readAt: number | null;
+  /**
+   * The driver has given up on this board: its last read attempt (with retries) got no answer, whether or not it
+   * ever answered before. False while it answers or before any read has been tried. Optional for other drivers.
+   */
+  silent?: boolean;
 }
 
 export interface DoorHealth {

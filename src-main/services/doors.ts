@@ -99,25 +99,39 @@ export class DoorEngine {
   }
 
   /**
-   * Refuses (HARDWARE_OFFLINE) when the board behind `compartmentId` is known to be unreachable: the port is not open,
-   * or the board has answered before and stopped answering. Called before anything is journaled, audited or queued,
-   * so a refused attempt leaves no trace but the error. A board never heard from yet is not "known offline": the
-   * unlock goes out and the tracker's jam verdict tells.
+   * Refuses (HARDWARE_OFFLINE) when the board behind `compartmentId` is known to be unreachable (see knownOffline).
+   * Called before anything is journaled, audited or queued, so a refused attempt leaves no trace but the error. The
+   * one rule for pickup, QR pickup, drop-off, collection and maintenance.
    */
   assertReachable(compartmentId: string): void {
     if (this.knownOffline(compartmentId)) throw new KioskError('HARDWARE_OFFLINE', 'the lock board is not reachable');
   }
 
-  /** See assertReachable. */
+  /**
+   * Known offline: the port is not open, or the driver has given up on the board (its last read attempt, retries
+   * included, got no answer) whether or not it ever answered since start-up. A board that has answered before and
+   * is not online now counts too (drivers without `silent`). Only a board not yet tried at all is given the benefit
+   * of the doubt: the unlock goes out and the tracker's jam verdict tells (issue 9 §2, red-team finding 2).
+   */
   knownOffline(compartmentId: string): boolean {
     const { doors } = this.kit.ctx;
     try {
       if (doors.health().port !== 'open') return true;
       const board = this.kit.repos.compartments.get(compartmentId)?.board;
       const state = doors.boards().find((b) => b.board === board);
-      return state !== undefined && state.readAt !== null && !state.online;
+      if (state === undefined || state.online) return false;
+      return state.silent === true || state.readAt !== null;
     } catch {
       return true; // a closed controller
+    }
+  }
+
+  /** The port is not open, so every door is known offline (knownOffline's first rule), before a door is even chosen. */
+  portDown(): boolean {
+    try {
+      return this.kit.ctx.doors.health().port !== 'open';
+    } catch {
+      return true;
     }
   }
 

@@ -119,7 +119,7 @@ export class DropoffService {
   ): Promise<DropoffStarted> {
     const { kit } = this;
     const actor = actorOf(session);
-    if (kit.ctx.doors.health().port !== 'open') throw new KioskError('HARDWARE_OFFLINE', 'the lock board is not reachable');
+    if (this.doors.portDown()) throw new KioskError('HARDWARE_OFFLINE', 'the lock board is not reachable');
     let picked: { op: DoorOpRow; chosen: CompartmentRow } | null;
     try {
       picked = kit.tx(() => {

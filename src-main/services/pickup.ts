@@ -191,6 +191,8 @@ export class PickupService {
       if (active.purpose === 'pickup' && active.parcelId === parcel.id) return { operationId: active.id, where: where(compartment) };
       throw new KioskError('DOOR_FAULT', 'this door is busy; please wait a moment', { reference: null });
     }
+    // Known offline: refused before anything is written, even the out-of-service flag below (one rule, doors.ts).
+    this.doors.assertReachable(compartment.id);
     if (!compartment.inService) {
       const reference = kit.newReference();
       kit.tx(() => {

@@ -51,6 +51,11 @@ export interface KioskOptions {
   jamMs?: number;
   /** Board unreadable this long after an unlock: the blind verdict (default 30 s, the driver's). */
   jamCeilingMs?: number;
+  /**
+   * Run the real Kerong driver on this serial path (a socat pty, tests/hardware/helpers.ts) instead of the in-process
+   * simulator; `sim` is then null (cast), so helpers that touch it (depositParcel) cannot be used.
+   */
+  serialPath?: string;
 }
 
 export async function makeKiosk(opts: KioskOptions = {}): Promise<TestKiosk> {
@@ -60,7 +65,7 @@ export async function makeKiosk(opts: KioskOptions = {}): Promise<TestKiosk> {
   const db = openDatabase(path.join(dir, 'kiosk.db'), kioskMigrations);
   const layout = loadLayout(config.layout);
   const { doors, simulator } = await createDoorController({
-    protocol: 'simulator',
+    ...(opts.serialPath ? { protocol: 'kerong-cu16' as const, serialPath: opts.serialPath } : { protocol: 'simulator' as const }),
     layout,
     lockBitMeansClosed: config.serial.lockBitMeansClosed,
     itemSensors: config.serial.itemSensors,

@@ -180,6 +180,7 @@ export class DoorTracker {
       online: portOpen && b.online === true,
       raw: b.raw ? { locks: [...b.raw.locks], ir: [...b.raw.ir] } : null,
       readAt: b.readAt,
+      silent: b.online === false,
     };
   }
 

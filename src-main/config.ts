@@ -41,11 +41,6 @@ export const KioskConfig = z
     /** A door still open this long after it opened raises a `door_left_open` alarm (once per opening). */
     doorLeftOpenSeconds: z.number().int().min(5).max(3600).default(120),
     /**
-     * "Door closed too soon? Reopen" with the visit's reopen token: this long after the door closed (monotonic), and
-     * only for the visit that opened it (ADR 0008 (code lockout)). Re-entering the code itself still works for `graceSeconds`.
-     */
-    reopenSeconds: z.number().int().min(0).max(120).default(20),
-    /**
      * Wrong entries (ADR 0008 (code lockout)). Technician PIN: `maxAttempts` in `windowMinutes` lock it for `lockMinutes` (doubling).
      * Pickup codes: `maxAttempts` plain wrong codes in a rolling `codeWindowHours` harden the keypad (code + check
      * code, at most one answer per `hardenedPaceMs` kiosk-wide) instead of refusing everyone.

@@ -4,6 +4,7 @@ import type { KioskContext } from '../context';
 import { createLogger } from '../log';
 import { isStoreCode, storeKioskError } from '../store/store-errors';
 import { callCommits, storeHealth } from '../store/store-health';
+import { STARTS_NEW } from './door-calls';
 
 const log = createLogger('api');
 
@@ -17,8 +18,6 @@ export type Handlers = { [N in CallName]: Handler<N> };
  */
 export const BUSY_RETRY_DELAYS_MS: readonly number[] = [25, 50, 100, 200, 400, 800, 1000];
 
-/** Calls that start a new door operation: refused at once while the store is degraded (full disk, I/O error). */
-const STARTS_NEW: ReadonlySet<CallName> = new Set<CallName>(['pickupSubmitCode', 'dropoffScan', 'collectionOpen']);
 
 /** Largest request we parse at all: anything bigger is refused before zod sees it. */
 const MAX_INPUT_CHARS = 16_384;
@@ -68,7 +67,7 @@ export async function dispatch(handlers: Partial<Handlers>, ctx: KioskContext, c
         }
         log.warn('store busy: giving up', { call, attempts: attempt + 1 });
       } else if (named && isStoreCode(named.code)) {
-        log.error('store failure', { call, code: named.code, error: (err as Error).message });
+        log.error('store failure', { call, errorCode: named.code, error: (err as Error).message });
       }
       if (named) return { ok: false, error: named.toApiError() };
       log.error('handler failed', { call, error: (err as Error).stack ?? String(err) });

@@ -28,9 +28,8 @@ type StaffCalls =
  * collection are driver calls, maintenance* technician calls, and neither role may use the other's.
  */
 export const staffHandlers: Pick<Handlers, StaffCalls> = {
-  // A staff session at the screen ends any customer visit's reopen right (issue 9 §2).
-  authBadge: (input, ctx) => (ctx.services.pickup.endVisit(), sessionView(ctx.services.sessions.authBadge(input.badge), iso)),
-  authPin: (input, ctx) => (ctx.services.pickup.endVisit(), sessionView(ctx.services.sessions.authPin(input.pin), iso)),
+  authBadge: (input, ctx) => sessionView(ctx.services.sessions.authBadge(input.badge), iso),
+  authPin: (input, ctx) => sessionView(ctx.services.sessions.authPin(input.pin), iso),
   authEnd: (input, ctx) => ({ ended: ctx.services.sessions.end(input.sessionId) }),
 
   dropoffScan: (input, ctx) => ctx.services.dropoff.scan(ctx.services.sessions.require(input.sessionId, ['driver']), input.barcode),

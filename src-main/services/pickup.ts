@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { KioskError } from '../../src-shared/errors';
 import { checkDigest, codeDigest, qrDigest } from '../../src-common/code-digest';
 import type { DoorOpRow } from '../store/door-ops';
@@ -12,13 +12,6 @@ import { where, type WhereView } from './views';
 export interface PickupStarted {
   operationId: string;
   where: WhereView;
-  /**
-   * One-time, 128-bit token for "Door closed too soon? Reopen": held only by the screen of the visit that opened the
-   * door (main keeps its SHA-256, in memory). See `reopen`.
-   */
-  reopenToken: string;
-  /** How long after the door closes the token reopens it (config `reopenSeconds`), for the screen's offer. */
-  reopenWindowMs: number;
 }
 
 /** What the customer typed or scanned: a 6-digit code (and, when the keypad is hardened, the 4-digit check code). */
@@ -29,29 +22,18 @@ export interface CodeEntry {
 
 const PROBLEM_KIND = { damaged: 'damaged', missing: 'missing', wrong_parcel: 'wrong_parcel', door_problem: 'door_wont_open', other: 'other' } as const;
 
-/** The reopen right of the one visit at this kiosk's screen (in memory: a restart ends every visit). */
-interface ReopenGrant {
-  tokenHash: Buffer;
-  operationId: string;
-  compartmentId: string;
-  /** Monotonic instant the door closed, from the door controller's own event; null while it is open. */
-  closedMono: number | null;
-  off: () => void;
-}
-
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
 /**
  * Customer pickup: a code is looked up by its HMAC digest (index, O(1), offline), the door is journaled and
  * unlocked, and the rest happens on door events (see finish.ts). The code stays valid until the door has opened,
- * closed, and the compartment reads empty; re-entering it within `graceSeconds` reopens the door.
+ * closed, and the compartment reads empty; re-entering it (or scanning the QR again) within `graceSeconds` reopens
+ * the door. No door opens without the code or the QR: the kiosk cannot tell the customer from the next person at the
+ * screen, so there is no code-less "reopen" (ADR 0008 (code lockout), red-team finding 1).
  *
- * Wrong entries never lock customers out (ADR 0008 (code lockout)): the keypad guard hardens the keypad (code + check code, paced)
- * and a QR token is outside the keypad's budget. "Reopen" without a code belongs to the visit that opened the door.
+ * Wrong entries never lock customers out (ADR 0008 (code lockout)): the keypad guard hardens the keypad (code + check
+ * code, paced) and a QR token is outside the keypad's budget. A re-entered code goes through the same rules.
  */
 export class PickupService {
   readonly lockout: KeypadGuard;
-  private grant: ReopenGrant | null = null;
 
   constructor(
     private readonly kit: Kit,
@@ -113,11 +95,10 @@ export class PickupService {
     throw new KioskError('CODE_INVALID', 'this parcel has not been delivered yet', { notYetDelivered: true });
   }
 
-  /** A keypad entry (or a scanned LK1 QR, which is the code itself). Any entry ends the previous visit's reopen right. */
+  /** A keypad entry (or a scanned LK1 QR, which is the code itself); the same code within grace reopens its door. */
   async submitCode(entry: CodeEntry): Promise<PickupStarted> {
-    this.endVisit();
     const { parcel } = await this.validate(entry);
-    return this.grantFor(await this.open(parcel, 'customer'));
+    return this.open(parcel, 'customer');
   }
 
   /**
@@ -125,59 +106,19 @@ export class PickupService {
    * paced, so a customer with the QR always gets in. A wrong token is counted for the fleet report only.
    */
   async submitQr(token: string): Promise<PickupStarted> {
-    this.endVisit();
     const now = this.kit.now();
     const p = this.kit.repos.parcels.byQrDigest(qrDigest(this.secret(), token));
     if (p && p.status === 'picked_up' && p.spentDigest !== null && p.graceUntil !== null && p.graceUntil >= now) {
-      return this.grantFor(await this.open(p, 'customer'));
+      return this.open(p, 'customer');
     }
     if (p && p.status !== 'picked_up' && p.status !== 'collected' && p.status !== 'cancelled') {
-      return this.grantFor(await this.open(this.usable(p, now).parcel, 'customer'));
+      return this.open(this.usable(p, now).parcel, 'customer');
     }
     this.lockout.failure('qr');
     throw new KioskError('CODE_INVALID', 'this QR code is not valid here');
   }
 
-  /**
-   * "Door closed too soon? Reopen" (issue 9 §2): only with the token `submitCode`/`submitQr`/`reopen` gave the visit
-   * that opened this door, within `reopenSeconds` after it closed (monotonic), and never after that visit ended
-   * (Finish, idle, a new code entry, a staff session). One use: a reopen hands out a fresh token. Otherwise
-   * INVALID_STATE, and nothing moves.
-   */
-  async reopen(operationId: string, reopenToken: string): Promise<PickupStarted> {
-    const { kit } = this;
-    const g = this.grant;
-    const mine = g !== null && g.operationId === operationId && timingSafeEqual(g.tokenHash, sha256(reopenToken));
-    const windowMs = kit.ctx.config.reopenSeconds * 1000;
-    if (!mine || g.closedMono === null || kit.mono() - g.closedMono > windowMs) throw noLongerReopenable();
-    const op = kit.repos.doorOps.get(operationId);
-    if (!op || op.purpose !== 'pickup' || !op.parcelId || op.state !== 'closed') throw noLongerReopenable();
-    if (op.graceUntil === null || op.graceUntil < kit.now()) throw noLongerReopenable();
-    this.endVisit();
-    const parcel = kit.repos.parcels.get(op.parcelId)!;
-    return this.grantFor(await this.open(parcel, 'customer'));
-  }
-
-  /** The visit at the screen is over (Finish, idle timeout, a staff session): its reopen right ends now. */
-  endVisit(): void {
-    this.grant?.off();
-    this.grant = null;
-  }
-
-  /** Gives the visit a fresh reopen right for the door just opened, anchored at that door's close (monotonic). */
-  private grantFor(started: Omit<PickupStarted, 'reopenToken' | 'reopenWindowMs'>): PickupStarted {
-    this.endVisit();
-    const token = this.kit.ctx.random.bytes(16).toString('base64url');
-    const g: ReopenGrant = { tokenHash: sha256(token), operationId: started.operationId, compartmentId: started.where.compartmentId, closedMono: null, off: () => {} };
-    g.off = this.kit.ctx.doors.on((e) => {
-      if (e.type === 'closed' && e.compartmentId === g.compartmentId && g.closedMono === null) g.closedMono = this.kit.mono();
-      if (e.type === 'opened' && e.compartmentId === g.compartmentId) g.closedMono = null;
-    });
-    this.grant = g;
-    return { ...started, reopenToken: token, reopenWindowMs: this.kit.ctx.config.reopenSeconds * 1000 };
-  }
-
-  private async open(parcel: ParcelRow, actor: string): Promise<Omit<PickupStarted, 'reopenToken' | 'reopenWindowMs'>> {
+  private async open(parcel: ParcelRow, actor: string): Promise<PickupStarted> {
     const { kit } = this;
     const compartmentId = parcel.compartmentId;
     const compartment = compartmentId ? kit.repos.compartments.get(compartmentId) : null;

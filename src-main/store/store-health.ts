@@ -67,7 +67,7 @@ export class StoreHealth {
     } catch (err) {
       const code = classifySqliteError(err);
       if (code === 'STORE_FULL' && this.status === 'unavailable') this.status = 'full';
-      this.hooks?.log.warn('store probe failed', { code: sqliteCode(err) ?? String(err) });
+      this.hooks?.log.warn('store probe failed', { errorCode: sqliteCode(err) ?? String(err) });
       return false;
     }
     if (this.status !== 'ok') {

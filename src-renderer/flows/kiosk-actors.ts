@@ -43,25 +43,19 @@ export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
   const watch = watchOperation(kiosk);
   return appMachine.provide({
     actions: {
-      // Back to attract (Finish, idle, Back): the customer visit's reopen right ends at main too (issue 9 §2).
-      visitEnded: () => {
-        void kiosk.pickupEndVisit({});
-        visitEnded();
-      },
+      visitEnded: () => visitEnded(),
     },
     actors: {
       authenticate: fromPromise(({ input }) => unwrap('badge' in input ? kiosk.authBadge(input) : kiosk.authPin(input))),
       endSession: fromPromise(({ input }) => unwrap(kiosk.authEnd(input))),
       followInProgress: followInProgress(kiosk),
       pickupFlow: pickupMachine.provide({
-        actions: { endVisit: () => void kiosk.pickupEndVisit({}) },
         actors: {
           // An `LK2:` QR goes to the QR call (outside the keypad's budget); six digits, with a check code if any, to the keypad's.
           submitCode: fromPromise(({ input }) => {
             const token = qrTokenOf(input.code);
             return unwrap(token ? kiosk.pickupSubmitQr({ token }) : kiosk.pickupSubmitCode(input));
           }),
-          reopen: fromPromise(({ input }) => unwrap(kiosk.pickupReopen(input))),
           keypadMode: fromPromise(() => unwrap(kiosk.pickupKeypadMode({}))),
           reportProblem: fromPromise(({ input }) => unwrap(kiosk.pickupReportProblem(input))),
           watchOperation: watch,

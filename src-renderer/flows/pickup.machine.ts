@@ -2,14 +2,14 @@ import { assign, sendParent, setup } from 'xstate';
 import type { DoorOperation } from '../../src-shared/api/common';
 import type { ApiError } from '../../src-shared/errors';
 import { parsePickupQr, qrTokenOf } from '../input/scanner';
-import { asApiError, detailString, msUntil, notProvided, watchOperationPlaceholder, type OperationEvent } from './common';
+import { asApiError, detailString, notProvided, watchOperationPlaceholder, type OperationEvent } from './common';
 
 export const CODE_LENGTH = 6;
 /** The check code from the message, asked for when the keypad is hardened (ADR 0008 (code lockout)). */
 export const CHECK_LENGTH = 4;
 export type ProblemKind = 'damaged' | 'missing' | 'wrong_parcel' | 'door_problem' | 'other';
 export type Where = { compartmentId: string; size: 'S' | 'M' | 'L' | 'XL'; column: number; row: number; heightCm: number };
-export type PickupStarted = { operationId: string; where: Where; reopenToken: string; reopenWindowMs: number };
+export type PickupStarted = { operationId: string; where: Where };
 
 export interface PickupContext {
   /** Six digits typed, or a scanned QR (`LK2:<token>`, or the six digits of an older QR). */
@@ -20,11 +20,14 @@ export interface PickupContext {
   checkRequired: boolean;
   source: 'keypad' | 'scan';
   error: ApiError | null;
-  /** The door this visit opened, with the visit's own reopen token (never shown, gone with the visit). */
+  /** The door this visit opened last. */
   started: PickupStarted | null;
   op: DoorOperation | null;
-  /** Set when the door closes: how long "Door closed too soon? Reopen" stays on offer (the visit's short window). */
-  graceMs: number;
+  /**
+   * "Door closed too soon?": the door the person wants open again, so the keypad says "Enter your code again to
+   * reopen door A01". Only a hint: the code (or the QR) is what opens it, as any code does (ADR 0008 (code lockout)).
+   */
+  reenterDoor: string | null;
   reportKind: ProblemKind | null;
   reportReference: string | null;
   /** How many parcels this person has taken this visit (several codes, one visit). */
@@ -38,7 +41,7 @@ export type PickupEvent =
   | { type: 'SUBMIT' }
   | { type: 'SCAN'; text: string }
   | OperationEvent
-  | { type: 'REOPEN' }
+  | { type: 'REENTER' }
   | { type: 'NEXT_CODE' }
   | { type: 'FINISH' }
   | { type: 'REPORT' }
@@ -51,7 +54,7 @@ export type PickupEvent =
  */
 export type PickupOutput = { completed: boolean };
 
-const freshEntry = { code: '', check: '', error: null, reportKind: null, reportReference: null } as const;
+const freshEntry = { code: '', check: '', error: null, reportKind: null, reportReference: null, reenterDoor: null } as const;
 
 /** Where a typed digit goes: the code first, then (when hardened) the check code. */
 function typed(ctx: PickupContext, digit: string): Pick<PickupContext, 'code' | 'check'> {
@@ -66,14 +69,13 @@ const saysCheckRequired = (e: ApiError) => e.code === 'CHECK_REQUIRED' || e.deta
  * A customer's visit: code (keypad or QR) → door open → door closed → next code or finish. Errors come back from
  * `submitCode` as ApiErrors and pick the next state: wrong/expired stay on the keypad (once the keypad is hardened it
  * asks for the check code too; CHECK_REQUIRED keeps the code and asks only for the check), a door fault shows the
- * reference. "Reopen" is offered only for the visit's short window after its door closed, with the visit's token;
- * Finish, another code, a report or the end of the flow end the visit's reopen right at main too (`endVisit`).
+ * reference. No door opens without the code: "Door closed too soon?" leads back to code entry for the same door
+ * (the code, or the QR scanned again, reopens it within grace; with the parcel still inside it works anyway).
  */
 export const pickupMachine = setup({
   types: {} as { context: PickupContext; events: PickupEvent; input: { initialCode?: string | null }; output: PickupOutput },
   actors: {
     submitCode: notProvided<PickupStarted, { code: string; check?: string; source: 'keypad' | 'scan' }>('submitCode'),
-    reopen: notProvided<PickupStarted, { operationId: string; reopenToken: string }>('reopen'),
     keypadMode: notProvided<{ checkRequired: boolean }, Record<string, never>>('keypadMode'),
     reportProblem: notProvided<{ reference: string }, { operationId?: string; compartmentId?: string; kind: ProblemKind }>('reportProblem'),
     watchOperation: watchOperationPlaceholder,
@@ -81,8 +83,6 @@ export const pickupMachine = setup({
   actions: {
     reportDoorOpened: sendParent({ type: 'DOOR_OPENED' }),
     reportDoorClosed: sendParent({ type: 'DOOR_CLOSED' }),
-    /** Tells main this visit's reopen right is over (bound to the kiosk API in kiosk-actors; a no-op headless). */
-    endVisit: () => undefined,
   },
   guards: {
     'code complete': ({ context }) =>
@@ -95,9 +95,6 @@ export const pickupMachine = setup({
     'door failed': ({ event }) => event.type === 'OPERATION' && (event.op.state === 'failed' || event.op.outcome === 'jammed'),
     'door was closed': ({ context }) => context.op?.state === 'closed',
   },
-  delays: {
-    GRACE: ({ context }) => context.graceMs,
-  },
 }).createMachine({
   id: 'pickup',
   output: ({ context }) => ({ completed: context.started !== null || context.reportReference !== null }),
@@ -108,7 +105,6 @@ export const pickupMachine = setup({
     source: input.initialCode ? 'scan' : 'keypad',
     started: null,
     op: null,
-    graceMs: 0,
     collected: 0,
   }),
   // A QR scanned on the home screen arrives as the initial code and goes straight to checking.
@@ -142,7 +138,7 @@ export const pickupMachine = setup({
       invoke: {
         src: 'submitCode',
         input: ({ context }) => ({ code: context.code, source: context.source, ...(context.checkRequired && context.check ? { check: context.check } : {}) }),
-        onDone: { target: 'door', actions: assign({ started: ({ event }) => event.output, op: null, error: null, check: '' }) },
+        onDone: { target: 'door', actions: assign({ started: ({ event }) => event.output, op: null, error: null, check: '', reenterDoor: null }) },
         onError: [
           // Hardened: a code alone is asked for its check code (kept, so only the 4 digits remain to type).
           {
@@ -183,8 +179,6 @@ export const pickupMachine = setup({
             target: 'closed',
             actions: assign({
               op: ({ event }) => event.op,
-              // The visit's own short window (main enforces it too), never longer than the code's grace.
-              graceMs: ({ context, event }) => Math.min(msUntil(event.op.graceUntil, Date.now()), context.started?.reopenWindowMs ?? 0),
               collected: ({ context, event }) => context.collected + (event.op.outcome === 'completed' ? 1 : 0),
             }),
           },
@@ -201,29 +195,17 @@ export const pickupMachine = setup({
       },
     },
     closed: {
-      initial: 'canReopen',
-      states: {
-        canReopen: { after: { GRACE: 'graceOver' }, on: { REOPEN: '#pickup.reopening' } },
-        graceOver: {},
-      },
       on: {
-        NEXT_CODE: { target: 'entering', actions: ['endVisit', assign(freshEntry)] },
-        REPORT: { target: 'reporting', actions: 'endVisit' },
+        // "Door closed too soon?": back to the keypad for the same door; the code (or QR) opens it, nothing else.
+        REENTER: { target: 'entering', actions: assign(({ context }) => ({ ...freshEntry, reenterDoor: context.started?.where.compartmentId ?? null })) },
+        NEXT_CODE: { target: 'entering', actions: assign(freshEntry) },
+        REPORT: 'reporting',
         FINISH: 'done',
         SCAN: {
           guard: 'scan is a pickup code',
           target: 'submitting',
-          actions: ['endVisit', assign({ ...freshEntry, code: ({ event }) => parsePickupQr(event.text) ?? '', source: 'scan' })],
+          actions: assign({ ...freshEntry, code: ({ event }) => parsePickupQr(event.text) ?? '', source: 'scan' }),
         },
-      },
-    },
-    reopening: {
-      tags: ['busy'],
-      invoke: {
-        src: 'reopen',
-        input: ({ context }) => ({ operationId: context.started!.operationId, reopenToken: context.started!.reopenToken }),
-        onDone: { target: 'door', actions: assign({ started: ({ event }) => event.output, op: null, error: null }) },
-        onError: { target: 'closed.graceOver', actions: assign({ error: ({ event }) => errorOf(event.error) }) },
       },
     },
     doorFault: {
@@ -236,7 +218,7 @@ export const pickupMachine = setup({
         choosing: {
           on: {
             REPORT_KIND: { target: 'sending', actions: assign({ reportKind: ({ event }) => event.kind }) },
-            CANCEL: [{ guard: 'door was closed', target: '#pickup.closed.graceOver' }, { target: '#pickup.doorFault' }],
+            CANCEL: [{ guard: 'door was closed', target: '#pickup.closed' }, { target: '#pickup.doorFault' }],
           },
         },
         sending: {
@@ -256,7 +238,7 @@ export const pickupMachine = setup({
       },
       on: { NEXT_CODE: { target: 'entering', actions: assign(freshEntry) }, FINISH: 'done' },
     },
-    done: { type: 'final', entry: 'endVisit' },
+    done: { type: 'final' },
   },
 });
 

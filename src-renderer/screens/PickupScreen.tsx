@@ -65,10 +65,16 @@ function Entering({ actor }: { actor: PickupRef }) {
   const check = useSelector(actor, (s) => s.context.check);
   const checkRequired = useSelector(actor, (s) => s.context.checkRequired);
   const error = useSelector(actor, (s) => s.context.error);
+  const reenterDoor = useSelector(actor, (s) => s.context.reenterDoor);
   const complete = code.length === CODE_LENGTH && (!checkRequired || check.length === CHECK_LENGTH);
   return (
     <>
-      <h1>{checkRequired ? t('pickup.checkTitle') : t('pickup.title')}</h1>
+      <h1 data-testid="pickup-title">{reenterDoor ? t('pickup.reenterTitle', { door: reenterDoor }) : checkRequired ? t('pickup.checkTitle') : t('pickup.title')}</h1>
+      {reenterDoor ? (
+        <p className="muted" data-testid="reenter-hint" style={{ margin: 0 }}>
+          {t('pickup.reenterHint')}
+        </p>
+      ) : null}
       {checkRequired ? (
         // Said plainly and from the start (ADR 0008 (code lockout)): never a keypad that refuses only after six digits.
         <p role="status" data-testid="check-required" style={{ margin: 0 }}>
@@ -134,7 +140,6 @@ function Closed({ actor }: { actor: PickupRef }) {
   const t = useT();
   const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
   const itemLeft = useSelector(actor, (s) => s.context.op?.outcome === 'item_left');
-  const canReopen = useSelector(actor, (s) => s.matches({ closed: 'canReopen' }));
   const error = useSelector(actor, (s) => s.context.error);
   useEffect(() => {
     if (!itemLeft) playCue('success');
@@ -144,12 +149,11 @@ function Closed({ actor }: { actor: PickupRef }) {
       <h1 aria-live="polite">{itemLeft ? t('pickup.itemLeft', { door }) : t('pickup.doneTitle', { door })}</h1>
       <ErrorNotice error={error} />
       <div className="stack">
-        {canReopen ? (
-          <button type="button" className="btn" onClick={() => actor.send({ type: 'REOPEN' })}>
-            {t('pickup.reopen')}
-          </button>
-        ) : null}
         <AfterPickup actor={actor} primary="NEXT_CODE" />
+        {/* Never opens a door by itself: it leads to code entry for this door (ADR 0008 (code lockout)). */}
+        <button type="button" className="btn" data-testid="closed-too-soon" onClick={() => actor.send({ type: 'REENTER' })}>
+          {t('pickup.closedTooSoon')}
+        </button>
       </div>
     </>
   );

@@ -37,7 +37,7 @@ export const DoorOperation = z.object({
   compartmentId: CompartmentId,
   state: DoorOpState,
   outcome: DoorOpOutcome,
-  /** Pickup: until when "door closed too soon? Reopen" is offered. */
+  /** Pickup: until when the same code (or QR) reopens this door ("door closed too soon?"), even with the parcel taken. */
   graceUntil: IsoTime.nullable(),
   /** A short reference the customer can quote to support (jams, problems). */
   reference: z.string().nullable(),

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { OperationId, PickupCode, Where, CompartmentId } from './common';
 
-/** One-time reopen right of the visit that opened a door (ADR 0008 (code lockout)): 16 random bytes, base64url. */
-export const ReopenToken = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
 /** The 4-digit check code from the recipient's message, asked for when the keypad is hardened (ADR 0008 (code lockout)). */
 export const CheckCode = z.string().regex(/^[0-9]{4}$/);
 /** The token of an `LK2:` QR from the recipient's message (128 bits, base64url). */
@@ -12,10 +10,6 @@ export const PickupStarted = z.object({
   operationId: OperationId,
   /** More parcels are waiting for the same recipient (entered with their own codes). */
   where: Where,
-  /** Kept only by the screen of this visit: "Reopen" needs it (`pickupReopen`). */
-  reopenToken: ReopenToken,
-  /** How long after the door closes "Reopen" is on offer (ms, config `reopenSeconds`). */
-  reopenWindowMs: z.number().int().min(0),
 });
 
 export const customerCalls = {
@@ -32,13 +26,6 @@ export const customerCalls = {
   pickupSubmitQr: { input: z.object({ token: QrToken }).strict(), output: PickupStarted },
   /** Whether the keypad asks for the check code now, so the screen shows that field from the start. */
   pickupKeypadMode: { input: z.object({}).strict(), output: z.object({ checkRequired: z.boolean() }) },
-  /**
-   * "Door closed too soon? Reopen": only with this visit's `reopenToken`, within `reopenSeconds` after the door closed,
-   * and never after the visit ended. INVALID_STATE otherwise.
-   */
-  pickupReopen: { input: z.object({ operationId: OperationId, reopenToken: ReopenToken }).strict(), output: PickupStarted },
-  /** The customer's visit is over (Finish, idle, back to attract): its reopen right ends now. */
-  pickupEndVisit: { input: z.object({}).strict(), output: z.object({ ended: z.boolean() }) },
   /** "Report a problem": becomes an outbox event for the server; returns a reference for the customer. */
   pickupReportProblem: {
     input: z

@@ -9,10 +9,8 @@ const SESSION = 'a'.repeat(24);
 const OP = 'opopopop01';
 const valid: Record<string, Record<string, unknown>> = {
   pickupSubmitCode: { code: '123456' },
-  pickupReopen: { operationId: OP, reopenToken: 'r'.repeat(22) },
   pickupSubmitQr: { token: 't'.repeat(22) },
   pickupKeypadMode: {},
-  pickupEndVisit: {},
   pickupReportProblem: { kind: 'damaged' },
   operationStatus: { operationId: OP },
   authBadge: { badge: 'LKB1.x.y' },

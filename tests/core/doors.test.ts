@@ -105,7 +105,7 @@ describe('door left open', () => {
     k.sim.removeItem('A04');
     k.sim.closeDoor('A04');
     await waitOp(k, r.value.operationId, ['closed']);
-    const again = await k.call('pickupReopen', { operationId: r.value.operationId, reopenToken: r.value.reopenToken });
+    const again = await k.call('pickupSubmitCode', { code: '474747' });
     await waitOp(k, again.value.operationId, ['opened']);
     k.clock.advance(121_000);
     expect(k.services.checkDoorsLeftOpen()).toBe(1);

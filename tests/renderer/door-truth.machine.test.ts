@@ -13,7 +13,6 @@ async function pickupAtDoor() {
   const machine = pickupMachine.provide({
     actors: {
       submitCode: fake(() => ({ operationId: 'op-00000001', where: where('A01') })).actor,
-      reopen: fake(() => ({ operationId: 'op-00000001', where: where('A01') })).actor,
       reportProblem: fake(() => ({ reference: 'R-42' })).actor,
     },
     actions: { reportDoorOpened: () => undefined, reportDoorClosed: () => undefined },

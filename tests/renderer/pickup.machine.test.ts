@@ -3,24 +3,21 @@ import { createActor, SimulatedClock } from 'xstate';
 import { pickupMachine } from '../../src-renderer/flows/pickup.machine';
 import { apiError, fake, flush, op, where } from './helpers';
 
-const TOKEN = 'tok_visit_000000000001';
-const started = () => ({ operationId: 'op-00000001', where: where(), reopenToken: TOKEN, reopenWindowMs: 20_000 });
+const started = () => ({ operationId: 'op-00000001', where: where() });
 
 function start(opts: { submit?: Parameters<typeof fake>[0]; initialCode?: string; checkRequired?: boolean } = {}) {
   const submit = fake((opts.submit as never) ?? started);
-  const reopen = fake(() => ({ ...started(), reopenToken: 'tok_visit_000000000002' }));
   const report = fake(() => ({ reference: 'R-42' }));
   const mode = fake(() => ({ checkRequired: opts.checkRequired ?? false }));
-  const ended = { count: 0 };
   const clock = new SimulatedClock();
   const machine = pickupMachine.provide({
-    actors: { submitCode: submit.actor, reopen: reopen.actor, reportProblem: report.actor, keypadMode: mode.actor },
+    actors: { submitCode: submit.actor, reportProblem: report.actor, keypadMode: mode.actor },
     // Standalone there is no parent to tell about doors; the app test covers that wiring.
-    actions: { reportDoorOpened: () => undefined, reportDoorClosed: () => undefined, endVisit: () => void ended.count++ },
+    actions: { reportDoorOpened: () => undefined, reportDoorClosed: () => undefined },
   });
   const actor = createActor(machine, { clock, input: { initialCode: opts.initialCode ?? null } }).start();
   const type = (code: string) => [...code].forEach((digit) => actor.send({ type: 'DIGIT', digit }));
-  return { actor, clock, submit, reopen, report, type, ended };
+  return { actor, clock, submit, report, type };
 }
 
 describe('pickup machine', () => {
@@ -43,49 +40,47 @@ describe('pickup machine', () => {
     expect(actor.getSnapshot().hasTag('door-open')).toBe(true);
   });
 
-  it('door closed → reopen offered only for the visit’s short window (not the code’s whole grace), then the next code', async () => {
-    const { actor, clock, type } = start();
+  it('door closed → "Door closed too soon?" opens nothing: it leads back to code entry for the same door; the code reopens it', async () => {
+    const { actor, clock, submit, type } = start();
     type('111111');
     actor.send({ type: 'SUBMIT' });
     await flush();
     const graceUntil = new Date(Date.now() + 60_000).toISOString();
     actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'completed', graceUntil }) });
-    expect(actor.getSnapshot().matches({ closed: 'canReopen' })).toBe(true);
+    expect(actor.getSnapshot().matches('closed')).toBe(true);
     expect(actor.getSnapshot().context.collected).toBe(1);
-    clock.increment(19_000);
-    expect(actor.getSnapshot().matches({ closed: 'canReopen' })).toBe(true);
-    clock.increment(1_000); // the visit's window (20 s) is over although the code's grace (60 s) is not
-    expect(actor.getSnapshot().matches({ closed: 'graceOver' })).toBe(true);
-    actor.send({ type: 'REOPEN' }); // too late: ignored
-    expect(actor.getSnapshot().matches({ closed: 'graceOver' })).toBe(true);
-    actor.send({ type: 'NEXT_CODE' });
-    expect(actor.getSnapshot().matches('entering')).toBe(true);
-    expect(actor.getSnapshot().context.code).toBe('');
-    expect(actor.getSnapshot().context.collected).toBe(1);
-  });
-
-  it('reopens within the window with the visit’s own token; Finish ends the visit at main', async () => {
-    const { actor, reopen, type, ended } = start();
+    clock.increment(5_000);
+    actor.send({ type: 'REENTER' });
+    await flush();
+    // No call went to main: only the code (or the QR) opens a door.
+    expect(submit.calls).toHaveLength(1);
+    const s = actor.getSnapshot();
+    expect(s.matches('entering')).toBe(true);
+    expect(s.context).toMatchObject({ code: '', reenterDoor: 'A07', error: null });
     type('111111');
     actor.send({ type: 'SUBMIT' });
     await flush();
-    actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'item_left', graceUntil: new Date(Date.now() + 30_000).toISOString() }) });
-    actor.send({ type: 'REOPEN' });
-    await flush();
-    expect(reopen.calls).toEqual([{ operationId: 'op-00000001', reopenToken: TOKEN }]);
+    expect(submit.calls).toEqual([
+      { code: '111111', source: 'keypad' },
+      { code: '111111', source: 'keypad' },
+    ]);
     expect(actor.getSnapshot().matches('door')).toBe(true);
-    expect(actor.getSnapshot().context.started?.reopenToken).toBe('tok_visit_000000000002');
-    actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'completed', graceUntil: new Date(Date.now() + 30_000).toISOString() }) });
-    actor.send({ type: 'FINISH' });
-    expect(actor.getSnapshot().status).toBe('done');
-    expect(ended.count).toBe(1);
+    expect(actor.getSnapshot().context.reenterDoor).toBeNull();
   });
 
-  it('a new visit never inherits a reopen: a fresh machine has no door and no token to offer', async () => {
-    const { actor } = start();
+  it('a new visit never inherits a door: a fresh machine has nothing to reopen, and the next code starts clean', async () => {
+    const { actor, type } = start();
     expect(actor.getSnapshot().context.started).toBeNull();
-    actor.send({ type: 'REOPEN' });
+    actor.send({ type: 'REENTER' });
     expect(actor.getSnapshot().matches('entering')).toBe(true);
+    expect(actor.getSnapshot().context.reenterDoor).toBeNull();
+    type('111111');
+    actor.send({ type: 'SUBMIT' });
+    await flush();
+    actor.send({ type: 'OPERATION', op: op({ state: 'closed', outcome: 'completed', graceUntil: new Date(Date.now() + 30_000).toISOString() }) });
+    actor.send({ type: 'NEXT_CODE' });
+    expect(actor.getSnapshot().context).toMatchObject({ code: '', reenterDoor: null });
+    expect(actor.getSnapshot().context.collected).toBe(1);
   });
 
   it('a wrong code stays on the keypad with an empty code', async () => {

@@ -29,6 +29,13 @@ export interface FleetAppOptions {
   /** ms since the epoch; tests inject a movable clock. */
   now?: () => number;
   pickupWindowDays?: number;
+  /** An expected parcel not deposited within this many days is released (default 5; 0 = never). ADR restore-epoch. */
+  undeliveredDays?: number;
+  /**
+   * The file outside the database where this instance records the last state it saw, to detect a restore from an older
+   * backup (default <dataDir>/restore-watermark.json; null = none). Keep it out of what you restore. ADR restore-epoch.
+   */
+  restoreWatermarkFile?: string | null;
   /** Online on the fleet page = a heartbeat younger than this (default 90 s). */
   onlineWindowMs?: number;
   /** Reminder sweep + nonce pruning interval (default 60 s; 0 = only on demand). */
@@ -71,6 +78,8 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
     log,
     now,
     pickupWindowDays: o.pickupWindowDays ?? 3,
+    undeliveredDays: o.undeliveredDays ?? 5,
+    restoreWatermarkFile: o.restoreWatermarkFile === undefined ? path.join(o.dataDir, 'restore-watermark.json') : o.restoreWatermarkFile,
     onlineWindowMs: o.onlineWindowMs ?? 90_000,
     channels: { smtp: channels.has('smtp'), sms: channels.has('sms'), console: channels.has('console') },
     async kioskSecret(kioskId) {

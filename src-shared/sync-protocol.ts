@@ -123,6 +123,11 @@ export const ManifestQuery = z
   .object({
     cursor: Cursor.default('0'),
     limit: z.coerce.number().int().min(1).max(500).default(200),
+    /**
+     * The UUID of the last event the server acked to this kiosk (ADR restore-epoch). The answer says whether the server
+     * still has it (`lastEventKnown`): a server restored from an older backup has lost it, and the kiosk re-sends.
+     */
+    lastEvent: EventId.optional(),
   });
 export type ManifestQuery = z.infer<typeof ManifestQuery>;
 
@@ -148,7 +153,17 @@ export const ExpectedParcel = z.object({
 });
 export type ExpectedParcel = z.infer<typeof ExpectedParcel>;
 
-export const Cancellation = z.object({ seq: z.number().int().min(1), parcelId: ParcelId, barcode: Barcode, cancelledAt: Instant });
+/** Why the server cancelled (absent from older servers): a carrier's cancel, or never delivered in time (released). */
+export const CancelReason = z.enum(['carrier', 'not_delivered']);
+export type CancelReason = z.infer<typeof CancelReason>;
+export const Cancellation = z.object({
+  seq: z.number().int().min(1),
+  parcelId: ParcelId,
+  barcode: Barcode,
+  cancelledAt: Instant,
+  /** A reason this kiosk does not know (a newer server) is kept as a string. */
+  reason: z.union([CancelReason, z.string().max(40)]).optional(),
+});
 export type Cancellation = z.infer<typeof Cancellation>;
 
 /**
@@ -178,6 +193,15 @@ export const ManifestResponse = z.object({
   /** True when more changes wait after nextCursor: ask again at once. */
   hasMore: z.boolean(),
   serverTime: Instant,
+  /**
+   * The server database's epoch (ADR restore-epoch): changes when the database was restored from an older backup. A
+   * kiosk that sees a new one resets its cursor to '0' and re-sends the events it keeps. Absent from older servers.
+   */
+  epoch: z.string().min(1).max(64).optional(),
+  /** This kiosk's manifest head on the server: below the cursor the kiosk sent = the server went back in time. */
+  head: z.number().int().min(0).optional(),
+  /** Whether the server has the `lastEvent` the request named (absent when none was named, or from older servers). */
+  lastEventKnown: z.boolean().optional(),
 });
 export type ManifestResponse = z.infer<typeof ManifestResponse>;
 
@@ -362,6 +386,8 @@ export const ParcelView = z.object({
   expiresAt: Instant.nullable(),
   pickedUpAt: Instant.nullable(),
   cancelledAt: Instant.nullable(),
+  /** Why it was cancelled: `carrier`, or `not_delivered` (released after `--undelivered-days`); null otherwise or unknown. */
+  cancelReason: CancelReason.nullable().optional(),
   /** Set when a kiosk's physical fact overrode the server's view (see ADR 0003). */
   conflict: z.string().nullable(),
   notifications: z.array(z.object({ kind: z.string(), channel: z.string(), status: z.string(), attempts: z.number() })),

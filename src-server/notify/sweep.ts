@@ -3,26 +3,37 @@ import { tryXactLock } from '../store/dialect';
 import { deleteNoncesBefore } from '../store/nonces';
 import { MAX_CLOCK_SKEW_MS } from '../../src-common/signing';
 import { enqueueNotification } from './outbox';
+import { checkRestored, readWatermark, writeWatermark, type EpochCheck } from '../services/epoch';
+import { releaseUndelivered } from '../services/release';
 
 export interface SweepResult {
   reminders: number;
   noncesPruned: number;
+  /** Expected parcels released for not being delivered in time (services/release.ts). */
+  released: number;
+  /** The epoch replaced because the database is behind this instance's restore watermark, or null (ADR restore-epoch). */
+  epochRotatedFrom: string | null;
   /** False when another instance was sweeping at that moment (it does the same work; nothing was skipped for good). */
   ran: boolean;
 }
 
 /**
- * Periodic housekeeping, idempotent (run it as often as you like, from any number of instances): queue the reminder for
- * deposited parcels that expire within a day, drop sealed codes of long-cancelled parcels, and forget nonces too old to
- * be replayed (their timestamp would be refused anyway). One transaction under the `housekeeping` advisory lock
+ * Periodic housekeeping, idempotent (run it as often as you like, from any number of instances): check that the
+ * database has not gone back in time (the restore watermark, ADR restore-epoch), release shipments never delivered,
+ * queue the reminder for deposited parcels that expire within a day, drop sealed codes of long-cancelled parcels, and
+ * forget nonces too old to be replayed (their timestamp would be refused anyway). One transaction under the `housekeeping` advisory lock
  * (PostgreSQL): while one instance sweeps, the others skip rather than queue the same reminders.
  * A reminder is marked by a conditional update that re-checks the expiry it announces (`… WHERE reminder_queued_at IS
  * NULL AND expires_at = <the one read>`), so an extension committed in between wins: no reminder for the old date.
  */
 export async function sweep(ctx: ServerContext): Promise<SweepResult> {
   const now = ctx.now();
+  const file = ctx.restoreWatermarkFile;
+  let epoch: EpochCheck | null = null;
   const r = await ctx.store.tx(async (q) => {
-    if (!(await tryXactLock(ctx.store.dialect, q, 'housekeeping'))) return { reminders: 0, noncesPruned: 0, ran: false };
+    if (!(await tryXactLock(ctx.store.dialect, q, 'housekeeping'))) return { reminders: 0, noncesPruned: 0, released: 0, epochRotatedFrom: null, ran: false };
+    epoch = file ? await checkRestored(q, readWatermark(file)) : null;
+    const released = await releaseUndelivered(ctx, q, now);
     let reminders = 0;
     const due = await q
       .selectFrom('parcels')
@@ -54,8 +65,17 @@ export async function sweep(ctx: ServerContext): Promise<SweepResult> {
       .where('cancelled_at', '<', now - 30 * DAY_MS)
       .execute();
     const noncesPruned = await deleteNoncesBefore(q, now - 2 * MAX_CLOCK_SKEW_MS);
-    return { reminders, noncesPruned, ran: true };
+    return { reminders, noncesPruned, released, epochRotatedFrom: epoch?.rotatedFrom ?? null, ran: true };
   });
+  // After the commit: the watermark must never record a state the database did not keep.
+  const seen = epoch as EpochCheck | null;
+  if (file && seen) writeWatermark(file, { epoch: seen.epoch, progress: seen.progress, at: now });
+  if (r.epochRotatedFrom) {
+    ctx.log.warn('the database is older than the state this instance last saw (restored from a backup?): new epoch, kiosks will re-send', {
+      from: r.epochRotatedFrom,
+      to: seen?.epoch,
+    });
+  }
   if (r.reminders > 0) ctx.notificationsQueued();
   return r;
 }

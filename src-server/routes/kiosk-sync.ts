@@ -24,7 +24,7 @@ export function kioskSyncRoutes(app: FastifyInstance, ctx: ServerContext): void 
   app.get('/v1/kiosks/:id/manifest', { config: { query: true } }, async (req) =>
     signed(req, 'relaxed', (q, kioskId) => {
       const query = parseOr400(ManifestQuery, req.query, 'query');
-      return readManifest(ctx, q, kioskId, Number(query.cursor), query.limit);
+      return readManifest(ctx, q, kioskId, Number(query.cursor), query.limit, query.lastEvent);
     }),
   );
 

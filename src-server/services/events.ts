@@ -1,6 +1,7 @@
 import type { EventsResponse, SyncEvent, SyncEventOf } from '../../src-shared/sync-protocol';
 import { DAY_MS, iso, type ServerContext } from '../context';
-import { lockRows } from '../store/dialect';
+import { sql } from 'kysely';
+import { isUniqueViolation, lockRows } from '../store/dialect';
 import type { Q } from '../store/db';
 import type { ParcelsTable } from '../store/schema';
 import { appendChange } from './manifest-log';
@@ -93,6 +94,74 @@ async function findParcel(ctx: ServerContext, q: Q, kioskId: string, ref: { parc
   return lockRows(ctx.store.dialect, query).executeTakeFirst();
 }
 
+type DepositEvent = SyncEventOf<'parcel.deposited'>;
+
+/**
+ * The parcel is in a compartment: make it `deposited` with the expiry the kiosk promised (or the longer one a carrier's
+ * extension gave it meanwhile) and queue the recipient's code. Throws the unique violation of parcels_active_barcode when
+ * `p` was cancelled and its barcode is active again as a newer parcel (the caller's savepoint catches it).
+ */
+async function deposit(ctx: ServerContext, q: Q, kioskId: string, p: ParcelRow, e: DepositEvent, queued: (n: number) => void): Promise<void> {
+  const at = Date.parse(e.occurredAt);
+  const now = ctx.now();
+  const update = (set: Partial<Omit<ParcelsTable, 'id'>>) => q.updateTable('parcels').set({ ...set, updated_at: now }).where('id', '=', p.id).execute();
+  // The kiosk computed its expiry from the window it knew. If the carrier extended the (then expected) parcel
+  // while the kiosk was offline, the longer promise stands: take it, and tell the kiosk (absolute, ADR 0003).
+  // Compared in whole days from the kiosk's own deposit instant (its expiry minus its window), so the extra days
+  // land exactly where the kiosk puts them (depositedAt + window) whatever the event's occurredAt jitter.
+  const kioskExpiry = Date.parse(e.payload.expiresAt);
+  const kioskWindowDays = Math.round((kioskExpiry - at) / DAY_MS);
+  const expiresAt = kioskExpiry + Math.max(0, p.pickup_window_days - kioskWindowDays) * DAY_MS;
+  // First: the one statement that can hit the unique index, before anything else is written.
+  await update({ status: 'deposited', deposited_at: at, compartment_id: e.payload.compartmentId, expires_at: expiresAt });
+  if (expiresAt > kioskExpiry) {
+    await appendChange(ctx, q, kioskId, 'extended', { parcelId: p.id, barcode: p.barcode, pickupWindowDays: p.pickup_window_days, expiresAt: iso(expiresAt) });
+  }
+  const after = { ...p, status: 'deposited' as const, deposited_at: at, compartment_id: e.payload.compartmentId, expires_at: expiresAt };
+  if (p.code_sealed) {
+    queued(await enqueueNotification(ctx, q, after, 'code', ctx.keys.vault.open(p.code_sealed, codeContext(p.id))));
+    // The code now lives only inside the sealed messages, which are wiped once sent.
+    await update({ code_sealed: null });
+  } else {
+    ctx.log.warn('deposit without a code to send', { parcelId: p.id });
+  }
+}
+
+/**
+ * A deposit of a parcel the server had cancelled (a carrier's cancel, or released as never delivered): the physical
+ * fact wins, the parcel is re-activated and its recipient gets the code, unless its barcode is active again as a newer
+ * parcel. Then the unique index `parcels_active_barcode` refuses the re-activation: that is rolled back to a savepoint
+ * (on PostgreSQL a failed statement would otherwise abort the whole batch's transaction, and the kiosk would be answered
+ * 500 on every retry for ever), the deposit is recorded on the parcel as a conflict for an operator, and the event is
+ * acked with outcome `conflict`.
+ */
+async function depositCancelled(ctx: ServerContext, q: Q, kioskId: string, p: ParcelRow, e: DepositEvent, queued: (n: number) => void): Promise<Applied> {
+  const now = ctx.now();
+  let sent = 0;
+  await sql`SAVEPOINT reactivate`.execute(q);
+  try {
+    await deposit(ctx, q, kioskId, p, e, (n) => (sent += n));
+    await sql`RELEASE reactivate`.execute(q);
+  } catch (err) {
+    await sql`ROLLBACK TO reactivate`.execute(q);
+    await sql`RELEASE reactivate`.execute(q);
+    if (!isUniqueViolation(err, 'parcels_active_barcode')) throw err;
+    const newer = await q.selectFrom('parcels').select(['id', 'kiosk_id', 'status']).where('barcode', '=', p.barcode).where('status', 'in', ACTIVE).executeTakeFirst();
+    const note = `deposited in ${e.payload.compartmentId} at ${kioskId} while barcode ${p.barcode} is active as newer parcel ${newer?.id ?? '?'} (${newer?.status ?? '?'} at ${newer?.kiosk_id ?? '?'}): not re-activated, an operator must resolve`;
+    await q
+      .updateTable('parcels')
+      .set({ conflict: note, deposited_at: Date.parse(e.occurredAt), compartment_id: e.payload.compartmentId, updated_at: now })
+      .where('id', '=', p.id)
+      .execute();
+    ctx.log.warn('deposit of a cancelled parcel whose barcode is active again: recorded as a conflict', { parcelId: p.id, newer: newer?.id });
+    return { outcome: 'conflict', note };
+  }
+  queued(sent);
+  const why = p.cancel_reason === 'not_delivered' ? 'released it as not delivered in time' : 'cancelled it';
+  await q.updateTable('parcels').set({ conflict: `deposited after the server ${why}; the deposit stands` }).where('id', '=', p.id).execute();
+  return { outcome: 'conflict', note: `parcel was ${p.cancel_reason === 'not_delivered' ? 'released (not delivered in time)' : 'cancelled'}; deposit recorded and the recipient notified` };
+}
+
 async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: ParcelEvent, queued: (n: number) => void): Promise<Applied> {
   const p = await findParcel(ctx, q, kioskId, e.payload);
   if (!p) return { outcome: 'recorded', note: 'unknown parcel' };
@@ -104,30 +173,11 @@ async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: Pa
   switch (e.type) {
     case 'parcel.deposited': {
       if (p.status !== 'expected' && p.status !== 'cancelled') return { outcome: 'recorded', note: `already ${p.status}` };
-      // The kiosk computed its expiry from the window it knew. If the carrier extended the (then expected) parcel
-      // while the kiosk was offline, the longer promise stands: take it, and tell the kiosk (absolute, ADR 0003).
-      // Compared in whole days from the kiosk's own deposit instant (its expiry minus its window), so the extra days
-      // land exactly where the kiosk puts them (depositedAt + window) whatever the event's occurredAt jitter.
-      const kioskExpiry = Date.parse(e.payload.expiresAt);
-      const kioskWindowDays = Math.round((kioskExpiry - at) / DAY_MS);
-      const expiresAt = kioskExpiry + Math.max(0, p.pickup_window_days - kioskWindowDays) * DAY_MS;
-      if (expiresAt > kioskExpiry) {
-        await appendChange(ctx, q, kioskId, 'extended', { parcelId: p.id, barcode: p.barcode, pickupWindowDays: p.pickup_window_days, expiresAt: iso(expiresAt) });
+      if (p.status === 'expected') {
+        await deposit(ctx, q, kioskId, p, e, queued);
+        return { outcome: 'applied' };
       }
-      await update({ status: 'deposited', deposited_at: at, compartment_id: e.payload.compartmentId, expires_at: expiresAt });
-      const after = { ...p, status: 'deposited' as const, deposited_at: at, compartment_id: e.payload.compartmentId, expires_at: expiresAt };
-      if (p.code_sealed) {
-        queued(await enqueueNotification(ctx, q, after, 'code', ctx.keys.vault.open(p.code_sealed, codeContext(p.id))));
-        // The code now lives only inside the sealed messages, which are wiped once sent.
-        await update({ code_sealed: null });
-      } else {
-        ctx.log.warn('deposit without a code to send', { parcelId: p.id });
-      }
-      if (p.status === 'cancelled') {
-        await conflict('deposited after the server cancelled it; the deposit stands');
-        return { outcome: 'conflict', note: 'parcel was cancelled; deposit recorded and the recipient notified' };
-      }
-      return { outcome: 'applied' };
+      return depositCancelled(ctx, q, kioskId, p, e, queued);
     }
     case 'parcel.picked_up': {
       if (p.status === 'deposited' || p.status === 'expired') {

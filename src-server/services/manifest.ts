@@ -1,9 +1,22 @@
 import type { ManifestResponse } from '../../src-shared/sync-protocol';
 import { iso, type ServerContext } from '../context';
 import type { Q } from '../store/db';
+import { currentEpoch } from './epoch';
 
-/** One page of a kiosk's manifest after `cursor`, in seq order: one range scan on the (kiosk_id, seq) primary key. */
-export async function readManifest(ctx: ServerContext, q: Q, kioskId: string, cursor: number, limit: number): Promise<ManifestResponse> {
+/**
+ * One page of a kiosk's manifest after `cursor`, in seq order: one range scan on the (kiosk_id, seq) primary key.
+ * Every answer also carries what lets a kiosk notice that this database went back in time (ADR restore-epoch): the
+ * `epoch`, the kiosk's `head` (read after the page, so never below its last seq unless the database was restored), and,
+ * when the kiosk names the last event we acked to it (`lastEvent`), whether we still have it (one primary-key lookup).
+ */
+export async function readManifest(
+  ctx: ServerContext,
+  q: Q,
+  kioskId: string,
+  cursor: number,
+  limit: number,
+  lastEvent?: string,
+): Promise<ManifestResponse> {
   const rows = await q
     .selectFrom('manifest')
     .select(['seq', 'kind', 'body'])
@@ -12,6 +25,12 @@ export async function readManifest(ctx: ServerContext, q: Q, kioskId: string, cu
     .orderBy('seq')
     .limit(limit + 1)
     .execute();
+  const k = await q.selectFrom('kiosks').select('manifest_head').where('id', '=', kioskId).executeTakeFirst();
+  const epoch = await currentEpoch(q);
+  const known =
+    lastEvent === undefined
+      ? undefined
+      : (await q.selectFrom('events').select('id').where('id', '=', lastEvent).where('kiosk_id', '=', kioskId).executeTakeFirst()) !== undefined;
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   const out: ManifestResponse = {
@@ -23,6 +42,9 @@ export async function readManifest(ctx: ServerContext, q: Q, kioskId: string, cu
     nextCursor: String(page.length > 0 ? page[page.length - 1]!.seq : cursor),
     hasMore,
     serverTime: iso(ctx.now()),
+    epoch,
+    head: k?.manifest_head ?? 0,
+    ...(known === undefined ? {} : { lastEventKnown: known }),
   };
   for (const row of page) {
     const body = JSON.parse(row.body);
@@ -49,8 +71,11 @@ export async function readManifest(ctx: ServerContext, q: Q, kioskId: string, cu
   return out;
 }
 
-/** Whether the kiosk's manifest has anything after `cursor` (its head, read from the kiosk row). */
+/**
+ * Whether the kiosk should pull: its manifest has anything after `cursor` (its head, read from the kiosk row), or the
+ * head is BEHIND the cursor (this database was restored from an older backup: the pull's answer lets it heal).
+ */
 export async function manifestPending(q: Q, kioskId: string, cursor: number): Promise<boolean> {
   const k = await q.selectFrom('kiosks').select('manifest_head').where('id', '=', kioskId).executeTakeFirst();
-  return (k?.manifest_head ?? 0) > cursor;
+  return (k?.manifest_head ?? 0) !== cursor;
 }

@@ -175,7 +175,7 @@ export async function cancelShipment(ctx: ServerContext, barcode: string): Promi
     const now = ctx.now();
     const won = await q
       .updateTable('parcels')
-      .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
+      .set({ status: 'cancelled', cancel_reason: 'carrier', cancelled_at: now, updated_at: now })
       .where('id', '=', p.id)
       .where('status', '=', 'expected')
       .returning('id')
@@ -184,7 +184,7 @@ export async function cancelShipment(ctx: ServerContext, barcode: string): Promi
       const cur = await q.selectFrom('parcels').select('status').where('id', '=', p.id).executeTakeFirstOrThrow();
       throw new HttpError('INVALID_STATE', `parcel ${barcode} is ${cur.status}; only an expected parcel can be cancelled`);
     }
-    await appendChange(ctx, q, p.kiosk_id, 'cancelled', { parcelId: p.id, barcode: p.barcode, cancelledAt: iso(now) });
+    await appendChange(ctx, q, p.kiosk_id, 'cancelled', { parcelId: p.id, barcode: p.barcode, cancelledAt: iso(now), reason: 'carrier' });
   });
   return (await parcelView(ctx, barcode))!;
 }
@@ -254,6 +254,7 @@ export async function parcelView(ctx: ServerContext, barcode: string): Promise<P
     expiresAt: isoOrNull(p.expires_at),
     pickedUpAt: isoOrNull(p.picked_up_at),
     cancelledAt: isoOrNull(p.cancelled_at),
+    cancelReason: p.status === 'cancelled' ? p.cancel_reason : null,
     conflict: p.conflict,
     notifications,
   };

@@ -51,6 +51,8 @@ export interface ParcelsTable {
   cancelled_at: number | null;
   kept_by_driver_at: number | null;
   conflict: string | null;
+  /** Why it was cancelled: `carrier` or `not_delivered` (the sweep's release); NULL before migration 4. */
+  cancel_reason: 'carrier' | 'not_delivered' | null;
   reminder_queued_at: number | null;
   updated_at: number;
 }

@@ -147,7 +147,8 @@ describe('this kiosk against a newer server (answers with fields and values it d
         nextCursor: '1',
         hasMore: false,
         serverTime: new Date().toISOString(),
-        epoch: 'e-42',
+        // (epoch was the example here until it joined the protocol: ADR restore-epoch)
+        shardHint: 'e-42',
         commands: [{ kind: 'reboot' }],
       },
     };
@@ -156,7 +157,7 @@ describe('this kiosk against a newer server (answers with fields and values it d
     const h = new SyncHttp({ baseUrl: url, now: () => Date.now(), timeoutMs: 5_000 });
     const page = await h.signed(creds, 'GET', '/v1/kiosks/K-STUB00001/manifest?cursor=0', undefined, ManifestResponse);
     expect(page.expected[0]!.barcode).toBe('NEW-1');
-    expect(page).not.toHaveProperty('epoch');
+    expect(page).not.toHaveProperty('shardHint');
     const ev = await h.signed(creds, 'POST', '/v1/kiosks/K-STUB00001/events', { events: [] }, EventsResponse);
     expect(ev.acked).toEqual([id]);
     expect(h.serverProtocol).toBe(3);

@@ -75,24 +75,28 @@ export class PickupService {
     const now = this.kit.now();
     const secondFactor = (p: ParcelRow) => !hardened || (p.checkDigest !== null && sameHex(checkDigest(secret, entry.code, entry.check!), p.checkDigest));
     const parcel = this.kit.repos.parcels.byDigest(digest);
-    if (parcel && secondFactor(parcel)) return this.usable(parcel, now);
+    if (parcel && secondFactor(parcel)) return this.usable(parcel, now, 'code');
     const spent = this.kit.repos.parcels.bySpentDigest(digest, now);
     if (spent && secondFactor(spent)) return { parcel: spent, reopen: true };
     const mode = this.lockout.failure('code');
     throw new KioskError('CODE_INVALID', 'no parcel with this code', mode === 'hardened' ? { checkRequired: true } : undefined);
   }
 
-  /** The parcel behind a matching code or QR, if it can be picked up now. */
-  private usable(parcel: ParcelRow, now: number): { parcel: ParcelRow; reopen: boolean } {
+  /**
+   * The parcel behind a matching code or QR, if it can be picked up now. An answer that is not a door (expired, not
+   * yet delivered) still costs the entry's budget like a wrong code (`kind`: `code` counts toward hardening, `qr` is
+   * reported only): the guesser's pool is every code the kiosk knows, deposited + expected + expired (a carrier's
+   * `extend` brings an expired parcel back), and a free "that is a real code" answer would be a recognisable win
+   * outside the budget (ADR 0008, red-team finding 4). The helpful text stays for a person.
+   */
+  private usable(parcel: ParcelRow, now: number, kind: 'code' | 'qr'): { parcel: ParcelRow; reopen: boolean } {
     // Past its window but not yet swept (the sweep runs once a minute): expired now, not a minute from now.
-    if (parcel.status === 'deposited' && parcel.expiresAt !== null && parcel.expiresAt <= now) {
-      sweepExpired(this.kit);
-      throw new KioskError('CODE_EXPIRED', 'this code has expired; the parcel is waiting to be returned');
-    }
-    if (parcel.status === 'deposited') return { parcel, reopen: false };
-    if (parcel.status === 'expired') throw new KioskError('CODE_EXPIRED', 'this code has expired; the parcel is waiting to be returned');
-    // expected: a real code for a parcel that has not arrived yet. Not a guess, so not counted.
-    throw new KioskError('CODE_INVALID', 'this parcel has not been delivered yet', { notYetDelivered: true });
+    if (parcel.status === 'deposited' && parcel.expiresAt !== null && parcel.expiresAt <= now) sweepExpired(this.kit);
+    else if (parcel.status === 'deposited') return { parcel, reopen: false };
+    const hardened = this.lockout.failure(kind) === 'hardened' && kind === 'code';
+    const details: Record<string, boolean> = hardened ? { checkRequired: true } : {};
+    if (parcel.status === 'expected') throw new KioskError('CODE_INVALID', 'this parcel has not been delivered yet', { notYetDelivered: true, ...details });
+    throw new KioskError('CODE_EXPIRED', 'this code has expired; the parcel is waiting to be returned', hardened ? details : undefined);
   }
 
   /** A keypad entry (or a scanned LK1 QR, which is the code itself); the same code within grace reopens its door. */
@@ -112,7 +116,7 @@ export class PickupService {
       return this.open(p, 'customer');
     }
     if (p && p.status !== 'picked_up' && p.status !== 'collected' && p.status !== 'cancelled') {
-      return this.open(this.usable(p, now).parcel, 'customer');
+      return this.open(this.usable(p, now, 'qr').parcel, 'customer');
     }
     this.lockout.failure('qr');
     throw new KioskError('CODE_INVALID', 'this QR code is not valid here');

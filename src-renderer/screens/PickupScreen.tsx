@@ -80,7 +80,7 @@ function Entering({ actor }: { actor: PickupRef }) {
         <p role="status" data-testid="check-required" style={{ margin: 0 }}>
           {t('pickup.checkHint')}
         </p>
-      ) : (
+      ) : reenterDoor ? null : (
         <p className="muted">{t('pickup.scanHint')}</p>
       )}
       {/* A CHECK_REQUIRED answer is what the line above already says; other errors show as they are. */}

@@ -66,17 +66,18 @@ describe('pickup: codes and lockout', () => {
     expect(k.services.sweep().expired).toBe(1);
     const r = await k.call('pickupSubmitCode', { code: '222222' });
     expect(r.error?.code).toBe('CODE_EXPIRED');
-    expect(k.services.repos.attempts.countSince('code', 0)).toBe(0);
+    // Counted like a wrong code: an expired parcel can come back (carrier extend), so it is in the pool (ADR 0008).
+    expect(k.services.repos.attempts.countSince('code', 0)).toBe(1);
   });
 
-  it('a code for a parcel not yet delivered is not counted as a guess', async () => {
+  it('a code for a parcel not yet delivered says so, and is counted like any wrong code (tests/core/lockout-pool)', async () => {
     const { expectParcel } = await import('./harness');
     k = await makeKiosk();
     expectParcel(k, { code: '333333' });
     const r = await k.call('pickupSubmitCode', { code: '333333' });
     expect(r.error?.code).toBe('CODE_INVALID');
     expect(r.error?.details?.notYetDelivered).toBe(true);
-    expect(k.services.repos.attempts.countSince('code', 0)).toBe(0);
+    expect(k.services.repos.attempts.countSince('code', 0)).toBe(1);
   });
 
   it('the same code while the door is on its way returns the same operation', async () => {

@@ -19,13 +19,6 @@ export interface ServerContext {
    * backup is detected (services/epoch.ts, ADR restore-epoch). null = no watermark (only restore-mark rotates).
    */
   restoreWatermarkFile: string | null;
-  /** An expected parcel not deposited within this many days is released by the sweep (services/release.ts); 0 = never. */
-  undeliveredDays: number;
-  /**
-   * Where this instance records the last database state it saw, outside the database, so a restore from an older
-   * backup is detected (services/epoch.ts, ADR restore-epoch). null = no watermark (only restore-mark rotates).
-   */
-  restoreWatermarkFile: string | null;
   /** A kiosk is shown online when its last heartbeat is younger than this. */
   onlineWindowMs: number;
   /** Which channels exist, for routing recipients' addresses. */

@@ -26,11 +26,6 @@ const USAGE = [
   '--restore-watermark (default <data-dir>/restore-watermark.json): the last state this instance saw, to detect a',
   'database restored from an older backup; keep it out of what you restore. After a restore, before starting:',
   '       npm run server -- restore-mark [--data-dir DIR | --database-url URL]   (new epoch: kiosks re-send)',
-  '       [--undelivered-days N] [--restore-watermark FILE]',
-  '--undelivered-days (default 5, 0 = never): an announced parcel not deposited by then is released (capacity freed).',
-  '--restore-watermark (default <data-dir>/restore-watermark.json): the last state this instance saw, to detect a',
-  'database restored from an older backup; keep it out of what you restore. After a restore, before starting:',
-  '       npm run server -- restore-mark [--data-dir DIR | --database-url URL]   (new epoch: kiosks re-send)',
   'Prints one line "fleet server ready: <url>" on stdout when listening; logs go to stderr.',
 ].join('\n');
 
@@ -38,12 +33,6 @@ const USAGE = [
 function refuse(message: string): never {
   process.stderr.write(`fleet server: ${message}\n`);
   process.exit(2);
-}
-
-// After a restore from a backup, before starting the instances (ADR restore-epoch).
-if (process.argv[2] === 'restore-mark') {
-  const { restoreMark } = await import('./restore-mark');
-  process.exit(await restoreMark(process.argv.slice(3)));
 }
 
 // After a restore from a backup, before starting the instances (ADR restore-epoch).
@@ -74,8 +63,6 @@ try {
       'pickup-window-days': { type: 'string' },
       'undelivered-days': { type: 'string' },
       'restore-watermark': { type: 'string' },
-      'undelivered-days': { type: 'string' },
-      'restore-watermark': { type: 'string' },
     },
     strict: true,
   });
@@ -89,9 +76,6 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) refuse(`--port must be 
 const windowDays = values['pickup-window-days'] === undefined ? undefined : Number(values['pickup-window-days']);
 if (windowDays !== undefined && (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 60))
   refuse(`--pickup-window-days must be a whole number of days 1-60, got ${values['pickup-window-days']}`);
-const undeliveredDays = values['undelivered-days'] === undefined ? undefined : Number(values['undelivered-days']);
-if (undeliveredDays !== undefined && (!Number.isInteger(undeliveredDays) || undeliveredDays < 0 || undeliveredDays > 365))
-  refuse(`--undelivered-days must be a whole number of days 0-365 (0 = never release), got ${values['undelivered-days']}`);
 const undeliveredDays = values['undelivered-days'] === undefined ? undefined : Number(values['undelivered-days']);
 if (undeliveredDays !== undefined && (!Number.isInteger(undeliveredDays) || undeliveredDays < 0 || undeliveredDays > 365))
   refuse(`--undelivered-days must be a whole number of days 0-365 (0 = never release), got ${values['undelivered-days']}`);
@@ -112,8 +96,6 @@ const server = await startFleetServer({
   log,
   ...(values['admin-key'] ? { adminKey: values['admin-key'] } : {}),
   ...(windowDays !== undefined ? { pickupWindowDays: windowDays } : {}),
-  ...(undeliveredDays !== undefined ? { undeliveredDays } : {}),
-  ...(values['restore-watermark'] ? { restoreWatermarkFile: path.resolve(values['restore-watermark']) } : {}),
   ...(undeliveredDays !== undefined ? { undeliveredDays } : {}),
   ...(values['restore-watermark'] ? { restoreWatermarkFile: path.resolve(values['restore-watermark']) } : {}),
   channels: {

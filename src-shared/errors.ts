@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'LOCKED_OUT',
   /** The keypad is hardened (ADR 0008 (code lockout)): send the 4-digit check code from the message with the code. */
   'CHECK_REQUIRED',
+  /** Hardened keypad: too many entries already waiting for their paced answer; nothing was looked up. Try again. */
+  'KEYPAD_BUSY',
   'DOOR_FAULT',
   'NO_COMPARTMENT',
   'UNKNOWN_PARCEL',

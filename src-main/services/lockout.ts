@@ -59,6 +59,12 @@ export class Lockout {
 
 /** How often, at most, a `codes.failed` summary goes to the fleet while failures go on (mode changes go at once). */
 export const SUMMARY_EVERY_MS = 60 * 60_000;
+/**
+ * Hardened entries that may wait for their paced slot at once (kiosk-wide). Beyond that an entry is answered at once
+ * with KEYPAD_BUSY, not looked up and not given a slot: the queue, and so the wait of the next honest customer, stays
+ * bounded (at most this many paces), and still at most one hardened answer completes per pace.
+ */
+export const MAX_WAITING = 3;
 
 /**
  * The pickup keypad's guard (ADR 0008 (code lockout)): counts wrong entries kiosk-wide, decides the keypad's mode, paces hardened
@@ -69,6 +75,8 @@ export class KeypadGuard {
   /** Monotonic instant before which no further hardened answer may complete (kiosk-wide). */
   private nextSlot = -Infinity;
   private lastSummary = -Infinity;
+  /** Entries sleeping until their slot now (see MAX_WAITING). */
+  private waiting = 0;
 
   constructor(private readonly kit: Kit) {}
 
@@ -120,14 +128,24 @@ export class KeypadGuard {
   /**
    * Waits (on a timer, never blocking the event loop) until this hardened attempt's slot: slots are `hardenedPaceMs`
    * apart on the monotonic clock, kiosk-wide, so however many screens or scripts ask at once, at most one hardened
-   * answer completes per pace.
+   * answer completes per pace. At most MAX_WAITING wait at once; the next is refused KEYPAD_BUSY (details.retryAfterMs)
+   * without a slot, so a flood cannot push the next slot ever further out.
    */
   async pace(): Promise<void> {
     const now = this.kit.mono();
     const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + this.policy.hardenedPaceMs;
     const wait = slot - now;
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0 && this.waiting >= MAX_WAITING) {
+      throw new KioskError('KEYPAD_BUSY', 'many entries are waiting; please try again in a moment', { retryAfterMs: Math.ceil(wait) });
+    }
+    this.nextSlot = slot + this.policy.hardenedPaceMs;
+    if (wait <= 0) return;
+    this.waiting++;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    } finally {
+      this.waiting--;
+    }
   }
 
   /** A technician cleared the keypad: plain again, earlier failures no longer count. Audited; the fleet is told. */

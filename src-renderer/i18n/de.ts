@@ -241,6 +241,7 @@ export const de: Catalogue = {
   'error.INTERNAL': 'In der Station ist ein Fehler aufgetreten. Bitte erneut versuchen.',
   'error.STORE_FULL': 'Die Station ist vorübergehend außer Betrieb. Bitte später erneut versuchen.',
   'error.STORE_BUSY': 'Die Station ist gerade beschäftigt. Bitte gleich noch einmal versuchen.',
+  'error.KEYPAD_BUSY': 'Gerade geben viele Personen Codes ein. Bitte versuchen Sie es gleich noch einmal.',
   'error.STORE_UNAVAILABLE': 'Die Station ist vorübergehend außer Betrieb. Bitte später erneut versuchen.',
   'outOfOrder.title': 'Vorübergehend außer Betrieb',
   'outOfOrder.body': 'Diese Station nimmt gerade keine Abholungen oder Einlieferungen an. Sie geht von selbst wieder in Betrieb; bitte später erneut versuchen.',

@@ -245,6 +245,7 @@ export const en = {
   'error.INTERNAL': 'Something went wrong inside the locker. Please try again.',
   'error.STORE_FULL': 'The locker is temporarily out of order. Please try again later.',
   'error.STORE_BUSY': 'The locker is busy. Please try again in a moment.',
+  'error.KEYPAD_BUSY': 'Many people are entering codes right now. Please try again in a moment.',
   'error.STORE_UNAVAILABLE': 'The locker is temporarily out of order. Please try again later.',
   'outOfOrder.title': 'Temporarily out of order',
   'outOfOrder.body': 'This locker cannot take new pickups or drop-offs right now. It will be back by itself; please try again later.',

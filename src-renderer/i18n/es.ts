@@ -241,6 +241,7 @@ export const es: Catalogue = {
   'error.INTERNAL': 'Algo ha fallado dentro de la taquilla. Inténtelo de nuevo.',
   'error.STORE_FULL': 'La taquilla está temporalmente fuera de servicio. Inténtelo más tarde.',
   'error.STORE_BUSY': 'La taquilla está ocupada. Inténtelo de nuevo en un momento.',
+  'error.KEYPAD_BUSY': 'Ahora mismo muchas personas están introduciendo códigos. Inténtelo de nuevo en un momento.',
   'error.STORE_UNAVAILABLE': 'La taquilla está temporalmente fuera de servicio. Inténtelo más tarde.',
   'outOfOrder.title': 'Temporalmente fuera de servicio',
   'outOfOrder.body': 'Esta taquilla no puede aceptar recogidas ni entregas en este momento. Volverá a funcionar sola; inténtelo más tarde.',

@@ -241,6 +241,7 @@ export const pl: Catalogue = {
   'error.INTERNAL': 'Wystąpił błąd w automacie. Spróbuj ponownie.',
   'error.STORE_FULL': 'Automat jest chwilowo nieczynny. Spróbuj ponownie później.',
   'error.STORE_BUSY': 'Automat jest zajęty. Spróbuj ponownie za chwilę.',
+  'error.KEYPAD_BUSY': 'Wiele osób wpisuje teraz kody. Spróbuj ponownie za chwilę.',
   'error.STORE_UNAVAILABLE': 'Automat jest chwilowo nieczynny. Spróbuj ponownie później.',
   'outOfOrder.title': 'Chwilowo nieczynny',
   'outOfOrder.body': 'Ten automat nie przyjmuje teraz odbiorów ani nadań. Wróci do działania sam; spróbuj ponownie później.',

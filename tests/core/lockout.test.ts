@@ -129,10 +129,14 @@ describe('code lockout: budget (a) and customers (b) over 72 h', () => {
     const t0 = performance.now();
     const done: number[] = [];
     await Promise.all(
-      Array.from({ length: 5 }, (_, i) => k.call('pickupSubmitCode', { code: `70000${i}`, check: '1234' }).then(() => done.push(performance.now() - t0))),
+      Array.from({ length: 5 }, (_, i) =>
+        k.call('pickupSubmitCode', { code: `70000${i}`, check: '1234' }).then((r) => r.error?.code !== 'KEYPAD_BUSY' && done.push(performance.now() - t0)),
+      ),
     );
-    // Slots 0, 150, 300, 450, 600 ms: the last cannot answer before 4 paces have passed (timers never fire early).
-    expect(Math.max(...done)).toBeGreaterThanOrEqual(4 * 150 - 5);
+    // Slots 0, 150, 300, 450 ms (one more than MAX_WAITING = 3 may be answered; the fifth is KEYPAD_BUSY at once,
+    // tests/core/pacing-queue): the last cannot answer before 3 paces have passed (timers never fire early).
+    expect(done).toHaveLength(4);
+    expect(Math.max(...done)).toBeGreaterThanOrEqual(3 * 150 - 5);
     // A customer with the QR is never paced behind them.
     const t1 = performance.now();
     expect((await k.call('pickupSubmitQr', { token: p.qrToken })).ok).toBe(true);

@@ -14,9 +14,10 @@ export type DoorEvent =
   | { type: 'forced-open'; compartmentId: string; at: number }
   /**
    * Unlocked, and a read after the jam threshold still shows it shut; or (`blind: true`) the board stayed unreadable
-   * past the ceiling, so nobody knows whether it opened: the next read decides (ADR door-truth).
+   * past the ceiling, or was not watched between the unlock and the deadline, so nobody knows whether it opened: the
+   * next read decides (ADR door-truth). `read: true`: that read is the one that just landed (decide from it now).
    */
-  | { type: 'jammed'; compartmentId: string; at: number; blind?: boolean }
+  | { type: 'jammed'; compartmentId: string; at: number; blind?: boolean; read?: boolean }
   | { type: 'item-present'; compartmentId: string; at: number }
   | { type: 'item-absent'; compartmentId: string; at: number }
   | { type: 'board-offline'; board: number; at: number }

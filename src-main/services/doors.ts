@@ -213,6 +213,20 @@ export class DoorEngine {
           // No read since the deadline: nobody knows whether the door opened. Say so now (the person cannot wait),
           // decide later from the board's first answer (reconcile on reconnect). See ADR door-truth.
           if (!op || (op.state !== 'requested' && op.state !== 'unlocked') || op.outcome === 'jammed') return;
+          if (e.read) {
+            // Unwatched until a read that has just landed (a short outage, a garbled line): that read is the board's
+            // answer, so decide from it now, as a reconnect would (recovery.decide: closed + empty after a pickup =
+            // picked up, flagged "door not seen open"; closed + parcel inside = nothing happened). Next tick, once
+            // the whole read is stored.
+            setImmediate(() => {
+              try {
+                this.decideUnwatched(op.id);
+              } catch (err) {
+                this.eventFailed('jammed', err);
+              }
+            });
+            return;
+          }
           const told = kit.tx(() => markUnconfirmed(kit, op.id));
           if (told) kit.emitOp(told);
           return;
@@ -248,6 +262,27 @@ export class DoorEngine {
       default:
         return;
     }
+  }
+
+  /** See the blind `jammed` case in onEvent: told "no answer" and decided from the fresh read in one commit. */
+  private decideUnwatched(opId: string): void {
+    const { kit } = this;
+    const op = kit.repos.doorOps.get(opId);
+    if (!op || (op.state !== 'requested' && op.state !== 'unlocked')) return;
+    let door: 'open' | 'closed' | null = null;
+    try {
+      door = kit.ctx.doors.compartment(op.compartmentId).door;
+    } catch {
+      door = null;
+    }
+    const item = this.itemReading(op.compartmentId);
+    const done = kit.tx(() => {
+      const told = op.outcome === 'jammed' ? op : markUnconfirmed(kit, op.id);
+      // Unreadable again already: it stays "no answer" until the reconnect's reconciliation decides.
+      return door === null || !told ? told : (decide(kit, told, door, item) ?? told);
+    });
+    if (done) kit.emitOp(done);
+    this.refreshAttentive();
   }
 
   private closed(compartmentId: string): void {

@@ -118,6 +118,50 @@ describe('the board goes silent during a pickup whose door did open', () => {
   });
 });
 
+/**
+ * Red-team finding 1: an outage shorter than the 30 s ceiling. Before, the first good read after it (door closed) was a
+ * sighted `jammed`: failed/jammed, parcel flagged "door did not open", compartment out of service, customer told "did
+ * not open" while holding the parcel. A verdict with no watched read between the unlock and the deadline is blind.
+ */
+describe('the board is unreadable for a few seconds (well under the ceiling) during a pickup whose door did open', () => {
+  for (const fault of [{ silent: true }, { corruptChecksum: true }] as const) {
+    it(`${Object.keys(fault)[0]}: closed + empty on the first good read = picked up, flagged "door not seen open", in service, no jam alarm`, async () => {
+      k = await makeKiosk({ jamMs: 150 }); // the ceiling stays at its 30 s default: never reached here
+      const p = depositParcel(k, 'A01', { code: '363636' });
+      k.sim.setFaults(0, fault);
+      const r = await k.call('pickupSubmitCode', { code: '363636' });
+      expect(r.ok).toBe(true);
+      await waitFor(() => k!.ctx.doors.boards().find((b) => b.board === 0)?.online === false, 10_000, 'board 0 given up on');
+      expect(k.sim.door('A01').open).toBe(true);
+      k.sim.removeItem('A01');
+      k.sim.closeDoor('A01');
+      k.sim.setFaults(0, { silent: false, corruptChecksum: false });
+      const done = await waitOp(k, r.value.operationId, ['closed', 'failed'], 10_000);
+      expect(done).toMatchObject({ state: 'closed', outcome: 'completed' });
+      const parcel = k.services.repos.parcels.get(p.id)!;
+      expect(parcel.status).toBe('picked_up');
+      expect(parcel.flagged).toMatch(/door not seen open/);
+      expect(k.services.repos.compartments.get('A01')!.inService).toBe(true);
+      expect(k.services.repos.alarms.unacknowledged().filter((a) => a.kind === 'jammed')).toHaveLength(0);
+    });
+  }
+
+  it('closed with the parcel still inside on the first good read: nothing happened, in service, the code still works', async () => {
+    k = await makeKiosk({ jamMs: 150 });
+    const p = depositParcel(k, 'A02', { code: '373737' });
+    k.sim.setFaults(0, { silent: true });
+    const r = await k.call('pickupSubmitCode', { code: '373737' });
+    await waitFor(() => k!.ctx.doors.boards().find((b) => b.board === 0)?.online === false, 10_000, 'board 0 given up on');
+    k.sim.closeDoor('A02'); // swung shut untouched
+    k.sim.setFaults(0, { silent: false });
+    await waitOp(k, r.value.operationId, ['failed'], 10_000);
+    expect(k.services.repos.parcels.get(p.id)).toMatchObject({ status: 'deposited', flagged: null });
+    expect(k.services.repos.compartments.get('A02')!.inService).toBe(true);
+    const again = await k.call('pickupSubmitCode', { code: '373737' });
+    await waitOp(k, again.value.operationId, ['opened']);
+  });
+});
+
 describe('a drop-off whose board did not answer', () => {
   it('the driver is told with a reference; once the board shows nothing moved, "door didn\'t open" gives another door', async () => {
     k = await makeKiosk({ jamMs: 150, jamCeilingMs: 600 });

@@ -90,12 +90,14 @@ describe('jam check while the board cannot be read', () => {
     expect(rec.of('forced-open')).toEqual([]);
   });
 
-  it('a door still closed when its board answers again is jammed, decided by that read and not before', async () => {
+  it('a door still closed when its board answers again is a blind verdict decided by that read (it may have opened and closed unseen), and not before', async () => {
     await unlockThenSilence('A19');
     sim.setFaults(1, { silent: false });
     await waitFor(() => rec.of('jammed', 'A19').length === 1, 2000, 'jammed');
     const back = rec.events.findLastIndex((e) => e.type === 'board-online' && e.board === 1);
     expect(rec.events.findIndex((e) => e.type === 'jammed')).toBeGreaterThan(back);
+    // Red-team finding 1: not a sighted jam (that would take the door out of service), but the read decides it now.
+    expect(rec.of('jammed', 'A19')[0]).toMatchObject({ blind: true, read: true });
     expect(rec.of('opened', 'A19')).toEqual([]);
     await sleep(100);
     expect(rec.of('jammed')).toHaveLength(1);

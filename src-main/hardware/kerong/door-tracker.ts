@@ -26,6 +26,15 @@ interface JamCheck {
   ceiling: ReturnType<typeof setTimeout>;
   /** The deadline has passed: the next read of the board gives the verdict (still closed: jammed). */
   verdictDue: boolean;
+  /** A good read of the board landed between the unlock and the deadline. */
+  seen: boolean;
+  /** mono-ish `now()` of the last good read of the board since the unlock (the unlock itself to begin with). */
+  lastSeenAt: number;
+  /**
+   * Somewhere between the unlock and now the board went unread for longer than `jamMs` (offline, port down, a
+   * garbled line): the door may have opened and closed unseen, so a "still shut" read proves nothing.
+   */
+  gap: boolean;
 }
 
 interface LockRecord {
@@ -95,6 +104,9 @@ export class DoorTracker {
     this.clearJam(rec);
     const check: JamCheck = {
       verdictDue: false,
+      seen: false,
+      lastSeenAt: rec.lastUnlockAt,
+      gap: false,
       deadline: setTimeout(() => {
         check.deadline = null;
         check.verdictDue = true;
@@ -142,9 +154,20 @@ export class DoorTracker {
       if (before && before.item !== r.item && r.item !== null) {
         this.emit({ type: r.item ? 'item-present' : 'item-absent', compartmentId: id, at });
       }
-      if (rec.jam?.verdictDue && r.door !== 'open') {
-        this.clearJam(rec);
-        this.emit({ type: 'jammed', compartmentId: id, at });
+      if (rec.jam && r.door !== 'open') {
+        const check = rec.jam;
+        if (at - check.lastSeenAt > this.timing.jamMs) check.gap = true;
+        check.lastSeenAt = at;
+        if (!check.verdictDue) {
+          check.seen = true;
+        } else {
+          this.clearJam(rec);
+          // Watched shut the whole time: a jam. Not watched (no read before the deadline, or a gap since the
+          // unlock): nobody saw whether it opened, so the verdict is blind, and the read just taken decides it
+          // (ADR door-truth: the physical fact, e.g. closed and empty after a pickup = picked up).
+          const blind = !check.seen || check.gap;
+          this.emit(blind ? { type: 'jammed', compartmentId: id, at, blind: true, read: true } : { type: 'jammed', compartmentId: id, at });
+        }
       }
     }
     b.raw = { locks: [...raw.locks], ir: [...raw.ir] };
@@ -156,6 +179,8 @@ export class DoorTracker {
   markOnline(board: number, online: boolean): void {
     const b = this.boardsById.get(board);
     if (!b || b.online === online) return;
+    // A board lost while an unlock awaits its verdict leaves a hole in what we saw of that door.
+    if (!online) for (const rec of this.locks.values()) if (rec.jam && rec.compartment.board === board) rec.jam.gap = true;
     b.online = online;
     this.emit({ type: online ? 'board-online' : 'board-offline', board, at: this.now() });
   }

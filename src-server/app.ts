@@ -12,6 +12,7 @@ import { carrierRoutes } from './routes/carrier';
 import { fleetPageRoutes } from './routes/fleet-page';
 import { kioskSyncRoutes } from './routes/kiosk-sync';
 import { openKioskSecret } from './services/enrollment';
+import { noPush, startPush, type PushConfig } from './push/hub';
 import { openStore } from './store/db';
 import { loadKeysFor } from './store/keyring';
 
@@ -43,6 +44,8 @@ export interface FleetAppOptions {
   notifications?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; pollMs?: number };
   /** Timeouts, connection cap, rate limits (http/limits.ts DEFAULT_LIMITS; ADR server-hardening). */
   limits?: LimitsInput;
+  /** MQTT push to kiosks and their presence (ADR mqtt-push); absent: kiosks poll. */
+  push?: PushConfig;
 }
 
 export interface FleetApp {
@@ -71,6 +74,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   const now = o.now ?? Date.now;
   const secrets = new Map<string, Buffer>();
   const outboxRef: { current?: NotificationOutbox } = {};
+  const push = o.push ? startPush(o.push, { vault: keys.vault, log, now }) : noPush;
 
   const ctx: ServerContext = {
     store,
@@ -93,7 +97,10 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
     },
     // Deferred: the worker must see only committed rows.
     notificationsQueued: () => void setImmediate(() => outboxRef.current?.kick()),
+    push,
   };
+  // Kiosks enrolled while the broker was away get their broker account when it is back (push/hub.ts reconcile).
+  push.setKnownKiosks(async () => (await store.db.selectFrom('kiosks').select('id').execute()).map((k) => k.id));
 
   const outbox = new NotificationOutbox({ store, vault: keys.vault, channels, log, now, ...o.notifications });
   outboxRef.current = outbox;
@@ -133,6 +140,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
       await app.close();
+      await push.close();
       await outbox.stop();
       await sweeping;
       await store.close();

@@ -1,6 +1,7 @@
 import type { Store } from './store/db';
 import type { ServerKeys } from './keys';
 import type { Logger } from './log';
+import type { PushPort } from './push/hub';
 
 /** What every service function needs; built once by app.ts. */
 export interface ServerContext {
@@ -27,6 +28,8 @@ export interface ServerContext {
   kioskSecret(kioskId: string): Promise<Buffer | null>;
   /** Called after notifications were queued (after the commit): wake the outbox worker. */
   notificationsQueued(): void;
+  /** MQTT push (src-server/push; ADR mqtt-push): pings after commits, broker presence, kiosk broker accounts. */
+  push: PushPort;
 }
 
 export const DAY_MS = 24 * 3600_000;

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateBadgeKeyPair } from './auth/badges';
@@ -96,6 +96,15 @@ export function loadKeys(o: LoadKeysOptions): ServerKeys {
 /** AES-256-GCM; sealed form `v1.<iv>.<tag>.<ciphertext>` (base64url). `context` is bound as AAD (e.g. a parcel id). */
 export class Vault {
   constructor(private readonly key: Buffer) {}
+
+  /**
+   * A secret for `label` that every instance re-derives and none stores: HMAC-SHA256 under an HKDF subkey of the data
+   * key (not the AES key itself), 32 bytes. E.g. a kiosk's MQTT broker password (src-server/push).
+   */
+  derive(label: string): Buffer {
+    const sub = Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), 'lk-derive-v1', 32));
+    return createHmac('sha256', sub).update(label, 'utf8').digest();
+  }
 
   seal(plaintext: string, context: string): string {
     const iv = randomBytes(12);

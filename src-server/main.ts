@@ -1,11 +1,17 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFleetServer } from './embedded';
 import { consoleLogger } from './log';
+import type { PushConfig } from './push/hub';
+import { validTopicRoot } from './push/topics';
 
 /**
  * `npm run server -- --port N --data-dir DIR [--database-url postgres://…] [--keys-dir DIR] [--host H] [--smtp-url URL]
- *  [--smtp-from ADDR] [--sms-url URL] [--console] [--admin-key KEY] [--pickup-window-days N]`
+ *  [--smtp-from ADDR] [--sms-url URL] [--console] [--admin-key KEY] [--pickup-window-days N]
+ *  [--mqtt-url mqtt://host:1883 [--mqtt-username U] [--mqtt-kiosk-url URL] [--mqtt-topic-root lk/fleet]]`
+ * With --mqtt-url, kiosks are pinged over MQTT after their manifest changes and their presence is followed (ADR
+ * mqtt-push); the broker admin password comes from $FLEET_MQTT_PASSWORD or --mqtt-password-file (never argv).
  * Without --database-url the store is <data-dir>/fleet.sqlite (nothing to install); with it, PostgreSQL, and any number
  * of instances may run against one database given the same --keys-dir (ADR fleet-store).
  * Prints exactly one line to stdout when listening: `fleet server ready: <url>`. Logs go to stderr.
@@ -21,6 +27,9 @@ const USAGE = [
   '         [--keys-dir DIR] [--smtp-url URL] [--smtp-from ADDR] [--sms-url URL] [--console] [--admin-key KEY] [--pickup-window-days N]',
   'Without --database-url the fleet lives in <data-dir>/fleet.sqlite. --keys-dir (default <data-dir>/keys) must be the',
   'same directory for every instance of one fleet; it is filled on first use only while the database has no kiosks.',
+  '       [--mqtt-url mqtt://host:1883 [--mqtt-username U] [--mqtt-password-file F] [--mqtt-kiosk-url URL] [--mqtt-topic-root lk/fleet]]',
+  '--mqtt-url turns on push to kiosks (Mosquitto 2 with dynamic security; U is its dynsec admin, password from',
+  '$FLEET_MQTT_PASSWORD or --mqtt-password-file). --mqtt-kiosk-url is what kiosks connect to, if not the same URL.',
   '       [--undelivered-days N] [--restore-watermark FILE]',
   '--undelivered-days (default 5, 0 = never): an announced parcel not deposited by then is released (capacity freed).',
   '--restore-watermark (default <data-dir>/restore-watermark.json): the last state this instance saw, to detect a',
@@ -63,6 +72,11 @@ try {
       'pickup-window-days': { type: 'string' },
       'undelivered-days': { type: 'string' },
       'restore-watermark': { type: 'string' },
+      'mqtt-url': { type: 'string' },
+      'mqtt-kiosk-url': { type: 'string' },
+      'mqtt-username': { type: 'string' },
+      'mqtt-password-file': { type: 'string' },
+      'mqtt-topic-root': { type: 'string' },
     },
     strict: true,
   });
@@ -86,6 +100,7 @@ const keysDir = path.resolve(values['keys-dir'] ?? path.join(dataDir, 'keys'));
 const log = consoleLogger('fleet');
 const smtpUrl = values['smtp-url'];
 const smsUrl = values['sms-url'];
+const push = pushConfig();
 
 const server = await startFleetServer({
   dataDir,
@@ -98,6 +113,7 @@ const server = await startFleetServer({
   ...(windowDays !== undefined ? { pickupWindowDays: windowDays } : {}),
   ...(undeliveredDays !== undefined ? { undeliveredDays } : {}),
   ...(values['restore-watermark'] ? { restoreWatermarkFile: path.resolve(values['restore-watermark']) } : {}),
+  ...(push ? { push } : {}),
   channels: {
     ...(smtpUrl ? { smtpUrl } : {}),
     ...(values['smtp-from'] ? { smtpFrom: values['smtp-from'] } : {}),
@@ -112,6 +128,37 @@ const server = await startFleetServer({
 
 if (!values['admin-key']) log.info('admin API key is in the keys dir', { file: path.join(keysDir, 'admin.key') });
 console.log(`fleet server ready: ${server.url}`);
+
+/** --mqtt-* flags into a PushConfig (push/hub.ts), or undefined without --mqtt-url; refuses bad values in one line. */
+function pushConfig(): PushConfig | undefined {
+  const url = values['mqtt-url'];
+  if (url === undefined) {
+    if (values['mqtt-kiosk-url'] || values['mqtt-username'] || values['mqtt-password-file'] || values['mqtt-topic-root']) refuse('the --mqtt-* flags need --mqtt-url');
+    return undefined;
+  }
+  const isUrl = (u: string) => /^(mqtts?|wss?):\/\/[^\s]+$/.test(u);
+  if (!isUrl(url)) refuse(`--mqtt-url must be an mqtt://, mqtts://, ws:// or wss:// URL, got ${url.split('@').pop()}`);
+  const kioskUrl = values['mqtt-kiosk-url'];
+  if (kioskUrl !== undefined && (!isUrl(kioskUrl) || kioskUrl.includes('@'))) refuse('--mqtt-kiosk-url must be an mqtt(s)/ws(s) URL without credentials');
+  const root = values['mqtt-topic-root'];
+  if (root !== undefined && !validTopicRoot(root)) refuse(`--mqtt-topic-root must be 1-5 plain levels like lk/fleet, got ${root}`);
+  let password = process.env.FLEET_MQTT_PASSWORD;
+  const file = values['mqtt-password-file'];
+  if (file !== undefined) {
+    try {
+      password = fs.readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      refuse(`cannot read --mqtt-password-file ${file} (${(err as NodeJS.ErrnoException).code})`);
+    }
+  }
+  return {
+    url,
+    ...(kioskUrl ? { kioskUrl } : {}),
+    ...(values['mqtt-username'] ? { username: values['mqtt-username'] } : {}),
+    ...(password ? { password } : {}),
+    ...(root ? { topicRoot: root } : {}),
+  };
+}
 
 let closing = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

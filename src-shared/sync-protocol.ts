@@ -104,6 +104,23 @@ export const EnrollRequest = z
   });
 export type EnrollRequest = z.infer<typeof EnrollRequest>;
 
+const MqttTopic = z.string().min(1).max(200).regex(/^[^#+\u0000]+$/, 'a topic name, no wildcards');
+
+/**
+ * The kiosk's own broker account (MQTT 3.1.1). The broker lets it subscribe to `pingTopic` and `broadcastTopic` only and
+ * publish `presence` only (retained `online`; last will, retained, `offline`). A ping's payload is at most
+ * `{"kind":"manifest"}`: the kiosk then pulls over the signed HTTP path. Keep `password` like the kiosk secret.
+ */
+export const PushCredentials = z.object({
+  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an mqtt://, mqtts://, ws:// or wss:// URL').max(300),
+  username: z.string().min(1).max(100),
+  password: z.string().min(16).max(200),
+  pingTopic: MqttTopic,
+  broadcastTopic: MqttTopic,
+  presenceTopic: MqttTopic,
+});
+export type PushCredentials = z.infer<typeof PushCredentials>;
+
 export const EnrollResponse = z.object({
   kioskId: KioskId,
   /** 32 random bytes, base64. Keep it secret: it signs requests and keys the code digests. */
@@ -113,6 +130,8 @@ export const EnrollResponse = z.object({
   serverTime: Instant,
   /** Default days a parcel may wait after deposit, unless a manifest entry says otherwise. */
   pickupWindowDays: z.number().int().min(1).max(60),
+  /** Present when the fleet pushes over MQTT (ADR mqtt-push); absent: the kiosk polls. Optional: v1 peers omit it. */
+  push: PushCredentials.optional(),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponse>;
 

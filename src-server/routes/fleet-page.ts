@@ -17,7 +17,7 @@ function row(k: KioskSummary): string {
   const faults = k.faults.length === 0 ? 'none' : k.faults.map((f) => esc(`${f.code}${f.compartmentId ? ' ' + f.compartmentId : ''}`)).join(', ');
   return `<tr>
   <td><code>${esc(k.kioskId)}</code><br><small>${esc(k.layoutName ?? '')}</small></td>
-  <td class="${k.online ? 'on' : 'off'}">${k.online ? 'online' : 'offline'}<br><small>${esc(age(k.heartbeatAgeMs))}</small></td>
+  <td class="${k.online ? 'on' : 'off'}">${k.online ? 'online' : 'offline'}<br><small>${esc(age(k.heartbeatAgeMs))}${k.presence ? ` · push ${k.presence === 'online' ? 'connected' : 'disconnected'}` : ''}</small></td>
   <td>${esc(free)}</td>
   <td>${k.expected} expected · ${k.inLocker} in locker</td>
   <td>${k.outboxDepth ?? '—'}</td>

@@ -29,7 +29,9 @@ export function openKioskSecret(ctx: Pick<ServerContext, 'keys'>, kioskId: strin
  * Enrolls a kiosk with a one-time token. The token is spent by a conditional update (`… WHERE used_at IS NULL AND
  * expires_at > now RETURNING`) before anything else: of two requests with one token, on one instance or two, exactly
  * one gets the row and makes a kiosk; the other is refused. The new kiosk's manifest starts with the badge revocations
- * still in force (revoked badges that have not expired), which it would otherwise never hear of.
+ * still in force (revoked badges that have not expired), which it would otherwise never hear of. With push configured,
+ * the answer also carries the kiosk's own broker account (`push`: URL, username = kiosk id, a password derived from the
+ * data key and never stored here, its topics); the broker may refuse it every topic but its own.
  */
 export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<EnrollResponse> {
   const now = ctx.now();
@@ -66,12 +68,15 @@ export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<En
     for (const b of revoked) await appendChange(ctx, q, kioskId, 'badge_revoked', { badgeId: b.id, revokedAt: iso(b.revoked_at!) });
   });
   ctx.log.info('kiosk enrolled', { kioskId, layout: req.layoutName ?? null });
+  // After the commit: the broker account for a kiosk that exists (ADR mqtt-push). Absent without push: the kiosk polls.
+  const push = await ctx.push.enrollKiosk(kioskId);
   return {
     kioskId,
     kioskSecret: secret.toString('base64'),
     badgePublicKey: publicKeyPem(ctx.keys.badgePublicKey),
     serverTime: iso(now),
     pickupWindowDays: ctx.pickupWindowDays,
+    ...(push ? { push } : {}),
   };
 }
 

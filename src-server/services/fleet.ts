@@ -6,7 +6,11 @@ export interface KioskSummary {
   kioskId: string;
   layoutName: string | null;
   enrolledAt: string;
+  /** A fresh heartbeat and, with push, a broker connection that has not dropped (its last will says offline at once). */
   online: boolean;
+  /** The kiosk's MQTT presence as this instance last heard it; null without push or when nothing was heard. */
+  presence: 'online' | 'offline' | null;
+  presenceAt: string | null;
   lastHeartbeatAt: string | null;
   heartbeatAgeMs: number | null;
   capacity: SizeCounts;
@@ -46,11 +50,14 @@ export async function fleetSnapshot(ctx: ServerContext): Promise<KioskSummary[]>
   return kiosks.map((k) => {
     const hb = k.heartbeat_json ? (JSON.parse(k.heartbeat_json) as HeartbeatRequest) : null;
     const age = k.last_heartbeat_at === null ? null : now - k.last_heartbeat_at;
+    const presence = ctx.push.presence(k.id);
     return {
       kioskId: k.id,
       layoutName: k.layout_name,
       enrolledAt: iso(k.enrolled_at),
-      online: age !== null && age <= ctx.onlineWindowMs,
+      online: age !== null && age <= ctx.onlineWindowMs && presence?.state !== 'offline',
+      presence: presence?.state ?? null,
+      presenceAt: isoOrNull(presence?.at),
       lastHeartbeatAt: isoOrNull(k.last_heartbeat_at),
       heartbeatAgeMs: age,
       capacity: JSON.parse(k.capacity_json),

@@ -18,6 +18,8 @@ export async function appendChange(ctx: ServerContext, q: Q, kioskId: string, ki
     .returning('manifest_head')
     .executeTakeFirstOrThrow();
   await q.insertInto('manifest').values({ kiosk_id: kioskId, seq: head.manifest_head, kind, body: JSON.stringify(body), created_at: ctx.now() }).execute();
+  // The kiosk may pull as soon as it is pinged: only after the commit (ADR mqtt-push).
+  ctx.store.afterCommit(q, () => ctx.push.manifestChanged(kioskId));
   return head.manifest_head;
 }
 
@@ -38,5 +40,6 @@ export async function appendToAll(ctx: ServerContext, q: Q, kind: ChangeKind, bo
     const rows = heads.slice(i, i + 500).map((h) => ({ kiosk_id: h.id, seq: h.manifest_head, kind, body: text, created_at: now }));
     await q.insertInto('manifest').values(rows).execute();
   }
+  ctx.store.afterCommit(q, () => ctx.push.manifestChangedAll());
   return heads.length;
 }

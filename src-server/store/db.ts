@@ -31,6 +31,12 @@ export interface Store {
    * nothing outside the database that cannot be repeated. SQLite: BEGIN IMMEDIATE (the one writer).
    */
   tx<T>(fn: (q: Q) => Promise<T>, o?: { durability?: Durability }): Promise<T>;
+  /**
+   * Runs `fn` once the transaction `q` belongs to has committed (never if it rolls back; a retried attempt's are
+   * dropped with it). Outside a transaction (`q` is `db`), soon. For effects others may act on at once, e.g. an MQTT
+   * ping that makes a kiosk read what was just written (src-server/push). `fn` must not throw.
+   */
+  afterCommit(q: Q, fn: () => void): void;
   /** e.g. `sqlite:/data/fleet.sqlite` or `postgres://host:5432/db` (no password): for logs. */
   readonly where: string;
   close(): Promise<void>;
@@ -105,10 +111,17 @@ async function openPostgres(url: string, max: number): Promise<Store> {
 }
 
 function makeStore(dialect: DialectName, db: Kysely<Schema>, where: string): Store {
+  // Per transaction attempt (keyed by its connection object): what to run after its COMMIT.
+  const pending = new WeakMap<object, Array<() => void>>();
   return {
     dialect,
     db,
     where,
+    afterCommit(q, fn) {
+      const list = pending.get(q);
+      if (list) list.push(fn);
+      else setImmediate(fn);
+    },
     async tx(fn, o = {}) {
       const relaxed = dialect === 'sqlite' && o.durability === 'relaxed';
       for (let attempt = 1; ; attempt++) {
@@ -117,11 +130,16 @@ function makeStore(dialect: DialectName, db: Kysely<Schema>, where: string): Sto
             if (relaxed) await sql`PRAGMA synchronous = NORMAL`.execute(conn);
             try {
               await sql.raw(dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN').execute(conn);
+              const after: Array<() => void> = [];
+              pending.set(conn, after);
               try {
                 const out = await fn(conn);
                 await sql`COMMIT`.execute(conn);
+                pending.delete(conn);
+                for (const f of after) setImmediate(f);
                 return out;
               } catch (err) {
+                pending.delete(conn);
                 await sql`ROLLBACK`.execute(conn).catch(() => undefined);
                 throw err;
               }

@@ -19,6 +19,14 @@ export interface OutboxEvent {
 /** The longest the outbox defers an event (a refused one; sync's `poisonRetryMs` default): the cap on read. */
 export const OUTBOX_MAX_DEFER_MS = 3_600_000;
 
+/**
+ * How long an ACKED event stays in the outbox (ADR restore-epoch): if the fleet server's database is restored from a
+ * backup younger than this, the kiosk re-sends every event the server may have lost, and the server stores each once
+ * (by UUID). Older acked events are pruned (`pruneAcked`). 30 days: well beyond how old a backup an operator restores
+ * (daily backups, a few kept), at a cost of a few thousand small rows on a busy locker.
+ */
+export const OUTBOX_RESEND_WINDOW_MS = 30 * 86_400_000;
+
 export function uuidV4(random: RandomSource): string {
   const b = random.bytes(16);
   b[6] = (b[6]! & 0x0f) | 0x40;
@@ -36,6 +44,9 @@ export class OutboxRepo {
   private readonly retryStmt;
   private readonly clampStmt;
   private readonly shiftStmt;
+  private readonly requeueStmt;
+  private readonly pruneStmt;
+  private readonly lastAckedStmt;
 
   constructor(
     db: Db,
@@ -52,6 +63,11 @@ export class OutboxRepo {
     // Through the partial index outbox_pending: only unacked rows deferred past the cap are touched.
     this.clampStmt = db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE acked_at IS NULL AND next_attempt_at > ?');
     this.shiftStmt = db.prepare('UPDATE outbox SET next_attempt_at = next_attempt_at + ? WHERE acked_at IS NULL AND next_attempt_at > ?');
+    // Every acked event still kept goes back to pending, in its original order (seq), due at once.
+    this.requeueStmt = db.prepare('UPDATE outbox SET acked_at = NULL, next_attempt_at = 0 WHERE acked_at IS NOT NULL');
+    this.pruneStmt = db.prepare('DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?');
+    // The newest acked event: a reverse scan of the primary key that stops at the first acked row.
+    this.lastAckedStmt = db.prepare('SELECT id FROM outbox WHERE acked_at IS NOT NULL ORDER BY seq DESC LIMIT 1');
     this.ack = db.transaction((ids: readonly string[], now: number) => ids.reduce((n, id) => n + this.ackStmt.run(now, id).changes, 0));
     this.fail = db.transaction((ids: readonly string[], next: number, error: string) => {
       for (const id of ids) this.failStmt.run(next, error.slice(0, 500), id);
@@ -108,6 +124,25 @@ export class OutboxRepo {
    */
   shiftDeferrals(fromMs: number, deltaMs: number): number {
     return this.shiftStmt.run(deltaMs, fromMs).changes;
+  }
+
+  /**
+   * The fleet server lost events it had acked (restored from an older backup, ADR restore-epoch): every acked event
+   * still kept (`OUTBOX_RESEND_WINDOW_MS`) becomes pending again, in its original order, so the next push re-sends
+   * them; the server answers `duplicate` for those it still has. Returns how many were re-queued.
+   */
+  requeueAcked(): number {
+    return this.requeueStmt.run().changes;
+  }
+
+  /** Forgets acked events acked before `before` (wall ms): past the re-send window. Returns how many. */
+  pruneAcked(before: number): number {
+    return this.pruneStmt.run(before).changes;
+  }
+
+  /** The UUID of the newest acked event, or null: the manifest pull asks whether the server still has it. */
+  lastAcked(): string | null {
+    return (this.lastAckedStmt.get() as { id: string } | undefined)?.id ?? null;
   }
 
   depth(): number {

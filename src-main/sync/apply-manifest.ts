@@ -99,22 +99,38 @@ function applyExpected(
   out: ManifestApplied,
   queue: (type: 'problem.reported', payload: Record<string, unknown>) => void,
 ): void {
+  // A parcel this kiosk already took further (deposited, picked up, cancelled…): its announcement is history. A
+  // manifest read again from the start (ADR restore-epoch) must not turn it into a clash with a newer parcel.
+  const known = d.parcels.get(e.parcelId);
+  if (known && known.status !== 'expected') {
+    out.expected.ignored++;
+    return;
+  }
   // Guards for the store's unique indexes: one bad entry must not wedge every later page behind it.
-  const sameBarcode = d.parcels.activeByBarcode(e.barcode);
-  const sameDigest = d.parcels.byDigest(e.codeDigest);
-  const sameQr = e.qrDigest ? d.parcels.byQrDigest(e.qrDigest) : null;
-  const clash =
-    (sameBarcode && sameBarcode.id !== e.parcelId ? 'barcode' : null) ??
-    (sameDigest && sameDigest.id !== e.parcelId ? 'code' : null) ??
-    (sameQr && sameQr.id !== e.parcelId ? 'QR token' : null);
+  let clash = clashOf(d, e);
+  if (clash && clash.with.status === 'expected' && clash.with.compartmentId === null) {
+    // The server holds one active parcel per barcode and one live code per kiosk, and tells this kiosk of every
+    // change in seq order: a new parcel clashing with one only EXPECTED here means the server no longer has that one
+    // (it was lost when the server's database was restored from a backup, and the carrier announced it again). Nothing
+    // is in a compartment: drop the stale one and take the server's word. A parcel in a compartment is never dropped.
+    d.log.warn('manifest: a stale expected parcel gives way to the server’s newer one', { stale: clash.with.id, parcelId: e.parcelId, clash: clash.what });
+    d.parcels.cancel(clash.with.id, now);
+    queue('problem.reported', {
+      kind: 'other',
+      barcode: clash.with.barcode,
+      parcelId: clash.with.id,
+      note: `kiosk dropped expected parcel ${clash.with.id}: the server announced ${e.parcelId} with the same ${clash.what}`,
+    });
+    clash = clashOf(d, e);
+  }
   if (clash) {
     out.expected.refused++;
-    d.log.warn('manifest entry refused: clashes with an active parcel', { parcelId: e.parcelId, barcode: e.barcode, clash });
+    d.log.warn('manifest entry refused: clashes with an active parcel', { parcelId: e.parcelId, barcode: e.barcode, clash: clash.what });
     queue('problem.reported', {
       kind: 'other',
       barcode: e.barcode,
       parcelId: e.parcelId,
-      note: `kiosk refused expected parcel: its ${clash} clashes with another active parcel at this kiosk`,
+      note: `kiosk refused expected parcel: its ${clash.what} clashes with another active parcel at this kiosk`,
     });
     return;
   }
@@ -134,6 +150,17 @@ function applyExpected(
     now,
   );
   out.expected[r]++;
+}
+
+/** Another local parcel holding this entry's barcode (while active), code or QR token, if any. */
+function clashOf(d: ApplyDeps, e: ManifestResponse['expected'][number]): { what: 'barcode' | 'code' | 'QR token'; with: ParcelRow } | null {
+  const sameBarcode = d.parcels.activeByBarcode(e.barcode);
+  if (sameBarcode && sameBarcode.id !== e.parcelId) return { what: 'barcode', with: sameBarcode };
+  const sameDigest = d.parcels.byDigest(e.codeDigest);
+  if (sameDigest && sameDigest.id !== e.parcelId) return { what: 'code', with: sameDigest };
+  const sameQr = e.qrDigest ? d.parcels.byQrDigest(e.qrDigest) : null;
+  if (sameQr && sameQr.id !== e.parcelId) return { what: 'QR token', with: sameQr };
+  return null;
 }
 
 /**

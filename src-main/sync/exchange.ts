@@ -12,7 +12,12 @@ import type { Logger } from '../log';
 import type { Repos } from '../store/index';
 import { applyManifestPage, retryDeferredCancellations } from './apply-manifest';
 import { SyncError, type Credentials, type SyncHttp } from './http';
-import { META, deleteMeta, getMeta } from './meta';
+import { savePushCredentials } from './push';
+import { META, deleteMeta, getMeta, setMeta } from './meta';
+import { OUTBOX_RESEND_WINDOW_MS } from '../store/outbox';
+
+/** How often acked outbox events past the re-send window are pruned (real time). */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * The four conversations with the fleet server (§6), each one step of a sync cycle. No timers and no state of
@@ -34,6 +39,8 @@ export class Exchange {
     private readonly o: ExchangeOptions,
   ) {}
 
+  private lastPruneMono: number | null = null;
+
   credentials(): Credentials | null {
     const kioskId = this.repos.enrollment.kioskId();
     const secret = this.repos.enrollment.getKioskSecret();
@@ -50,8 +57,13 @@ export class Exchange {
       EnrollResponse,
     );
     this.repos.enrollment.setEnrollment({ kioskId: res.kioskId, kioskSecret: res.kioskSecret, badgePublicKey: res.badgePublicKey });
-    // A new identity starts its manifest from the beginning.
+    // The broker account for push (ADR mqtt-push), or none: then this kiosk polls.
+    savePushCredentials(this.repos.db, this.ctx.dataDir, res.push);
+    // A new identity starts its manifest from the beginning, knows no epoch yet, and has had no event acked: events
+    // acked to a previous identity must not look lost to this one (ADR restore-epoch).
     deleteMeta(this.repos.db, META.cursor);
+    deleteMeta(this.repos.db, META.epoch);
+    this.repos.outbox.pruneAcked(Number.MAX_SAFE_INTEGER);
     this.log.info('enrolled', { kioskId: res.kioskId });
     const creds = this.credentials();
     if (!creds) throw new SyncError('config', 'enrollment was stored but cannot be read back');
@@ -69,7 +81,10 @@ export class Exchange {
       const now = this.ctx.clock.now();
       // The longest deferral the outbox holds is a refused event's: anything further ahead is a clock that was fast.
       const due = this.repos.outbox.pending(now, this.o.batchSize, this.o.poisonRetryMs);
-      if (due.length === 0) return acked;
+      if (due.length === 0) {
+        this.pruneAcked(now);
+        return acked;
+      }
       const good: SyncEvent[] = [];
       const poison: string[] = [];
       for (const e of due) {
@@ -123,14 +138,40 @@ export class Exchange {
     this.repos.outbox.markFailed(ids, now + this.o.poisonRetryMs, why);
   }
 
-  /** Pulls manifest pages from the stored cursor until the server has no more; each page in one transaction. */
-  async pull(creds: Credentials): Promise<{ pages: number; expected: number; queued: number }> {
+  /** Acked events past the re-send window (OUTBOX_RESEND_WINDOW_MS) are forgotten, checked at most once an hour. */
+  private pruneAcked(now: number): void {
+    const mono = this.ctx.clock.mono();
+    if (this.lastPruneMono !== null && mono - this.lastPruneMono < PRUNE_EVERY_MS) return;
+    this.lastPruneMono = mono;
+    const n = this.repos.outbox.pruneAcked(now - OUTBOX_RESEND_WINDOW_MS);
+    if (n > 0) this.log.info('outbox: acked events past the re-send window pruned', { count: n });
+  }
+
+  /**
+   * Pulls manifest pages from the stored cursor until the server has no more; each page in one transaction. The first
+   * request names the newest event the server acked us; every answer is checked for a server that went back in time
+   * (ADR restore-epoch, `restoreSeen`): then the kiosk heals once, in one local transaction, by resetting its cursor to
+   * '0' (the whole manifest again: applying it twice is harmless) and re-queuing every acked event it keeps (the server
+   * stores each once, by UUID); `queued` counts them, so the caller pushes them in this cycle.
+   */
+  async pull(creds: Credentials): Promise<{ pages: number; expected: number; queued: number; healed?: string }> {
     retryDeferredCancellations({ ...this.repos, log: this.log }, this.ctx.clock.now());
     let cursor = getMeta(this.repos.db, META.cursor) ?? '0';
-    const total = { pages: 0, expected: 0, queued: 0 };
+    let lastEvent = this.repos.outbox.lastAcked();
+    const total: { pages: number; expected: number; queued: number; healed?: string } = { pages: 0, expected: 0, queued: 0 };
     for (;;) {
-      const path = `/v1/kiosks/${encodeURIComponent(creds.kioskId)}/manifest?cursor=${cursor}&limit=${this.o.manifestPageSize}`;
+      const ask = lastEvent ? `&lastEvent=${lastEvent}` : '';
+      const path = `/v1/kiosks/${encodeURIComponent(creds.kioskId)}/manifest?cursor=${cursor}&limit=${this.o.manifestPageSize}${ask}`;
       const page = await this.http.signed(creds, 'GET', path, undefined, ManifestResponse);
+      lastEvent = null;
+      const restored = total.healed === undefined ? restoreSeen(page, cursor, getMeta(this.repos.db, META.epoch)) : null;
+      if (restored) {
+        total.healed = restored;
+        total.queued += this.heal(page.epoch, restored);
+        cursor = '0';
+        continue;
+      }
+      if (page.epoch !== undefined && getMeta(this.repos.db, META.epoch) !== page.epoch) setMeta(this.repos.db, META.epoch, page.epoch);
       const r = applyManifestPage({ ...this.repos, log: this.log }, page, this.ctx.clock.now());
       total.pages++;
       total.expected += r.expected.inserted;
@@ -140,6 +181,22 @@ export class Exchange {
       if (page.nextCursor === cursor) throw new SyncError('protocol', 'manifest: hasMore without a new cursor');
       cursor = page.nextCursor;
     }
+  }
+
+  /**
+   * The server lost part of its history: one local transaction resets the cursor, adopts the server's epoch and puts
+   * every acked event still kept back in the outbox. Returns how many events will be re-sent.
+   */
+  private heal(epoch: string | undefined, why: string): number {
+    const requeued = this.repos.db
+      .transaction(() => {
+        setMeta(this.repos.db, META.cursor, '0');
+        if (epoch !== undefined) setMeta(this.repos.db, META.epoch, epoch);
+        return this.repos.outbox.requeueAcked();
+      })
+      .immediate();
+    this.log.warn('the fleet server went back in time: manifest read again from the start, acked events re-sent', { why, requeued });
+    return requeued;
   }
 
   async heartbeat(creds: Credentials): Promise<HeartbeatResponse> {
@@ -173,6 +230,20 @@ export class Exchange {
     }
     return out.slice(0, 100);
   }
+}
+
+/**
+ * Why this manifest answer shows a server that lost history the kiosk has seen (ADR restore-epoch), or null:
+ * - `epoch`: a new epoch (restore-mark, or the server's restore watermark) while the kiosk knew another one;
+ * - `head`: the kiosk's manifest head on the server is below the cursor the kiosk sent;
+ * - `events`: the server no longer has the newest event it acked to this kiosk.
+ * An older server sends none of these fields: nothing is detected, as before.
+ */
+export function restoreSeen(page: ManifestResponse, sentCursor: string, knownEpoch: string | null): 'epoch' | 'head' | 'events' | null {
+  if (page.epoch !== undefined && knownEpoch !== null && page.epoch !== knownEpoch) return 'epoch';
+  if (page.head !== undefined && page.head < Number(sentCursor)) return 'head';
+  if (page.lastEventKnown === false) return 'events';
+  return null;
 }
 
 function emptyCounts(): SizeCounts {

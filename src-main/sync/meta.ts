@@ -7,6 +7,8 @@ export const META = {
   demoSeededFor: 'demo_seeded_for',
   /** JSON array of parcel ids the server cancelled while a driver had them half-deposited (door open). */
   deferredCancels: 'sync_deferred_cancellations',
+  /** The fleet database's epoch last seen in a manifest answer (ADR restore-epoch): a new one means it was restored. */
+  epoch: 'sync_server_epoch',
 } as const;
 
 export function getMeta(db: Db, key: string): string | null {

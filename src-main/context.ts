@@ -14,6 +14,11 @@ export interface SyncHandle {
   nudge(): void;
   /** Sync now and wait for it (maintenance "force sync"). */
   syncNow(): Promise<void>;
+  /**
+   * Pull the manifest now, waiting at most `maxWaitMs`: true if a pull completed in time. Never throws; false at once
+   * when offline or unenrolled. A driver's scan of an unknown barcode asks before saying UNKNOWN_PARCEL (issue 11).
+   */
+  refreshManifest?(maxWaitMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

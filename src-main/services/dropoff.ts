@@ -11,6 +11,9 @@ import type { Kit } from './kit';
 import { actorOf, type StaffSession } from './sessions';
 import { where, type WhereView } from './views';
 
+/** How long a driver's scan of an unknown barcode may wait for an online manifest pull before UNKNOWN_PARCEL. */
+export const UNKNOWN_SCAN_LOOKUP_MS = 2_000;
+
 export interface DropoffStarted {
   operationId: string;
   parcelId: string;
@@ -35,7 +38,9 @@ export class DropoffService {
   }
 
   async scan(session: StaffSession, barcode: string): Promise<DropoffStarted> {
-    const parcel = this.kit.repos.parcels.activeByBarcode(barcode);
+    let parcel = this.kit.repos.parcels.activeByBarcode(barcode);
+    // A shipment announced seconds ago may not be here yet (no push, or a ping in flight): one bounded online look.
+    if (!parcel && (await this.kit.ctx.sync.refreshManifest?.(UNKNOWN_SCAN_LOOKUP_MS))) parcel = this.kit.repos.parcels.activeByBarcode(barcode);
     if (!parcel) {
       const last = this.kit.repos.parcels.latestByBarcode(barcode);
       // Delivered and since picked up (or collected): "already in the locker" would send the driver looking for it.

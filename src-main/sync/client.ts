@@ -5,6 +5,7 @@ import type { Repos } from '../store/index';
 import { backoffDelay } from './backoff';
 import { Exchange } from './exchange';
 import { SyncError, SyncHttp } from './http';
+import { DEFAULT_PUSH_OPTIONS, KioskPush, loadPushCredentials, type PingKind, type PushOptions } from './push';
 
 export interface SyncOptions {
   /** Between full cycles while the server answers. */
@@ -21,6 +22,13 @@ export interface SyncOptions {
   poisonRetryMs: number;
   /** Run the first cycle this long after start (lets services.start() finish first). */
   firstCycleDelayMs: number;
+  /** Push mode (connected to the fleet's MQTT broker): a heartbeat cycle this often; the manifest only on pings... */
+  pushHeartbeatMs: number;
+  /** ...or when the last pull is this old (a safety net for a lost ping; ADR mqtt-push). */
+  pushSafetyPullMs: number;
+  /** A broadcast ping (every kiosk at once) is answered after a random delay in [0, this). */
+  broadcastSpreadMs: number;
+  push: PushOptions;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
@@ -33,6 +41,10 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   requestTimeoutMs: 10_000,
   poisonRetryMs: 3_600_000,
   firstCycleDelayMs: 0,
+  pushHeartbeatMs: 60_000,
+  pushSafetyPullMs: 300_000,
+  broadcastSpreadMs: 10_000,
+  push: DEFAULT_PUSH_OPTIONS,
 };
 
 type Status = ReturnType<SyncHandle['status']>;
@@ -48,6 +60,11 @@ export interface SyncClientHooks {
  * its cancellations), pull the manifest, heartbeat. Healthy: a full cycle every `intervalMs`, plus a debounced push
  * whenever an event is queued. Failing: exponential backoff with full jitter, capped; `nudge` does not hammer a
  * server that is down (the next backoff attempt carries the events). The kiosk never waits on any of it.
+ *
+ * Push mode (enrolled with broker credentials and connected, push.ts; ADR mqtt-push): a ping pulls the manifest at
+ * once; otherwise a cycle every `pushHeartbeatMs` heartbeats and pulls only when the last pull is `pushSafetyPullMs`
+ * old or the heartbeat says the manifest has news (a lost ping heals within one heartbeat). The broker going away puts
+ * the loop back on `intervalMs` polling; it coming back pulls once (pings sent meanwhile were missed) and pushes again.
  */
 export class SyncClient implements SyncHandle {
   private readonly log = createLogger('sync');
@@ -62,6 +79,13 @@ export class SyncClient implements SyncHandle {
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private lastEmitted = '';
+  private push: KioskPush | null = null;
+  /** A ping (or the broker coming back) asked for a pull that has not run yet. */
+  private pullWanted = false;
+  private lastPullAt = -Infinity;
+  private pulls = 0;
+  private pingTimer: ReturnType<typeof setTimeout> | null = null;
+  private scheduledMs: number | null = null;
 
   constructor(
     private readonly ctx: KioskContext,
@@ -79,7 +103,39 @@ export class SyncClient implements SyncHandle {
   }
 
   start(): void {
-    if (this.exchange) this.schedule(this.o.firstCycleDelayMs);
+    if (!this.exchange) return;
+    this.startPush();
+    this.schedule(this.o.firstCycleDelayMs);
+  }
+
+  /** Whether pings arrive right now (tests and the technician screen's "how does this kiosk sync"). */
+  pushConnected(): boolean {
+    return this.push?.up === true;
+  }
+
+  /** For tests and diagnostics: manifest pulls completed, and the delay (ms) of the next full cycle as last scheduled. */
+  stats(): { pulls: number; pushConnected: boolean; scheduledMs: number | null } {
+    return { pulls: this.pulls, pushConnected: this.pushConnected(), scheduledMs: this.scheduledMs };
+  }
+
+  /**
+   * Pulls the manifest now (after whatever cycle is running) and waits at most `maxWaitMs` (ms) for it. True when a pull
+   * completed in time; false when offline, not enrolled, or too slow (the pull still finishes in the background).
+   * Never throws. For a driver's scan of a barcode this kiosk does not know: a shipment created seconds ago may not
+   * have reached it yet (issue 11).
+   */
+  async refreshManifest(maxWaitMs: number): Promise<boolean> {
+    if (this.closed || !this.exchange || this.state === 'offline' || !this.exchange.credentials()) return false;
+    const before = this.pulls;
+    this.pullWanted = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = this.exclusive(() => this.cycle('pull')).then(() => this.pulls > before);
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), maxWaitMs)));
+    try {
+      return await Promise.race([done, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   status(): Status {
@@ -114,9 +170,10 @@ export class SyncClient implements SyncHandle {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
-    this.timer = this.nudgeTimer = null;
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.timer = this.nudgeTimer = this.pingTimer = null;
     this.http?.abort();
-    await this.chain;
+    await Promise.all([this.chain, this.push?.close()]);
   }
 
   /** Runs after whatever is running now; never rejects. */
@@ -129,39 +186,99 @@ export class SyncClient implements SyncHandle {
   private schedule(ms: number): void {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
+    this.scheduledMs = ms;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.exclusive(() => this.cycle('full'));
     }, ms);
   }
 
-  private async cycle(kind: 'full' | 'push'): Promise<void> {
+  /**
+   * `full`: outbox, manifest (in push mode only when due), heartbeat; then the next one is scheduled. `push`: the outbox
+   * only (a nudge). `pull`: the outbox, then the manifest (a ping, a scan lookup).
+   */
+  private async cycle(kind: 'full' | 'push' | 'pull'): Promise<void> {
     if (this.closed || !this.exchange) return;
     const ex = this.exchange;
     try {
       let creds = ex.credentials();
       if (!creds) {
-        if (kind === 'push') return;
+        if (kind !== 'full') return;
         const token = this.ctx.config.server.enrollmentToken;
         if (!token) throw new SyncError('config', 'not enrolled: set server.enrollmentToken (--enrollment-token) to enroll this kiosk');
         creds = await ex.enroll(token);
+        this.startPush(); // enrollment may have brought a broker account
       }
       await ex.push(creds);
       if (kind === 'full') {
-        const pulled = await ex.pull(creds);
-        // A cancellation refused by the physical-fact rule queues a notice: send it in this cycle.
-        if (pulled.queued > 0) await ex.push(creds);
-        await ex.heartbeat(creds);
+        const pushMode = this.pushConnected();
+        let expected = 0;
+        if (!pushMode || this.pullWanted || this.ctx.clock.mono() - this.lastPullAt >= this.o.pushSafetyPullMs) expected += await this.pull(creds);
+        const hb = await ex.heartbeat(creds);
+        // Push mode's safety net: the server's head is past our cursor (a ping lost on the way): pull now.
+        if (pushMode && hb.manifestPending) expected += await this.pull(creds);
         this.succeeded();
-        this.hooks.onSynced?.({ expected: pulled.expected });
+        this.hooks.onSynced?.({ expected });
       } else {
+        if (kind === 'pull' && (this.pullWanted || !this.pushConnected())) await this.pull(creds);
         this.succeeded();
       }
     } catch (err) {
       if (!this.closed) this.failed(err); // a request cut short by close() says nothing about the server
       return;
     }
-    if (kind === 'full') this.schedule(this.o.intervalMs);
+    if (kind === 'full') this.schedule(this.pushConnected() ? this.o.pushHeartbeatMs : this.o.intervalMs);
+  }
+
+  /** One manifest pull (all pages) and the outbox push a refused cancellation may need. Returns new expected parcels. */
+  private async pull(creds: NonNullable<ReturnType<Exchange['credentials']>>): Promise<number> {
+    const ex = this.exchange!;
+    this.pullWanted = false;
+    const pulled = await ex.pull(creds);
+    this.lastPullAt = this.ctx.clock.mono();
+    this.pulls++;
+    // A cancellation refused by the physical-fact rule queues a notice: send it in this cycle.
+    if (pulled.queued > 0) await ex.push(creds);
+    return pulled.expected;
+  }
+
+  /** Connects to the broker when this kiosk has an account (from enrollment) and is not connected yet. */
+  private startPush(): void {
+    if (this.push || this.closed) return;
+    const creds = loadPushCredentials(this.repos.db, this.ctx.dataDir);
+    if (!creds) return;
+    this.push = new KioskPush(
+      creds,
+      {
+        onPing: (kind) => this.onPing(kind),
+        onUp: () => {
+          // Pings sent while we were away are lost: one pull now, then heartbeats every pushHeartbeatMs.
+          this.pullWanted = true;
+          if (this.state !== 'offline') this.schedule(0);
+        },
+        onDown: (reason) => {
+          this.log.info('push: broker connection lost; polling', { reason });
+          // Back to polling at once unless a backoff (server down too) already decides when to try.
+          if (this.state !== 'offline') this.schedule(this.o.intervalMs);
+        },
+      },
+      this.log,
+      this.o.push,
+      () => unitRandom(this.ctx),
+    );
+    this.push.start();
+  }
+
+  private onPing(kind: PingKind): void {
+    if (this.closed) return;
+    this.pullWanted = true;
+    if (this.pingTimer) return; // a burst of pings: one pull
+    const delay = kind === 'broadcast' ? Math.floor(unitRandom(this.ctx) * this.o.broadcastSpreadMs) : this.o.nudgeDebounceMs;
+    this.pingTimer = setTimeout(() => {
+      this.pingTimer = null;
+      // Offline (the HTTP path failing): the backoff's next full cycle pulls anyway.
+      if (this.state !== 'offline') void this.exclusive(() => this.cycle('pull'));
+    }, delay);
   }
 
   private succeeded(): void {
@@ -202,4 +319,9 @@ export class SyncClient implements SyncHandle {
       return 0; // the database is closing
     }
   }
+}
+
+/** A float in [0, 1) from the context's random source (tests may make it deterministic). */
+function unitRandom(ctx: KioskContext): number {
+  return ctx.random.bytes(4).readUInt32BE(0) / 2 ** 32;
 }

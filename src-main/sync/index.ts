@@ -40,6 +40,7 @@ export async function createSync(ctx: KioskContext, opts: CreateSyncOptions = {}
       status: () => client.status(),
       nudge: () => client.nudge(),
       syncNow: () => client.syncNow(),
+      refreshManifest: (ms) => client.refreshManifest(ms),
       async close() {
         await client.close();
         await fleet.close();

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SyncClient } from '../../src-main/sync/client';
 import type { CreateSyncOptions } from '../../src-main/sync/index';
 import { deliver, localParcel, startKiosk, startServer, until, type Kiosk } from '../sync/helpers';
-import { haveMosquitto, startBroker, type TestBroker } from './broker';
+import { startBroker, type TestBroker } from './broker';
 
 /**
  * The kiosk's side of push (ADR mqtt-push): the real kiosk core and sync client, the real fleet server on loopback,
@@ -43,7 +43,7 @@ async function kioskOn(server: { url: string; createEnrollmentToken(): Promise<s
   return k;
 }
 
-describe.skipIf(!haveMosquitto)('push: the kiosk', () => {
+describe('push: the kiosk', () => {
   it('a shipment reaches a connected kiosk by push, with no poll in between', async () => {
     const { server } = await fleetWithBroker();
     const k = await kioskOn(server, PUSH_ONLY);

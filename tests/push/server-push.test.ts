@@ -4,14 +4,14 @@ import type { FleetServer } from '../../src-server/embedded';
 import type { PushCredentials } from '../../src-shared/sync-protocol';
 import { TestKiosk, startTestServer, until, type Started } from '../server/helpers';
 
-import { haveMosquitto, startBroker, type TestBroker } from './broker';
+import { startBroker, type TestBroker } from './broker';
 
 /**
  * The fleet server's side of push (ADR mqtt-push) against a real Mosquitto 2 with dynamic security: the enroll answer
  * carries the kiosk's own broker account, the broker's ACL holds each kiosk to its own topics, a commit that changes a
  * kiosk's manifest pings it, and the kiosk's last will marks it offline on the fleet at once.
  */
-describe.skipIf(!haveMosquitto)('push: fleet server and broker', () => {
+describe('push: fleet server and broker', () => {
   let broker: TestBroker;
   let started: Started;
   let server: FleetServer;

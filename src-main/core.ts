@@ -48,7 +48,7 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
   bus.setMaxListeners(50);
   // One kiosk process per data dir (store/data-dir-lock.ts); then refuse, in one line each, a damaged database, a
   // disk that takes no write, and an enrolled store without its secret (StoreError; host/run.ts exits 2).
-  const dataDirLock = acquireDataDirLock(opts.dataDir);
+  const dataDirLock = acquireDataDirLock(opts.dataDir, { warn: (message) => log.error(message) });
   const dbFile = path.join(opts.dataDir, 'kiosk.db');
   let db: Db;
   let enrollment: EnrollmentRepo;

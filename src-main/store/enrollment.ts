@@ -76,7 +76,11 @@ export class EnrollmentRepo {
    */
   assertSecretPresent(opts: { reenrolling?: boolean } = {}): void {
     const kioskId = this.kioskId();
-    if (kioskId === null || opts.reenrolling || this.getKioskSecret() !== null) return;
+    if (kioskId === null) {
+      this.assertNoOrphanSecret();
+      return;
+    }
+    if (opts.reenrolling || this.getKioskSecret() !== null) return;
     const file = path.join(this.dataDir, SECRET_FILE);
     const what = fs.existsSync(file) ? 'does not match this database' : 'is missing';
     throw new StoreError(
@@ -85,14 +89,37 @@ export class EnrollmentRepo {
     );
   }
 
+  /**
+   * A store that says "never enrolled" next to a `kiosk-secret` file has lost its database (deleted, or a new store
+   * whose WAL was deleted before its first checkpoint): the parcels, the journal and the identity are gone, and the
+   * secret is the one thing left of that kiosk. Enrolling now would make it a new kiosk and overwrite the secret
+   * (red-team finding 5). StoreError STORE_LOST, one line naming both files and the two ways on; no bypass, a fleet
+   * enrollment token included: moving the file aside is the deliberate act.
+   */
+  private assertNoOrphanSecret(): void {
+    const file = path.join(this.dataDir, SECRET_FILE);
+    if (!fs.existsSync(file)) return;
+    const db = path.join(this.dataDir, 'kiosk.db');
+    throw new StoreError(
+      'STORE_LOST',
+      `the store ${db} says this kiosk was never enrolled, but its secret file ${file} is there: the database was lost; restore ${db} from a backup, or, to enroll as a new kiosk on purpose, move ${file} aside and start again`,
+    );
+  }
+
   isEnrolled(): boolean {
     return this.kioskId() !== null && this.getKioskSecret() !== null;
   }
 
-  /** Stores a fresh enrollment: secret file first (atomic), then the meta rows in one transaction. */
+  /**
+   * Stores a fresh enrollment: secret file first (atomic), then the meta rows in one transaction. Never overwrites a
+   * secret file this store does not own (its fingerprint is not the store's): that file is what is left of another
+   * enrollment (a lost store, see assertNoOrphanSecret) and cannot be got back. Throws StoreError STORE_LOST then.
+   */
   setEnrollment(e: Enrollment): void {
     const secret = Buffer.from(e.kioskSecret, 'base64');
     if (secret.length < 16) throw new Error('kiosk secret too short');
+    const existing = readSecretFile(this.dataDir);
+    if (existing && !existing.equals(secret) && this.meta('kiosk_secret_fp') !== fingerprint(existing)) this.assertNoOrphanSecret();
     writeSecretFile(this.dataDir, e.kioskSecret);
     this.db.transaction(() => {
       this.putMeta.run('kiosk_id', e.kioskId);
@@ -113,6 +140,15 @@ export class EnrollmentRepo {
 
   revokedIds(): Set<string> {
     return new Set((this.db.prepare('SELECT badge_id FROM revoked_badges').all() as Array<{ badge_id: string }>).map((r) => r.badge_id));
+  }
+}
+
+/** The secret file's bytes, or null when there is none (any content at all counts as "there"). */
+function readSecretFile(dir: string): Buffer | null {
+  try {
+    return Buffer.from(fs.readFileSync(path.join(dir, SECRET_FILE), 'utf8').trim(), 'base64');
+  } catch {
+    return null;
   }
 }
 

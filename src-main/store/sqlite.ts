@@ -18,6 +18,7 @@ export class StoreError extends Error {
      * DB_FROM_FUTURE, MIGRATION_FAILED, BAD_MIGRATIONS: the schema. CORRUPT: quick_check failed or the file is not a
      * database. UNWRITABLE: the file cannot be opened or written at start (disk full, read-only, I/O error).
      * DATA_DIR_LOCKED: another kiosk process owns the data dir. SECRET_MISSING: enrolled, but the secret file is gone.
+     * STORE_LOST: a secret file is there but the store says never enrolled (the database, or its WAL, was lost).
      * Every message is one line a person on site can act on; start-up prints it and exits 2.
      */
     readonly code:
@@ -27,7 +28,8 @@ export class StoreError extends Error {
       | 'CORRUPT'
       | 'UNWRITABLE'
       | 'DATA_DIR_LOCKED'
-      | 'SECRET_MISSING',
+      | 'SECRET_MISSING'
+      | 'STORE_LOST',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,6 +66,65 @@ describe('one kiosk process per data dir', () => {
   }, 120_000);
 });
 
+/**
+ * Red-team finding 2: `kiosk.lock` deleted under a running kiosk let a second one start on the same data dir (a lock
+ * lives on an inode; a recreated file is a new one), and it closed the first one's live drop-off.
+ */
+describe('the lock file deleted or spoiled under a running kiosk', () => {
+  async function firstWithLiveDropoff(dir: string) {
+    const first = kiosk(dir);
+    await first.ready();
+    const driver = (await first.waitForLine(/demo driver badge: \S+/)).match(/badge: (\S+)/)![1]!;
+    const barcode = (await first.waitForLine(/demo parcels to deliver/)).match(/(DEMO-[\w-]+) \((S|M|L|XL)\)/)![1]!;
+    const session = await first.call('authBadge', { badge: driver });
+    const drop = await first.call('dropoffScan', { sessionId: session.ok ? session.value.sessionId : '', barcode });
+    const opId = drop.ok ? (drop.value.operationId as string) : '';
+    const live = async () => {
+      const r = await first.call('operationStatus', { operationId: opId });
+      return r.ok ? (r.value.state as string) : r.error.code;
+    };
+    await expect.poll(live, { timeout: 10_000 }).toBe('opened');
+    return { first, live };
+  }
+
+  it('kiosk.lock deleted: a second process is refused at once (the store itself is open), the holder recreates the lock, the live drop-off is untouched', async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, 'kiosk.lock');
+    const { live } = await firstWithLiveDropoff(dir);
+    fs.rmSync(lock);
+    const second = kiosk(dir); // started at once: whichever of the two locks it meets first refuses it
+    await refusesWith(second, /another kiosk process is already running on the data dir .*(kiosk\.lock|kiosk\.db open).*do not delete kiosk\.lock/);
+    expect(await live()).toBe('opened');
+    // The holder noticed its lock file gone and took a new one (a new inode, held).
+    await expect.poll(() => fs.existsSync(lock), { timeout: 10_000 }).toBe(true);
+    await refusesWith(kiosk(dir), /another kiosk process is already running on the data dir .*it holds .*kiosk\.lock/);
+    expect(await live()).toBe('opened');
+  }, 120_000);
+
+  it('kiosk.lock gone and the holder not yet back on it: the store itself refuses the second start (a process with kiosk.db open)', async () => {
+    const dir = tempDir();
+    const db = openDatabase(path.join(dir, 'kiosk.db'), kioskMigrations);
+    db.close();
+    // Another process with the store open in WAL mode, as a running kiosk has it, and no kiosk.lock at all.
+    const holder = spawn(process.execPath, ['-e', `const D=require('better-sqlite3');const d=new D(${JSON.stringify(path.join(dir, 'kiosk.db'))});d.pragma('journal_mode = WAL');d.prepare('SELECT 1').get();console.log('open');setInterval(()=>{},1000)`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+      expect(fs.existsSync(path.join(dir, 'kiosk.lock'))).toBe(false);
+      await refusesWith(kiosk(dir), /another kiosk process is already running on the data dir .*kiosk\.db open.*sqlite3 shell/);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    // The holder gone (its locks with it): the kiosk starts.
+    await kiosk(dir).ready();
+  }, 60_000);
+
+  it('kiosk.lock full of garbage holds nothing: the kiosk starts (no "check the disk")', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'kiosk.lock'), Buffer.from('this is not a SQLite file, just garbage '.repeat(40)));
+    await kiosk(dir).ready();
+  }, 60_000);
+});
+
 describe('start-up refusals', () => {
   it('a corrupt database page: one line naming the file and what to do, exit 2 (not "ready", then INTERNAL to every pickup)', async () => {
     const dir = tempDir();
@@ -92,6 +151,43 @@ describe('start-up refusals', () => {
     expect((after.prepare("SELECT value FROM meta WHERE key = 'kiosk_id'").get() as { value: string }).value).toBe('K-KEEPME01');
     after.close();
   }, 60_000);
+
+  /** Red-team finding 5: a lost store next to a kiosk-secret silently became a new kiosk and overwrote the secret. */
+  it('kiosk.db (and its WAL/SHM) deleted on an enrolled data dir: one line naming both files and the two ways on, exit 2; the secret is untouched', async () => {
+    const dir = tempDir();
+    const first = kiosk(dir);
+    await first.ready();
+    await first.stop('SIGTERM');
+    const secretFile = path.join(dir, SECRET_FILE);
+    const secret = fs.readFileSync(secretFile, 'utf8');
+    for (const f of ['kiosk.db', 'kiosk.db-wal', 'kiosk.db-shm']) fs.rmSync(path.join(dir, f), { force: true });
+    await refusesWith(kiosk(dir), new RegExp(`store ${path.join(dir, 'kiosk.db')} says this kiosk was never enrolled, but its secret file ${secretFile} is there.*restore .*move .*aside`));
+    expect(fs.readFileSync(secretFile, 'utf8')).toBe(secret);
+  }, 60_000);
+
+  it('a new store killed before its first checkpoint, its WAL deleted: refused the same way, the secret untouched', async () => {
+    const dir = tempDir();
+    const first = kiosk(dir);
+    await first.ready();
+    await first.stop('SIGKILL');
+    const secret = fs.readFileSync(path.join(dir, SECRET_FILE), 'utf8');
+    fs.rmSync(path.join(dir, 'kiosk.db-wal'));
+    fs.rmSync(path.join(dir, 'kiosk.db-shm'), { force: true });
+    await refusesWith(kiosk(dir), /says this kiosk was never enrolled, but its secret file .* is there/);
+    expect(fs.readFileSync(path.join(dir, SECRET_FILE), 'utf8')).toBe(secret);
+  }, 60_000);
+
+  it('enrollment never overwrites a secret file the store does not own', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, SECRET_FILE), Buffer.alloc(32, 3).toString('base64') + '\n');
+    const db = openDatabase(path.join(dir, 'kiosk.db'), kioskMigrations);
+    try {
+      expect(() => new EnrollmentRepo(db, dir).setEnrollment({ kioskId: 'K-NEW00001', kioskSecret: Buffer.alloc(32, 4).toString('base64'), badgePublicKey: 'PEM' })).toThrow(/move .* aside/);
+    } finally {
+      db.close();
+    }
+    expect(fs.readFileSync(path.join(dir, SECRET_FILE), 'utf8').trim()).toBe(Buffer.alloc(32, 3).toString('base64'));
+  });
 
   it('a store never enrolled still enrolls at start (demo: with the embedded fleet server)', async () => {
     const dir = tempDir();

@@ -88,6 +88,7 @@ function Screen({ app }: { app: AppRef }) {
   });
   const asking = useSelector(app, (s) => s.hasTag('idle-asking'));
   const authError = useSelector(app, (s) => s.context.authError);
+  const pinPausedUntil = useSelector(app, (s) => s.context.pinPausedUntil);
   const flow = useSelector(app, (s) => s.children.flow);
   const resume = useSelector(app, (s) => s.context.resume);
   const storeDown = useView((s) => s.store !== 'ok');
@@ -112,7 +113,7 @@ function Screen({ app }: { app: AppRef }) {
       body = resume ? <ResumeScreen key={resume.compartmentId} op={resume} /> : null;
       break;
     case 'pin':
-      body = <PinScreen onSubmit={(pin) => app.send({ type: 'PIN_SUBMIT', pin })} onCancel={() => app.send({ type: 'CANCEL' })} />;
+      body = <PinScreen pausedUntil={pinPausedUntil} onSubmit={(pin) => app.send({ type: 'PIN_SUBMIT', pin })} onCancel={() => app.send({ type: 'CANCEL' })} />;
       break;
     // The child actor refs are typed loosely by XState; the state we matched tells us which machine it is.
     case 'pickup':

@@ -276,6 +276,17 @@ export const EVENT_PAYLOADS = {
       ...Actor,
     })
     ,
+  /**
+   * The technician PIN was paused after too many wrong PINs (`paused`: how many in the window, for how long), or a
+   * technician's badge sign-in cleared the pause (`cleared`, with the badge). Counts only, never a PIN (ADR 0008).
+   */
+  'pin.lockout': z.object({
+    windowMinutes: z.number().min(0).max(24 * 60),
+    failures: z.number().int().min(0),
+    pausedForMs: z.number().int().min(0),
+    reason: z.enum(['paused', 'cleared']),
+    ...Actor,
+  }),
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;
@@ -301,6 +312,7 @@ export const SyncEvent = z.discriminatedUnion('type', [
   eventSchema('maintenance.door_opened'),
   eventSchema('clock.jumped'),
   eventSchema('codes.failed'),
+  eventSchema('pin.lockout'),
 ]);
 export type SyncEvent = z.infer<typeof SyncEvent>;
 export type SyncEventOf<T extends EventType> = Extract<SyncEvent, { type: T }>;

@@ -19,6 +19,7 @@ export const DOOR_EFFECT: { readonly [N in CallName]: 'starts' | 'none' } = {
   pickupReportProblem: 'none',
   authBadge: 'none',
   authPin: 'none',
+  authPinStatus: 'none',
   authEnd: 'none',
   dropoffScan: 'starts',
   // Both give the driver another door.

@@ -6,6 +6,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 type StaffCalls =
   | 'authBadge'
   | 'authPin'
+  | 'authPinStatus'
   | 'authEnd'
   | 'dropoffScan'
   | 'dropoffDoesntFit'
@@ -30,6 +31,10 @@ type StaffCalls =
 export const staffHandlers: Pick<Handlers, StaffCalls> = {
   authBadge: (input, ctx) => sessionView(ctx.services.sessions.authBadge(input.badge), iso),
   authPin: (input, ctx) => sessionView(ctx.services.sessions.authPin(input.pin), iso),
+  authPinStatus: (_input, ctx) => {
+    const s = ctx.services.sessions.pinStatus();
+    return { paused: s.paused, until: s.until === null ? null : iso(s.until) };
+  },
   authEnd: (input, ctx) => ({ ended: ctx.services.sessions.end(input.sessionId) }),
 
   dropoffScan: (input, ctx) => ctx.services.dropoff.scan(ctx.services.sessions.require(input.sessionId, ['driver']), input.barcode),

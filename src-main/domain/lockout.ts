@@ -2,9 +2,9 @@
  * Wrong-entry rules, pure (ADR 0008 (code lockout)). There is no identity at a public keypad, so every count is kiosk-wide; what
  * differs is what a run of failures does.
  *
- * Technician PIN (staff, not a public keypad): `maxAttempts` wrong entries within `windowMinutes` lock entry for
- * `lockMinutes`, doubling each time it engages again before a quiet day has passed (capped at a day). Failures
- * before the end of the last lock do not count twice.
+ * Technician PIN (staff, not a public keypad): `maxAttempts` wrong entries within `windowMinutes` pause PIN entry
+ * for `lockMinutes`, doubling while it engages again within an hour, never beyond 15 minutes; every duration on the
+ * monotonic clock; no count of attempts left is shown to anyone; a technician's badge still signs in and clears it.
  *
  * Pickup codes: never a lock. `maxAttempts` wrong entries within a rolling `codeWindowHours` switch the keypad to
  * `hardened`: a code alone is no longer looked up; code + the 4-digit check code from the message is, at most one
@@ -18,48 +18,27 @@ export interface LockoutPolicy {
   hardenedPaceMs: number;
 }
 
+/** A durable lock row (AttemptsRepo; the pickup keypad's `hardened` flag and `clearedAt` live beside it). */
 export interface LockoutState {
-  /** How many times the lock has engaged in a row (0 = never, or reset after a quiet day). */
   level: number;
   lockedUntil: number;
 }
 
 export type KeypadMode = 'plain' | 'hardened';
 
-export const LEVEL_RESET_MS = 24 * 60 * 60 * 1000;
-export const MAX_LOCK_MS = 24 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Only failures after this instant count toward the next lock. */
-export function countFrom(policy: LockoutPolicy, state: LockoutState, now: number): number {
-  return Math.max(now - policy.windowMinutes * 60_000, state.lockedUntil);
-}
-
 /**
- * Time left on a lock, clamped on read: a wall clock stepped back never makes a lock longer than the duration it was
- * given (`lockedUntil` was written on the old clock).
+ * The longest the technician PIN is ever paused, however many times it engages (red-team finding 3: it used to double
+ * up to a day and lock the technician out with the guesser).
  */
-export function retryAfterMs(state: LockoutState, now: number, policy?: LockoutPolicy): number {
-  const left = Math.max(0, state.lockedUntil - now);
-  return policy ? Math.min(left, lockDurationMs(policy, Math.max(1, state.level))) : left;
-}
+export const PIN_PAUSE_CAP_MS = 15 * 60_000;
+/** A pause that engages again within this long of the last one ending is one level longer (up to the cap). */
+export const PIN_LEVEL_RESET_MS = 60 * 60_000;
 
-export function lockDurationMs(policy: LockoutPolicy, level: number): number {
-  return Math.min(MAX_LOCK_MS, policy.lockMinutes * 60_000 * 2 ** Math.max(0, level - 1));
-}
-
-/**
- * After a failure has been recorded: `failures` is the count since `countFrom`. Returns the new state when the
- * lock engages, or null.
- */
-export function afterFailure(policy: LockoutPolicy, state: LockoutState, failures: number, now: number): LockoutState | null {
-  if (failures < policy.maxAttempts) return null;
-  const level = state.level > 0 && now - state.lockedUntil < LEVEL_RESET_MS ? state.level + 1 : 1;
-  return { level, lockedUntil: now + lockDurationMs(policy, level) };
-}
-
-export function attemptsLeft(policy: LockoutPolicy, failures: number): number {
-  return Math.max(0, policy.maxAttempts - failures);
+/** How long the PIN is paused at `level` (1 = first): `lockMinutes`, doubling, never beyond PIN_PAUSE_CAP_MS (ms). */
+export function pinPauseMs(policy: LockoutPolicy, level: number): number {
+  return Math.min(PIN_PAUSE_CAP_MS, policy.lockMinutes * 60_000 * 2 ** Math.max(0, level - 1));
 }
 
 /** The keypad's mode given the wrong entries (plain and hardened alike) in the rolling code window. */

@@ -1,60 +1,98 @@
 import { KioskError } from '../../src-shared/errors';
-import {
-  afterFailure,
-  attemptsLeft,
-  codeWindowMs,
-  countFrom,
-  keypadMode,
-  retryAfterMs,
-  type KeypadMode,
-  type LockoutPolicy,
-} from '../domain/lockout';
+import { codeWindowMs, keypadMode, PIN_LEVEL_RESET_MS, PIN_PAUSE_CAP_MS, pinPauseMs, type KeypadMode, type LockoutPolicy } from '../domain/lockout';
 import type { Kit } from './kit';
 
-/** The technician PIN's lockout (scope `pin`; staff, not a public keypad, so a plain lock), policy from config.lockout. */
-export class Lockout {
-  constructor(
-    private readonly kit: Kit,
-    private readonly scope: 'pin',
-  ) {}
+/** What the PIN screen shows before anything is typed (`authPinStatus`). `until`: wall ms, for people. */
+export interface PinPause {
+  paused: boolean;
+  until: number | null;
+  retryAfterMs: number;
+}
+
+/**
+ * The technician PIN's guard (red-team finding 3, in the spirit of ADR 0008): `maxAttempts` wrong PINs within
+ * `windowMinutes` pause PIN entry for `lockMinutes`, doubling while it re-engages within PIN_LEVEL_RESET_MS, never
+ * beyond PIN_PAUSE_CAP_MS (15 min). All in memory on the monotonic clock (a wall-clock step changes nothing; a restart,
+ * which needs the PC, starts clean), capped again on read. Wrong answers never say how many tries are left (that count
+ * is everyone's). A pause is audited and the fleet is told (`pin.lockout`, counts only); a technician's badge still
+ * signs in while the PIN is paused and clears it (audited, reported).
+ */
+export class PinGuard {
+  /** Monotonic instants of wrong PINs since the last pause or clear. */
+  private failures: number[] = [];
+  private pausedUntil = -Infinity;
+  private level = 0;
+  private lastPauseEnd = -Infinity;
+
+  constructor(private readonly kit: Kit) {}
 
   private get policy(): LockoutPolicy {
     return this.kit.ctx.config.lockout;
   }
 
-  /**
-   * Throws LOCKED_OUT while locked. Costs one indexed read. A clock stepped back never lengthens the lock beyond its
-   * own duration: the first look after the step moves the stored instants back with it (see AttemptsRepo).
-   */
-  check(): void {
-    const now = this.kit.now();
-    const { attempts } = this.kit.repos;
-    const state = attempts.lock(this.scope);
-    if (state.lockedUntil - now > retryAfterMs(state, now, this.policy)) this.kit.tx(() => attempts.clampFuture([this.scope], this.scope, now));
-    const wait = retryAfterMs(attempts.lock(this.scope), now, this.policy);
-    if (wait > 0) throw new KioskError('LOCKED_OUT', 'too many wrong entries; try again later', { retryAfterMs: wait });
+  /** Whether PIN entry is paused now, until when (wall ms, for the screen) and for how long (ms, capped on read). */
+  status(): PinPause {
+    const left = Math.min(PIN_PAUSE_CAP_MS, this.pausedUntil - this.kit.mono());
+    if (!(left > 0)) return { paused: false, until: null, retryAfterMs: 0 };
+    return { paused: true, until: this.kit.now() + left, retryAfterMs: Math.ceil(left) };
   }
 
-  /** Records a wrong entry (in its own transaction) and throws: LOCKED_OUT when this one engaged the lock, else `code`. */
-  reject(code: 'PIN_INVALID', message: string): never {
-    const { kit } = this;
-    const result = kit.tx(() => {
-      const now = kit.now();
-      const { attempts } = kit.repos;
-      const state = attempts.lock(this.scope);
-      attempts.record(this.scope, now);
-      const failures = attempts.countSince(this.scope, Math.max(countFrom(this.policy, state, now), state.clearedAt) - 1);
-      const locked = afterFailure(this.policy, state, failures, now);
-      if (locked) {
-        attempts.setLock(this.scope, locked);
-        kit.audit('system', `${this.scope}.lockout`, { level: locked.level, lockedUntil: kit.iso(locked.lockedUntil), failures });
-        return { locked: retryAfterMs(locked, now), left: 0 };
-      }
-      return { locked: 0, left: attemptsLeft(this.policy, failures) };
-    });
-    if (result.locked > 0) throw new KioskError('LOCKED_OUT', 'too many wrong entries; try again later', { retryAfterMs: result.locked });
-    throw new KioskError(code, message, { attemptsLeft: result.left });
+  /** Throws LOCKED_OUT (details: retryAfterMs, pausedUntil ISO) while PIN entry is paused. No store access. */
+  check(): void {
+    const s = this.status();
+    if (s.paused) throw paused(s, this.kit.iso(s.until!));
   }
+
+  /**
+   * Records a wrong PIN and throws: LOCKED_OUT when this one paused PIN entry, PIN_INVALID otherwise (no count of
+   * attempts left). The pause holds even if the store cannot record it (a full disk): the audit row and the
+   * `pin.lockout` event are written best-effort and the failure logged.
+   */
+  reject(): never {
+    const { kit } = this;
+    const mono = kit.mono();
+    const windowMs = this.policy.windowMinutes * 60_000;
+    this.failures = this.failures.filter((t) => mono - t < windowMs);
+    this.failures.push(mono);
+    if (this.failures.length < this.policy.maxAttempts) throw new KioskError('PIN_INVALID', 'wrong PIN');
+    const failures = this.failures.length;
+    this.level = mono - this.lastPauseEnd < PIN_LEVEL_RESET_MS ? this.level + 1 : 1;
+    const pauseMs = pinPauseMs(this.policy, this.level);
+    this.pausedUntil = mono + pauseMs;
+    this.lastPauseEnd = this.pausedUntil;
+    this.failures = [];
+    this.record('system', 'pin.lockout', { failures, pausedForMs: pauseMs, until: kit.iso(kit.now() + pauseMs) }, { failures, pausedForMs: pauseMs, reason: 'paused' });
+    const s = this.status();
+    throw paused(s, kit.iso(s.until!));
+  }
+
+  /** A technician's badge signed in: the pause and the failures so far end now. Audited and reported when there was any. */
+  clear(actor: string, badgeId: string): boolean {
+    const was = this.status().paused;
+    const failures = this.failures.length;
+    if (!was && failures === 0) return false;
+    this.failures = [];
+    this.pausedUntil = -Infinity;
+    this.level = 0;
+    this.record(actor, 'pin.lockout_cleared', { wasPaused: was, failures }, { failures, pausedForMs: 0, reason: 'cleared', badgeId });
+    return true;
+  }
+
+  private record(actor: string, action: string, detail: Record<string, unknown>, event: Record<string, unknown>): void {
+    const { kit } = this;
+    try {
+      kit.tx(() => {
+        kit.audit(actor, action, detail);
+        kit.queue('pin.lockout', { windowMinutes: this.policy.windowMinutes, ...event });
+      });
+    } catch (err) {
+      kit.log.error('PIN lockout could not be recorded', { action, errorCode: (err as KioskError).code ?? null });
+    }
+  }
+}
+
+function paused(s: PinPause, untilIso: string): KioskError {
+  return new KioskError('LOCKED_OUT', 'PIN entry is paused after too many wrong PINs; a technician badge still works', { retryAfterMs: s.retryAfterMs, pausedUntil: untilIso });
 }
 
 /** How often, at most, a `codes.failed` summary goes to the fleet while failures go on (mode changes go at once). */

@@ -3,7 +3,7 @@ import { KioskError } from '../../src-shared/errors';
 import { verifyBadge } from '../../src-common/badge-verify';
 import { newId } from '../clock';
 import type { Kit } from './kit';
-import { Lockout } from './lockout';
+import { PinGuard, type PinPause } from './lockout';
 import { verifyPin } from './pin-hash';
 
 export type Role = 'driver' | 'technician';
@@ -35,6 +35,15 @@ export const BADGE_SESSION_MAX_MS = 12 * 60 * 60_000;
  * on real lock boards never accepts a PIN printed in the README, even when it runs without a fleet server.
  */
 export const DEMO_TECHNICIAN_PIN = '246810';
+/** Staff audit entries held in memory while the store refuses writes; beyond this the oldest are dropped (and logged). */
+export const MAX_PENDING_AUDIT = 200;
+
+interface PendingAudit {
+  at: number;
+  actor: string;
+  action: string;
+  detail: Record<string, unknown>;
+}
 
 /**
  * Staff sessions, in memory only: a restart ends them (the driver scans the badge again). Badges are verified
@@ -45,10 +54,18 @@ export const DEMO_TECHNICIAN_PIN = '246810';
  */
 export class SessionService {
   private readonly sessions = new Map<string, StaffSession>();
-  readonly pinLockout: Lockout;
+  readonly pinGuard: PinGuard;
+  /** Sign-in/out audit entries the store could not take yet (full disk): written, with their own times, once it can. */
+  private readonly pendingAudit: PendingAudit[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly kit: Kit) {
-    this.pinLockout = new Lockout(kit, 'pin');
+    this.pinGuard = new PinGuard(kit);
+  }
+
+  /** Whether PIN entry is paused, until when: the PIN screen says so before anything is typed. */
+  pinStatus(): PinPause {
+    return this.pinGuard.status();
   }
 
   authBadge(token: string): StaffSession {
@@ -58,23 +75,27 @@ export class SessionService {
     const now = kit.now();
     const result = verifyBadge(token, key, now, kit.repos.enrollment.revokedIds());
     if (!result.ok) {
-      kit.tx(() => kit.audit('staff', 'auth.badge_refused', { reason: result.reason }));
+      this.record('staff', 'auth.badge_refused', { reason: result.reason });
       const code = result.reason === 'expired' ? 'BADGE_EXPIRED' : result.reason === 'revoked' ? 'BADGE_REVOKED' : 'BADGE_INVALID';
       throw new KioskError(code, `badge ${result.reason}`);
     }
     const { claims } = result;
-    return this.open(claims.role, claims.bid, claims.name, claims.exp * 1000, 'badge');
+    const session = this.open(claims.role, claims.bid, claims.name, claims.exp * 1000, 'badge');
+    // A technician at the kiosk with a verified badge ends a PIN pause (audited, the fleet told).
+    if (claims.role === 'technician') this.pinGuard.clear(actorOf(session), claims.bid);
+    return session;
   }
 
+  /** The technician PIN: LOCKED_OUT while paused (details.pausedUntil), PIN_INVALID when wrong; no attempts-left count. */
   authPin(pin: string): StaffSession {
-    this.pinLockout.check();
+    this.pinGuard.check();
     const { config } = this.kit.ctx;
     const demo = !config.server.url && config.serial.protocol === 'simulator';
     let valid: boolean;
     if (config.technicianPinHash) valid = verifyPin(pin, config.technicianPinHash);
     else if (demo) valid = pin.length === DEMO_TECHNICIAN_PIN.length && crypto.timingSafeEqual(Buffer.from(pin), Buffer.from(DEMO_TECHNICIAN_PIN));
     else throw new KioskError('NOT_AVAILABLE', 'no technician PIN is configured on this kiosk');
-    if (!valid) this.pinLockout.reject('PIN_INVALID', 'wrong PIN');
+    if (!valid) this.pinGuard.reject();
     return this.open('technician', 'pin', 'Technician (PIN)', null, 'pin');
   }
 
@@ -96,7 +117,7 @@ export class SessionService {
       keptByDriver: [],
     };
     this.sessions.set(session.sessionId, session);
-    this.kit.tx(() => this.kit.audit(actorOf(session), 'auth.session_started', { via, role }));
+    this.record(actorOf(session), 'auth.session_started', { via, role });
     return session;
   }
 
@@ -120,14 +141,73 @@ export class SessionService {
     const s = this.sessions.get(sessionId);
     if (!s) return false;
     this.sessions.delete(sessionId);
-    this.kit.tx(() => this.kit.audit(actorOf(s), 'auth.session_ended', {}));
+    this.record(actorOf(s), 'auth.session_ended', {});
     return true;
+  }
+
+  /**
+   * A staff sign-in/out audit entry. Staff must be able to sign in while the store refuses writes (a full disk is when
+   * a technician is needed, red-team finding 5a): then the entry is kept in memory, with its own time, and written
+   * (marked `deferred`) as soon as the store takes writes again: on the next staff call or a retry timer. Entries are
+   * written in order; anything but a store refusal is thrown as before.
+   */
+  private record(actor: string, action: string, detail: Record<string, unknown>): void {
+    const { kit } = this;
+    const at = kit.now();
+    if (this.pendingAudit.length === 0) {
+      try {
+        kit.tx(() => kit.repos.audit.append(at, actor, action, detail));
+        return;
+      } catch (err) {
+        if (!(err instanceof KioskError) || !STORE_REFUSALS.has(err.code)) throw err;
+      }
+    }
+    this.pendingAudit.push({ at, actor, action, detail: { ...detail, deferred: true } });
+    if (this.pendingAudit.length > MAX_PENDING_AUDIT) {
+      const dropped = this.pendingAudit.shift()!;
+      kit.log.error('staff audit entry dropped: the store has refused writes too long', { action: dropped.action });
+    }
+    kit.log.warn('staff audit entry kept in memory until the store takes writes', { action, pending: this.pendingAudit.length });
+    this.flushAudit();
+  }
+
+  /** Writes the held entries (in order, with their own times) in one transaction; on a store refusal retries later. */
+  private flushAudit(): void {
+    const { kit } = this;
+    if (this.pendingAudit.length === 0) return;
+    const batch = [...this.pendingAudit];
+    try {
+      kit.tx(() => {
+        for (const e of batch) kit.repos.audit.append(e.at, e.actor, e.action, e.detail);
+      });
+      this.pendingAudit.splice(0, batch.length);
+    } catch (err) {
+      if (!(err instanceof KioskError) || !STORE_REFUSALS.has(err.code)) throw err;
+      this.scheduleFlush();
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      try {
+        this.flushAudit();
+      } catch (err) {
+        this.kit.log.error('staff audit flush failed', { error: (err as Error).message });
+      }
+    }, FLUSH_RETRY_MS);
+    this.flushTimer.unref?.();
   }
 
   private prune(now: number, mono: number): void {
     for (const [id, s] of this.sessions) if (ended(s, now, mono)) this.sessions.delete(id);
   }
 }
+
+const STORE_REFUSALS: ReadonlySet<string> = new Set(['STORE_FULL', 'STORE_BUSY', 'STORE_UNAVAILABLE']);
+/** How often held staff audit entries are retried while the store refuses writes (ms). */
+const FLUSH_RETRY_MS = 1_000;
 
 /** Over: idle too long or past its cap (monotonic ms), or its badge expired (wall ms, a calendar rule). */
 function ended(s: StaffSession, now: number, mono: number): boolean {

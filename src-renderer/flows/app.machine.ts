@@ -27,6 +27,8 @@ export interface AppContext {
   visitOver: boolean;
   /** The door a (re)loaded page found open and asks to close (the `resume` state); null elsewhere. */
   resume: OperationInProgress | null;
+  /** PIN entry is paused until then (ISO, from main on entering the PIN screen): said before any digit is typed. */
+  pinPausedUntil: string | null;
 }
 
 /** Door operations main reports in progress: on load, after a reconnect, and while `resume` follows them. */
@@ -72,6 +74,7 @@ export const appMachine = setup({
   actors: {
     authenticate: notProvided<Session, { badge: string } | { pin: string }>('authenticate'),
     endSession: notProvided<unknown, { sessionId: string }>('endSession'),
+    pinStatus: notProvided<{ paused: boolean; until: string | null }, Record<string, never>>('pinStatus'),
     pickupFlow: pickupMachine,
     dropoffFlow: dropoffMachine,
     collectionFlow: collectionMachine,
@@ -104,7 +107,7 @@ export const appMachine = setup({
   delays: { IDLE_TIMEOUT: IDLE_TIMEOUT_MS, IDLE_GRACE: IDLE_GRACE_MS, DOOR_REMINDER: DOOR_REMINDER_MS, HOME_IDLE: HOME_IDLE_MS },
 }).createMachine({
   id: 'app',
-  context: { session: null, initialCode: null, authError: null, pendingAuth: null, reminders: 0, visitOver: false, resume: null },
+  context: { session: null, initialCode: null, authError: null, pendingAuth: null, reminders: 0, visitOver: false, resume: null, pinPausedUntil: null },
   initial: 'attract',
   states: {
     attract: {
@@ -150,6 +153,13 @@ export const appMachine = setup({
     },
     pinEntry: {
       after: { HOME_IDLE: 'home' },
+      // Ask main up front whether PIN entry is paused (red-team finding 3): the screen says so and until when.
+      invoke: {
+        src: 'pinStatus',
+        input: () => ({}),
+        onDone: { actions: assign({ pinPausedUntil: ({ event }) => (event.output.paused ? event.output.until : null) }) },
+        onError: {},
+      },
       on: {
         ACTIVITY: { target: 'pinEntry', reenter: true },
         PIN_SUBMIT: { target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ pin: event.pin }) }) },

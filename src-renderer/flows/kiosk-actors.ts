@@ -48,6 +48,7 @@ export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
     actors: {
       authenticate: fromPromise(({ input }) => unwrap('badge' in input ? kiosk.authBadge(input) : kiosk.authPin(input))),
       endSession: fromPromise(({ input }) => unwrap(kiosk.authEnd(input))),
+      pinStatus: fromPromise(() => unwrap(kiosk.authPinStatus({}))),
       followInProgress: followInProgress(kiosk),
       pickupFlow: pickupMachine.provide({
         actors: {

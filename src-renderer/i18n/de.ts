@@ -47,6 +47,7 @@ export const de: Catalogue = {
   'home.signingIn': 'Ausweis wird geprüft…',
   'pin.title': 'Personal-PIN eingeben',
   'pin.submit': 'Anmelden',
+  'pin.paused': 'Die PIN-Eingabe ist nach zu vielen falschen PINs bis {time} pausiert. Ein Techniker-Ausweis funktioniert weiterhin.',
   'keypad.label': 'Zifferntastatur',
   'keypad.backspace': 'Letzte Ziffer löschen',
   'keypad.clear': 'Löschen',

@@ -51,6 +51,7 @@ export const en = {
   'home.signingIn': 'Checking your badge…',
   'pin.title': 'Enter your staff PIN',
   'pin.submit': 'Sign in',
+  'pin.paused': 'PIN entry is paused after too many wrong PINs, until {time}. A technician badge still works.',
   'keypad.label': 'Number keypad',
   'keypad.backspace': 'Delete last digit',
   'keypad.clear': 'Clear',

@@ -47,6 +47,7 @@ export const es: Catalogue = {
   'home.signingIn': 'Comprobando su tarjeta…',
   'pin.title': 'Introduzca su PIN de personal',
   'pin.submit': 'Entrar',
+  'pin.paused': 'La entrada de PIN está en pausa tras demasiados PIN incorrectos, hasta las {time}. Una tarjeta de técnico sigue funcionando.',
   'keypad.label': 'Teclado numérico',
   'keypad.backspace': 'Borrar el último dígito',
   'keypad.clear': 'Borrar todo',

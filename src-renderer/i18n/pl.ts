@@ -47,6 +47,7 @@ export const pl: Catalogue = {
   'home.signingIn': 'Sprawdzanie identyfikatora…',
   'pin.title': 'Wpisz PIN personelu',
   'pin.submit': 'Zaloguj',
+  'pin.paused': 'Wpisywanie PIN-u jest wstrzymane po zbyt wielu błędnych PIN-ach, do {time}. Identyfikator technika nadal działa.',
   'keypad.label': 'Klawiatura numeryczna',
   'keypad.backspace': 'Usuń ostatnią cyfrę',
   'keypad.clear': 'Wyczyść',

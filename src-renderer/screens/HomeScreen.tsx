@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { ApiError } from '../../src-shared/errors';
+import { useView } from '../state/view-store';
 import { useT } from '../ui/i18n';
+import { localTime } from '../ui/local-time';
 import { Busy, ErrorNotice, Keypad } from '../ui/widgets';
 
 export function HomeScreen(props: { authError: ApiError | null; onPickup: () => void; onStaffPin: () => void; onBack: () => void }) {
@@ -27,12 +29,23 @@ export function HomeScreen(props: { authError: ApiError | null; onPickup: () => 
 }
 
 /** Technician fallback when a badge will not scan. The PIN never leaves this component except to authPin. */
-export function PinScreen(props: { onSubmit: (pin: string) => void; onCancel: () => void }) {
+/**
+ * The technician PIN. When PIN entry is paused (too many wrong PINs, red-team finding 3) it says so before any digit,
+ * with the local time it ends and that a technician badge still works; "Sign in" stays off until then.
+ */
+export function PinScreen(props: { pausedUntil: string | null; onSubmit: (pin: string) => void; onCancel: () => void }) {
   const t = useT();
+  const locale = useView((s) => s.locale);
   const [pin, setPin] = useState('');
+  const paused = props.pausedUntil !== null && Date.parse(props.pausedUntil) > Date.now();
   return (
     <main className="screen" aria-labelledby="pin-title">
       <h1 id="pin-title">{t('pin.title')}</h1>
+      {paused ? (
+        <p className="notice" role="status" data-testid="pin-paused">
+          {t('pin.paused', { time: localTime(locale, props.pausedUntil!) })}
+        </p>
+      ) : null}
       <Keypad
         value={pin}
         length={6}
@@ -45,7 +58,7 @@ export function PinScreen(props: { onSubmit: (pin: string) => void; onCancel: ()
         <button type="button" className="btn" onClick={props.onCancel}>
           {t('common.cancel')}
         </button>
-        <button type="button" className="btn primary" disabled={pin.length < 4} onClick={() => props.onSubmit(pin)}>
+        <button type="button" className="btn primary" disabled={pin.length < 4 || paused} onClick={() => props.onSubmit(pin)}>
           {t('pin.submit')}
         </button>
       </div>

@@ -70,7 +70,8 @@ async function applyOne(ctx: ServerContext, q: Q, kioskId: string, e: SyncEvent,
     case 'maintenance.door_opened':
     case 'clock.jumped':
     case 'codes.failed':
-      // codes.failed: stored for the console's alert (issue: console); the server has nothing to update yet.
+    case 'pin.lockout':
+      // codes.failed, pin.lockout: stored for the console's alert (issue: console); the server has nothing to update yet.
       // Facts for the fleet's records (and the fleet page via heartbeat faults); nothing to update. A clock.jumped is
       // kept so an operator can explain a kiosk's odd event times.
       return { outcome: 'recorded' };

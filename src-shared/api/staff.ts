@@ -76,8 +76,13 @@ export const AuditEntry = z.object({
 export const staffCalls = {
   /** A scanned badge token (server-signed). Errors: BADGE_INVALID, BADGE_EXPIRED, BADGE_REVOKED. */
   authBadge: { input: z.object({ badge: z.string().min(1).max(2048) }).strict(), output: Session },
-  /** Technician PIN fallback. Errors: PIN_INVALID, LOCKED_OUT. */
+  /**
+   * Technician PIN fallback. Errors: PIN_INVALID (never a count of attempts left), LOCKED_OUT while PIN entry is
+   * paused (details.retryAfterMs, details.pausedUntil); a technician badge still signs in then, and clears the pause.
+   */
   authPin: { input: z.object({ pin: z.string().regex(/^[0-9]{4,12}$/) }).strict(), output: Session },
+  /** Whether PIN entry is paused and until when (wall time, for people): the PIN screen says so before any digit. */
+  authPinStatus: { input: z.object({}).strict(), output: z.object({ paused: z.boolean(), until: IsoTime.nullable() }) },
   authEnd: { input: WithSession.strict(), output: z.object({ ended: z.boolean() }) },
 
   /** Driver scans a parcel: allocate, journal, unlock. Errors: UNKNOWN_PARCEL, ALREADY_DEPOSITED (in the locker now), ALREADY_COMPLETED (delivered and since picked up or collected), DUPLICATE_SCAN, NO_COMPARTMENT, HARDWARE_OFFLINE. */

@@ -115,7 +115,7 @@ describe('maintenance', () => {
     expect(fifth.error).toMatchObject({ code: 'LOCKED_OUT', details: { retryAfterMs: 5 * 60_000 } });
     expect((await k.call('authPin', { pin: '246810' })).error?.code).toBe('LOCKED_OUT');
     // The code keypad has its own lockout: customers are not locked out by a PIN guesser.
-    expect(k.services.pickup.lockout).not.toBe(k.services.sessions.pinLockout);
+    expect(k.services.pickup.lockout).not.toBe(k.services.sessions.pinGuard);
     expect(k.services.repos.attempts.lock('code').lockedUntil).toBe(0);
     k.clock.advance(5 * 60_000);
     for (let i = 0; i < 5; i++) await k.call('authPin', { pin: '2222' });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { kioskHandlers } from '../../src-main/api/kiosk-handlers';
 import { storeHealth } from '../../src-main/store/store-health';
+import { fillStore } from './fill-store';
 import { depositParcel, makeKiosk, waitFor, waitOp, type TestKiosk } from './harness';
 
 /**
@@ -9,35 +10,8 @@ import { depositParcel, makeKiosk, waitFor, waitOp, type TestKiosk } from './har
  * and the kiosk comes back by itself when space returns, finishing from the board's state the operation whose close
  * could not be written.
  *
- * Real SQLITE_FULL errors from SQLite itself: `PRAGMA max_page_count` caps the file at its current size, then the
- * free space is used up (filler rows, and the audit table's last page, which every state change appends to).
+ * Real SQLITE_FULL errors from SQLite itself (tests/core/fill-store.ts).
  */
-function fillStore(k: TestKiosk): void {
-  const db = k.ctx.db;
-  db.exec('CREATE TABLE IF NOT EXISTS test_filler (x BLOB)');
-  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
-  const full = (err: unknown) => (err as { code?: string }).code === 'SQLITE_FULL';
-  const insert = db.prepare('INSERT INTO test_filler (x) VALUES (zeroblob(?))');
-  for (const size of [65_536, 4_096, 512, 64, 1]) {
-    for (;;) {
-      try {
-        insert.run(size);
-      } catch (err) {
-        if (full(err)) break;
-        throw err;
-      }
-    }
-  }
-  for (;;) {
-    try {
-      k.services.repos.audit.append(k.clock.now(), 't', 'f', {});
-    } catch (err) {
-      if (full(err)) break;
-      throw err;
-    }
-  }
-}
-
 let k: TestKiosk;
 afterEach(async () => k?.close());
 

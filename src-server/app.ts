@@ -9,7 +9,11 @@ import { buildChannels, type ChannelsConfig } from './notify/channels';
 import { NotificationOutbox } from './notify/outbox';
 import { sweep } from './notify/sweep';
 import { carrierRoutes } from './routes/carrier';
+import { carrierKeyRoutes } from './routes/carrier-keys';
+import { consoleRoutes } from './routes/console';
+import { consoleAppRoutes, findConsoleDir } from './routes/console-app';
 import { fleetPageRoutes } from './routes/fleet-page';
+import { operatorRoutes } from './routes/operators';
 import { kioskSyncRoutes } from './routes/kiosk-sync';
 import { openKioskSecret } from './services/enrollment';
 import { noPush, startPush, type PushConfig } from './push/hub';
@@ -46,6 +50,8 @@ export interface FleetAppOptions {
   limits?: LimitsInput;
   /** MQTT push to kiosks and their presence (ADR mqtt-push); absent: kiosks poll. */
   push?: PushConfig;
+  /** The built operator console (default: out/console, found by routes/console-app.ts); served at /console/. */
+  consoleDir?: string;
 }
 
 export interface FleetApp {
@@ -122,7 +128,15 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   });
   kioskSyncRoutes(app, ctx);
   carrierRoutes(app, ctx, { sweep: runSweep, drainNotifications: () => outbox.drain() });
-  fleetPageRoutes(app, ctx, () => outbox.pendingCount());
+  // The operator console (issue 12, ADR operator-auth): its API behind sign-in, its files, and `/` pointing at it.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/console/api/')) void reply.header('cache-control', 'no-store');
+  });
+  consoleRoutes(app, ctx, () => outbox.pendingCount());
+  operatorRoutes(app, ctx);
+  carrierKeyRoutes(app, ctx);
+  consoleAppRoutes(app, findConsoleDir(o.consoleDir));
+  fleetPageRoutes(app);
 
   outbox.start();
   const sweepTimer = o.sweepIntervalMs === 0 ? undefined : setInterval(sweepQuietly, o.sweepIntervalMs ?? 60_000);

@@ -3,6 +3,9 @@ import { CompiledQuery } from 'kysely';
 import type { z } from 'zod';
 import type { BadgeResponse, BadgeRole, ParcelView, ShipmentRequest } from '../src-shared/sync-protocol';
 import { ShipmentRequest as ShipmentSchema } from '../src-shared/sync-protocol';
+import { randomBytes } from 'node:crypto';
+import { createOperator, hashPassword, type Operator } from './auth/accounts';
+import type { Role } from './auth/roles';
 import { publicKeyPem } from './auth/badges';
 import { buildFleetApp, type FleetAppOptions } from './app';
 import { parseOr400 } from './http/errors';
@@ -52,6 +55,13 @@ export interface FleetServer {
   /** Queue due reminders now, and deliver everything due. */
   sweep(): Promise<void>;
   drainNotifications(): Promise<void>;
+  /**
+   * The demo's console operator (an admin, `demo@locker.example`), created on first call; every call gives it a fresh
+   * random password and returns it (nothing keeps it in clear), so the banner can always print one that works.
+   */
+  demoOperator(): Promise<{ email: string; password: string }>;
+  /** A console account (tests, tooling; people use create-admin and the console). Rejects DUPLICATE or BAD_INPUT. */
+  createOperator(o: { email: string; name: string; role: Role; password: string }): Promise<Operator>;
 }
 
 export async function startFleetServer(o: StartFleetServerOptions): Promise<FleetServer> {
@@ -90,6 +100,17 @@ export async function startFleetServer(o: StartFleetServerOptions): Promise<Flee
       await fleet.outbox.drain();
     },
     drainNotifications: () => fleet.outbox.drain(),
+    createOperator: (input) => ctx.store.tx((q) => createOperator(q, ctx.now(), input)),
+    async demoOperator() {
+      const email = 'demo@locker.example';
+      const password = randomBytes(12).toString('base64url');
+      await ctx.store.tx(async (q) => {
+        const had = await q.selectFrom('operators').select('id').where('email', '=', email).executeTakeFirst();
+        if (!had) await createOperator(q, ctx.now(), { email, name: 'Demo Operator', role: 'admin', password });
+        else await q.updateTable('operators').set({ password_hash: await hashPassword(password), disabled_at: null, role: 'admin' }).where('id', '=', had.id).execute();
+      });
+      return { email, password };
+    },
   };
 }
 

@@ -35,6 +35,8 @@ const USAGE = [
   '--restore-watermark (default <data-dir>/restore-watermark.json): the last state this instance saw, to detect a',
   'database restored from an older backup; keep it out of what you restore. After a restore, before starting:',
   '       npm run server -- restore-mark [--data-dir DIR | --database-url URL]   (new epoch: kiosks re-send)',
+  'The operator console is at <url>/console/. Its first admin, before or while the server runs:',
+  '       npm run server -- create-admin --email ADDR [--name NAME] [--password-stdin] [--data-dir DIR | --database-url URL]',
   'Prints one line "fleet server ready: <url>" on stdout when listening; logs go to stderr.',
 ].join('\n');
 
@@ -48,6 +50,12 @@ function refuse(message: string): never {
 if (process.argv[2] === 'restore-mark') {
   const { restoreMark } = await import('./restore-mark');
   process.exit(await restoreMark(process.argv.slice(3)));
+}
+
+// The first admin of the operator console (ADR operator-auth).
+if (process.argv[2] === 'create-admin') {
+  const { createAdminCli } = await import('./auth/create-admin');
+  process.exit(await createAdminCli(process.argv.slice(3)));
 }
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {

@@ -57,7 +57,7 @@ export async function startEmbeddedFleet(ctx: KioskContext, repos: Repos, sync: 
       driver = (await server.issueBadge({ role: 'driver', name: 'Demo Driver', ttlHours: 24 * 30 })).token;
       technician = (await server.issueBadge({ role: 'technician', name: 'Demo Technician', ttlHours: 24 * 30 })).token;
     }
-    printBanner(out, server.url, driver, technician, pinLine(ctx));
+    printBanner(out, server.url, driver, technician, pinLine(ctx), await server.demoOperator());
   } catch (err) {
     await server.close();
     throw err;
@@ -96,11 +96,12 @@ function pinLine(ctx: KioskContext): string {
   return `demo technician PIN (demo mode only): ${DEMO_TECHNICIAN_PIN}`;
 }
 
-function printBanner(out: (line: string) => void, url: string, driver: string, technician: string, pin: string): void {
+function printBanner(out: (line: string) => void, url: string, driver: string, technician: string, pin: string, operator: { email: string; password: string }): void {
   const rule = '─'.repeat(72);
   out(rule);
   out('Locker Kiosk demo: a fleet server runs inside this kiosk, with demo parcels on their way.');
-  out(`fleet page: ${url}/`);
+  out(`operator console: ${url}/console/`);
+  out(`demo operator: ${operator.email} password: ${operator.password}`);
   out('Staff badges: on the home screen, type or paste a token and press Enter, as a badge scanner would');
   out('(or paste it into the driver screen). The driver delivers; the technician opens maintenance mode.');
   out(`demo driver badge: ${driver}`);

@@ -3,6 +3,10 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { checkSignedHeaders, HEADER_KIOSK_ID, signatureMatches } from '../../src-common/signing';
 import { KioskId } from '../../src-shared/sync-protocol';
+import { audit } from '../auth/audit';
+import { carrierForKey, type CarrierPrincipal } from '../auth/carrier-keys';
+import { isAction, may, type Action } from '../auth/roles';
+import { requireCsrf, requireSession } from '../auth/sessions';
 import type { ServerContext } from '../context';
 import { requireAdmin } from './auth';
 import { HttpError, parseJsonBody } from './errors';
@@ -24,13 +28,21 @@ import { installProtocolVersion } from './protocol-version';
  * 3. preValidation (kiosk routes): the HMAC of a body-less request, then the per-kiosk budget, counted only for
  *    requests that really are the kiosk's (a forger cannot spend a real kiosk's budget).
  * The nonce (replay) is still recorded by requireKiosk inside the route's transaction, as before.
+ *
+ * Issue 12 (ADR operator-auth) adds: `carrier` (a per-carrier API key, or the bootstrap admin key; req.carrier says
+ * which), `operator` (a console session; the route's `config.action` checked against the role table in
+ * auth/roles.ts, refusals audited; every method but GET/HEAD needs the session's CSRF token) and `signin` (no
+ * credential yet: the address and unauthenticated budgets, like enrollment). `/console/api/…` defaults to `operator`,
+ * and a console route registered without an action fails at start-up.
  */
-export type RouteAuth = 'kiosk' | 'admin' | 'enroll' | 'public';
+export type RouteAuth = 'kiosk' | 'admin' | 'carrier' | 'operator' | 'signin' | 'enroll' | 'public';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call this route (guard.ts); default from the path. */
     auth?: RouteAuth;
+    /** For `operator` routes: the action of the role table (auth/roles.ts) the route performs. */
+    action?: Action;
   }
   interface FastifyRequest {
     /** Set once the kiosk's HMAC over method, path, headers and raw body checked out. */
@@ -53,6 +65,7 @@ const ROUTE_BODY_LIMITS: Record<string, number> = {
 export function defaultAuth(url: string): RouteAuth {
   if (url === '/v1/kiosks/enroll') return 'enroll';
   if (url.startsWith('/v1/kiosks/:id/')) return 'kiosk';
+  if (url.startsWith('/console/api/')) return 'operator';
   if (url.startsWith('/v1/')) return 'admin';
   return 'public';
 }
@@ -109,6 +122,14 @@ export function installGuard(app: FastifyInstance, ctx: ServerContext, limits: S
         await refused(req, reply, () => requireAdmin(ctx, req));
         await spend('admin', req, reply);
         return;
+      case 'carrier':
+        req.carrier = await refused(req, reply, () => requireCarrier(ctx, req));
+        await spend('admin', req, reply);
+        return;
+      case 'operator':
+        await refused(req, reply, () => requireOperator(ctx, req));
+        return;
+      case 'signin':
       case 'enroll':
         await spend('address', req, reply);
         await spend('unauthenticated', req, reply);
@@ -127,6 +148,7 @@ export function installGuard(app: FastifyInstance, ctx: ServerContext, limits: S
     const method = Array.isArray(route.method) ? route.method[0]! : route.method;
     const key = `${method === 'HEAD' ? 'GET' : method} ${route.url}`;
     const auth = route.config?.auth ?? defaultAuth(route.url ?? '');
+    if (auth === 'operator' && !isAction(route.config?.action)) throw new Error(`console route ${key} names no action of the role table (auth/roles.ts)`);
     route.config = { ...route.config, auth };
     route.bodyLimit ??= ROUTE_BODY_LIMITS[key] ?? (method === 'GET' || method === 'HEAD' || method === 'DELETE' ? BODY_LIMITS.none : BODY_LIMITS.small);
     route.onRequest = [onRequest, ...toArray(route.onRequest)];
@@ -175,6 +197,39 @@ async function precheckKiosk(ctx: ServerContext, req: FastifyRequest): Promise<v
   const h = checkSignedHeaders(req.headers, ctx.now());
   if (!h.ok) throw new HttpError('UNAUTHORIZED', h.message);
   if (!(await ctx.kioskSecret(r.data))) throw new HttpError('UNAUTHORIZED', 'unknown kiosk');
+}
+
+/** `authorization: Bearer <key>`: the bootstrap admin key (constant-time) or a live carrier key. */
+async function requireCarrier(ctx: ServerContext, req: FastifyRequest): Promise<CarrierPrincipal> {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer (.+)$/.exec(h) : null;
+  if (!m) throw new HttpError('UNAUTHORIZED', 'send authorization: Bearer <carrier API key>');
+  try {
+    requireAdmin(ctx, req);
+    return { kind: 'admin' };
+  } catch {
+    const p = await carrierForKey(ctx, m[1]!);
+    if (!p) throw new HttpError('UNAUTHORIZED', 'unknown or revoked API key');
+    return p;
+  }
+}
+
+/** A live session, the role allowing the route's action, and (for a state change) the CSRF token; refusals audited. */
+async function requireOperator(ctx: ServerContext, req: FastifyRequest): Promise<void> {
+  const op = await requireSession(ctx, req);
+  const action = req.routeOptions.config.action!;
+  if (!may(op.role, action)) {
+    await audit(ctx, ctx.store.db, req, { action, target: req.url.split('?')[0]!, outcome: 'refused', detail: { why: 'role', role: op.role } });
+    throw new HttpError('FORBIDDEN', `the ${op.role} role may not ${action}`);
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    try {
+      requireCsrf(req, op);
+    } catch (err) {
+      await audit(ctx, ctx.store.db, req, { action, target: req.url.split('?')[0]!, outcome: 'refused', detail: { why: 'csrf' } });
+      throw err;
+    }
+  }
 }
 
 async function verifyKioskSignature(ctx: ServerContext, req: FastifyRequest, body: Buffer | undefined): Promise<void> {

@@ -75,7 +75,8 @@ const duplicate = (barcode: string) => new HttpError('DUPLICATE', `an active par
  * index `parcels_active_barcode` holds one active parcel per barcode, so one barcode sent to two kiosks at once is
  * accepted once (the loser gets DUPLICATE, whether it lost the read or the insert).
  */
-export async function createShipment(ctx: ServerContext, req: ParsedShipment): Promise<CreatedShipment> {
+/** `carrier`: the carrier whose API key asked (its key sees only its own parcels; issue 12), null for the admin key. */
+export async function createShipment(ctx: ServerContext, req: ParsedShipment, carrier: string | null = null): Promise<CreatedShipment> {
   const secret = await ctx.kioskSecret(req.kioskId);
   if (!secret) throw new HttpError('NOT_FOUND', `unknown kiosk ${req.kioskId}`);
   const now = ctx.now();
@@ -131,6 +132,7 @@ export async function createShipment(ctx: ServerContext, req: ParsedShipment): P
           pickup_window_days: windowDays,
           created_at: now,
           updated_at: now,
+          carrier,
         })
         .execute();
       await appendChange(ctx, q, req.kioskId, 'expected', {

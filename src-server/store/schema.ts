@@ -53,6 +53,8 @@ export interface ParcelsTable {
   conflict: string | null;
   /** Why it was cancelled: `carrier` or `not_delivered` (the sweep's release); NULL before migration 4. */
   cancel_reason: 'carrier' | 'not_delivered' | null;
+  /** The carrier whose API key created it (migration 5); NULL: the bootstrap admin key or older parcels. */
+  carrier: string | null;
   reminder_queued_at: number | null;
   updated_at: number;
 }
@@ -116,6 +118,64 @@ export interface ServerMetaTable {
   value: string;
 }
 
+/** Console accounts (migration 5; ADR operator-auth). */
+export interface OperatorsTable {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'operator' | 'support';
+  password_hash: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface OperatorSessionsTable {
+  /** SHA-256 (hex) of the cookie's token. */
+  id_hash: string;
+  operator_id: string;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  ip: string;
+  user_agent: string;
+}
+
+export interface SigninFailuresTable {
+  email: string;
+  failures: number;
+  locks: number;
+  locked_until: number | null;
+  last_failure_at: number;
+}
+
+export interface CarrierKeysTable {
+  id: string;
+  carrier: string;
+  /** HMAC-SHA-256 (hex) of the key under the server pepper. */
+  key_hash: string;
+  /** The key's first characters, to tell keys apart in the console. */
+  key_prefix: string;
+  kiosks_json: string | null;
+  created_at: number;
+  created_by: string;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface OperatorAuditTable {
+  id: string;
+  at: number;
+  operator_id: string | null;
+  operator_email: string;
+  action: string;
+  target: string | null;
+  outcome: 'ok' | 'refused';
+  detail: string | null;
+  ip: string;
+  user_agent: string;
+}
+
 export interface Schema {
   kiosks: KiosksTable;
   enrollment_tokens: EnrollmentTokensTable;
@@ -126,6 +186,11 @@ export interface Schema {
   notifications: NotificationsTable;
   badges: BadgesTable;
   server_meta: ServerMetaTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  signin_failures: SigninFailuresTable;
+  carrier_keys: CarrierKeysTable;
+  operator_audit: OperatorAuditTable;
 }
 
 /** A query executor: the database, or a transaction on it (a Transaction is a Kysely too). */

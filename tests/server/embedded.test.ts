@@ -32,9 +32,11 @@ describe('embedded server and demo seed', () => {
     expect((await seedDemo(s.server, k.id)).shipments).toHaveLength(1);
   });
 
-  it('serves the fleet page with no external assets', async () => {
-    const html = await (await fetch(s.server.url + '/')).text();
-    expect(html).toContain('<h1>Locker fleet</h1>');
-    expect(html).not.toMatch(/(src|href)="http/);
+  it('no longer serves a public fleet page: / sends the browser to the console, whose data needs sign-in (issue 12)', async () => {
+    const r = await fetch(s.server.url + '/', { redirect: 'manual' });
+    expect(r.status).toBe(302);
+    expect(r.headers.get('location')).toBe('/console/');
+    const api = await fetch(s.server.url + '/console/api/kiosks');
+    expect(api.status).toBe(401);
   });
 });

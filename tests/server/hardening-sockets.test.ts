@@ -120,8 +120,8 @@ describe('rate limits per key and per address', () => {
     await s.stop();
     s = await startHardened({ limits: { rate: { perAddress: 3 } } });
     const pages = [];
-    for (let i = 0; i < 4; i++) pages.push(await fetch(s.url + '/').then((r) => r.status));
-    expect(pages).toEqual([200, 200, 200, 429]);
+    for (let i = 0; i < 4; i++) pages.push(await fetch(s.url + '/', { redirect: 'manual' }).then((r) => r.status));
+    expect(pages).toEqual([302, 302, 302, 429]);
     await s.stop();
     // Signed kiosk requests from one address (a NAT) do not spend it; forgeries from that address do.
     // 4 = the enrollment below + 3 refusals.

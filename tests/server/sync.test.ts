@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnrollResponse, EventsResponse, HeartbeatResponse, ManifestResponse } from '../../src-shared/sync-protocol';
 import { codeDigest } from '../../src-common/code-digest';
+import { operator } from './console-helpers';
 import { admin, deposited, http, pickedUp, startTestServer, TestKiosk, type Started } from './helpers';
 
 let s: Started;
@@ -123,9 +124,9 @@ describe('heartbeat', () => {
     expect(r2.manifestPending).toBe(true);
     const summary = (await s.server.fleet()).find((f) => f.kioskId === k.id)!;
     expect(summary).toMatchObject({ online: true, freeBySize: { S: 1, M: 1, L: 0, XL: 0 }, outboxDepth: 0 });
-    const page = await http<string>(s.server.url + '/');
+    // The console's kiosks list (the fleet page moved behind sign-in, issue 12).
+    const page = await (await operator(s.server, 'support')).get('/console/api/kiosks');
     expect(page.status).toBe(200);
-    expect(page.body).toContain(k.id);
-    expect(page.body).toContain('online');
+    expect(page.body.kiosks.find((x: { kioskId: string }) => x.kioskId === k.id)).toMatchObject({ online: true, freeBySize: { S: 1, M: 1, L: 0, XL: 0 } });
   });
 });

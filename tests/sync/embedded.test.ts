@@ -44,8 +44,10 @@ describe('embedded default: no server configured + simulated board = the demo', 
     const k = asKiosk(core, dir);
     const driver = grab(out, /^demo driver badge: (\S+)$/);
     const technician = grab(out, /^demo technician badge: (\S+)$/);
-    const fleetUrl = grab(out, /^fleet page: (http:\/\/127\.0\.0\.1:\d+\/)$/);
-    expect(driver && technician && fleetUrl).toBeTruthy();
+    const consoleUrl = grab(out, /^operator console: (http:\/\/127\.0\.0\.1:\d+\/console\/)$/);
+    const demoOperator = /^demo operator: (\S+) password: (\S+)$/;
+    const [, email, password] = out.map((l) => demoOperator.exec(l)).find(Boolean) ?? [];
+    expect(driver && technician && consoleUrl && email && password).toBeTruthy();
     expect(k.kioskId()).toMatch(/^K-/);
 
     await core.ctx.sync.syncNow();
@@ -70,7 +72,11 @@ describe('embedded default: no server configured + simulated board = the demo', 
     await pickUp(k, code, barcode);
     expect((await k.call('authBadge', { badge: technician! })).role).toBe('technician');
 
-    const page = await fetch(fleetUrl!);
+    // The printed demo operator signs in to the console and sees this kiosk (issue 12: the fleet page is behind sign-in).
+    const signIn = await fetch(new URL('api/sign-in', consoleUrl!), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    expect(signIn.status).toBe(200);
+    const cookie = /^([^;]+)/.exec(signIn.headers.get('set-cookie')!)![1]!;
+    const page = await fetch(new URL('api/kiosks', consoleUrl!), { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(k.kioskId());
 
@@ -85,6 +91,12 @@ describe('embedded default: no server configured + simulated board = the demo', 
     expect((again.ctx.db.prepare(`SELECT count(*) AS n FROM parcels`).get() as { n: number }).n).toBe(5);
     expect(grab(out2, /^demo driver badge: (\S+)$/)).toBeTruthy();
     expect(grab(out2, /^demo driver badge: (\S+)$/)).not.toBe(driver);
+    // A fresh demo operator password each start (nothing keeps one in clear): the new one works, the old one no longer.
+    const [, , password2] = out2.map((l) => demoOperator.exec(l)).find(Boolean) ?? [];
+    const url2 = grab(out2, /^operator console: (\S+)$/)!;
+    const tryPw = (pw: string) => fetch(new URL('api/sign-in', url2), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: pw }) }).then((r) => r.status);
+    expect(await tryPw(password2!)).toBe(200);
+    expect(await tryPw(password!)).toBe(401);
   });
 
   it('prints the demo technician PIN only when it works: with a configured technicianPinHash it says so instead', async () => {

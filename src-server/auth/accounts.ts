@@ -1,0 +1,122 @@
+import { hash, verify } from '@node-rs/argon2';
+import { z } from 'zod';
+import type { ServerContext } from '../context';
+import { HttpError } from '../http/errors';
+import { randomId } from '../ids';
+import type { Q } from '../store/db';
+import { isUniqueViolation } from '../store/dialect';
+import { ROLES, type Role } from './roles';
+
+/**
+ * Operator accounts (issue 12; ADR operator-auth): argon2id hashes through @node-rs/argon2 (its defaults: m = 19 MiB,
+ * t = 2, p = 1, the OWASP minimum), e-mails lower-cased, a per-account lockout that answers the same for accounts that
+ * do not exist.
+ */
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'not an e-mail address');
+/** 12 characters at least (NIST 800-63B asks 8; operators hold door-opening power), 200 at most (argon2 cost). */
+export const Password = z.string().min(12, 'at least 12 characters').max(200);
+export const OperatorName = z.string().trim().min(1).max(80);
+export const RoleSchema = z.enum(ROLES);
+
+export interface Operator {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+  disabled: boolean;
+}
+
+export const hashPassword = (password: string): Promise<string> => hash(password);
+
+/**
+ * Creates an account. Throws HttpError DUPLICATE when the e-mail is taken, BAD_INPUT on a bad field. `q` may be a
+ * transaction (the route writes the audit row in the same one).
+ */
+export async function createOperator(q: Q, now: number, input: { email: string; name: string; role: Role; password: string }): Promise<Operator> {
+  const email = Email.parse(input.email);
+  const passwordHash = await hashPassword(Password.parse(input.password));
+  const row = { id: randomId('op_', 16), email, name: OperatorName.parse(input.name), role: input.role, password_hash: passwordHash, created_at: now, disabled_at: null };
+  try {
+    await q.insertInto('operators').values(row).execute();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new HttpError('DUPLICATE', `an operator with e-mail ${email} already exists`);
+    throw err;
+  }
+  return toOperator(row);
+}
+
+export function toOperator(r: { id: string; email: string; name: string; role: Role; created_at: number; disabled_at: number | null }): Operator {
+  return { id: r.id, email: r.email, name: r.name, role: r.role, createdAt: new Date(r.created_at).toISOString(), disabled: r.disabled_at !== null };
+}
+
+export async function listOperators(q: Q): Promise<Operator[]> {
+  const rows = await q.selectFrom('operators').select(['id', 'email', 'name', 'role', 'created_at', 'disabled_at']).orderBy('email').execute();
+  return rows.map(toOperator);
+}
+
+/** Lockout (per account, ADR operator-auth): after LOCK_AFTER wrong passwords in a row, a lock that doubles per lock. */
+export const LOCKOUT = {
+  /** Wrong passwords in a row before a lock. */
+  lockAfter: 5,
+  /** The first lock (ms); each later lock doubles it… */
+  firstLockMs: 60_000,
+  /** …up to this cap (ms). A lock never outlasts it, so an attacker cannot lock an operator out for long. */
+  maxLockMs: 15 * 60_000,
+  /** A failure streak older than this is forgotten (ms). */
+  forgetAfterMs: 60 * 60_000,
+} as const;
+
+// A real argon2id hash of a random password: an unknown e-mail costs the same verify as a known one.
+let dummy: Promise<string> | undefined;
+const dummyHash = () => (dummy ??= hash(randomId('', 24)));
+
+export type SignInResult =
+  | { ok: true; operator: Operator }
+  | { ok: false; reason: 'wrong' }
+  | { ok: false; reason: 'locked'; retryAfterMs: number; lockedNow: boolean };
+
+/**
+ * Checks an e-mail and password. While the e-mail is locked, no password is checked at all. A wrong password (or an
+ * unknown e-mail, or a disabled account) counts a failure against the e-mail as typed; the LOCK_AFTER-th starts a
+ * lock (`lockedNow`: the caller audits it). The answer never says how many attempts remain or whether the account
+ * exists: 'wrong' for every refusal outside a lock.
+ */
+export async function checkPassword(ctx: ServerContext, emailInput: string, password: string): Promise<SignInResult> {
+  const parsed = Email.safeParse(emailInput);
+  const email = parsed.success ? parsed.data : emailInput.trim().toLowerCase().slice(0, 254);
+  const now = ctx.now();
+  const q = ctx.store.db;
+  const f = await q.selectFrom('signin_failures').selectAll().where('email', '=', email).executeTakeFirst();
+  if (f?.locked_until != null && f.locked_until > now) return { ok: false, reason: 'locked', retryAfterMs: f.locked_until - now, lockedNow: false };
+  const op = parsed.success ? await q.selectFrom('operators').selectAll().where('email', '=', email).executeTakeFirst() : undefined;
+  const good = await verify(op?.password_hash ?? (await dummyHash()), password.slice(0, 200)).catch(() => false);
+  if (good && op && op.disabled_at === null) {
+    if (f) await q.deleteFrom('signin_failures').where('email', '=', email).execute();
+    return { ok: true, operator: toOperator(op) };
+  }
+  return recordFailure(ctx, email, now);
+}
+
+async function recordFailure(ctx: ServerContext, email: string, now: number): Promise<SignInResult> {
+  return ctx.store.tx(async (q) => {
+    const f = await q.selectFrom('signin_failures').selectAll().where('email', '=', email).executeTakeFirst();
+    const stale = !f || now - f.last_failure_at > LOCKOUT.forgetAfterMs;
+    const failures = (stale ? 0 : f.failures) + 1;
+    const locks = stale ? 0 : f.locks;
+    const lock = failures >= LOCKOUT.lockAfter;
+    const lockMs = Math.min(LOCKOUT.firstLockMs * 2 ** locks, LOCKOUT.maxLockMs);
+    const row = { email, failures: lock ? 0 : failures, locks: lock ? locks + 1 : locks, locked_until: lock ? now + lockMs : null, last_failure_at: now };
+    await q
+      .insertInto('signin_failures')
+      .values(row)
+      .onConflict((oc) => oc.column('email').doUpdateSet({ failures: row.failures, locks: row.locks, locked_until: row.locked_until, last_failure_at: now }))
+      .execute();
+    return lock ? { ok: false, reason: 'locked', retryAfterMs: lockMs, lockedNow: true } : { ok: false, reason: 'wrong' };
+  });
+}

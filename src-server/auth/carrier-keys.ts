@@ -1,0 +1,130 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { KioskId } from '../../src-shared/sync-protocol';
+import type { ServerContext } from '../context';
+import { HttpError } from '../http/errors';
+import { randomId } from '../ids';
+import type { Q } from '../store/db';
+
+/**
+ * Per-carrier API keys (issue 12; ADR operator-auth). A key is 32 random bytes, shown once at creation; only its
+ * HMAC-SHA-256 under a server pepper (derived from the data key, so a copied database alone cannot test guesses) is
+ * kept. A fast keyed hash is right here: the key has 256 bits of entropy, nothing to stretch. A key acts for its
+ * carrier: it creates parcels only at its kiosks (all when `kiosks` is null) and sees or changes only its carrier's
+ * parcels (any other parcel answers 404, as if it did not exist).
+ */
+export const CarrierName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60)
+  .regex(/^[\p{L}\p{N} ._-]+$/u, 'letters, digits, spaces, dot, dash, underscore');
+export const CreateCarrierKey = z.object({ carrier: CarrierName, kiosks: z.array(KioskId).min(1).max(1000).nullable().default(null) }).strict();
+
+export interface CarrierKeyView {
+  id: string;
+  carrier: string;
+  prefix: string;
+  kiosks: string[] | null;
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** Who a /v1 carrier request acts for: the bootstrap admin key (everything) or one carrier key. */
+export type CarrierPrincipal = { kind: 'admin' } | { kind: 'carrier'; keyId: string; carrier: string; kiosks: string[] | null };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the guard on carrier routes. */
+    carrier?: CarrierPrincipal;
+  }
+}
+
+const KEY_PREFIX = 'lkc_';
+
+function keyHash(ctx: ServerContext, key: string): string {
+  return createHmac('sha256', ctx.keys.vault.derive('carrier-api-key-pepper')).update(key, 'utf8').digest('hex');
+}
+
+/** Creates a key; the plaintext is in the answer and nowhere else. */
+export async function createCarrierKey(ctx: ServerContext, q: Q, by: string, input: z.output<typeof CreateCarrierKey>): Promise<CarrierKeyView & { key: string }> {
+  const key = KEY_PREFIX + randomBytes(32).toString('base64url');
+  const row = {
+    id: randomId('ck_', 12),
+    carrier: input.carrier,
+    key_hash: keyHash(ctx, key),
+    key_prefix: key.slice(0, 10),
+    kiosks_json: input.kiosks ? JSON.stringify(input.kiosks) : null,
+    created_at: ctx.now(),
+    created_by: by,
+    revoked_at: null,
+    last_used_at: null,
+  };
+  await q.insertInto('carrier_keys').values(row).execute();
+  return { ...view(row), key };
+}
+
+function view(r: { id: string; carrier: string; key_prefix: string; kiosks_json: string | null; created_at: number; created_by: string; revoked_at: number | null; last_used_at: number | null }): CarrierKeyView {
+  const t = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: r.id,
+    carrier: r.carrier,
+    prefix: r.key_prefix,
+    kiosks: r.kiosks_json ? (JSON.parse(r.kiosks_json) as string[]) : null,
+    createdAt: new Date(r.created_at).toISOString(),
+    createdBy: r.created_by,
+    revokedAt: t(r.revoked_at),
+    lastUsedAt: t(r.last_used_at),
+  };
+}
+
+export async function listCarrierKeys(q: Q): Promise<CarrierKeyView[]> {
+  const rows = await q.selectFrom('carrier_keys').selectAll().orderBy('carrier').orderBy('created_at').execute();
+  return rows.map(view);
+}
+
+/** Revokes a key (idempotent); NOT_FOUND for an unknown id. The next request with it is refused. */
+export async function revokeCarrierKey(ctx: ServerContext, q: Q, id: string): Promise<CarrierKeyView> {
+  await q.updateTable('carrier_keys').set({ revoked_at: ctx.now() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  const row = await q.selectFrom('carrier_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new HttpError('NOT_FOUND', `no carrier key ${id}`);
+  return view(row);
+}
+
+/**
+ * The carrier a bearer key belongs to, or null (unknown or revoked). Records last use at most once a minute per key
+ * (a conditional update: instances racing write once).
+ */
+export async function carrierForKey(ctx: ServerContext, key: string): Promise<CarrierPrincipal | null> {
+  if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
+  const row = await ctx.store.db.selectFrom('carrier_keys').selectAll().where('key_hash', '=', keyHash(ctx, key)).executeTakeFirst();
+  if (!row || row.revoked_at !== null) return null;
+  const now = ctx.now();
+  if (row.last_used_at === null || now - row.last_used_at >= 60_000) {
+    await ctx.store.db
+      .updateTable('carrier_keys')
+      .set({ last_used_at: now })
+      .where('id', '=', row.id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
+      .execute();
+  }
+  return { kind: 'carrier', keyId: row.id, carrier: row.carrier, kiosks: row.kiosks_json ? (JSON.parse(row.kiosks_json) as string[]) : null };
+}
+
+/** May this principal put a parcel at `kioskId`? (404 otherwise: a carrier does not learn other carriers' kiosks.) */
+export function assertKiosk(p: CarrierPrincipal | undefined, kioskId: string): void {
+  if (p?.kind === 'carrier' && p.kiosks !== null && !p.kiosks.includes(kioskId)) throw new HttpError('NOT_FOUND', `unknown kiosk ${kioskId}`);
+}
+
+/**
+ * May this principal see or change the parcel with `barcode`? The admin key: any. A carrier key: only a parcel its
+ * carrier created; any other barcode answers 404 exactly as an unknown one does.
+ */
+export async function assertParcel(ctx: ServerContext, p: CarrierPrincipal | undefined, barcode: string): Promise<void> {
+  if (!p) throw new HttpError('UNAUTHORIZED', 'no credential');
+  if (p.kind === 'admin') return;
+  const row = await ctx.store.db.selectFrom('parcels').select('carrier').where('barcode', '=', barcode).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  if (!row || row.carrier !== p.carrier) throw new HttpError('NOT_FOUND', `no parcel with barcode ${barcode}`);
+}

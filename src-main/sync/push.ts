@@ -64,14 +64,20 @@ export interface PushOptions {
   /** MQTT keepalive (s): a connection that silently died is noticed after 1.5× this (by both ends). */
   keepaliveS: number;
   connectTimeoutMs: number;
+  /**
+   * After the broker refused the account (CONNACK 4/5: not provisioned yet, e.g. enrolled while the broker was down),
+   * try again this much later (+ up to 50 %): slower than `reconnectMs`, so a misconfigured fleet does not hammer it.
+   */
+  refusedRetryMs: number;
 }
 
-export const DEFAULT_PUSH_OPTIONS: PushOptions = { reconnectMs: 5_000, keepaliveS: 30, connectTimeoutMs: 10_000 };
+export const DEFAULT_PUSH_OPTIONS: PushOptions = { reconnectMs: 5_000, keepaliveS: 30, connectTimeoutMs: 10_000, refusedRetryMs: 60_000 };
 
 export class KioskPush {
   private client: MqttClient | null = null;
   private isUp = false;
   private closed = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly creds: PushCredentials,
@@ -110,12 +116,25 @@ export class KioskPush {
       else if (topic === c.broadcastTopic) this.hooks.onPing('broadcast');
     });
     client.on('close', () => this.down('connection closed'));
-    client.on('error', (err) => this.down(err.message));
+    client.on('error', (err) => {
+      this.down(err.message);
+      // mqtt.js stops reconnecting after a refused CONNACK; the account may exist later (the server provisions
+      // kiosks the broker lacks on its next connect), so try again, slowly.
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'number' && code > 0 && code < 128 && !this.closed && !this.retryTimer) {
+        this.log.warn('push: the broker refused this kiosk\'s account; polling, will try again', { code });
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          if (!this.closed && this.client === client) client.reconnect();
+        }, Math.round(this.o.refusedRetryMs * (1 + this.random() / 2)));
+      }
+    });
   }
 
   /** Says `offline` (retained; a clean disconnect sends no will), then disconnects. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     const client = this.client;
     this.client = null;
     if (!client) return;

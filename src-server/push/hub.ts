@@ -81,6 +81,8 @@ export function startPush(cfg: PushConfig, deps: { vault: Vault; log: Logger; no
     ...(cfg.password ? { password: cfg.password } : {}),
     reconnectPeriod: 2_000,
     connectTimeout: 5_000,
+    // Wrong admin credentials are an operator's fix away: keep trying (warned once) rather than stop for good.
+    reconnectOnConnackError: true,
     // A ping is worth nothing later: the kiosk pulls on its own reconnect. Never pile them up while the broker is away.
     queueQoSZero: false,
     // onConnect subscribes itself, after making sure this client may (a new role means a reconnect).

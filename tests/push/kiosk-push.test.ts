@@ -20,13 +20,14 @@ const PUSH_ONLY: CreateSyncOptions = {
   intervalMs: MINUTES,
   pushHeartbeatMs: MINUTES,
   pushSafetyPullMs: MINUTES,
-  push: { reconnectMs: 100, keepaliveS: 30, connectTimeoutMs: 2_000 },
+  push: { reconnectMs: 100, keepaliveS: 30, connectTimeoutMs: 2_000, refusedRetryMs: 200 },
 };
 
-async function fleetWithBroker(): Promise<{ broker: TestBroker; server: Awaited<ReturnType<typeof startServer>> }> {
+async function fleetWithBroker(o: { brokerDown?: boolean } = {}): Promise<{ broker: TestBroker; server: Awaited<ReturnType<typeof startServer>> }> {
   const broker = await startBroker();
   cleanup.push(() => broker.dispose());
-  const server = await startServer({ push: { url: broker.url, username: broker.adminUser, password: broker.adminPassword, coalesceMs: 5 } });
+  if (o.brokerDown) await broker.stop();
+  const server = await startServer({ push: { url: broker.url, username: broker.adminUser, password: broker.adminPassword, coalesceMs: 5, enrollWaitMs: 100 } });
   cleanup.push(() => server.close());
   return { broker, server };
 }
@@ -89,6 +90,25 @@ describe('push: the kiosk', () => {
     // Nothing lost: every event the kiosk queued is at the server, each once.
     await until(() => k.core.ctx.sync.status().outboxDepth === 0, 10_000, 'an empty outbox');
     expect(await server.eventCount(k.kioskId())).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('push: a kiosk enrolled while the broker was down', () => {
+  it('polls, then pushes once the broker is back and the server has provisioned its account', async () => {
+    const { broker, server } = await fleetWithBroker({ brokerDown: true });
+    const k = await kioskOn(server, { ...PUSH_ONLY, intervalMs: 300 });
+    // It has an account (the enroll answer carried it) the broker has never heard of; it polls meanwhile.
+    await server.createShipment({ barcode: 'LATE-000001', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100200' } });
+    await until(() => localParcel(k, 'LATE-000001'), 10_000, 'the parcel by polling');
+    expect(client(k).pushConnected()).toBe(false);
+
+    // The broker comes back: the server's reconnect provisions every kiosk the broker lacks; the kiosk, refused until
+    // then, tries again and connects.
+    await broker.start();
+    await until(() => client(k).pushConnected(), 20_000, 'the kiosk on the broker');
+    await until(() => client(k).stats().scheduledMs === MINUTES, 10_000, 'push mode timers');
+    await server.createShipment({ barcode: 'LATE-000002', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100200' } });
+    await until(() => localParcel(k, 'LATE-000002'), 10_000, 'the parcel by push');
   });
 });
 

@@ -93,6 +93,21 @@ describe('push: the kiosk', () => {
   });
 });
 
+describe('push: a ping that never comes', () => {
+  it('the next heartbeat says the manifest has news and the kiosk pulls', async () => {
+    const { server } = await fleetWithBroker();
+    // Heartbeats fast, safety pull and polling at 10 min: only the heartbeat's manifestPending can bring it in.
+    const k = await kioskOn(server, { ...PUSH_ONLY, pushHeartbeatMs: 300 });
+    await until(() => client(k).pushConnected(), 10_000, 'the kiosk on the broker');
+    await until(() => client(k).stats().scheduledMs === 300, 10_000, 'push mode timers');
+    // A second instance on the same store with no broker configured: its intake pings nobody (a lost ping).
+    const quiet = await startServer({ dataDir: server.dataDir, ...(server.databaseUrl ? { databaseUrl: server.databaseUrl } : {}) });
+    cleanup.push(() => quiet.close());
+    await quiet.createShipment({ barcode: 'LOST-000001', size: 'S', kioskId: k.kioskId(), recipient: { phone: '+48500100200' } });
+    await until(() => localParcel(k, 'LOST-000001'), 10_000, 'the parcel after a heartbeat');
+  });
+});
+
 describe('push: a kiosk enrolled while the broker was down', () => {
   it('polls, then pushes once the broker is back and the server has provisioned its account', async () => {
     const { broker, server } = await fleetWithBroker({ brokerDown: true });

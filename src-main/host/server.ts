@@ -48,6 +48,11 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy();
 }
 
+/** Connections host mode accepts at once: the page needs a few; the rest of the descriptor budget stays free. */
+export const HOST_MAX_CONNECTIONS = 128;
+/** A connection that sends nothing (or only part of a request) for this long is closed. */
+export const HOST_IDLE_MS = 10_000;
+
 /**
  * Host mode: the renderer over HTTP on loopback and the API over one WebSocket, on Fastify with `@fastify/static`
  * and `@fastify/websocket` (ADR 0004). A page from another origin can reach 127.0.0.1 too, so the socket demands the
@@ -67,6 +72,12 @@ export async function startHostServer(core: KioskCore, opts: { port: number; ren
     clientErrorHandler: onClientError,
     // Static files only: there is no body to read, and a client must not make us buffer one.
     bodyLimit: 1024,
+    // One kiosk page needs a handful of connections. A local process opening thousands of idle ones must neither
+    // exhaust our file descriptors (EMFILE took the page down) nor hold them: idle sockets are closed, and the page's
+    // WebSocket is exempt (ws clears the socket timeout on upgrade).
+    connectionTimeout: HOST_IDLE_MS,
+    keepAliveTimeout: 5_000,
+    requestTimeout: HOST_IDLE_MS,
     // Errors Fastify raises before routing (a URL it cannot decode, FST_ERR_BAD_URL) skip the hooks below.
     frameworkErrors: (err, req, reply) => {
       log.warn('request refused', { status: 400, errorCode: err.code ?? null, url: shown(req.raw.url) });
@@ -75,6 +86,8 @@ export async function startHostServer(core: KioskCore, opts: { port: number; ren
   });
   // A server 'error' after listening is logged and survived; before that (a taken port) `listen` rejects and the
   // entry point says so in one line, so it is not logged twice.
+  app.server.maxConnections = HOST_MAX_CONNECTIONS;
+  app.server.headersTimeout = HOST_IDLE_MS;
   let listening = false;
   app.server.on('error', (err) => {
     if (listening) log.error('host HTTP server error', { error: err.message });

@@ -50,6 +50,23 @@ export default tseslint.config(
     },
   },
   {
+    // The operator console (issue 12) is a browser app served by the fleet server: it talks to it over HTTP only.
+    files: ['src-console/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...nodeBuiltinPaths, 'electron'].map((name) => ({ name, message: 'The console runs in a browser: no Node or Electron.' })),
+          patterns: [
+            { group: ['**/src-main/**', '**/src-server/**', '**/src-renderer/**', '**/src-common/**'], message: 'The console imports only src-shared; it reaches the server through /console/api/.' },
+            { group: ['node:*'], message: 'The console runs in a browser: no Node or Electron.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Node-side code both processes import (signing, code digests, badge verification): neither side's internals.
     files: ['src-common/**'],
     rules: {

@@ -1,0 +1,114 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { api, type CarrierKey } from '../api';
+import { useError, when } from './util';
+
+/** Admins: a key per carrier (shown once), which kiosks it may use, revoke, last use. */
+export function CarrierKeysPage() {
+  const [keys, setKeys] = useState<CarrierKey[] | null>(null);
+  const [created, setCreated] = useState<{ carrier: string; key: string } | null>(null);
+  const [error, report, clear] = useError();
+  const load = useCallback(() => api<{ keys: CarrierKey[] }>('GET', 'carrier-keys').then((r) => setKeys(r.keys), report), [report]);
+  useEffect(() => void load(), [load]);
+
+  async function create(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const kiosks = String(f.get('kiosks'))
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    clear();
+    try {
+      const k = await api<CarrierKey & { key: string }>('POST', 'carrier-keys', { carrier: String(f.get('carrier')), kiosks: kiosks.length ? kiosks : null });
+      setCreated({ carrier: k.carrier, key: k.key });
+      form.reset();
+      await load();
+    } catch (err) {
+      report(err);
+    }
+  }
+  async function revoke(k: CarrierKey) {
+    if (!window.confirm(`Revoke ${k.carrier}'s key ${k.prefix}…? Requests with it are refused from now on.`)) return;
+    clear();
+    await api('POST', `carrier-keys/${k.id}/revoke`).then(load, report);
+  }
+
+  return (
+    <>
+      <section aria-labelledby="new-key">
+        <h2 id="new-key">New carrier key</h2>
+        <form className="grid-form" onSubmit={(e) => void create(e)}>
+          <label htmlFor="ck-carrier">Carrier</label>
+          <input id="ck-carrier" name="carrier" required maxLength={60} autoComplete="off" />
+          <label htmlFor="ck-kiosks">Kiosks it may deliver to (ids, blank = all)</label>
+          <input id="ck-kiosks" name="kiosks" autoComplete="off" />
+          <button type="submit">Create key</button>
+        </form>
+      </section>
+      {created && (
+        <div className="notice" role="status">
+          <p>
+            The key for <strong>{created.carrier}</strong>. Copy it now: it is not shown again.
+          </p>
+          <p>
+            <code className="secret">{created.key}</code>
+          </p>
+        </div>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <section aria-labelledby="all-keys">
+        <h2 id="all-keys">Keys</h2>
+        {!keys ? (
+          <p aria-busy="true">Loading…</p>
+        ) : keys.length === 0 ? (
+          <p>No carrier keys yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Carrier</th>
+                  <th scope="col">Key</th>
+                  <th scope="col">Kiosks</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((k) => (
+                  <tr key={k.id}>
+                    <td>{k.carrier}</td>
+                    <td>
+                      <code>{k.prefix}…</code>
+                    </td>
+                    <td>{k.kiosks ? k.kiosks.join(', ') : 'all'}</td>
+                    <td>
+                      {when(k.createdAt)}
+                      <br />
+                      <small>by {k.createdBy}</small>
+                    </td>
+                    <td>{when(k.lastUsedAt)}</td>
+                    <td>
+                      {k.revokedAt ? (
+                        `Revoked ${when(k.revokedAt)}`
+                      ) : (
+                        <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke ${k.carrier} key ${k.prefix}`}>
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

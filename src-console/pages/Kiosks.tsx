@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react';
+import { api, type Kiosk, type Size } from '../api';
+import { ago, useError } from './util';
+
+const SIZES: Size[] = ['S', 'M', 'L', 'XL'];
+
+/** Every kiosk: online or not, free compartments per size, parcels, faults, version, outbox lag, last heartbeat. Refreshes every 10 s. */
+export function KiosksPage() {
+  const [data, setData] = useState<{ kiosks: Kiosk[]; notificationsWaiting: number } | null>(null);
+  const [error, report] = useError();
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api<{ kiosks: Kiosk[]; notificationsWaiting: number }>('GET', 'kiosks')
+        .then((d) => live && setData(d))
+        .catch(report);
+    void load();
+    const t = setInterval(load, 10_000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [report]);
+  if (error) return <p className="error" role="alert">{error}</p>;
+  if (!data) return <p aria-busy="true">Loading…</p>;
+  const online = data.kiosks.filter((k) => k.online).length;
+  return (
+    <>
+      <p className="summary">
+        {data.kiosks.length} kiosks · {online} online · {data.notificationsWaiting} notifications waiting to be sent
+      </p>
+      {data.kiosks.length === 0 ? (
+        <p>No kiosks enrolled yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Kiosks</caption>
+            <thead>
+              <tr>
+                <th scope="col">Kiosk</th>
+                <th scope="col">Status</th>
+                <th scope="col">Free (free/total)</th>
+                <th scope="col">Parcels</th>
+                <th scope="col">Faults and alarms</th>
+                <th scope="col">Version</th>
+                <th scope="col">Outbox lag</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.kiosks.map((k) => (
+                <tr key={k.kioskId}>
+                  <td>
+                    <code>{k.kioskId}</code>
+                    <br />
+                    <small>{k.layoutName ?? ''}</small>
+                  </td>
+                  <td>
+                    <span className={k.online ? 'status on' : 'status off'}>{k.online ? 'Online' : 'Offline'}</span>
+                    <br />
+                    <small>
+                      heartbeat {ago(k.heartbeatAgeMs)}
+                      {k.presence ? ` · push ${k.presence === 'online' ? 'connected' : 'disconnected'}` : ''}
+                    </small>
+                  </td>
+                  <td>{k.freeBySize ? SIZES.map((s) => `${s} ${k.freeBySize![s]}/${k.capacity[s]}`).join(' · ') : '—'}</td>
+                  <td>
+                    {k.expected} expected · {k.inLocker} in locker
+                  </td>
+                  <td>
+                    {k.faults.length === 0 ? (
+                      'none'
+                    ) : (
+                      <ul className="faults">
+                        {k.faults.map((f, i) => (
+                          <li key={i}>
+                            <strong>{f.code}</strong>
+                            {f.compartmentId ? ` ${f.compartmentId}` : ''}
+                            {f.message ? `: ${f.message}` : ''}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                  <td>{k.version ?? '—'}</td>
+                  <td>{k.outboxDepth === null ? '—' : `${k.outboxDepth} events`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

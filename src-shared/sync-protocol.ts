@@ -236,6 +236,11 @@ export const EVENT_PAYLOADS = {
   'parcel.deposited': z.object({ ...ParcelRef, ...Actor, compartmentId: CompartmentId, size: Size, expiresAt: Instant }),
   'parcel.picked_up': z.object({ ...ParcelRef, compartmentId: CompartmentId }),
   'parcel.expired': z.object({ ...ParcelRef, compartmentId: CompartmentId }),
+  /**
+   * The kiosk re-anchored a deposited parcel's expiry after a wall-clock jump (ADR time): its deposit was stamped by
+   * a clock since corrected, or a bogus forward jump expired it and was reverted (then it is deposited again).
+   */
+  'parcel.expiry_corrected': z.object({ ...ParcelRef, compartmentId: CompartmentId, expiresAt: Instant }),
   'parcel.collected': z.object({ ...ParcelRef, ...Actor, compartmentId: CompartmentId }),
   /** The driver could not deposit it (did not fit anywhere, no free compartment, door faults) and took it back. */
   'parcel.kept_by_driver': z
@@ -311,6 +316,7 @@ export const SyncEvent = z.discriminatedUnion('type', [
   eventSchema('door.left_open'),
   eventSchema('maintenance.door_opened'),
   eventSchema('clock.jumped'),
+  eventSchema('parcel.expiry_corrected'),
   eventSchema('codes.failed'),
   eventSchema('pin.lockout'),
 ]);

@@ -24,21 +24,34 @@ export interface ClockJump {
  *   length in real time, whichever way the clock went; they are also capped at their full length from now, here and
  *   at start-up (a jump while the kiosk was off cannot be seen);
  * - the jump is audited (`clock.jumped`, {fromIso, toIso, deltaMs}) and queued to the fleet;
- * - sync is asked for a cycle now: a corrected clock can sign requests again.
- * Parcel expiry is a calendar promise and stays on the wall clock: a jump moves it, as it moves the calendar.
+ * - sync is asked for a cycle now: a corrected clock can sign requests again;
+ * - parcel expiry (red-team finding 3): a parcel deposited by this process was stamped by the clock just corrected,
+ *   so its deposit time and expiry move with the jump (the promise is "N days from the deposit", in real time) and
+ *   the fleet is told the corrected expiry (`parcel.expiry_corrected`); parcels already inside at start-up keep
+ *   their stamps (an earlier clock we cannot judge). After a jump back, a parcel the sweep expired at a wall time
+ *   that has not come yet (a bogus forward jump) and whose expiry is still ahead is deposited again;
+ * - keypad failures move with the jump (AttemptsRepo.shiftByJump), so hardening keeps its real length.
+ * Every wall-time decision calls `check()` first through `kit.verifyClock` (the sweep does), so none acts on a jump
+ * the 2 s tick has not seen yet.
  */
 export class ClockWatch {
   private lastWall: number;
   private lastMono: number;
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** Parcels already in a compartment at start: stamped by an earlier clock, not moved by a jump (see above). */
+  private readonly stampedBefore = new Set<string>();
 
   constructor(private readonly kit: Kit) {
     this.lastWall = kit.now();
     this.lastMono = kit.mono();
+    kit.verifyClock = () => {
+      this.check();
+    };
   }
 
   /** Start-up: caps what a jump while the kiosk was off may have left too far ahead, then checks every interval. */
   start(): void {
+    for (const id of this.kit.repos.parcels.inCompartmentIds()) this.stampedBefore.add(id);
     this.capDeadlines();
     this.rebase();
     this.timer = setInterval(() => {
@@ -75,12 +88,28 @@ export class ClockWatch {
       // Deadlines still ahead of the clock before the jump keep their real remaining time.
       kit.repos.compartments.shiftReopenWindows(jump.fromMs, jump.deltaMs);
       kit.repos.outbox.shiftDeferrals(jump.fromMs, jump.deltaMs);
+      kit.repos.attempts.shiftByJump(jump.deltaMs);
+      this.correctExpiries(jump);
       this.capDeadlines();
       kit.audit('system', 'clock.jumped', detail);
       kit.queue('clock.jumped', detail);
     });
     // The clock may just have been corrected into the fleet server's signing window: sync now, not after a backoff.
     kit.ctx.sync?.syncNow().catch((err: unknown) => kit.log.warn('sync after a clock jump failed', { error: String(err) }));
+  }
+
+  /** See the class comment (parcel expiry). Inside the jump's transaction. */
+  private correctExpiries(jump: ClockJump): void {
+    const { kit } = this;
+    const now = kit.now();
+    const moved = kit.repos.parcels.shiftDeposits(jump.deltaMs, this.stampedBefore, now);
+    const back = jump.deltaMs < 0 ? kit.repos.parcels.unexpireFuture(now) : [];
+    for (const p of [...moved, ...back]) {
+      if (p.expiresAt === null || p.compartmentId === null) continue;
+      const expiresAt = kit.iso(p.expiresAt);
+      kit.queue('parcel.expiry_corrected', { parcelId: p.id, barcode: p.barcode, compartmentId: p.compartmentId, expiresAt });
+      kit.audit('system', 'parcel.expiry_corrected', { parcelId: p.id, compartmentId: p.compartmentId, expiresAt, deltaMs: jump.deltaMs, unexpired: back.includes(p) });
+    }
   }
 
   /** No reopen window ends later than its full length from now (the outbox caps its deferrals on read). */

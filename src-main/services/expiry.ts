@@ -6,6 +6,8 @@ import type { Kit } from './kit';
  * finds nothing overdue.
  */
 export function sweepExpired(kit: Kit): { expired: number } {
+  // A jump not yet seen by the 2 s watch would expire parcels (or end reopen windows) on a wrong clock: see it first.
+  kit.verifyClock();
   const now = kit.now();
   const expired = kit.tx(() => {
     const overdue = kit.repos.parcels.overdue(now);

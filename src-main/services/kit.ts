@@ -40,6 +40,11 @@ export interface Kit {
   newOpId(): string;
   /** A short reference a customer can read out to support: R-XXXXXX (no 0/O/1/I). */
   newReference(): string;
+  /**
+   * Runs the wall-clock jump check now (ClockWatch sets it; a no-op before). Code that acts on wall time (the
+   * expiry sweep, reopen/grace clearing) calls it first, so no decision uses a jump not yet seen and handled.
+   */
+  verifyClock(): void;
 }
 
 const REF_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -68,6 +73,7 @@ export function createKit(ctx: KioskContext, repos: Repos): Kit {
     log,
     now: () => ctx.clock.now(),
     mono: () => ctx.clock.mono(),
+    verifyClock: () => undefined,
     iso: (ms) => new Date(ms).toISOString(),
     tx<T>(fn: () => T): T {
       if (lastFree === null && !repos.db.inTransaction) pushAvailability(); // the baseline, before the first change

@@ -91,8 +91,12 @@ export class PickupService {
    */
   private usable(parcel: ParcelRow, now: number, kind: 'code' | 'qr'): { parcel: ParcelRow; reopen: boolean } {
     // Past its window but not yet swept (the sweep runs once a minute): expired now, not a minute from now.
-    if (parcel.status === 'deposited' && parcel.expiresAt !== null && parcel.expiresAt <= now) sweepExpired(this.kit);
-    else if (parcel.status === 'deposited') return { parcel, reopen: false };
+    if (parcel.status === 'deposited' && parcel.expiresAt !== null && parcel.expiresAt <= now) {
+      sweepExpired(this.kit);
+      // The sweep checks the clock first: a jump it has just handled may have moved this parcel's expiry.
+      const fresh = this.kit.repos.parcels.get(parcel.id);
+      if (fresh?.status === 'deposited') return { parcel: fresh, reopen: false };
+    } else if (parcel.status === 'deposited') return { parcel, reopen: false };
     const hardened = this.lockout.failure(kind) === 'hardened' && kind === 'code';
     const details: Record<string, boolean> = hardened ? { checkRequired: true } : {};
     if (parcel.status === 'expected') throw new KioskError('CODE_INVALID', 'this parcel has not been delivered yet', { notYetDelivered: true, ...details });

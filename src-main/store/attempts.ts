@@ -23,6 +23,8 @@ export class AttemptsRepo {
   private readonly pruneStmt;
   private readonly shiftStmt;
   private readonly shiftClearStmt;
+  private readonly shiftAllStmt;
+  private readonly shiftLocksStmt;
 
   constructor(db: Db) {
     this.insert = db.prepare('INSERT INTO failed_attempts (scope, at) VALUES (?, ?)');
@@ -42,6 +44,21 @@ export class AttemptsRepo {
     this.pruneStmt = db.prepare('DELETE FROM failed_attempts WHERE at < ?');
     this.shiftStmt = db.prepare('UPDATE failed_attempts SET at = at - ? WHERE scope = ?');
     this.shiftClearStmt = db.prepare('UPDATE lockouts SET cleared_at = min(cleared_at, ?), locked_until = locked_until - ? WHERE scope = ?');
+    this.shiftAllStmt = db.prepare('UPDATE failed_attempts SET at = at + ?');
+    // 0 means "never" in both columns: it stays 0.
+    this.shiftLocksStmt = db.prepare(
+      'UPDATE lockouts SET cleared_at = CASE WHEN cleared_at > 0 THEN cleared_at + ? ELSE 0 END, locked_until = CASE WHEN locked_until > 0 THEN locked_until + ? ELSE 0 END',
+    );
+  }
+
+  /**
+   * A wall-clock jump of `deltaMs` measured by ClockWatch: every failure row, the lock's end and the last clear move
+   * with it, so each keeps its real age (red-team finding 6). `clampFuture` stays as the backstop for a jump nobody
+   * measured (the kiosk was off): it can only put the newest row at "now".
+   */
+  shiftByJump(deltaMs: number): void {
+    this.shiftAllStmt.run(deltaMs);
+    this.shiftLocksStmt.run(deltaMs, deltaMs);
   }
 
   /** See the class comment. Returns the shift applied (0 when nothing lay in the future). */

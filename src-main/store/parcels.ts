@@ -172,6 +172,37 @@ export class ParcelsRepo {
     return true;
   }
 
+  /** Ids of the parcels in a compartment now (deposited or expired): their deposit stamps came from an earlier clock. */
+  inCompartmentIds(): string[] {
+    return (this.db.prepare("SELECT id FROM parcels WHERE status IN ('deposited', 'expired')").all() as Array<{ id: string }>).map((r) => r.id);
+  }
+
+  /**
+   * A wall-clock jump of `deltaMs` seen by ClockWatch: deposited parcels not in `keep` (deposited by this process,
+   * on the clock just corrected) move their deposit stamp and expiry with it. Returns the moved rows as they now are.
+   */
+  shiftDeposits(deltaMs: number, keep: ReadonlySet<string>, now: number): ParcelRow[] {
+    const rows = (this.db.prepare(`SELECT ${COLS} FROM parcels WHERE status = 'deposited' AND expires_at IS NOT NULL`).all() as unknown[]).map((r) => toRow(r)!);
+    const move = this.db.prepare('UPDATE parcels SET deposited_at = deposited_at + ?, expires_at = expires_at + ?, updated_at = ? WHERE id = ?');
+    const moved = rows.filter((p) => !keep.has(p.id));
+    for (const p of moved) move.run(deltaMs, deltaMs, now, p.id);
+    return moved.map((p) => this.get(p.id)!);
+  }
+
+  /**
+   * After the clock went back: parcels expired at a wall time that has not come yet (a bogus forward jump expired
+   * them) whose expiry is also still ahead, still in their compartment, become deposited again. Returns them.
+   */
+  unexpireFuture(now: number): ParcelRow[] {
+    const rows = (
+      this.db
+        .prepare(`SELECT ${COLS} FROM parcels WHERE status = 'expired' AND compartment_id IS NOT NULL AND expired_at > ? AND expires_at > ?`)
+        .all(now, now) as unknown[]
+    ).map((r) => toRow(r)!);
+    for (const p of rows) this.transition(p.id, 'deposited', {}, now); // expired_at kept, as a server extension keeps it
+    return rows.map((p) => this.get(p.id)!);
+  }
+
   /** A new expiry from the server; an expired parcel still in its compartment becomes collectable by code again. */
   extend(id: string, pickupWindowDays: number, expiresAt: number | null, now: number): boolean {
     const p = this.get(id);

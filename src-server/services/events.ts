@@ -14,7 +14,7 @@ interface Applied {
   note?: string;
 }
 
-type ParcelEvent = SyncEventOf<'parcel.deposited' | 'parcel.picked_up' | 'parcel.expired' | 'parcel.collected' | 'parcel.kept_by_driver'>;
+type ParcelEvent = SyncEventOf<'parcel.deposited' | 'parcel.picked_up' | 'parcel.expired' | 'parcel.collected' | 'parcel.kept_by_driver' | 'parcel.expiry_corrected'>;
 
 /**
  * Applies a batch of kiosk events in order, inside the caller's transaction `q`, each at most once: the event's UUID is
@@ -60,6 +60,7 @@ async function applyOne(ctx: ServerContext, q: Q, kioskId: string, e: SyncEvent,
     case 'parcel.expired':
     case 'parcel.collected':
     case 'parcel.kept_by_driver':
+    case 'parcel.expiry_corrected':
       return applyParcelEvent(ctx, q, kioskId, e, queued);
     case 'problem.reported':
     case 'compartment.out_of_service':
@@ -212,6 +213,19 @@ async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: Pa
         return { outcome: 'conflict', note: `server had it ${p.status}` };
       }
       return { outcome: 'recorded', note: `already ${p.status}` };
+    }
+    case 'parcel.expiry_corrected': {
+      // The kiosk's clock was wrong when it stamped the deposit (or a bogus jump expired it): its corrected expiry.
+      const expiresAt = Date.parse(e.payload.expiresAt);
+      if (p.status === 'deposited') {
+        await update({ expires_at: expiresAt });
+        return { outcome: 'applied' };
+      }
+      if (p.status === 'expired' && expiresAt > now) {
+        await update({ status: 'deposited', expires_at: expiresAt, expired_at: null });
+        return { outcome: 'applied' };
+      }
+      return { outcome: 'recorded', note: `server has it ${p.status}` };
     }
     case 'parcel.kept_by_driver': {
       // It stays expected (the driver may bring it back); the carrier sees the fact via the events log.

@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CreatedShipment } from '../../src-server/embedded';
+import { restoreSeen } from '../../src-main/sync/exchange';
+import type { ManifestResponse } from '../../src-shared/sync-protocol';
 import { PG_BIN, pgAdminUrl } from '../server/pg';
 import { deliver, localParcel, pickUp, serverRows, startKiosk, startServer, tempDir, until, type Kiosk } from './helpers';
 
@@ -69,7 +71,7 @@ describe('restore from an older backup heals', () => {
     it(
       watermark
         ? 'with the restore watermark: the server rotates its epoch, the kiosk re-sends and reads its manifest again'
-        : 'without it (the whole data dir restored): the kiosk notices by itself (head behind its cursor, last acked event unknown)',
+        : 'without it (the whole data dir restored): the kiosk notices by itself (the server lacks its last acked event)',
       async () => {
         const dataDir = tempDir('heal-fleet-');
         const opts = watermark ? {} : { restoreWatermarkFile: null };
@@ -137,4 +139,26 @@ describe('restore from an older backup heals', () => {
       60_000,
     );
   }
+});
+
+describe('what the kiosk reads as a server gone back in time', () => {
+  const page = (extra: Partial<ManifestResponse>): ManifestResponse => ({
+    expected: [],
+    cancellations: [],
+    extensions: [],
+    revokedBadges: [],
+    revokedBadgeIds: [],
+    nextCursor: '5',
+    hasMore: false,
+    serverTime: new Date().toISOString(),
+    ...extra,
+  });
+  it('a new epoch, a head behind the cursor it sent, a lost last event; never an older server or a first epoch', () => {
+    expect(restoreSeen(page({ epoch: 'e_2', head: 9 }), '5', 'e_1')).toBe('epoch');
+    expect(restoreSeen(page({ epoch: 'e_1', head: 4 }), '5', 'e_1')).toBe('head');
+    expect(restoreSeen(page({ epoch: 'e_1', head: 9, lastEventKnown: false }), '5', 'e_1')).toBe('events');
+    expect(restoreSeen(page({ epoch: 'e_1', head: 5, lastEventKnown: true }), '5', 'e_1')).toBeNull();
+    expect(restoreSeen(page({ epoch: 'e_1', head: 5 }), '5', null)).toBeNull(); // first epoch seen: stored, no reset
+    expect(restoreSeen(page({}), '5', 'e_1')).toBeNull(); // an older server sends none of the fields
+  });
 });

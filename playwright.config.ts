@@ -33,6 +33,7 @@ export default defineConfig({
     },
     // Specs that need a plain browser page beside the app (e.g. to open a URL) still get Debian's Chromium here; the
     // kiosk itself is the Electron window (`kioskPage`).
-    { name: 'electron', use: { browserName: 'chromium', launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs } } },
+    // The operator console (e2e/console) is a web app served by the fleet server: host project only.
+    { name: 'electron', testIgnore: 'console/**', use: { browserName: 'chromium', launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs } } },
   ],
 });

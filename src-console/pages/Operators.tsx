@@ -100,7 +100,8 @@ export function OperatorsPage({ me }: { me: Me }) {
                     </td>
                     <td>{o.disabled ? 'Disabled' : 'Active'}</td>
                     <td>{when(o.createdAt)}</td>
-                    <td className="actions">
+                    <td>
+                      <div className="actions">
                       <button
                         type="button"
                         className="secondary"
@@ -114,6 +115,7 @@ export function OperatorsPage({ me }: { me: Me }) {
                           Sign out everywhere
                         </button>
                       )}
+                      </div>
                     </td>
                   </tr>
                 ))}

@@ -53,7 +53,7 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
   let db: Db;
   let enrollment: EnrollmentRepo;
   try {
-    db = openDatabase(dbFile, kioskMigrations, { quickCheck: true });
+    db = openDatabase(dbFile, kioskMigrations, { integrityCheck: true });
     try {
       assertWritable(db, dbFile);
       enrollment = new EnrollmentRepo(db, opts.dataDir);

@@ -61,5 +61,22 @@ export function storeStartupLine(err: unknown, dataDir: string): string | null {
       : code === 'STORE_BUSY'
         ? 'another process holds the database lock'
         : 'the database cannot be read or written (disk error, read-only or damaged file)';
-  return `cannot start: ${what} in ${dataDir} (${sqliteCode(err)}); free space or fix the disk, then start again`;
+  const raw = sqliteCode(err) ?? '';
+  // A damaged file is not a disk to free or fix: say which remedy fits (red-team finding 9).
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(raw)) return `cannot start: a database in ${dataDir} is damaged (${raw}); restore it from a backup or re-provision this kiosk, then start again`;
+  return `cannot start: ${what} in ${dataDir} (${raw}); free space or fix the disk, then start again`;
+}
+
+/**
+ * A SQLite failure while opening a database other than the kiosk's own (the demo's embedded fleet store), as the
+ * StoreError start-up prints in one line: naming that file and the remedy that fits (damaged: restore or start the
+ * demo afresh; disk: free space or fix it). Anything else is returned as it is.
+ */
+export function namedStoreFailure(err: unknown, file: string, what: string): unknown {
+  const raw = sqliteCode(err);
+  if (!raw) return err;
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(raw)) {
+    return new StoreError('CORRUPT', `the ${what} ${file} is damaged (${raw}); restore it from a backup, or start with a fresh --data-dir, then start again`);
+  }
+  return new StoreError('UNWRITABLE', `cannot open the ${what} ${file} (${raw}); free disk space or fix the disk, then start again`);
 }

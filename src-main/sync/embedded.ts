@@ -4,6 +4,7 @@ import { seedDemo, startFleetServer, type FleetServer, type StartFleetServerOpti
 import type { KioskContext } from '../context';
 import { createLogger } from '../log';
 import type { Repos } from '../store/index';
+import { namedStoreFailure } from '../store/store-errors';
 import { Exchange } from './exchange';
 import { SyncHttp } from './http';
 import { META, getMeta, setMeta } from './meta';
@@ -31,6 +32,7 @@ export interface EmbeddedOptions {
 export async function startEmbeddedFleet(ctx: KioskContext, repos: Repos, sync: SyncOptions, o: EmbeddedOptions = {}): Promise<EmbeddedFleet> {
   const out = o.out ?? ((line: string) => void process.stdout.write(line + '\n'));
   const log = createLogger('fleet-embedded');
+  // A damaged or unopenable fleet.sqlite is named as such in start-up's one line (store-errors.ts).
   const server = await startFleetServer({
     dataDir: path.join(ctx.dataDir, 'fleet'),
     port: 0,
@@ -41,6 +43,8 @@ export async function startEmbeddedFleet(ctx: KioskContext, repos: Repos, sync: 
     log: serverLogger(log),
     // Reminders are a day before expiry: a minute's sweep is plenty for a demo, and cheap.
     sweepIntervalMs: 60_000,
+  }).catch((err: unknown) => {
+    throw namedStoreFailure(err, path.join(ctx.dataDir, 'fleet', 'fleet.sqlite'), 'demo fleet database');
   });
   try {
     const kioskId = await ensureEnrolled(ctx, repos, server, sync, log);

@@ -140,6 +140,37 @@ describe('start-up refusals', () => {
     await refusesWith(kiosk(dir), new RegExp(`the database ${file.replace(/[.]/g, '\\.')} is damaged .*restore it from a backup or re-provision`));
   }, 60_000);
 
+  it('an index that disagrees with its table (quick_check says ok): refused at start, one line naming the file (red-team finding 8)', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'kiosk.db');
+    const db = openDatabase(file, kioskMigrations);
+    db.prepare("INSERT INTO parcels (id, barcode, size, accessible, status, pickup_window_days, created_at, updated_at, server_seq) VALUES ('p_0000000001', 'BC-0', 'S', 0, 'picked_up', 3, 1, 1, 1)").run();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const root = (db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'parcels_barcode'").get() as { rootpage: number }).rootpage;
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    const fd = fs.openSync(file, 'r+');
+    const page = Buffer.alloc(pageSize);
+    fs.readSync(fd, page, 0, pageSize, (root - 1) * pageSize);
+    page.write('A', page.indexOf('BC-0') + 1); // the index entry now says BA-0: well-formed, but not the row's
+    fs.writeSync(fd, page, 0, pageSize, (root - 1) * pageSize);
+    fs.closeSync(fd);
+    await refusesWith(kiosk(dir), new RegExp(`the database ${file.replace(/[.]/g, '\\.')} is damaged .*restore it from a backup`));
+  }, 60_000);
+
+  it('the demo fleet database damaged: one line naming that file and a remedy that fits (not the data dir, not "free space") (red-team finding 9)', async () => {
+    const dir = tempDir();
+    const first = kiosk(dir);
+    await first.ready();
+    await first.stop('SIGTERM');
+    const fleet = path.join(dir, 'fleet', 'fleet.sqlite');
+    fs.writeFileSync(fleet, Buffer.alloc(8192, 0x5a));
+    for (const f of [`${fleet}-wal`, `${fleet}-shm`]) fs.rmSync(f, { force: true });
+    const second = kiosk(dir);
+    await refusesWith(second, new RegExp(`the demo fleet database ${fleet.replace(/[.]/g, '\\.')} is damaged .*restore it from a backup`));
+    expect(second.lines[0]).not.toMatch(/free space|fix the disk/);
+  }, 60_000);
+
   it('enrolled, but kiosk-secret is missing: one line naming the file and how to recover, exit 2 (never a silent new enrollment)', async () => {
     const dir = tempDir();
     const db = openDatabase(path.join(dir, 'kiosk.db'), kioskMigrations);

@@ -4,7 +4,7 @@ import type { DoorOpRow, NewDoorOp } from '../store/door-ops';
 import { DOOR_WATCH_INTERVAL_MS, DoorWatch } from './door-watch';
 import type { Kit } from './kit';
 import { finishOnClose, failJammed, abandon, flagParcel, recordOrphanJam, markUnconfirmed } from './finish';
-import { decide } from './recovery';
+import { compareSensors, decide } from './recovery';
 
 /**
  * An operation still `requested`/`unlocked` this long after it was journaled has missed every signal that should
@@ -253,6 +253,11 @@ export class DoorEngine {
         });
         return;
       }
+      case 'item-present':
+      case 'item-absent':
+        // Outside an operation, an item appearing or going is the store's business (red-team finding 4): compare.
+        if (!kit.repos.doorOps.activeFor(e.compartmentId)) this.auditSensors();
+        return;
       case 'port-up':
       case 'board-online':
         this.reconcileNow().catch(() => {
@@ -288,11 +293,25 @@ export class DoorEngine {
   private closed(compartmentId: string): void {
     const { kit } = this;
     const op = kit.repos.doorOps.activeFor(compartmentId);
-    if (!op || op.state !== 'opened') return;
+    if (!op) {
+      this.auditSensors(); // a door closed with no operation (forced, or never ours): what is inside now?
+      return;
+    }
+    if (op.state !== 'opened') return;
     const item = this.itemReading(compartmentId);
     const done = kit.tx(() => finishOnClose(kit, op.id, item));
     if (done) kit.emitOp(done);
     this.refreshAttentive();
+  }
+
+  /**
+   * The store against the item sensors as last read (recovery.compareSensors, no new bus reads): an item where the
+   * store says free → out of service + `unexpected_item`, never allocated; a parcel gone → flagged.
+   */
+  private auditSensors(): void {
+    const read = new Map(this.kit.ctx.layout.compartments.map((c) => [c.board, true] as const));
+    // Next tick: the tracker emits edges before it stores the whole read.
+    setImmediate(() => compareSensors(this.kit, read).catch((err: unknown) => this.eventFailed('sensor audit', err)));
   }
 
   /** The item sensor, or null when this installation has none (or the board cannot be read right now). */

@@ -204,3 +204,20 @@ describe('a door event the store cannot record', () => {
     expect(k.services.repos.parcels.get(p.id)!.status).toBe('picked_up');
   });
 });
+
+/** Red-team finding 4 (a): the item sensors are compared with the store while running, not only at start-up. */
+describe('a door forced open outside any operation and an item put in', () => {
+  it('out of service with an unexpected_item alarm once it is closed; the next drop-off is never given it', async () => {
+    k = await makeKiosk();
+    const size = k.services.repos.compartments.get('A01')!.size;
+    k.sim.openDoor('A01');
+    k.sim.putItem('A01');
+    k.sim.closeDoor('A01');
+    await waitFor(() => k!.services.repos.alarms.unacknowledged().some((a) => a.kind === 'unexpected_item' && a.compartmentId === 'A01'), 5000, 'unexpected_item alarm');
+    expect(k.services.repos.compartments.get('A01')!.inService).toBe(false);
+    const p = expectParcel(k, { size });
+    const s = (await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) })).value.sessionId;
+    const r = await k.call('dropoffScan', { sessionId: s, barcode: p.barcode });
+    expect(r.value?.where?.compartmentId).not.toBe('A01');
+  });
+});

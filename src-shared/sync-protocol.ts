@@ -35,6 +35,7 @@ export const KioskId = z.string().regex(/^K-[A-Za-z0-9]{8,32}$/);
 export const ParcelId = z.string().regex(/^p_[A-Za-z0-9]{8,40}$/);
 export const BadgeId = z.string().regex(/^b_[A-Za-z0-9]{8,40}$/);
 export const EventId = z.uuid();
+export const CommandId = z.string().regex(/^c_[A-Za-z0-9]{8,40}$/);
 /** ISO-8601 instant with offset, e.g. `2025-01-31T12:00:00.000Z`. */
 export const Instant = z.iso.datetime({ offset: true });
 /** Opaque to the kiosk; today the decimal sequence number of the last change it has seen. `'0'` = from the start. */
@@ -104,7 +105,12 @@ export const EnrollRequest = z
   });
 export type EnrollRequest = z.infer<typeof EnrollRequest>;
 
-const MqttTopic = z.string().min(1).max(200).regex(/^[^#+\u0000]+$/, 'a topic name, no wildcards');
+// MQTT forbids wildcards (+ #) and NUL in a topic name (MQTT 3.1.1 §4.7.3).
+const MqttTopic = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((t) => !/[#+]/.test(t) && !t.includes(String.fromCharCode(0)), 'a topic name, no wildcards');
 
 /**
  * The kiosk's own broker account (MQTT 3.1.1). The broker lets it subscribe to `pingTopic` and `broadcastTopic` only and
@@ -200,10 +206,27 @@ export type ExpiryExtension = z.infer<typeof ExpiryExtension>;
 
 export const BadgeRevocation = z.object({ seq: z.number().int().min(1), badgeId: BadgeId, revokedAt: Instant });
 
+/**
+ * A parcel's pickup secrets were re-issued (ADR code-reissue: an operator's resend, a replaced kiosk PC): its code,
+ * QR and check digests are REPLACED, so the old code stops opening and the new one (sent to the recipient) opens.
+ * Applies to a parcel still expected, deposited or expired at the kiosk; anything else ignores it.
+ */
+export const CodeReissue = z.object({
+  seq: z.number().int().min(1),
+  parcelId: ParcelId,
+  barcode: Barcode,
+  codeDigest: CodeDigest,
+  qrDigest: CodeDigest,
+  checkDigest: CodeDigest,
+});
+export type CodeReissue = z.infer<typeof CodeReissue>;
+
 export const ManifestResponse = z.object({
   expected: z.array(ExpectedParcel),
   cancellations: z.array(Cancellation),
   extensions: z.array(ExpiryExtension),
+  /** Re-issued pickup codes (ADR code-reissue). Absent from older servers. */
+  reissues: z.array(CodeReissue).optional(),
   /** Newly revoked badges in this page (a kiosk starting from cursor 0 receives every revocation still relevant). */
   revokedBadges: z.array(BadgeRevocation),
   /** Convenience: the ids of `revokedBadges`. */
@@ -292,6 +315,19 @@ export const EVENT_PAYLOADS = {
     reason: z.enum(['paused', 'cleared']),
     ...Actor,
   }),
+  /**
+   * What the kiosk did with a remote command (ADR remote-commands): `executed`; `refused` with why (`invalid`
+   * signature, `expired`, `foreign_kiosk`, `replayed`, `unknown_compartment`, `busy`, `board_offline`); `door_fault`
+   * (the unlock went out and failed). `parcelBarcode`: a parcel was inside the door it opened (to be inspected).
+   */
+  'command.result': z.object({
+    commandId: CommandId,
+    outcome: z.enum(['executed', 'refused', 'door_fault']),
+    reason: z.string().max(40).optional(),
+    compartmentId: CompartmentId.optional(),
+    operationId: z.string().max(60).optional(),
+    parcelBarcode: Barcode.optional(),
+  }),
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;
@@ -319,6 +355,7 @@ export const SyncEvent = z.discriminatedUnion('type', [
   eventSchema('parcel.expiry_corrected'),
   eventSchema('codes.failed'),
   eventSchema('pin.lockout'),
+  eventSchema('command.result'),
 ]);
 export type SyncEvent = z.infer<typeof SyncEvent>;
 export type SyncEventOf<T extends EventType> = Extract<SyncEvent, { type: T }>;
@@ -364,6 +401,18 @@ export const HeartbeatRequest = z
     version: z.string().min(1).max(40),
     /** The manifest cursor the kiosk holds; lets the server say whether a pull is due. */
     cursor: Cursor.optional(),
+    /** Each compartment's state for the console's live grid (ADR remote-commands). Optional: older kiosks omit it. */
+    compartments: z
+      .array(
+        z.object({
+          id: CompartmentId,
+          size: Size,
+          status: z.enum(['free', 'occupied', 'expired', 'out_of_service']),
+          door: z.enum(['open', 'closed', 'unknown']),
+        }),
+      )
+      .max(400)
+      .optional(),
   });
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
 
@@ -371,8 +420,20 @@ export const HeartbeatResponse = z.object({
   serverTime: Instant,
   /** True when the manifest has changes after the kiosk's cursor (after '0' when no cursor was sent). */
   manifestPending: z.boolean(),
+  /** Remote commands wait for this kiosk (GET /v1/kiosks/:id/commands). Absent from older servers. */
+  commandsPending: z.boolean().optional(),
 });
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Remote commands: GET /v1/kiosks/:id/commands (signed; ADR remote-commands)
+
+/** The signed commands waiting for this kiosk (at most 50, oldest first); each `token` is checked by src-common/command-token.ts. */
+export const CommandsResponse = z.object({
+  commands: z.array(z.object({ commandId: CommandId, token: z.string().min(20).max(2048) })).max(50),
+  serverTime: Instant,
+});
+export type CommandsResponse = z.infer<typeof CommandsResponse>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Carrier / admin endpoints (API key: `authorization: Bearer <adminKey>`)

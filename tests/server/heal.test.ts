@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restoreMark } from '../../src-server/restore-mark';
-import { deposited, pickedUp, startTestServer, TestKiosk, type Started } from './helpers';
+import { deposited, pickedUp, startTestServer, TestKiosk, until, type Started } from './helpers';
 
 /**
  * Issue 11, a server that heals (ADR restore-epoch), against the embedded default and (project `postgres`) PostgreSQL:
@@ -19,9 +19,14 @@ afterEach(async () => {
   started = [];
 });
 
+/**
+ * A test server whose start-up sweep has finished (it writes the watermark last): on PostgreSQL a sweep that finds
+ * another one holding the housekeeping lock skips, so a test's own sweep must not race the start-up one.
+ */
 async function server(o: Parameters<typeof startTestServer>[0] = {}) {
   const s = await startTestServer(o);
   started.push(s);
+  await until(() => fs.existsSync(path.join(s.dataDir, 'restore-watermark.json')), 8000, 'the start-up sweep');
   return s;
 }
 

@@ -11,9 +11,11 @@ import { sweep } from './notify/sweep';
 import { carrierRoutes } from './routes/carrier';
 import { carrierKeyRoutes } from './routes/carrier-keys';
 import { consoleRoutes } from './routes/console';
+import { inboxRoutes } from './routes/inbox';
 import { consoleAppRoutes, findConsoleDir } from './routes/console-app';
 import { fleetPageRoutes } from './routes/fleet-page';
 import { operatorRoutes } from './routes/operators';
+import { parcelConsoleRoutes } from './routes/parcels';
 import { kioskSyncRoutes } from './routes/kiosk-sync';
 import { openKioskSecret } from './services/enrollment';
 import { noPush, startPush, type PushConfig } from './push/hub';
@@ -135,6 +137,8 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   consoleRoutes(app, ctx, () => outbox.pendingCount());
   operatorRoutes(app, ctx);
   carrierKeyRoutes(app, ctx);
+  parcelConsoleRoutes(app, ctx);
+  inboxRoutes(app, ctx);
   consoleAppRoutes(app, findConsoleDir(o.consoleDir));
   fleetPageRoutes(app);
 

@@ -223,6 +223,21 @@ export class ParcelsRepo {
     return false;
   }
 
+  /**
+   * The server re-issued this parcel's pickup secrets (ADR code-reissue): the code, QR and check digests are REPLACED,
+   * so the old code no longer matches. Only while the parcel can still be picked up (expected, deposited, expired);
+   * returns whether it applied.
+   */
+  reissue(id: string, d: { codeDigest: string; qrDigest: string; checkDigest: string }, now: number): boolean {
+    const r = this.db
+      .prepare(
+        `UPDATE parcels SET code_digest = ?, qr_digest = ?, check_digest = ?, updated_at = ?
+           WHERE id = ? AND status IN ('expected', 'deposited', 'expired')`,
+      )
+      .run(d.codeDigest, d.qrDigest, d.checkDigest, now, id);
+    return r.changes > 0;
+  }
+
   /** The one way a status changes: checks the lifecycle, then writes status + patch. */
   transition(id: string, to: ParcelStatus, patch: Patch, now: number): ParcelRow {
     const p = this.get(id);

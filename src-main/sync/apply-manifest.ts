@@ -14,6 +14,9 @@ export interface ManifestApplied {
   extended: number;
   /** Extensions ignored because they would shorten a deposited parcel's expiry (never done: see applyExtension). */
   extendRefused: number;
+  /** Code re-issues applied (ADR code-reissue); `reissueRefused`: the parcel is gone here, or the new code clashes. */
+  reissued: number;
+  reissueRefused: number;
   revoked: number;
   /** Outbox events this page queued (conflict notices): push soon. */
   queued: number;
@@ -31,7 +34,8 @@ export interface ApplyDeps {
 type Entry =
   | { kind: 'expected'; seq: number; e: ManifestResponse['expected'][number] }
   | { kind: 'cancel'; seq: number; e: ManifestResponse['cancellations'][number] }
-  | { kind: 'extend'; seq: number; e: ManifestResponse['extensions'][number] };
+  | { kind: 'extend'; seq: number; e: ManifestResponse['extensions'][number] }
+  | { kind: 'reissue'; seq: number; e: NonNullable<ManifestResponse['reissues']>[number] };
 
 /**
  * Applies one manifest page in ONE immediate transaction together with its cursor: a crash leaves either the
@@ -49,6 +53,8 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
     cancelRefused: 0,
     extended: 0,
     extendRefused: 0,
+    reissued: 0,
+    reissueRefused: 0,
     revoked: 0,
     queued: 0,
     cursor: page.nextCursor,
@@ -57,6 +63,7 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
     ...page.expected.map((e) => ({ kind: 'expected' as const, seq: e.seq, e })),
     ...page.cancellations.map((e) => ({ kind: 'cancel' as const, seq: e.seq, e })),
     ...page.extensions.map((e) => ({ kind: 'extend' as const, seq: e.seq, e })),
+    ...(page.reissues ?? []).map((e) => ({ kind: 'reissue' as const, seq: e.seq, e })),
   ].sort((a, b) => a.seq - b.seq);
 
   const queue = (type: Parameters<OutboxRepo['enqueue']>[0], payload: Record<string, unknown>) => {
@@ -76,6 +83,9 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
             break;
           case 'extend':
             applyExtension(d, entry.e, now, out);
+            break;
+          case 'reissue':
+            applyReissue(d, entry.e, now, out);
             break;
           default: {
             const never: never = entry;
@@ -180,6 +190,22 @@ function applyExtension(d: ApplyDeps, e: ManifestResponse['extensions'][number],
     }
   }
   if (d.parcels.extend(e.parcelId, e.pickupWindowDays, until, now)) out.extended++;
+}
+
+/**
+ * A re-issued code (ADR code-reissue) replaces the parcel's digests. The server keeps one live code per kiosk, so a
+ * clash with another local parcel means that one is stale here; the entry is then refused (logged) rather than
+ * leaving two parcels behind one code.
+ */
+function applyReissue(d: ApplyDeps, e: NonNullable<ManifestResponse['reissues']>[number], now: number, out: ManifestApplied): void {
+  const other = d.parcels.byDigest(e.codeDigest) ?? d.parcels.byQrDigest(e.qrDigest);
+  if (other && other.id !== e.parcelId) {
+    out.reissueRefused++;
+    d.log.warn('code re-issue refused: the new code clashes with another active parcel', { parcelId: e.parcelId, seq: e.seq });
+    return;
+  }
+  if (d.parcels.reissue(e.parcelId, e, now)) out.reissued++;
+  else out.reissueRefused++;
 }
 
 function applyCancellation(

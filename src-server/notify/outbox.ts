@@ -31,14 +31,15 @@ export function routes(ctx: ServerContext, p: ParcelRow): { channel: ChannelName
  * (parcel, kind, expiry, channel, address) unique key makes a second call a no-op (`ON CONFLICT DO NOTHING`, so two
  * instances queueing the same message at once store it once). A reminder is keyed on the expiry it announces, so an
  * extension earns a fresh one. Each row is delivered on its own, so one failing channel never holds up another.
- * Returns how many rows were queued.
+ * Returns how many rows were queued. `key`: a re-issued code's manifest seq (ADR code-reissue), so each re-issue is its
+ * own message (stored in `for_expiry`, which is 0 for every other non-reminder).
  */
-export async function enqueueNotification(ctx: ServerContext, q: Q, p: ParcelRow, kind: NotificationKind, code?: string): Promise<number> {
+export async function enqueueNotification(ctx: ServerContext, q: Q, p: ParcelRow, kind: NotificationKind, code?: string, key?: number): Promise<number> {
   const targets = routes(ctx, p);
   if (targets.length === 0) ctx.log.warn('no channel reaches this recipient', { parcelId: p.id, kind });
   const message = renderMessage(kind, p, code);
   const now = ctx.now();
-  const forExpiry = kind === 'reminder' ? (p.expires_at ?? 0) : 0;
+  const forExpiry = kind === 'reminder' ? (p.expires_at ?? 0) : (key ?? 0);
   let queued = 0;
   for (const t of targets) {
     const sealed = ctx.keys.vault.seal(JSON.stringify(message), bodyContext(p.id, kind, t.channel, t.address));

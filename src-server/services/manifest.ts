@@ -37,6 +37,7 @@ export async function readManifest(
     expected: [],
     cancellations: [],
     extensions: [],
+    reissues: [],
     revokedBadges: [],
     revokedBadgeIds: [],
     nextCursor: String(page.length > 0 ? page[page.length - 1]!.seq : cursor),
@@ -57,6 +58,9 @@ export async function readManifest(
         break;
       case 'extended':
         out.extensions.push({ seq: row.seq, ...body });
+        break;
+      case 'code_reissued':
+        out.reissues!.push({ seq: row.seq, ...body });
         break;
       case 'badge_revoked':
         out.revokedBadges.push({ seq: row.seq, ...body });

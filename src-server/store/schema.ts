@@ -63,7 +63,7 @@ export interface ParcelsTable {
 export interface ManifestTable {
   kiosk_id: string;
   seq: number;
-  kind: 'expected' | 'cancelled' | 'extended' | 'badge_revoked';
+  kind: 'expected' | 'cancelled' | 'extended' | 'badge_revoked' | 'code_reissued';
   body: string;
   created_at: number;
 }

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ParcelId } from '../../src-shared/sync-protocol';
+import { audit } from '../auth/audit';
+import type { ServerContext } from '../context';
+import { HttpError, parseOr400 } from '../http/errors';
+import { parcelTimeline, searchParcels, summary } from '../services/parcel-search';
+import { reissueCode } from '../services/reissue';
+import { cancelShipment, extendShipment } from '../services/shipments';
+
+const SearchQuery = z.object({ q: z.string().max(200) }).strict();
+const Params = z.object({ id: ParcelId }).strict();
+const ExtendBody = z.object({ days: z.number().int().min(1).max(30) }).strict();
+
+/**
+ * Parcels in the console (issue 12, ADR code-reissue): search, one parcel with its timeline, and the actions of the
+ * role table (auth/roles.ts): resend (= a NEW code, re-issued; the old one stops opening), extend, cancel. Each action
+ * is audited with the parcel id as target; the answer never carries a code.
+ */
+export function parcelConsoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const db = ctx.store.db;
+  const load = async (id: string) => {
+    const p = await db.selectFrom('parcels').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!p) throw new HttpError('NOT_FOUND', `no parcel ${id}`);
+    return p;
+  };
+  const detail = async (id: string) => {
+    const p = await load(id);
+    return { parcel: summary(p), pickupWindowDays: p.pickup_window_days, timeline: await parcelTimeline(ctx, db, p) };
+  };
+
+  app.get('/console/api/parcels', { config: { action: 'view', query: true } }, async (req) => {
+    const { q } = parseOr400(SearchQuery, req.query, 'query');
+    return { parcels: await searchParcels(db, q) };
+  });
+
+  app.get('/console/api/parcels/:id', { config: { action: 'view' } }, async (req) => detail(parseOr400(Params, req.params, 'params').id));
+
+  app.post('/console/api/parcels/:id/resend', { config: { action: 'parcel.resend' } }, async (req) => {
+    const { id } = parseOr400(Params, req.params, 'params');
+    const r = await ctx.store.tx(async (q) => {
+      const done = await reissueCode(ctx, q, id);
+      await audit(ctx, q, req, { action: 'parcel.resend', target: id, detail: { status: done.status, messages: done.queued } });
+      return done;
+    });
+    if (r.queued > 0) ctx.notificationsQueued();
+    return { ...(await detail(id)), messages: r.queued };
+  });
+
+  app.post('/console/api/parcels/:id/extend', { config: { action: 'parcel.extend' } }, async (req) => {
+    const { id } = parseOr400(Params, req.params, 'params');
+    const { days } = parseOr400(ExtendBody, req.body, 'body');
+    const p = await load(id);
+    await extendShipment(ctx, p.barcode, days);
+    await audit(ctx, db, req, { action: 'parcel.extend', target: id, detail: { days } });
+    return detail(id);
+  });
+
+  app.post('/console/api/parcels/:id/cancel', { config: { action: 'parcel.cancel' } }, async (req) => {
+    const { id } = parseOr400(Params, req.params, 'params');
+    const p = await load(id);
+    await cancelShipment(ctx, p.barcode);
+    await audit(ctx, db, req, { action: 'parcel.cancel', target: id });
+    return detail(id);
+  });
+}

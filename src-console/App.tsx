@@ -2,12 +2,13 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, can, setCsrf, whenSignedOut, type Me } from './api';
 import { AuditPage } from './pages/Audit';
 import { CarrierKeysPage } from './pages/CarrierKeys';
+import { InboxPage } from './pages/Inbox';
 import { KiosksPage } from './pages/Kiosks';
 import { OperatorsPage } from './pages/Operators';
 import { SignIn } from './pages/SignIn';
 
-type Page = 'kiosks' | 'operators' | 'carrier-keys' | 'audit';
-const TITLES: Record<Page, string> = { kiosks: 'Kiosks', operators: 'Operators', 'carrier-keys': 'Carrier API keys', audit: 'Audit log' };
+type Page = 'kiosks' | 'inbox' | 'operators' | 'carrier-keys' | 'audit';
+const TITLES: Record<Page, string> = { kiosks: 'Kiosks', inbox: 'Problems and alarms', operators: 'Operators', 'carrier-keys': 'Carrier API keys', audit: 'Audit log' };
 
 function pageFromHash(): Page {
   const h = window.location.hash.replace(/^#\/?/, '');
@@ -52,7 +53,7 @@ export function App() {
       />
     );
 
-  const pages: Page[] = ['kiosks', ...(can.manageOperators(me.role) ? (['operators'] as const) : []), ...(can.manageCarrierKeys(me.role) ? (['carrier-keys'] as const) : []), ...(can.readAudit(me.role) ? (['audit'] as const) : [])];
+  const pages: Page[] = ['kiosks', 'inbox', ...(can.manageOperators(me.role) ? (['operators'] as const) : []), ...(can.manageCarrierKeys(me.role) ? (['carrier-keys'] as const) : []), ...(can.readAudit(me.role) ? (['audit'] as const) : [])];
   const shown = pages.includes(page) ? page : 'kiosks';
   return (
     <>
@@ -84,6 +85,7 @@ export function App() {
       <main id="main">
         <h1>{TITLES[shown]}</h1>
         {shown === 'kiosks' && <KiosksPage />}
+        {shown === 'inbox' && <InboxPage />}
         {shown === 'operators' && <OperatorsPage me={me} />}
         {shown === 'carrier-keys' && <CarrierKeysPage />}
         {shown === 'audit' && <AuditPage />}

@@ -95,7 +95,7 @@ test('support sees the kiosks, and nothing it may not do: no operator, key or au
   await page.goto(fleet.url + '/console/');
   await signIn(page, 'sam.support@example.com', 'support password 1');
   await expect(page.getByRole('heading', { name: 'Kiosks', level: 1 })).toBeVisible();
-  await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link')).toHaveText(['Kiosks']);
+  await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link')).toHaveText(['Kiosks', 'Problems and alarms']);
   await expect(page.getByText('support', { exact: true })).toBeVisible();
   await check(page, '07-kiosks-support');
 

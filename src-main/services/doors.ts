@@ -24,6 +24,10 @@ export class DoorEngine {
   /** A door event could not be recorded (e.g. the disk was full): reconcile from the board on the next tick. */
   private reconcileDue = false;
   private reconcileNow: () => Promise<unknown> = async () => {};
+  /** The item sensor as last read just before each unlock went out, by operation id (see itemAtUnlock). */
+  private readonly before = new Map<string, boolean | null>();
+  /** Compartments whose item was seen going with no operation in flight (recovery.CompareOptions.vanished). */
+  readonly vanished = new Set<string>();
   readonly watch: DoorWatch;
 
   constructor(private readonly kit: Kit) {
@@ -81,6 +85,9 @@ export class DoorEngine {
   async send(op: DoorOpRow): Promise<DoorOpRow> {
     const { kit } = this;
     kit.emitOp(op);
+    // What the compartment held before this unlock: the close is judged against it too (finish.ts, finding 4c).
+    if (this.before.size > 64) for (const id of [...this.before.keys()]) this.itemAtUnlock(id); // drops finished ones
+    this.before.set(op.id, this.itemReading(op.compartmentId));
     try {
       // Queue the unlock before asking for fast polling, so a poll read never gets on the bus ahead of it.
       const sent = kit.ctx.doors.unlock(op.compartmentId);
@@ -135,6 +142,17 @@ export class DoorEngine {
     }
   }
 
+  /**
+   * The item sensor as last read just before this operation's unlock went out: true / false, or null when unknown (no
+   * sensors, unreadable, or an operation from before this process started). In memory only: a restart loses it and
+   * the operation is then judged by its close alone, as before.
+   */
+  itemAtUnlock(opId: string): boolean | null {
+    const op = this.kit.repos.doorOps.get(opId);
+    if (op && !['requested', 'unlocked', 'opened'].includes(op.state)) this.before.delete(opId);
+    return this.before.get(opId) ?? null;
+  }
+
   /** Poll fast while any operation is unfinished. */
   refreshAttentive(): void {
     try {
@@ -176,7 +194,8 @@ export class DoorEngine {
       }
       if (door === null) continue; // unreadable: the reconnect's reconciliation decides it
       const item = this.itemReading(op.compartmentId);
-      const done = kit.tx(() => decide(kit, op, door, item));
+      const before = this.before.get(op.id) ?? null;
+      const done = kit.tx(() => decide(kit, op, door, item, before));
       if (done) kit.emitOp(done);
     }
   }
@@ -256,7 +275,10 @@ export class DoorEngine {
       case 'item-present':
       case 'item-absent':
         // Outside an operation, an item appearing or going is the store's business (red-team finding 4): compare.
-        if (!kit.repos.doorOps.activeFor(e.compartmentId)) this.auditSensors();
+        if (kit.repos.doorOps.activeFor(e.compartmentId)) return;
+        if (e.type === 'item-absent') this.vanished.add(e.compartmentId);
+        else this.vanished.delete(e.compartmentId);
+        this.auditSensors();
         return;
       case 'port-up':
       case 'board-online':
@@ -281,10 +303,11 @@ export class DoorEngine {
       door = null;
     }
     const item = this.itemReading(op.compartmentId);
+    const before = this.before.get(op.id) ?? null;
     const done = kit.tx(() => {
       const told = op.outcome === 'jammed' ? op : markUnconfirmed(kit, op.id);
       // Unreadable again already: it stays "no answer" until the reconnect's reconciliation decides.
-      return door === null || !told ? told : (decide(kit, told, door, item) ?? told);
+      return door === null || !told ? told : (decide(kit, told, door, item, before) ?? told);
     });
     if (done) kit.emitOp(done);
     this.refreshAttentive();
@@ -299,19 +322,23 @@ export class DoorEngine {
     }
     if (op.state !== 'opened') return;
     const item = this.itemReading(compartmentId);
-    const done = kit.tx(() => finishOnClose(kit, op.id, item));
+    const done = kit.tx(() => finishOnClose(kit, op.id, item, this.before.get(op.id) ?? null));
     if (done) kit.emitOp(done);
+    if (done) this.before.delete(op.id);
     this.refreshAttentive();
   }
 
   /**
    * The store against the item sensors as last read (recovery.compareSensors, no new bus reads): an item where the
-   * store says free → out of service + `unexpected_item`, never allocated; a parcel gone → flagged.
+   * store says free → out of service + `unexpected_item`, never allocated (door open or shut: an item put into a
+   * forced door must not be offered to the next drop-off); a parcel seen going → flagged + `forced_open` alarm.
    */
   private auditSensors(): void {
     const read = new Map(this.kit.ctx.layout.compartments.map((c) => [c.board, true] as const));
     // Next tick: the tracker emits edges before it stores the whole read.
-    setImmediate(() => compareSensors(this.kit, read).catch((err: unknown) => this.eventFailed('sensor audit', err)));
+    setImmediate(() =>
+      compareSensors(this.kit, read, { vanished: this.vanished, openDoors: true }).catch((err: unknown) => this.eventFailed('sensor audit', err)),
+    );
   }
 
   /** The item sensor, or null when this installation has none (or the board cannot be read right now). */

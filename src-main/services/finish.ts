@@ -5,8 +5,13 @@ import type { Kit } from './kit';
  * How a door operation ends, per purpose. Every function here runs inside the caller's transaction and makes the
  * journal, the parcel, the compartment, the outbox and the audit log agree in one commit.
  * `item` is the item sensor after the door closed: true / false, or null where there are no sensors.
+ * `before` is the item sensor as last read just before the unlock went out (DoorEngine.send), or null when unknown
+ * (no sensors, or the operation is older than this process). A pickup/collection whose compartment already read
+ * empty, or a drop-off whose compartment already held an item, is finished (the person did what they came for) but
+ * the parcel is flagged and the audit says `sensed: false, itemBefore`: the sensors did not see this operation move
+ * the parcel, and the record must not claim they did (ADR 0009, red-team finding 4c).
  */
-export function finishOnClose(kit: Kit, opId: string, item: boolean | null): DoorOpRow | null {
+export function finishOnClose(kit: Kit, opId: string, item: boolean | null, before: boolean | null = null): DoorOpRow | null {
   const op = kit.repos.doorOps.get(opId);
   if (!op || (op.state !== 'opened' && op.state !== 'unlocked' && op.state !== 'requested')) return null;
   const now = kit.now();
@@ -15,7 +20,8 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null): Doo
   const close = (outcome: DoorOpRow['outcome'], grace: number | null = null) =>
     doorOps.advance(op.id, 'closed', now, { outcome, grace_until: grace });
 
-  if (op.outcome === 'jammed') return finishAfterNoAnswer(kit, op, item);
+  if (op.outcome === 'jammed') return finishAfterNoAnswer(kit, op, item, before);
+  const flagUnseen = (parcelId: string, why: string) => addFlag(kit, parcelId, `${why} (operation ${op.id}, ${op.compartmentId})`);
   if (op.outcome === 'cancelled') {
     // "Doesn't fit": the parcel went elsewhere. Something left inside a compartment we consider free is a fault.
     if (item === true && !parcels.inCompartment(op.compartmentId)) takeOutOfService(kit, op.compartmentId, 'unexpected item after a cancelled drop-off');
@@ -37,8 +43,16 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null): Doo
           { code_digest: null, spent_digest: parcel.codeDigest, grace_until: grace, picked_up_at: now },
           now,
         );
+        const goneBefore = before === false;
+        if (goneBefore) flagUnseen(parcel.id, 'parcel was already gone before the door opened: the item sensor read empty before the unlock');
         kit.queue('parcel.picked_up', { parcelId: parcel.id, barcode: parcel.barcode, compartmentId: op.compartmentId });
-        kit.audit('customer', 'pickup.completed', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id, sensed: item !== null });
+        kit.audit('customer', 'pickup.completed', {
+          parcelId: parcel.id,
+          compartmentId: op.compartmentId,
+          operationId: op.id,
+          sensed: item !== null && !goneBefore,
+          itemBefore: before,
+        });
         return close('completed', grace);
       }
       // A reopen after the pickup: the parcel is already taken. An item inside now is not ours to track.
@@ -55,6 +69,8 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null): Doo
       }
       const expiresAt = now + parcel.pickupWindowDays * 86_400_000;
       parcels.transition(parcel.id, 'deposited', { deposited_at: now, expires_at: expiresAt }, now);
+      const fullBefore = before === true;
+      if (fullBefore) flagUnseen(parcel.id, 'an item was already inside before the door opened: the sensor cannot tell it from this parcel');
       const size = compartments.get(op.compartmentId)?.size ?? parcel.size;
       kit.queue('parcel.deposited', {
         parcelId: parcel.id,
@@ -64,7 +80,13 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null): Doo
         size,
         expiresAt: kit.iso(expiresAt),
       });
-      kit.audit(op.actor, 'dropoff.deposited', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id, sensed: item !== null });
+      kit.audit(op.actor, 'dropoff.deposited', {
+        parcelId: parcel.id,
+        compartmentId: op.compartmentId,
+        operationId: op.id,
+        sensed: item !== null && !fullBefore,
+        itemBefore: before,
+      });
       return close('completed');
     }
     case 'collection': {
@@ -74,8 +96,16 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null): Doo
         return close('item_left');
       }
       parcels.transition(parcel.id, 'collected', { code_digest: null, collected_at: now }, now);
+      const goneBefore = before === false;
+      if (goneBefore) flagUnseen(parcel.id, 'parcel was already gone before the door opened: the item sensor read empty before the unlock');
       kit.queue('parcel.collected', { parcelId: parcel.id, barcode: parcel.barcode, ...badgeOf(op.actor), compartmentId: op.compartmentId });
-      kit.audit(op.actor, 'collection.collected', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id });
+      kit.audit(op.actor, 'collection.collected', {
+        parcelId: parcel.id,
+        compartmentId: op.compartmentId,
+        operationId: op.id,
+        sensed: item !== null && !goneBefore,
+        itemBefore: before,
+      });
       return close('completed');
     }
     case 'maintenance': {
@@ -109,14 +139,13 @@ export function markUnconfirmed(kit: Kit, opId: string): DoorOpRow | null {
  * the physical fact decides, exactly as a normal close, and what was said is kept on the parcel for support
  * ("door not seen open") so the two stories can be matched when the customer calls.
  */
-function finishAfterNoAnswer(kit: Kit, op: DoorOpRow, item: boolean | null): DoorOpRow | null {
+function finishAfterNoAnswer(kit: Kit, op: DoorOpRow, item: boolean | null, before: boolean | null): DoorOpRow | null {
   kit.repos.doorOps.setOutcome(op.id, 'pending', kit.now());
-  const done = finishOnClose(kit, op.id, item);
+  const done = finishOnClose(kit, op.id, item, before);
   if (!done || !op.parcelId) return done;
   const parcel = kit.repos.parcels.get(op.parcelId);
   if (parcel && done.outcome === 'completed' && (parcel.status === 'picked_up' || parcel.status === 'deposited' || parcel.status === 'collected')) {
-    const why = `door not seen open (operation ${op.id}, ref ${op.reference ?? '-'}): ${parcel.status} by the sensors after the board came back`;
-    kit.repos.parcels.patch(parcel.id, { flagged: why }, kit.now());
+    addFlag(kit, parcel.id, `door not seen open (operation ${op.id}, ref ${op.reference ?? '-'}): ${parcel.status} by the sensors after the board came back`);
     kit.audit('system', 'door.not_seen_open', { compartmentId: op.compartmentId, operationId: op.id, parcelId: parcel.id, status: parcel.status, reference: op.reference });
   }
   return done;
@@ -206,4 +235,16 @@ export function flagParcel(kit: Kit, parcelId: string | null, why: string): bool
   if (!parcel || (parcel.status !== 'deposited' && parcel.status !== 'expired')) return false;
   kit.repos.parcels.patch(parcel.id, { flagged: why }, kit.now());
   return true;
+}
+
+/**
+ * Adds a reason to a parcel's flag whatever its status (a picked-up parcel can be flagged too: "what the person was
+ * told differs from what the sensors showed"), keeping earlier reasons (e.g. a forced door before an unseen pickup).
+ * Capped at 1,000 characters, newest reason first.
+ */
+export function addFlag(kit: Kit, parcelId: string, why: string): void {
+  const parcel = kit.repos.parcels.get(parcelId);
+  if (!parcel) return;
+  const flagged = parcel.flagged ? `${why}; ${parcel.flagged}` : why;
+  kit.repos.parcels.patch(parcel.id, { flagged: flagged.slice(0, 1000) }, kit.now());
 }

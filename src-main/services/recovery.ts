@@ -17,6 +17,20 @@ export interface SensorMismatch {
   /** `unexpected_item`: an item where the store says free → out of service. `missing_parcel`: the reverse → flagged. */
   kind: 'unexpected_item' | 'missing_parcel';
   parcelId: string | null;
+  /** Seen going while the kiosk ran (an item edge outside any operation): also a `forced_open` alarm (finding 4b). */
+  alarmed?: boolean;
+}
+
+export interface CompareOptions {
+  /**
+   * Compartments whose item this process saw go (an `item-absent` edge) with no operation in flight. A parcel missing
+   * from one of these was taken through a door nobody unlocked, so besides the flag it raises a `forced_open` alarm
+   * (audited, `door.forced_open` queued), as a forced door does. Without such an edge (start-up, a first read) the
+   * store may simply have lost a write: flagged only. Entries are consumed once the compartment is decided.
+   */
+  vanished?: Set<string>;
+  /** Also decide compartments whose door reads open (while running: an item put into a forced door is out of service at once). */
+  openDoors?: boolean;
 }
 
 /**
@@ -62,12 +76,12 @@ export async function reconcile(kit: Kit, doors: DoorEngine): Promise<RecoveryRe
       continue;
     }
     const item = doors.itemReading(c.id);
-    const done = kit.tx(() => decide(kit, fresh, door, item));
+    const done = kit.tx(() => decide(kit, fresh, door, item, doors.itemAtUnlock(fresh.id)));
     if (done) kit.emitOp(done);
     if (done && (done.state === 'closed' || done.state === 'failed')) report.resolved++;
     else report.waiting++;
   }
-  report.mismatches = await compareSensors(kit, read);
+  report.mismatches = await compareSensors(kit, read, { vanished: doors.vanished });
   if (ops.length > 0) kit.tx(() => kit.audit('system', 'recovery.reconciled', { checked: report.checked, resolved: report.resolved, waiting: report.waiting }));
   doors.refreshAttentive();
   return report;
@@ -85,7 +99,7 @@ export async function reconcile(kit: Kit, doors: DoorEngine): Promise<RecoveryRe
  * A mismatch already acted on (out of service, flagged) is not acted on again. `read` holds the boards this pass
  * already read (true) or failed to read (false); the others are read here. Returns what was found now.
  */
-export async function compareSensors(kit: Kit, read: Map<number, boolean> = new Map()): Promise<SensorMismatch[]> {
+export async function compareSensors(kit: Kit, read: Map<number, boolean> = new Map(), opts: CompareOptions = {}): Promise<SensorMismatch[]> {
   if (!kit.ctx.config.serial.itemSensors) return [];
   const found: SensorMismatch[] = [];
   for (const c of kit.repos.compartments.all()) {
@@ -105,9 +119,11 @@ export async function compareSensors(kit: Kit, read: Map<number, boolean> = new 
     } catch {
       continue;
     }
-    if (state.door !== 'closed' || state.item === null) continue;
+    if (state.item === null || state.door === null || (state.door === 'open' && !opts.openDoors)) continue;
     const item = state.item;
     const stored = kit.repos.parcels.inCompartment(c.id);
+    const seenGoing = opts.vanished?.has(c.id) === true;
+    if (seenGoing && !kit.repos.doorOps.activeFor(c.id)) opts.vanished!.delete(c.id);
     if (item === (stored !== null)) continue; // agree: no write, no transaction
     const mismatch = kit.tx((): SensorMismatch | null => {
       // Re-read inside the write lock: an operation may have started on it since the board was read.
@@ -120,17 +136,22 @@ export async function compareSensors(kit: Kit, read: Map<number, boolean> = new 
         return { compartmentId: c.id, kind: 'unexpected_item', parcelId: null };
       }
       if (!item && parcel && !parcel.flagged && (parcel.status === 'deposited' || parcel.status === 'expired')) {
-        flagParcel(kit, parcel.id, `not sensed in ${c.id} at ${kit.iso(kit.now())} (start-up / reconnect check): look inside`);
-        kit.audit('system', 'parcel.not_sensed', { compartmentId: c.id, parcelId: parcel.id });
-        return { compartmentId: c.id, kind: 'missing_parcel', parcelId: parcel.id };
+        const when = kit.iso(kit.now());
+        flagParcel(kit, parcel.id, seenGoing ? `gone from ${c.id} with no operation at ${when}: door forced or sensor fault, look inside` : `not sensed in ${c.id} at ${when} (start-up / reconnect check): look inside`);
+        kit.audit('system', 'parcel.not_sensed', { compartmentId: c.id, parcelId: parcel.id, seenGoing });
+        if (seenGoing) {
+          kit.recordAlarm('forced_open', c.id, 'system', 'door.forced_open', { compartmentId: c.id, parcelId: parcel.id, evidence: 'item_gone' });
+          kit.queue('door.forced_open', { compartmentId: c.id });
+        }
+        return { compartmentId: c.id, kind: 'missing_parcel', parcelId: parcel.id, alarmed: seenGoing };
       }
       return null;
     });
     if (!mismatch) continue;
     found.push(mismatch);
-    if (mismatch.kind === 'unexpected_item') {
+    if (mismatch.kind === 'unexpected_item' || mismatch.alarmed) {
       try {
-        kit.ctx.emit('alarm', { kind: 'unexpected_item', compartmentId: c.id });
+        kit.ctx.emit('alarm', { kind: mismatch.kind === 'unexpected_item' ? 'unexpected_item' : 'forced_open', compartmentId: c.id });
       } catch {
         // no screen attached: the alarm row and the audit log have it
       }
@@ -143,11 +164,11 @@ export async function compareSensors(kit: Kit, read: Map<number, boolean> = new 
  * What a fresh read says about an unfinished operation (inside the caller's transaction). Also used by a
  * technician's "Resolve" when the door reads closed: the same decision as a restart, never a second copy.
  */
-export function decide(kit: Kit, op: DoorOpRow, door: 'open' | 'closed', item: boolean | null): DoorOpRow | null {
+export function decide(kit: Kit, op: DoorOpRow, door: 'open' | 'closed', item: boolean | null, before: boolean | null = null): DoorOpRow | null {
   if (door === 'open') {
     return op.state === 'opened' ? op : kit.repos.doorOps.advance(op.id, 'opened', kit.now());
   }
-  if (op.state === 'opened') return finishOnClose(kit, op.id, item);
+  if (op.state === 'opened') return finishOnClose(kit, op.id, item, before);
   // Closed, and we never saw it open.
   if (item === null) {
     if (op.purpose === 'dropoff') takeOutOfService(kit, op.compartmentId, 'check inside: drop-off interrupted by a restart');
@@ -155,5 +176,5 @@ export function decide(kit: Kit, op: DoorOpRow, door: 'open' | 'closed', item: b
   }
   const unchanged = op.purpose === 'dropoff' ? item === false : op.purpose === 'maintenance' ? true : item === true;
   if (unchanged) return abandon(kit, op.id, 'restart: nothing moved');
-  return finishOnClose(kit, op.id, item);
+  return finishOnClose(kit, op.id, item, before);
 }

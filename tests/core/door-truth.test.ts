@@ -221,3 +221,103 @@ describe('a door forced open outside any operation and an item put in', () => {
     expect(r.value?.where?.compartmentId).not.toBe('A01');
   });
 });
+
+/** Every audit entry with this action, newest last, as parsed detail. */
+function audits(t: TestKiosk, action: string): Array<Record<string, unknown>> {
+  const rows = t.ctx.db.prepare('SELECT detail FROM audit_log WHERE action = ? ORDER BY id').all(action) as Array<{ detail: string }>;
+  return rows.map((r) => JSON.parse(r.detail) as Record<string, unknown>);
+}
+
+/** The tracker has read the item sensor of `id` as `item` (the store and the sensor agree before the scene starts). */
+async function readItem(t: TestKiosk, id: string, item: boolean): Promise<void> {
+  await waitFor(() => t.ctx.doors.compartment(id).item === item, 3000, `${id} item read ${String(item)}`);
+}
+
+/**
+ * Red-team finding 4 (b): a parcel's item goes while no operation is in flight. Here the door is pulled open, the
+ * parcel taken and the door shut between two reads, so the board shows no door edge at all, only the item gone.
+ * Before: flagged "not sensed" at most, no alarm, nothing to the fleet.
+ */
+describe('a parcel taken with no operation in flight (only the item sensor saw it)', () => {
+  it('the parcel is flagged and a forced_open alarm is raised, audited and queued for the fleet', async () => {
+    k = await makeKiosk();
+    const p = depositParcel(k, 'A05', { code: '717171', size: 'M' });
+    await readItem(k, 'A05', true);
+    k.sim.openDoor('A05');
+    k.sim.removeItem('A05');
+    k.sim.closeDoor('A05');
+    await waitFor(() => k!.services.repos.alarms.unacknowledged().some((a) => a.kind === 'forced_open' && a.compartmentId === 'A05'), 5000, 'forced_open alarm');
+    expect(k.services.repos.parcels.get(p.id)!.flagged).toMatch(/gone from A05 with no operation/);
+    expect(audits(k, 'door.forced_open')).toContainEqual(expect.objectContaining({ compartmentId: 'A05', parcelId: p.id, evidence: 'item_gone' }));
+    expect(k.services.repos.outbox.pending(k.clock.now()).filter((e) => e.type === 'door.forced_open')).toHaveLength(1);
+    expect(k.events).toContainEqual({ event: 'alarm', payload: { kind: 'forced_open', compartmentId: 'A05' } });
+  });
+});
+
+/**
+ * Red-team finding 4 (c): the owner's pickup after the parcel was already gone. Before: `pickup.completed
+ * {sensed: true}`, as if the sensors had seen the parcel leave through this door.
+ */
+describe('a pickup whose compartment read empty before the unlock', () => {
+  it('is completed but flagged "already gone before the door opened", audited sensed: false, itemBefore: false', async () => {
+    k = await makeKiosk();
+    const p = depositParcel(k, 'A06', { code: '727272', size: 'M' });
+    await readItem(k, 'A06', true);
+    k.sim.openDoor('A06');
+    k.sim.removeItem('A06');
+    k.sim.closeDoor('A06');
+    await waitFor(() => k!.services.repos.parcels.get(p.id)!.flagged, 5000, 'parcel flagged');
+    const r = await k.call('pickupSubmitCode', { code: '727272' });
+    expect(r.ok).toBe(true);
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.closeDoor('A06');
+    const done = await waitOp(k, r.value.operationId, ['closed']);
+    expect(done.outcome).toBe('completed');
+    const parcel = k.services.repos.parcels.get(p.id)!;
+    expect(parcel.status).toBe('picked_up');
+    expect(parcel.flagged).toMatch(/already gone before the door opened/);
+    expect(audits(k, 'pickup.completed')).toEqual([expect.objectContaining({ parcelId: p.id, sensed: false, itemBefore: false })]);
+  });
+
+  it('a normal pickup still says sensed: true, itemBefore: true, unflagged', async () => {
+    k = await makeKiosk();
+    const p = depositParcel(k, 'A06', { code: '737373', size: 'M' });
+    await readItem(k, 'A06', true);
+    const r = await k.call('pickupSubmitCode', { code: '737373' });
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.removeItem('A06');
+    k.sim.closeDoor('A06');
+    await waitOp(k, r.value.operationId, ['closed']);
+    expect(k.services.repos.parcels.get(p.id)).toMatchObject({ status: 'picked_up', flagged: null });
+    expect(audits(k, 'pickup.completed')).toEqual([expect.objectContaining({ sensed: true, itemBefore: true })]);
+  });
+});
+
+/**
+ * Red-team finding 4 (d): the forced-open window counted from the unlock, so a door pulled open a few seconds after a
+ * drop-off's door had closed passed as the drop-off's own opening: no alarm, no flag.
+ */
+describe('a door pulled open seconds after a drop-off closed it', () => {
+  it('is forced: forced_open alarm, parcel flagged; taking the parcel raises no second alarm', async () => {
+    k = await makeKiosk();
+    const p = expectParcel(k, { size: 'S' });
+    const s = (await k.call('authBadge', { badge: badge('driver', { now: k.clock.now() }) })).value.sessionId;
+    const r = await k.call('dropoffScan', { sessionId: s, barcode: p.barcode });
+    const at = r.value.where.compartmentId as string;
+    await waitOp(k, r.value.operationId, ['opened']);
+    k.sim.putItem(at);
+    k.sim.closeDoor(at);
+    await waitOp(k, r.value.operationId, ['closed']);
+    expect(k.services.repos.parcels.get(p.id)!.status).toBe('deposited');
+    await waitFor(() => k!.ctx.doors.compartment(at).door === 'closed', 3000, 'door read closed');
+    k.sim.openDoor(at); // well inside 30 s of the unlock, with no new unlock
+    await waitFor(() => k!.services.repos.alarms.unacknowledged().some((a) => a.kind === 'forced_open' && a.compartmentId === at), 5000, 'forced_open alarm');
+    expect(k.services.repos.parcels.get(p.id)!.flagged).toMatch(/forced open/);
+    k.sim.removeItem(at);
+    k.sim.closeDoor(at);
+    await readItem(k, at, false);
+    await waitFor(() => k!.ctx.doors.compartment(at).door === 'closed', 3000, 'door read closed again');
+    await new Promise((res) => setImmediate(res));
+    expect(k.services.repos.alarms.unacknowledged().filter((a) => a.compartmentId === at)).toHaveLength(1);
+  });
+});

@@ -7,7 +7,11 @@ export interface TrackerTiming {
   jamMs: number;
   /** If the board cannot be read at all this long after the unlock, the jam is declared blind (ADR 0001). */
   jamCeilingMs: number;
-  /** A door read open with no unlock from us in this window was forced. */
+  /**
+   * A door read open with no unlock from us in this window was forced. The window only covers the unlock's own
+   * opening (the spring-open, a slow first read): once the door has been read closed after it, the unlock is spent and
+   * any later opening without a new unlock is forced, however soon (ADR 0009, red-team finding 4d).
+   */
   forcedOpenWindowMs: number;
 }
 
@@ -39,6 +43,7 @@ interface JamCheck {
 
 interface LockRecord {
   compartment: LayoutCompartment;
+  /** The last unlock not yet spent by a close of its door (see TrackerTiming.forcedOpenWindowMs). */
   lastUnlockAt: number | null;
   jam: JamCheck | null;
 }
@@ -148,6 +153,10 @@ export class DoorTracker {
           const ours = rec.lastUnlockAt !== null && (b.readAt ?? at) - rec.lastUnlockAt <= this.timing.forcedOpenWindowMs;
           if (!ours) this.emit({ type: 'forced-open', compartmentId: id, at });
         } else {
+          // Closed after the unlock's opening (no jam check pending: it has read open since the unlock, or its
+          // verdict is in): the unlock is spent. Counting the window from the unlock let a door pulled open a few
+          // seconds after a drop-off closed pass as "ours".
+          if (!rec.jam) rec.lastUnlockAt = null;
           this.emit({ type: 'closed', compartmentId: id, at });
         }
       }

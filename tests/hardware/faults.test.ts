@@ -133,6 +133,22 @@ describe('forced door', () => {
     expect(rec.of('opened', 'A07')).toHaveLength(1);
   });
 
+  it('a door opened again after its unlock\'s opening has closed is forced, however soon (the window ends at the close)', async () => {
+    await driver.unlock('A09');
+    await waitFor(() => rec.of('opened', 'A09').length === 1, 1000, 'opened by the unlock');
+    sim.closeDoor('A09');
+    await waitFor(() => rec.of('closed', 'A09').length === 1, 1000, 'closed');
+    sim.openDoor('A09'); // well inside forcedOpenWindowMs of the unlock, with no new unlock
+    await waitFor(() => rec.of('opened', 'A09').length === 2, 1000, 'opened again');
+    expect(rec.of('forced-open', 'A09')).toHaveLength(1);
+    // A new unlock is ours again.
+    sim.closeDoor('A09');
+    await waitFor(() => rec.of('closed', 'A09').length === 2, 1000, 'closed again');
+    await driver.unlock('A09');
+    await waitFor(() => rec.of('opened', 'A09').length === 3, 1000, 'opened by the second unlock');
+    expect(rec.of('forced-open', 'A09')).toHaveLength(1);
+  });
+
   it('a door opened long after its unlock is forced too', async () => {
     sim.jam('A08');
     await driver.unlock('A08');

@@ -5,10 +5,11 @@ import { CarrierKeysPage } from './pages/CarrierKeys';
 import { InboxPage } from './pages/Inbox';
 import { KiosksPage } from './pages/Kiosks';
 import { OperatorsPage } from './pages/Operators';
+import { ParcelsPage } from './pages/Parcels';
 import { SignIn } from './pages/SignIn';
 
-type Page = 'kiosks' | 'inbox' | 'operators' | 'carrier-keys' | 'audit';
-const TITLES: Record<Page, string> = { kiosks: 'Kiosks', inbox: 'Problems and alarms', operators: 'Operators', 'carrier-keys': 'Carrier API keys', audit: 'Audit log' };
+type Page = 'kiosks' | 'parcels' | 'inbox' | 'operators' | 'carrier-keys' | 'audit';
+const TITLES: Record<Page, string> = { kiosks: 'Kiosks', parcels: 'Parcels', inbox: 'Problems and alarms', operators: 'Operators', 'carrier-keys': 'Carrier API keys', audit: 'Audit log' };
 
 function pageFromHash(): Page {
   const h = window.location.hash.replace(/^#\/?/, '');
@@ -53,7 +54,7 @@ export function App() {
       />
     );
 
-  const pages: Page[] = ['kiosks', 'inbox', ...(can.manageOperators(me.role) ? (['operators'] as const) : []), ...(can.manageCarrierKeys(me.role) ? (['carrier-keys'] as const) : []), ...(can.readAudit(me.role) ? (['audit'] as const) : [])];
+  const pages: Page[] = ['kiosks', 'parcels', 'inbox', ...(can.manageOperators(me.role) ? (['operators'] as const) : []), ...(can.manageCarrierKeys(me.role) ? (['carrier-keys'] as const) : []), ...(can.readAudit(me.role) ? (['audit'] as const) : [])];
   const shown = pages.includes(page) ? page : 'kiosks';
   return (
     <>
@@ -85,6 +86,7 @@ export function App() {
       <main id="main">
         <h1>{TITLES[shown]}</h1>
         {shown === 'kiosks' && <KiosksPage />}
+        {shown === 'parcels' && <ParcelsPage me={me} />}
         {shown === 'inbox' && <InboxPage />}
         {shown === 'operators' && <OperatorsPage me={me} />}
         {shown === 'carrier-keys' && <CarrierKeysPage />}

@@ -17,13 +17,16 @@ export interface ConsoleFleet {
   kioskId: string;
   /** The bootstrap admin key (tooling): issue a badge to try revoking. */
   adminKey: string;
+  /** The enrolled kiosk's secret (base64): lets a spec send the kiosk's signed events. */
+  kioskSecret: string;
   stop(): Promise<void>;
 }
 
 export const HOSTILE_NAME = '<script>window.__pwned=1</script>Lobby';
 export const HOSTILE_FAULT = '<img src=x onerror="window.__pwned=1">';
 
-export async function startConsoleFleet(): Promise<ConsoleFleet> {
+/** `args`: more `npm run server` options (e.g. `--smtp-url` for a spec that reads the messages). */
+export async function startConsoleFleet(o: { args?: string[] } = {}): Promise<ConsoleFleet> {
   if (!fs.existsSync(path.join(ROOT, 'out/console/index.html'))) throw new Error('the console is not built: run npm run build first');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-e2e-'));
   const admin = { email: 'admin@example.com', password: 'correct horse battery staple' };
@@ -34,7 +37,7 @@ export async function startConsoleFleet(): Promise<ConsoleFleet> {
   });
   if (made.status !== 0 || made.stdout !== `admin created: ${admin.email}\n`) throw new Error(`create-admin failed: ${made.status} ${made.stdout}${made.stderr}`);
 
-  const proc = spawn('npm', ['run', '-s', 'server', '--', '--port', '0', '--data-dir', dataDir], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('npm', ['run', '-s', 'server', '--', '--port', '0', '--data-dir', dataDir, ...(o.args ?? [])], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     let err = '';
@@ -47,11 +50,11 @@ export async function startConsoleFleet(): Promise<ConsoleFleet> {
     proc.once('exit', (code) => reject(new Error(`fleet server exited ${code}: ${err.slice(-500)}`)));
   });
   const adminKey = fs.readFileSync(path.join(dataDir, 'keys', 'admin.key'), 'utf8').trim();
-  const kioskId = await enrollHostileKiosk(url, adminKey);
-  return { url, admin, kioskId, adminKey, stop: () => stop(proc, dataDir) };
+  const { kioskId, kioskSecret } = await enrollHostileKiosk(url, adminKey);
+  return { url, admin, kioskId, adminKey, kioskSecret, stop: () => stop(proc, dataDir) };
 }
 
-async function enrollHostileKiosk(url: string, adminKey: string): Promise<string> {
+async function enrollHostileKiosk(url: string, adminKey: string): Promise<{ kioskId: string; kioskSecret: string }> {
   const post = async (p: string, body: unknown, headers: Record<string, string> = {}) => {
     const r = await fetch(url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
@@ -65,7 +68,7 @@ async function enrollHostileKiosk(url: string, adminKey: string): Promise<string
   const headers = { ...signRequest({ kioskId, secret: Buffer.from(creds.kioskSecret!, 'base64'), method: 'POST', path: p, body }), 'content-type': 'application/json' };
   const r = await fetch(url + p, { method: 'POST', headers, body });
   if (!r.ok) throw new Error(`heartbeat: ${r.status} ${await r.text()}`);
-  return kioskId;
+  return { kioskId, kioskSecret: creds.kioskSecret! };
 }
 
 async function stop(proc: ChildProcess, dataDir: string): Promise<void> {

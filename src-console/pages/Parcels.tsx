@@ -1,0 +1,182 @@
+import { useCallback, useState, type FormEvent } from 'react';
+import { api, type Me } from '../api';
+import { useError, when } from './util';
+import './parcels.css';
+
+interface ParcelSummary {
+  parcelId: string;
+  barcode: string;
+  kioskId: string;
+  size: string;
+  status: string;
+  recipientEmail: string | null;
+  recipientPhone: string | null;
+  compartmentId: string | null;
+  createdAt: string;
+  depositedAt: string | null;
+  expiresAt: string | null;
+}
+interface ParcelDetail {
+  parcel: ParcelSummary;
+  pickupWindowDays: number;
+  timeline: Array<{ at: string; what: string; detail: string | null }>;
+  messages?: number;
+}
+
+/** What the server's role table (src-server/auth/roles.ts) allows; here only to hide buttons that would be refused. */
+const mayCancel = (r: Me['role']) => r !== 'support';
+const LIVE = ['expected', 'deposited', 'expired'];
+
+/**
+ * Parcels (issue 12): one search box (barcode, phone, e-mail or kiosk id; exact), the list, and one parcel with its
+ * timeline and actions. "Send a new code" re-issues it (ADR code-reissue): the old code stops working at the kiosk.
+ */
+export function ParcelsPage({ me }: { me: Me }) {
+  const [found, setFound] = useState<ParcelSummary[] | null>(null);
+  const [open, setOpen] = useState<ParcelDetail | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, report, clear] = useError();
+
+  async function search(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const q = String(new FormData(e.currentTarget).get('q')).trim();
+    clear();
+    setOpen(null);
+    setNotice(null);
+    await api<{ parcels: ParcelSummary[] }>('GET', `parcels?q=${encodeURIComponent(q)}`).then((r) => setFound(r.parcels), report);
+  }
+  const show = useCallback(
+    (id: string) => {
+      clear();
+      setNotice(null);
+      api<ParcelDetail>('GET', `parcels/${id}`).then(setOpen, report);
+    },
+    [clear, report],
+  );
+  async function act(what: 'resend' | 'extend' | 'cancel', confirmText: string, body?: unknown) {
+    if (!open || !window.confirm(confirmText)) return;
+    clear();
+    try {
+      const d = await api<ParcelDetail>('POST', `parcels/${open.parcel.parcelId}/${what}`, body);
+      setOpen(d);
+      setNotice(
+        what === 'resend'
+          ? d.messages
+            ? `A new code was sent to the recipient (${d.messages} message${d.messages === 1 ? '' : 's'}). The old code no longer opens the locker.`
+            : 'A new code was issued. The recipient gets it when the parcel is deposited.'
+          : what === 'extend'
+            ? 'The pickup window was extended.'
+            : 'The parcel was cancelled.',
+      );
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  const p = open?.parcel;
+  return (
+    <>
+      <section aria-labelledby="find">
+        <h2 id="find">Find a parcel</h2>
+        <form className="grid-form" role="search" onSubmit={(e) => void search(e)}>
+          <label htmlFor="parcel-q">Barcode, phone, e-mail or kiosk id</label>
+          <input id="parcel-q" name="q" required maxLength={200} autoComplete="off" />
+          <button type="submit">Search</button>
+        </form>
+      </section>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {found && !open && (
+        <section aria-labelledby="results">
+          <h2 id="results">Results</h2>
+          {found.length === 0 ? (
+            <p>No parcel matches exactly.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Barcode</th>
+                    <th scope="col">Kiosk</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Recipient</th>
+                    <th scope="col">Created</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {found.map((f) => (
+                    <tr key={f.parcelId}>
+                      <td>
+                        <button type="button" className="link" onClick={() => show(f.parcelId)}>
+                          {f.barcode}
+                        </button>
+                      </td>
+                      <td>{f.kioskId}</td>
+                      <td>{f.status}</td>
+                      <td>{[f.recipientEmail, f.recipientPhone].filter(Boolean).join(', ')}</td>
+                      <td>{when(f.createdAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+      {open && p && (
+        <section aria-labelledby="parcel">
+          <h2 id="parcel">
+            Parcel {p.barcode} · {p.status}
+          </h2>
+          <dl className="facts">
+            <dt>Kiosk</dt>
+            <dd>{p.kioskId}</dd>
+            <dt>Compartment</dt>
+            <dd>{p.compartmentId ?? '—'}</dd>
+            <dt>Recipient</dt>
+            <dd>{[p.recipientEmail, p.recipientPhone].filter(Boolean).join(', ')}</dd>
+            <dt>Pick up by</dt>
+            <dd>{p.expiresAt ? when(p.expiresAt) : `${open.pickupWindowDays} days after deposit`}</dd>
+          </dl>
+          {notice && (
+            <p className="notice" role="status">
+              {notice}
+            </p>
+          )}
+          {LIVE.includes(p.status) && (
+            <div className="actions">
+              <button type="button" onClick={() => void act('resend', `Send ${p.barcode}'s recipient a NEW code? The old code stops working.`)}>
+                Send a new code
+              </button>
+              {p.status !== 'expired' && (
+                <button type="button" className="secondary" onClick={() => void act('extend', `Give ${p.barcode} 2 more days?`, { days: 2 })}>
+                  Extend by 2 days
+                </button>
+              )}
+              {p.status === 'expected' && mayCancel(me.role) && (
+                <button type="button" className="secondary" onClick={() => void act('cancel', `Cancel ${p.barcode}? The kiosk will not accept it.`)}>
+                  Cancel parcel
+                </button>
+              )}
+            </div>
+          )}
+          <h3>Timeline</h3>
+          <ol className="timeline">
+            {open.timeline.map((t, i) => (
+              <li key={i}>
+                <time dateTime={t.at}>{when(t.at)}</time> <strong>{t.what}</strong>
+                {t.detail ? ` — ${t.detail}` : ''}
+              </li>
+            ))}
+          </ol>
+          <button type="button" className="secondary" onClick={() => setOpen(null)}>
+            Back to results
+          </button>
+        </section>
+      )}
+    </>
+  );
+}

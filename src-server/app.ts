@@ -10,6 +10,7 @@ import { NotificationOutbox } from './notify/outbox';
 import { sweep } from './notify/sweep';
 import { carrierRoutes } from './routes/carrier';
 import { carrierKeyRoutes } from './routes/carrier-keys';
+import { commandRoutes } from './routes/commands';
 import { consoleRoutes } from './routes/console';
 import { inboxRoutes } from './routes/inbox';
 import { consoleAppRoutes, findConsoleDir } from './routes/console-app';
@@ -137,6 +138,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   consoleRoutes(app, ctx, () => outbox.pendingCount());
   operatorRoutes(app, ctx);
   carrierKeyRoutes(app, ctx);
+  commandRoutes(app, ctx);
   parcelConsoleRoutes(app, ctx);
   inboxRoutes(app, ctx);
   consoleAppRoutes(app, findConsoleDir(o.consoleDir));

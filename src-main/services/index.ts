@@ -8,6 +8,7 @@ import { sweepExpired } from './expiry';
 import { createKit, type Kit } from './kit';
 import { MaintenanceService } from './maintenance';
 import { PickupService } from './pickup';
+import { RemoteCommandService } from './remote-commands';
 import { reconcile, type RecoveryReport } from './recovery';
 import { SessionService } from './sessions';
 
@@ -31,6 +32,8 @@ export interface Services {
   collection: CollectionService;
   maintenance: MaintenanceService;
   sessions: SessionService;
+  /** The fleet's signed remote commands (ADR remote-commands): sync hands them over, this runs them. */
+  remote: RemoteCommandService;
   /** Runs the expiry sweep now (idempotent). */
   sweep(): { expired: number };
   /** Runs the door-journal reconciliation now (start-up does it; so does a board coming back). */
@@ -75,6 +78,7 @@ export function createServices(ctx: KioskContext): Services {
     collection: new CollectionService(kit, doors),
     maintenance: new MaintenanceService(kit, doors),
     sessions: new SessionService(kit),
+    remote: new RemoteCommandService(kit, doors),
     async start() {
       repos.compartments.syncFromLayout(ctx.layout);
       clockWatch.start(); // first: caps reopen windows a clock set back while the kiosk was off left too long

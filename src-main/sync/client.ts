@@ -3,6 +3,7 @@ import type { KioskContext, SyncHandle } from '../context';
 import { createLogger } from '../log';
 import type { Repos } from '../store/index';
 import { backoffDelay } from './backoff';
+import { fetchAndRunCommands } from './commands';
 import { Exchange } from './exchange';
 import { SyncError, SyncHttp } from './http';
 import { DEFAULT_PUSH_OPTIONS, KioskPush, loadPushCredentials, type PingKind, type PushOptions } from './push';
@@ -217,6 +218,7 @@ export class SyncClient implements SyncHandle {
         const hb = await ex.heartbeat(creds);
         // Push mode's safety net: the server's head is past our cursor (a ping lost on the way): pull now.
         if (pushMode && hb.manifestPending) expected += await this.pull(creds);
+        else if (hb.commandsPending) await this.commands(creds);
         this.succeeded();
         this.hooks.onSynced?.({ expected });
       } else {
@@ -239,7 +241,20 @@ export class SyncClient implements SyncHandle {
     this.pulls++;
     // A cancellation refused by the physical-fact rule queues a notice: send it in this cycle.
     if (pulled.queued > 0) await ex.push(creds);
+    await this.commands(creds);
     return pulled.expected;
+  }
+
+  /**
+   * Fetches and runs the fleet's remote commands (ADR remote-commands), then reports their results at once (the
+   * operator is watching the console) and sends a heartbeat so the console's grid shows the change.
+   */
+  private async commands(creds: NonNullable<ReturnType<Exchange['credentials']>>): Promise<void> {
+    if (!this.http || !this.ctx.services) return;
+    const n = await fetchAndRunCommands(this.ctx, this.http, creds, this.log);
+    if (n === 0) return;
+    await this.exchange!.push(creds);
+    await this.exchange!.heartbeat(creds);
   }
 
   /** Connects to the broker when this kiosk has an account (from enrollment) and is not connected yet. */

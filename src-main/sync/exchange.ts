@@ -11,6 +11,7 @@ import type { KioskContext } from '../context';
 import type { Logger } from '../log';
 import type { Repos } from '../store/index';
 import { applyManifestPage, retryDeferredCancellations } from './apply-manifest';
+import { compartmentGrid } from './commands';
 import { SyncError, type Credentials, type SyncHttp } from './http';
 import { savePushCredentials } from './push';
 import { META, deleteMeta, getMeta, setMeta } from './meta';
@@ -207,6 +208,7 @@ export class Exchange {
       outboxDepth: this.repos.outbox.depth(),
       version: this.ctx.version.slice(0, 40) || 'unknown',
       cursor: getMeta(this.repos.db, META.cursor) ?? '0',
+      compartments: compartmentGrid(this.ctx, this.repos),
     };
     return this.http.signed(creds, 'POST', `/v1/kiosks/${encodeURIComponent(creds.kioskId)}/heartbeat`, body, HeartbeatResponse);
   }

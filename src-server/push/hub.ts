@@ -47,6 +47,8 @@ export interface PushPort {
   manifestChanged(kioskId: string): void;
   /** After the commit: every kiosk's manifest has a new entry. */
   manifestChangedAll(): void;
+  /** After the commit: a remote command waits for this kiosk (ping `{"kind":"commands"}`; ADR remote-commands). */
+  commandsQueued(kioskId: string): void;
   /** Provisions the kiosk at the broker (bounded wait) and returns what the enroll answer carries; undefined without push. */
   enrollKiosk(kioskId: string): Promise<PushCredentials | undefined>;
   /** The kiosk's broker presence as last heard, or null (no push, or nothing heard since this instance connected). */
@@ -60,6 +62,7 @@ export const noPush: PushPort = {
   enabled: false,
   manifestChanged() {},
   manifestChangedAll() {},
+  commandsQueued() {},
   enrollKiosk: async () => undefined,
   presence: () => null,
   setKnownKiosks() {},
@@ -91,6 +94,7 @@ export function startPush(cfg: PushConfig, deps: { vault: Vault; log: Logger; no
   const admin = new DynsecAdmin(client);
   const presence = new Map<string, Presence>();
   const pending = new Set<string>();
+  const pendingCommands = new Set<string>();
   let pendingAll = false;
   let flushTimer: NodeJS.Timeout | null = null;
   let knownKiosks: (() => Promise<string[]>) | null = null;
@@ -172,12 +176,16 @@ export function startPush(cfg: PushConfig, deps: { vault: Vault; log: Logger; no
     flushTimer = null;
     if (!ready) {
       pending.clear();
+      pendingCommands.clear();
       pendingAll = false;
       return;
     }
     const body = JSON.stringify({ kind: 'manifest' });
     if (pendingAll) client.publish(topics.broadcast(root), body, { qos: 0 });
     else for (const id of pending) client.publish(topics.ping(root, id), body, { qos: 0 });
+    // A kiosk answers any ping with a pull that fetches its commands too; the kind says why (ADR remote-commands).
+    for (const id of pendingCommands) if (pendingAll || !pending.has(id)) client.publish(topics.ping(root, id), JSON.stringify({ kind: 'commands' }), { qos: 0 });
+    pendingCommands.clear();
     pending.clear();
     pendingAll = false;
   }
@@ -191,6 +199,10 @@ export function startPush(cfg: PushConfig, deps: { vault: Vault; log: Logger; no
     },
     manifestChangedAll() {
       pendingAll = true;
+      later();
+    },
+    commandsQueued(kioskId) {
+      pendingCommands.add(kioskId);
       later();
     },
     async enrollKiosk(kioskId) {

@@ -1,4 +1,5 @@
 import type { EventsResponse, SyncEvent, SyncEventOf } from '../../src-shared/sync-protocol';
+import { recordCommandResult } from './commands';
 import { DAY_MS, iso, type ServerContext } from '../context';
 import { sql } from 'kysely';
 import { isUniqueViolation, lockRows } from '../store/dialect';
@@ -76,6 +77,8 @@ async function applyOne(ctx: ServerContext, q: Q, kioskId: string, e: SyncEvent,
       // Facts for the fleet's records (and the fleet page via heartbeat faults); nothing to update. A clock.jumped is
       // kept so an operator can explain a kiosk's odd event times.
       return { outcome: 'recorded' };
+    case 'command.result':
+      return recordCommandResult(q, kioskId, e);
     default: {
       const never: never = e;
       throw new Error(`unhandled event ${(never as SyncEvent).type}`);

@@ -1,6 +1,7 @@
 import type { HeartbeatRequest, HeartbeatResponse } from '../../src-shared/sync-protocol';
 import { iso, type ServerContext } from '../context';
 import type { Q } from '../store/db';
+import { commandsPending } from './commands';
 import { manifestPending } from './manifest';
 
 /** Records the kiosk's own view of its availability; `kioskTime` is the signed x-timestamp (kiosk clock). */
@@ -11,5 +12,9 @@ export async function recordHeartbeat(ctx: ServerContext, q: Q, kioskId: string,
     .set({ last_heartbeat_at: now, heartbeat_kiosk_time: kioskTime, heartbeat_json: JSON.stringify(body), last_seen_at: now })
     .where('id', '=', kioskId)
     .execute();
-  return { serverTime: iso(now), manifestPending: await manifestPending(q, kioskId, body.cursor === undefined ? 0 : Number(body.cursor)) };
+  return {
+    serverTime: iso(now),
+    manifestPending: await manifestPending(q, kioskId, body.cursor === undefined ? 0 : Number(body.cursor)),
+    commandsPending: await commandsPending(q, kioskId),
+  };
 }

@@ -176,6 +176,26 @@ export interface OperatorAuditTable {
   user_agent: string;
 }
 
+/** Operator commands to one kiosk (migration 6, ADR remote-commands). */
+export interface RemoteCommandsTable {
+  id: string;
+  kiosk_id: string;
+  op: 'door.open' | 'compartment.out_of_service' | 'compartment.in_service';
+  compartment_id: string;
+  reason: string;
+  operator_id: string;
+  operator_email: string;
+  issued_at: number;
+  expires_at: number;
+  token: string;
+  status: 'pending' | 'executed' | 'refused' | 'door_fault';
+  result_reason: string | null;
+  /** JSON: what the kiosk said beyond the outcome (operation id, parcel inside). */
+  result_detail: string | null;
+  result_at: number | null;
+  fetched_at: number | null;
+}
+
 export interface Schema {
   kiosks: KiosksTable;
   enrollment_tokens: EnrollmentTokensTable;
@@ -191,6 +211,7 @@ export interface Schema {
   signin_failures: SigninFailuresTable;
   carrier_keys: CarrierKeysTable;
   operator_audit: OperatorAuditTable;
+  remote_commands: RemoteCommandsTable;
 }
 
 /** A query executor: the database, or a transaction on it (a Transaction is a Kysely too). */

@@ -337,7 +337,7 @@ export class DoorEngine {
     const read = new Map(this.kit.ctx.layout.compartments.map((c) => [c.board, true] as const));
     // Next tick: the tracker emits edges before it stores the whole read.
     setImmediate(() =>
-      compareSensors(this.kit, read, { vanished: this.vanished, openDoors: true }).catch((err: unknown) => this.eventFailed('sensor audit', err)),
+      compareSensors(this.kit, read, { vanished: this.vanished }).catch((err: unknown) => this.eventFailed('sensor audit', err)),
     );
   }
 

@@ -29,8 +29,6 @@ export interface CompareOptions {
    * store may simply have lost a write: flagged only. Entries are consumed once the compartment is decided.
    */
   vanished?: Set<string>;
-  /** Also decide compartments whose door reads open (while running: an item put into a forced door is out of service at once). */
-  openDoors?: boolean;
 }
 
 /**
@@ -90,7 +88,7 @@ export async function reconcile(kit: Kit, doors: DoorEngine): Promise<RecoveryRe
 /**
  * The store against the item sensors, at start-up and after every reconnect (only where `serial.itemSensors`): the
  * store can lose its last transactions (a WAL file deleted after a crash, a restored backup) and a person can
- * reach into a door the kiosk did not open. For every compartment with no operation in flight, door closed, board
+ * reach into a door the kiosk did not open. For every compartment with no operation in flight (door open or shut), board
  * answering:
  * - an item where the store says free → out of service (audited, `compartment.out_of_service` queued) and an
  *   `unexpected_item` alarm for the technician, so it is never allocated over what is physically inside;
@@ -119,7 +117,9 @@ export async function compareSensors(kit: Kit, read: Map<number, boolean> = new 
     } catch {
       continue;
     }
-    if (state.item === null || state.door === null || (state.door === 'open' && !opts.openDoors)) continue;
+    // An open door with no operation is decided too: an item put into a forced door must be out of service before
+    // the next drop-off is allocated, not once someone shuts it.
+    if (state.item === null || state.door === null) continue;
     const item = state.item;
     const stored = kit.repos.parcels.inCompartment(c.id);
     const seenGoing = opts.vanished?.has(c.id) === true;

@@ -5,7 +5,11 @@
  * on the far end of the byte stream). After every step:
  * - no compartment holds two active parcels, and no compartment has two unfinished operations;
  * - no parcel is recorded deposited / picked up / collected against the last read of its item sensor
- *   (a flagged parcel is the kiosk saying "check this" instead of guessing, and is allowed);
+ *   (a flagged parcel is the kiosk saying "check this" instead of guessing, and is allowed), and no operation is
+ *   audited `sensed: true` against the read taken before its unlock (a pickup/collection from a compartment that
+ *   already read empty, a drop-off into one that already read full: red-team finding 4c);
+ * - no drop-off is given a compartment whose last read showed an item the store did not account for (doors forced
+ *   open outside any operation, items appearing and going: red-team finding 4);
  * and at the end, with the link mended and every door shut, every operation ends.
  * Fixed seed and a modest run count: fast enough with both cores busy.
  */
@@ -22,6 +26,8 @@ type Action =
   | { kind: 'door'; at: number; to: 'open' | 'closed' }
   | { kind: 'item'; at: number; present: boolean }
   | { kind: 'jam'; at: number; jammed: boolean }
+  /** A door pulled open with no unlock, an item taken / put in / left alone, shut again, all between two reads. */
+  | { kind: 'forced'; at: number; item: 'take' | 'put' | 'keep' }
   | { kind: 'link'; to: 'online' | 'silent' | 'garbage' | 'unplugged' }
   | { kind: 'restart' };
 
@@ -38,6 +44,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('door' as const), at: fc.nat(SPOTS.length - 1), to: fc.constantFrom('open' as const, 'closed' as const) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('item' as const), at: fc.nat(SPOTS.length - 1), present: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('jam' as const), at: fc.nat(SPOTS.length - 1), jammed: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('forced' as const), at: fc.nat(SPOTS.length - 1), item: fc.constantFrom('take' as const, 'put' as const, 'keep' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('link' as const), to: fc.constantFrom('online' as const, 'silent' as const, 'garbage' as const, 'unplugged' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const) }) },
 );
@@ -96,6 +103,47 @@ function checkInvariants(k: TestKiosk, before: ReturnType<typeof statuses>, pick
   }
 }
 
+/** The kiosk's last read of an item sensor when an operation was asked for, and in which process (restart epoch). */
+interface Unlock {
+  read: boolean | null;
+  epoch: number;
+}
+
+function lastReads(k: TestKiosk): Map<string, boolean | null> {
+  return new Map(k.ctx.layout.compartments.map((c) => [c.id, k.ctx.doors.compartment(c.id).item] as const));
+}
+
+/**
+ * A new drop-off allocation never lands on a compartment whose last read showed an item that no parcel of the
+ * store accounted for (a forced door with something put in, an item appearing): it is out of service by then.
+ */
+function checkAllocation(k: TestKiosk, compartmentId: string, reads: Map<string, boolean | null>, before: ReturnType<typeof statuses>): void {
+  const accounted = [...before.values()].some((p) => p.compartmentId === compartmentId && ['expected', 'deposited', 'expired'].includes(p.status));
+  if (accounted) return; // the incoming parcel's own reservation, or a store that already knew
+  expect(reads.get(compartmentId), `drop-off allocated ${compartmentId}, whose last read showed an unexpected item`).not.toBe(true);
+}
+
+/**
+ * No operation is audited `sensed: true` against the read taken before its unlock: a pickup or collection from a
+ * compartment that read empty, a drop-off into one that read full. Only for operations asked for and finished in
+ * the same process: the read before an unlock is not kept across a restart (ADR 0009), the close alone decides then.
+ */
+function checkSensed(k: TestKiosk, unlocks: Map<string, Unlock>, audit: { seen: number; epoch: number }): void {
+  const rows = k.ctx.db
+    .prepare("SELECT id, action, detail FROM audit_log WHERE id > ? AND action IN ('pickup.completed', 'collection.collected', 'dropoff.deposited') ORDER BY id")
+    .all(audit.seen) as Array<{ id: number; action: string; detail: string }>;
+  for (const r of rows) {
+    audit.seen = Math.max(audit.seen, r.id);
+    const d = JSON.parse(r.detail) as { operationId: string; sensed?: boolean };
+    const u = unlocks.get(d.operationId);
+    if (!u || u.epoch !== audit.epoch || u.read === null || d.sensed !== true) continue;
+    const against = r.action === 'dropoff.deposited' ? u.read === true : u.read === false;
+    expect(against, `${r.action} ${d.operationId} audited sensed: true, but the item read ${String(u.read)} before its unlock`).toBe(false);
+  }
+  const last = k.ctx.db.prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number | null };
+  audit.seen = Math.max(audit.seen, last.id ?? 0);
+}
+
 async function run(actions: Action[]): Promise<void> {
   const dir = tempDir('kiosk-model-');
   const world: World = { link: 'online' };
@@ -107,16 +155,27 @@ async function run(actions: Action[]): Promise<void> {
   const incoming = expectParcel(k, { size: 'S' });
   const spots = [...SPOTS];
   const pickedFrom = new Map<string, string>([[parcels[0]!.id, 'A01'], [parcels[1]!.id, 'A02'], [expired.id, 'A03']]);
+  const unlocks = new Map<string, Unlock>();
+  const audit = { seen: 0, epoch: 0 };
   try {
     for (const a of actions) {
       const before = statuses(k);
+      const reads = lastReads(k);
       const reply = await step(k, a, { parcels, expired: expired.id, incoming: incoming.barcode, spots, world });
       if (reply && typeof reply === 'object' && 'next' in reply) {
         k = reply.next;
+        audit.epoch++;
+      }
+      const opId = reply && typeof reply === 'object' && 'value' in reply ? reply.value?.operationId : undefined;
+      if (opId && !unlocks.has(opId)) {
+        const op = k.services.repos.doorOps.get(opId)!;
+        unlocks.set(opId, { read: reads.get(op.compartmentId) ?? null, epoch: audit.epoch });
+        if (a.kind === 'dropoff') checkAllocation(k, op.compartmentId, reads, before);
       }
       if (reply && typeof reply === 'object' && 'error' in reply && reply.error) expect(reply.error.code, JSON.stringify(reply.error)).not.toBe('INTERNAL');
       await settle(k, world);
       checkInvariants(k, before, pickedFrom, world);
+      checkSensed(k, unlocks, audit);
       const allocated = (k.ctx.db.prepare('SELECT compartment_id AS c FROM parcels WHERE id = ?').get(incoming.id) as { c: string | null }).c;
       if (allocated && !spots.includes(allocated)) spots.push(allocated);
       if (allocated) pickedFrom.set(incoming.id, allocated);
@@ -136,7 +195,7 @@ async function run(actions: Action[]): Promise<void> {
   }
 }
 
-type Step = { next: TestKiosk } | { error?: { code: string; message: string } } | undefined;
+type Step = { next: TestKiosk } | { value?: { operationId?: string }; error?: { code: string; message: string } } | undefined;
 
 async function step(
   k: TestKiosk,
@@ -169,6 +228,13 @@ async function step(
     case 'jam':
       k.sim.setJammed(at(a.at), a.jammed);
       return undefined;
+    case 'forced': {
+      const id = at(a.at);
+      k.sim.openDoor(id);
+      if (a.item !== 'keep') k.sim.setItem(id, a.item === 'put');
+      k.sim.closeDoor(id);
+      return undefined;
+    }
     case 'link':
       s.world.link = a.to;
       applyLink(k.sim, a.to);

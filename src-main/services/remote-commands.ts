@@ -106,8 +106,9 @@ export class RemoteCommandService {
     const { kit } = this;
     const actor = cl ? actorOf(cl) : 'fleet:unknown';
     kit.tx(() => {
-      if (remember && id && !this.decided(id)) this.remember(id, cl?.op ?? 'unknown', 'refused', reason);
-      kit.audit(actor, 'remote.command_refused', { commandId: id, reason, ...(cl ? detailOf(cl) : {}) });
+      // Only a verified id is remembered: an unverified one may be a forgery naming a genuine command still to come.
+      if (remember && cl && !this.decided(cl.cid)) this.remember(cl.cid, cl.op, 'refused', reason);
+      kit.audit(actor, 'remote.command_refused', { ...(cl ? detailOf(cl) : {}), commandId: id, refused: reason });
       if (id) kit.queue('command.result', { commandId: id, outcome: 'refused', reason, ...(cl && /^[A-Z]{1,2}[0-9]{2,3}$/.test(cl.cmp) ? { compartmentId: cl.cmp } : {}) });
     });
     kit.log.warn('remote command refused', { commandId: id, reason });

@@ -85,7 +85,7 @@ export function App() {
       </header>
       <main id="main">
         <h1>{TITLES[shown]}</h1>
-        {shown === 'kiosks' && <KiosksPage />}
+        {shown === 'kiosks' && <KiosksPage me={me} />}
         {shown === 'parcels' && <ParcelsPage me={me} />}
         {shown === 'inbox' && <InboxPage />}
         {shown === 'operators' && <OperatorsPage me={me} />}

@@ -1,11 +1,27 @@
 import { useEffect, useState } from 'react';
-import { api, type Kiosk, type Size } from '../api';
+import { api, type Kiosk, type Me, type Size } from '../api';
+import { KioskPage } from './KioskPage';
 import { ago, useError } from './util';
 
 const SIZES: Size[] = ['S', 'M', 'L', 'XL'];
 
+/** `#/kiosks/K-…`: one kiosk's page (KioskPage.tsx); `#/kiosks`: the list. */
+function kioskFromHash(): string | null {
+  return /^#\/kiosks\/(K-[A-Za-z0-9]{8,32})$/.exec(window.location.hash)?.[1] ?? null;
+}
+
+export function KiosksPage({ me }: { me: Me }) {
+  const [kioskId, setKioskId] = useState(kioskFromHash);
+  useEffect(() => {
+    const onHash = () => setKioskId(kioskFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return kioskId ? <KioskPage key={kioskId} kioskId={kioskId} me={me} /> : <KioskList />;
+}
+
 /** Every kiosk: online or not, free compartments per size, parcels, faults, version, outbox lag, last heartbeat. Refreshes every 10 s. */
-export function KiosksPage() {
+function KioskList() {
   const [data, setData] = useState<{ kiosks: Kiosk[]; notificationsWaiting: number } | null>(null);
   const [error, report] = useError();
   useEffect(() => {
@@ -50,7 +66,9 @@ export function KiosksPage() {
               {data.kiosks.map((k) => (
                 <tr key={k.kioskId}>
                   <td>
-                    <code>{k.kioskId}</code>
+                    <a href={`#/kiosks/${k.kioskId}`}>
+                      <code>{k.kioskId}</code>
+                    </a>
                     <br />
                     <small>{k.layoutName ?? ''}</small>
                   </td>

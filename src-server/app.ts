@@ -13,6 +13,7 @@ import { carrierKeyRoutes } from './routes/carrier-keys';
 import { commandRoutes } from './routes/commands';
 import { consoleRoutes } from './routes/console';
 import { inboxRoutes } from './routes/inbox';
+import { analyticsRoutes } from './routes/analytics';
 import { consoleAppRoutes, findConsoleDir } from './routes/console-app';
 import { fleetPageRoutes } from './routes/fleet-page';
 import { operatorRoutes } from './routes/operators';
@@ -141,6 +142,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   commandRoutes(app, ctx);
   parcelConsoleRoutes(app, ctx);
   inboxRoutes(app, ctx);
+  analyticsRoutes(app, ctx);
   consoleAppRoutes(app, findConsoleDir(o.consoleDir));
   fleetPageRoutes(app);
 

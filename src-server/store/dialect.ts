@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Q } from './schema';
 
 /**
@@ -61,4 +61,24 @@ function uniqueColumnsMatch(message: string, index: string): boolean {
 export function isRetryable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return code === '40001' || code === '40P01' || code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT';
+}
+
+/**
+ * The UTC day (days since the epoch, an integer) of a ms-since-epoch column, for GROUP BY. Both store times as integer
+ * ms, but SQLite's `/` on two integers truncates while PostgreSQL's BIGINT `/` does too only if both sides are BIGINT:
+ * the cast keeps PostgreSQL from ever reading it as numeric. Analytics (ADR analytics-notifications).
+ */
+export function utcDay(d: DialectName, column: string): RawBuilder<number> {
+  return d === 'postgres' ? sql<number>`(${sql.ref(column)} / 86400000)::bigint` : sql<number>`(${sql.ref(column)} / 86400000)`;
+}
+
+/**
+ * An integer field of a JSON text column (`events.payload`), 0 when absent. SQLite: json_extract; PostgreSQL: the text
+ * is cast to json and the field read as text then int (the column is TEXT on both, see migrations).
+ */
+export function jsonInt(d: DialectName, column: string, key: string): RawBuilder<number> {
+  if (!/^[A-Za-z]+$/.test(key)) throw new Error(`jsonInt: bad key ${key}`);
+  return d === 'postgres'
+    ? sql<number>`COALESCE((${sql.ref(column)}::json ->> ${sql.lit(key)})::int, 0)`
+    : sql<number>`COALESCE(json_extract(${sql.ref(column)}, ${sql.lit('$.' + key)}), 0)`;
 }

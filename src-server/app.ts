@@ -19,6 +19,8 @@ import { fleetPageRoutes } from './routes/fleet-page';
 import { operatorRoutes } from './routes/operators';
 import { parcelConsoleRoutes } from './routes/parcels';
 import { kioskSyncRoutes } from './routes/kiosk-sync';
+import { webhookRoutes } from './routes/webhooks';
+import { WebhookOutbox, type WebhookOutboxOptions } from './services/webhook-outbox';
 import { openKioskSecret } from './services/enrollment';
 import { noPush, startPush, type PushConfig } from './push/hub';
 import { openStore } from './store/db';
@@ -50,6 +52,8 @@ export interface FleetAppOptions {
   /** Reminder sweep + nonce pruning interval (default 60 s; 0 = only on demand). */
   sweepIntervalMs?: number;
   notifications?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; pollMs?: number };
+  /** Carrier status webhooks' outbox (ADR alerts-webhooks): backoff, attempts, poll, request timeout. */
+  webhooks?: WebhookOutboxOptions;
   /** Timeouts, connection cap, rate limits (http/limits.ts DEFAULT_LIMITS; ADR server-hardening). */
   limits?: LimitsInput;
   /** MQTT push to kiosks and their presence (ADR mqtt-push); absent: kiosks poll. */
@@ -114,6 +118,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
 
   const outbox = new NotificationOutbox({ store, vault: keys.vault, channels, log, now, ...o.notifications });
   outboxRef.current = outbox;
+  const webhooks = new WebhookOutbox(ctx, o.webhooks);
   const runSweep = () => sweep(ctx);
   // Timer-driven sweeps must not crash the process on a database hiccup; the next one tries again.
   let sweeping: Promise<unknown> = Promise.resolve();
@@ -142,6 +147,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   commandRoutes(app, ctx);
   parcelConsoleRoutes(app, ctx);
   inboxRoutes(app, ctx);
+  webhookRoutes(app, ctx);
   analyticsRoutes(app, ctx);
   consoleAppRoutes(app, findConsoleDir(o.consoleDir));
   fleetPageRoutes(app);
@@ -152,6 +158,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   // Catch up on anything left from before a restart.
   sweepQuietly();
   outbox.kick();
+  webhooks.start();
 
   return {
     app,
@@ -164,6 +171,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
       await app.close();
       await push.close();
       await outbox.stop();
+      await webhooks.stop();
       await sweeping;
       await store.close();
     },

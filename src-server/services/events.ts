@@ -8,6 +8,7 @@ import type { ParcelsTable } from '../store/schema';
 import { appendChange } from './manifest-log';
 import { ACTIVE, codeContext, type ParcelRow } from './shipments';
 import { dropPendingNotifications, enqueueNotification } from '../notify/outbox';
+import { queueWebhook } from './webhooks';
 
 type Outcome = EventsResponse['results'][number]['outcome'];
 interface Applied {
@@ -130,6 +131,8 @@ async function deposit(ctx: ServerContext, q: Q, kioskId: string, p: ParcelRow, 
   } else {
     ctx.log.warn('deposit without a code to send', { parcelId: p.id });
   }
+  // The carrier's webhook (ADR alerts-webhooks), in this transaction (inside the re-activation's savepoint too).
+  await queueWebhook(ctx, q, p.id, 'deposited');
 }
 
 /**
@@ -187,11 +190,13 @@ async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: Pa
     case 'parcel.picked_up': {
       if (p.status === 'deposited' || p.status === 'expired') {
         await update({ status: 'picked_up', picked_up_at: at, code_sealed: null });
+        await queueWebhook(ctx, q, p.id, 'picked_up');
         await dropPendingNotifications(q, p.id, ['reminder', 'expired'], 'picked up');
         return { outcome: 'applied' };
       }
       if (p.status === 'expected' || p.status === 'cancelled') {
         await update({ status: 'picked_up', picked_up_at: at, compartment_id: e.payload.compartmentId, code_sealed: null });
+        await queueWebhook(ctx, q, p.id, 'picked_up');
         await conflict(`picked up while the server had it ${p.status}`);
         return { outcome: 'conflict', note: `server had it ${p.status}` };
       }
@@ -200,6 +205,7 @@ async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: Pa
     case 'parcel.expired': {
       if (p.status !== 'deposited') return { outcome: 'recorded', note: `server has it ${p.status}` };
       await update({ status: 'expired', expired_at: at });
+      await queueWebhook(ctx, q, p.id, 'expired');
       await dropPendingNotifications(q, p.id, ['reminder'], 'expired');
       queued(await enqueueNotification(ctx, q, { ...p, status: 'expired' }, 'expired'));
       return { outcome: 'applied' };
@@ -207,11 +213,13 @@ async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: Pa
     case 'parcel.collected': {
       if (p.status === 'expired' || p.status === 'deposited') {
         await update({ status: 'collected', collected_at: at, code_sealed: null });
+        await queueWebhook(ctx, q, p.id, 'collected');
         await dropPendingNotifications(q, p.id, ['reminder'], 'collected');
         return { outcome: 'applied' };
       }
       if (p.status === 'expected' || p.status === 'cancelled') {
         await update({ status: 'collected', collected_at: at, code_sealed: null });
+        await queueWebhook(ctx, q, p.id, 'collected');
         await conflict(`collected while the server had it ${p.status}`);
         return { outcome: 'conflict', note: `server had it ${p.status}` };
       }

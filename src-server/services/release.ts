@@ -1,6 +1,7 @@
 import { DAY_MS, iso, type ServerContext } from '../context';
 import type { Q } from '../store/db';
 import { appendChange } from './manifest-log';
+import { queueWebhook } from './webhooks';
 
 /** Parcels released per sweep at most: a backlog (a long outage) drains over a few sweeps in short transactions. */
 export const RELEASE_BATCH = 500;
@@ -35,6 +36,7 @@ export async function releaseUndelivered(ctx: ServerContext, q: Q, now: number):
       .executeTakeFirst();
     if (!won) continue;
     await appendChange(ctx, q, d.kiosk_id, 'cancelled', { parcelId: d.id, barcode: d.barcode, cancelledAt: iso(now), reason: 'not_delivered' });
+    await queueWebhook(ctx, q, d.id, 'cancelled');
     released++;
   }
   if (released > 0) ctx.log.info('undelivered shipments released', { count: released, afterDays: ctx.undeliveredDays });

@@ -12,6 +12,7 @@ import type { Q } from '../store/db';
 import type { ParcelsTable } from '../store/schema';
 import { fits, zeroCounts } from './capacity';
 import { appendChange } from './manifest-log';
+import { queueWebhook } from './webhooks';
 
 type ParsedShipment = z.output<typeof import('../../src-shared/sync-protocol').ShipmentRequest>;
 
@@ -187,6 +188,7 @@ export async function cancelShipment(ctx: ServerContext, barcode: string): Promi
       throw new HttpError('INVALID_STATE', `parcel ${barcode} is ${cur.status}; only an expected parcel can be cancelled`);
     }
     await appendChange(ctx, q, p.kiosk_id, 'cancelled', { parcelId: p.id, barcode: p.barcode, cancelledAt: iso(now), reason: 'carrier' });
+    await queueWebhook(ctx, q, p.id, 'cancelled');
   });
   return (await parcelView(ctx, barcode))!;
 }

@@ -161,6 +161,29 @@ export interface CarrierKeysTable {
   created_by: string;
   revoked_at: number | null;
   last_used_at: number | null;
+  /** Carrier status webhook (migration 9, ADR alerts-webhooks): where to POST, and the signing secret sealed under the data key. */
+  webhook_url: string | null;
+  webhook_secret_sealed: string | null;
+}
+
+/** Carrier status webhooks to deliver (migration 9, ADR alerts-webhooks): an outbox claimed with a lease. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  key_id: string;
+  parcel_id: string;
+  event: 'deposited' | 'picked_up' | 'expired' | 'collected' | 'cancelled' | 'returned';
+  /** Sent as `x-locker-event-id` (the receiver's idempotency key) and in the body. */
+  event_id: string;
+  body: string;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  last_error: string | null;
+  /** The receiver's last HTTP status (null: no answer). */
+  last_status: number | null;
+  created_at: number;
+  sent_at: number | null;
+  lease_token: string | null;
 }
 
 export interface OperatorAuditTable {
@@ -212,6 +235,7 @@ export interface Schema {
   carrier_keys: CarrierKeysTable;
   operator_audit: OperatorAuditTable;
   remote_commands: RemoteCommandsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** A query executor: the database, or a transaction on it (a Transaction is a Kysely too). */

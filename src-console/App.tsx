@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, can, setCsrf, whenSignedOut, type Me } from './api';
 import { AuditPage } from './pages/Audit';
+import { BadgesPage } from './pages/Badges';
 import { CarrierKeysPage } from './pages/CarrierKeys';
 import { InboxPage } from './pages/Inbox';
 import { KiosksPage } from './pages/Kiosks';
@@ -8,8 +9,8 @@ import { OperatorsPage } from './pages/Operators';
 import { ParcelsPage } from './pages/Parcels';
 import { SignIn } from './pages/SignIn';
 
-type Page = 'kiosks' | 'parcels' | 'inbox' | 'operators' | 'carrier-keys' | 'audit';
-const TITLES: Record<Page, string> = { kiosks: 'Kiosks', parcels: 'Parcels', inbox: 'Problems and alarms', operators: 'Operators', 'carrier-keys': 'Carrier API keys', audit: 'Audit log' };
+type Page = 'kiosks' | 'parcels' | 'inbox' | 'badges' | 'operators' | 'carrier-keys' | 'audit';
+const TITLES: Record<Page, string> = { kiosks: 'Kiosks', parcels: 'Parcels', inbox: 'Problems and alarms', badges: 'Badges and enrollment', operators: 'Operators', 'carrier-keys': 'Carrier API keys', audit: 'Audit log' };
 
 function pageFromHash(): Page {
   const h = window.location.hash.replace(/^#\/?/, '');
@@ -54,7 +55,7 @@ export function App() {
       />
     );
 
-  const pages: Page[] = ['kiosks', 'parcels', 'inbox', ...(can.manageOperators(me.role) ? (['operators'] as const) : []), ...(can.manageCarrierKeys(me.role) ? (['carrier-keys'] as const) : []), ...(can.readAudit(me.role) ? (['audit'] as const) : [])];
+  const pages: Page[] = ['kiosks', 'parcels', 'inbox', 'badges', ...(can.manageOperators(me.role) ? (['operators'] as const) : []), ...(can.manageCarrierKeys(me.role) ? (['carrier-keys'] as const) : []), ...(can.readAudit(me.role) ? (['audit'] as const) : [])];
   const shown = pages.includes(page) ? page : 'kiosks';
   return (
     <>
@@ -88,6 +89,7 @@ export function App() {
         {shown === 'kiosks' && <KiosksPage me={me} />}
         {shown === 'parcels' && <ParcelsPage me={me} />}
         {shown === 'inbox' && <InboxPage />}
+        {shown === 'badges' && <BadgesPage me={me} />}
         {shown === 'operators' && <OperatorsPage me={me} />}
         {shown === 'carrier-keys' && <CarrierKeysPage />}
         {shown === 'audit' && <AuditPage />}

@@ -52,6 +52,16 @@ export interface AuditEntry {
   userAgent: string;
 }
 
+/** A badge in the console's list (never its token). */
+export interface BadgeRow {
+  badgeId: string;
+  role: 'driver' | 'technician';
+  name: string;
+  issuedAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -92,4 +102,7 @@ export const can = {
   manageOperators: (r: Role) => r === 'admin',
   manageCarrierKeys: (r: Role) => r === 'admin',
   readAudit: (r: Role) => r !== 'support',
+  issueBadges: (r: Role) => r !== 'support',
+  revokeBadges: (r: Role) => r !== 'support',
+  createEnrollment: (r: Role) => r !== 'support',
 };

@@ -6,7 +6,7 @@ import { audit, readAudit } from '../auth/audit';
 import { clearSessionCookie, endSession, endSessions, startSession } from '../auth/sessions';
 import type { ServerContext } from '../context';
 import { HttpError, parseOr400 } from '../http/errors';
-import { issueBadge, revokeBadge } from '../services/badges';
+import { issueBadge, listBadges, revokeBadge } from '../services/badges';
 import { createEnrollmentToken } from '../services/enrollment';
 import { fleetSnapshot } from '../services/fleet';
 
@@ -77,7 +77,9 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext, pendingN
     return { entries: await readAudit(ctx, { limit, before: before ? Date.parse(before) : undefined }) };
   });
 
-  // Badges and enrollment tokens from the console (their pages come later; the role limits hold already).
+  // Badges and enrollment tokens from the console (pages/Badges.tsx). Listing is viewing; the token is never listed.
+  app.get('/console/api/badges', { config: { action: 'view' } }, async () => ({ badges: await listBadges(ctx) }));
+
   app.post('/console/api/badges', { config: { action: 'badge.issue' } }, async (req, reply) => {
     const body = parseOr400(BadgeRequest, req.body, 'body');
     const badge = await issueBadge(ctx, body);

@@ -33,3 +33,23 @@ export async function revokeBadge(ctx: ServerContext, badgeId: string): Promise<
     return { badgeId, revokedAt: iso(now) };
   });
 }
+
+/** A badge as the console lists it: never its token (shown once, at issue). Times are ISO instants. */
+export interface BadgeRow {
+  badgeId: string;
+  role: BadgeRole;
+  name: string;
+  issuedAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+/**
+ * The console's badge list, newest first, at most `limit` (1–500). Expired badges older than a week drop off: they
+ * open nothing and only crowd the list (the audit log keeps who issued and revoked them).
+ */
+export async function listBadges(ctx: ServerContext, limit = 200): Promise<BadgeRow[]> {
+  const since = ctx.now() - 7 * 86_400_000;
+  const rows = await ctx.store.db.selectFrom('badges').selectAll().where('expires_at', '>', since).orderBy('issued_at', 'desc').orderBy('id').limit(limit).execute();
+  return rows.map((b) => ({ badgeId: b.id, role: b.role, name: b.name, issuedAt: iso(b.issued_at), expiresAt: iso(b.expires_at), revokedAt: b.revoked_at === null ? null : iso(b.revoked_at) }));
+}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, can, setCsrf, whenSignedOut, type Me } from './api';
+import { AnalyticsPage } from './pages/Analytics';
 import { AuditPage } from './pages/Audit';
 import { BadgesPage } from './pages/Badges';
 import { CarrierKeysPage } from './pages/CarrierKeys';
@@ -9,8 +10,8 @@ import { OperatorsPage } from './pages/Operators';
 import { ParcelsPage } from './pages/Parcels';
 import { SignIn } from './pages/SignIn';
 
-type Page = 'kiosks' | 'parcels' | 'inbox' | 'badges' | 'operators' | 'carrier-keys' | 'audit';
-const TITLES: Record<Page, string> = { kiosks: 'Kiosks', parcels: 'Parcels', inbox: 'Problems and alarms', badges: 'Badges and enrollment', operators: 'Operators', 'carrier-keys': 'Carrier API keys', audit: 'Audit log' };
+type Page = 'kiosks' | 'parcels' | 'inbox' | 'analytics' | 'badges' | 'operators' | 'carrier-keys' | 'audit';
+const TITLES: Record<Page, string> = { kiosks: 'Kiosks', parcels: 'Parcels', inbox: 'Problems and alarms', analytics: 'Analytics', badges: 'Badges and enrollment', operators: 'Operators', 'carrier-keys': 'Carrier API keys', audit: 'Audit log' };
 
 function pageFromHash(): Page {
   const h = window.location.hash.replace(/^#\/?/, '');
@@ -55,7 +56,7 @@ export function App() {
       />
     );
 
-  const pages: Page[] = ['kiosks', 'parcels', 'inbox', 'badges', ...(can.manageOperators(me.role) ? (['operators'] as const) : []), ...(can.manageCarrierKeys(me.role) ? (['carrier-keys'] as const) : []), ...(can.readAudit(me.role) ? (['audit'] as const) : [])];
+  const pages: Page[] = ['kiosks', 'parcels', 'inbox', 'analytics', 'badges', ...(can.manageOperators(me.role) ? (['operators'] as const) : []), ...(can.manageCarrierKeys(me.role) ? (['carrier-keys'] as const) : []), ...(can.readAudit(me.role) ? (['audit'] as const) : [])];
   const shown = pages.includes(page) ? page : 'kiosks';
   return (
     <>
@@ -89,6 +90,7 @@ export function App() {
         {shown === 'kiosks' && <KiosksPage me={me} />}
         {shown === 'parcels' && <ParcelsPage me={me} />}
         {shown === 'inbox' && <InboxPage />}
+        {shown === 'analytics' && <AnalyticsPage />}
         {shown === 'badges' && <BadgesPage me={me} />}
         {shown === 'operators' && <OperatorsPage me={me} />}
         {shown === 'carrier-keys' && <CarrierKeysPage />}

@@ -20,6 +20,7 @@ import { operatorRoutes } from './routes/operators';
 import { parcelConsoleRoutes } from './routes/parcels';
 import { kioskSyncRoutes } from './routes/kiosk-sync';
 import { webhookRoutes } from './routes/webhooks';
+import { alertRoutes } from './routes/alerts';
 import { WebhookOutbox, type WebhookOutboxOptions } from './services/webhook-outbox';
 import { openKioskSecret } from './services/enrollment';
 import { noPush, startPush, type PushConfig } from './push/hub';
@@ -148,6 +149,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   parcelConsoleRoutes(app, ctx);
   inboxRoutes(app, ctx);
   webhookRoutes(app, ctx);
+  alertRoutes(app, ctx);
   analyticsRoutes(app, ctx);
   consoleAppRoutes(app, findConsoleDir(o.consoleDir));
   fleetPageRoutes(app);

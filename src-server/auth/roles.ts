@@ -23,6 +23,7 @@ export const ACTIONS = {
   'audit.view': 'read the operator audit log',
   'operators.manage': 'manage operators (create, role, disable, sign out)',
   'carrier-keys.manage': 'manage carrier API keys',
+  'alerts.manage': 'configure alert rules and read alert deliveries',
 } as const;
 export type Action = keyof typeof ACTIONS;
 
@@ -31,7 +32,7 @@ const ALL = Object.keys(ACTIONS) as Action[];
 /** The table. Support helps customers (see, resend, extend, acknowledge); it changes no hardware and no credentials. */
 export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   admin: new Set(ALL),
-  operator: new Set(ALL.filter((a) => a !== 'door.open' && a !== 'operators.manage' && a !== 'carrier-keys.manage')),
+  operator: new Set(ALL.filter((a) => a !== 'door.open' && a !== 'operators.manage' && a !== 'carrier-keys.manage' && a !== 'alerts.manage')),
   support: new Set<Action>(['view', 'parcel.resend', 'parcel.extend', 'problem.handle']),
 };
 

@@ -10,7 +10,8 @@ import type { ParcelRow } from '../services/shipments';
 import type { Channel, ChannelName } from './channels';
 import { renderMessage, type Message, type NotificationKind } from './messages';
 
-const bodyContext = (parcelId: string, kind: string, channel: string, address: string) => `notification:${parcelId}:${kind}:${channel}:${address}`;
+/** The seal's context: `owner` is the parcel id, or the alert id for an alert (ids never collide: `al_` prefix). */
+export const bodyContext = (parcelId: string, kind: string, channel: string, address: string) => `notification:${parcelId}:${kind}:${channel}:${address}`;
 
 /** Which channel reaches each of the recipient's addresses: the real one if configured, else the demo console. */
 export function routes(ctx: ServerContext, p: ParcelRow): { channel: ChannelName; address: string }[] {
@@ -83,7 +84,9 @@ export interface OutboxOptions {
 
 interface Row {
   id: number;
-  parcel_id: string;
+  /** Exactly one of the two: a recipient's message about a parcel, or an operator alert (ADR alerts-webhooks). */
+  parcel_id: string | null;
+  alert_id: string | null;
   kind: string;
   channel: ChannelName;
   address: string;
@@ -262,7 +265,7 @@ export class NotificationOutbox {
     const due = (q: Q, limit: number) =>
       q
         .selectFrom('notifications')
-        .select(['id', 'parcel_id', 'kind', 'channel', 'address', 'body_sealed', 'attempts'])
+        .select(['id', 'parcel_id', 'alert_id', 'kind', 'channel', 'address', 'body_sealed', 'attempts'])
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', this.o.now())
         .$if(lane.channel !== null, (qb) => qb.where('channel', '=', lane.channel!))
@@ -323,7 +326,7 @@ export class NotificationOutbox {
     try {
       if (!channel) throw new Error(`channel ${r.channel} is not configured`);
       if (r.body_sealed === null) throw new Error('message body missing');
-      const message = JSON.parse(this.o.vault.open(r.body_sealed, bodyContext(r.parcel_id, r.kind, r.channel, r.address))) as Message;
+      const message = JSON.parse(this.o.vault.open(r.body_sealed, bodyContext(r.parcel_id ?? r.alert_id ?? '', r.kind, r.channel, r.address))) as Message;
       const signal = this.shutdown.signal;
       await unlessAborted(channel.send(r.address, message, signal), signal);
       await update({ status: 'sent', body_sealed: null, attempts: r.attempts + 1, sent_at: this.o.now(), last_error: null, lease_token: null });

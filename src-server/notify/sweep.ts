@@ -5,9 +5,12 @@ import { MAX_CLOCK_SKEW_MS } from '../../src-common/signing';
 import { enqueueNotification } from './outbox';
 import { checkRestored, readWatermark, writeWatermark, type EpochCheck } from '../services/epoch';
 import { releaseUndelivered } from '../services/release';
+import { sweepOffline } from '../services/alerts';
 
 export interface SweepResult {
   reminders: number;
+  /** Alert messages queued by the offline rule (services/alerts.ts). */
+  alerts: number;
   noncesPruned: number;
   /** Expected parcels released for not being delivered in time (services/release.ts). */
   released: number;
@@ -31,7 +34,7 @@ export async function sweep(ctx: ServerContext): Promise<SweepResult> {
   const file = ctx.restoreWatermarkFile;
   let epoch: EpochCheck | null = null;
   const r = await ctx.store.tx(async (q) => {
-    if (!(await tryXactLock(ctx.store.dialect, q, 'housekeeping'))) return { reminders: 0, noncesPruned: 0, released: 0, epochRotatedFrom: null, ran: false };
+    if (!(await tryXactLock(ctx.store.dialect, q, 'housekeeping'))) return { reminders: 0, alerts: 0, noncesPruned: 0, released: 0, epochRotatedFrom: null, ran: false };
     epoch = file ? await checkRestored(q, readWatermark(file)) : null;
     const released = await releaseUndelivered(ctx, q, now);
     let reminders = 0;
@@ -65,7 +68,9 @@ export async function sweep(ctx: ServerContext): Promise<SweepResult> {
       .where('cancelled_at', '<', now - 30 * DAY_MS)
       .execute();
     const noncesPruned = await deleteNoncesBefore(q, now - 2 * MAX_CLOCK_SKEW_MS);
-    return { reminders, noncesPruned, released, epochRotatedFrom: epoch?.rotatedFrom ?? null, ran: true };
+    // The offline alert rule (ADR alerts-webhooks): under this lock, so two instances never raise one spell twice.
+    const alerts = await sweepOffline(ctx, q, now);
+    return { reminders, alerts, noncesPruned, released, epochRotatedFrom: epoch?.rotatedFrom ?? null, ran: true };
   });
   // After the commit: the watermark must never record a state the database did not keep.
   const seen = epoch as EpochCheck | null;
@@ -76,6 +81,6 @@ export async function sweep(ctx: ServerContext): Promise<SweepResult> {
       to: seen?.epoch,
     });
   }
-  if (r.reminders > 0) ctx.notificationsQueued();
+  if (r.reminders > 0 || r.alerts > 0) ctx.notificationsQueued();
   return r;
 }

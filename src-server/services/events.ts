@@ -9,6 +9,7 @@ import { appendChange } from './manifest-log';
 import { ACTIVE, codeContext, type ParcelRow } from './shipments';
 import { dropPendingNotifications, enqueueNotification } from '../notify/outbox';
 import { queueWebhook } from './webhooks';
+import { raiseAlertForEvent } from './alerts';
 
 type Outcome = EventsResponse['results'][number]['outcome'];
 interface Applied {
@@ -76,7 +77,8 @@ async function applyOne(ctx: ServerContext, q: Q, kioskId: string, e: SyncEvent,
     case 'pin.lockout':
       // codes.failed, pin.lockout: stored for the console's alert (issue: console); the server has nothing to update yet.
       // Facts for the fleet's records (and the fleet page via heartbeat faults); nothing to update. A clock.jumped is
-      // kept so an operator can explain a kiosk's odd event times.
+      // kept so an operator can explain a kiosk's odd event times. An alarm may alert people (ADR alerts-webhooks).
+      queued(await raiseAlertForEvent(ctx, q, kioskId, e));
       return { outcome: 'recorded' };
     case 'command.result':
       return recordCommandResult(q, kioskId, e);

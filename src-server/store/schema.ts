@@ -87,8 +87,10 @@ export interface NoncesTable {
 
 export interface NotificationsTable {
   id: Generated<number>;
-  parcel_id: string;
-  kind: 'code' | 'reminder' | 'expired';
+  /** The parcel the message is about, or null for an operator alert (migration 9): exactly one of the two is set. */
+  parcel_id: string | null;
+  alert_id: string | null;
+  kind: 'code' | 'reminder' | 'expired' | 'alert';
   for_expiry: number;
   channel: 'smtp' | 'sms' | 'console';
   address: string;
@@ -166,6 +168,29 @@ export interface CarrierKeysTable {
   webhook_secret_sealed: string | null;
 }
 
+/** Alert rules (migration 9, ADR alerts-webhooks): one row per kind; absent = off. */
+export interface AlertRulesTable {
+  kind: 'kiosk.offline' | 'door.forced_open' | 'codes.attack' | 'door.left_open' | 'problem.reported';
+  /** 0 or 1. */
+  enabled: number;
+  /** kiosk.offline: minutes without a heartbeat; null elsewhere. */
+  minutes: number | null;
+  /** JSON array of e-mail addresses and E.164 phone numbers. */
+  recipients: string;
+  updated_at: number | null;
+  updated_by: string | null;
+}
+
+/** One alert per inbox item it announces (`item_id` unique: an ongoing condition alerts once). */
+export interface AlertsTable {
+  id: string;
+  rule: AlertRulesTable['kind'];
+  kiosk_id: string;
+  item_id: string;
+  subject: string;
+  created_at: number;
+}
+
 /** Carrier status webhooks to deliver (migration 9, ADR alerts-webhooks): an outbox claimed with a lease. */
 export interface WebhookDeliveriesTable {
   id: Generated<number>;
@@ -236,6 +261,8 @@ export interface Schema {
   operator_audit: OperatorAuditTable;
   remote_commands: RemoteCommandsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  alert_rules: AlertRulesTable;
+  alerts: AlertsTable;
 }
 
 /** A query executor: the database, or a transaction on it (a Transaction is a Kysely too). */

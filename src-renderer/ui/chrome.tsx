@@ -89,6 +89,7 @@ export function StatusBar() {
   const hw = useView((s) => s.hardware);
   const net = useView((s) => s.connectivity);
   const linked = useView((s) => s.coreConnected);
+  const store = useView((s) => s.store);
   if (!info) {
     return (
       <footer className="statusbar" data-testid="kiosk-info" aria-busy="true">
@@ -97,6 +98,7 @@ export function StatusBar() {
     );
   }
   const free = Object.values(info.freeBySize).reduce((a, b) => a + (b ?? 0), 0);
+  const storeOk = store === 'ok';
   return (
     <footer className="statusbar" data-testid="kiosk-info" data-kiosk-id={info.kioskId}>
       {/* What a customer wants to know from a step away: large. Support details: quieter, to the side. */}
@@ -112,7 +114,8 @@ export function StatusBar() {
               <span className={`dot ${net?.status ?? 'unknown'}`} aria-hidden="true" />
               {t(`info.connectivity.${net?.status ?? 'unknown'}`)}
             </span>
-            <span>{t('info.free', { count: free })}</span>
+            {/* Free compartments are no use while nothing new can start (disk full): say that instead. */}
+            <span data-testid="free-status">{storeOk ? t('info.free', { count: free }) : t('outOfOrder.title')}</span>
           </>
         ) : (
           <span data-testid="link-status">

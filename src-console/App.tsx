@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, can, setCsrf, whenSignedOut, type Me } from './api';
+import { AlertsPage } from './pages/Alerts';
 import { AnalyticsPage } from './pages/Analytics';
 import { AuditPage } from './pages/Audit';
 import { BadgesPage } from './pages/Badges';
@@ -10,8 +11,8 @@ import { OperatorsPage } from './pages/Operators';
 import { ParcelsPage } from './pages/Parcels';
 import { SignIn } from './pages/SignIn';
 
-type Page = 'kiosks' | 'parcels' | 'inbox' | 'analytics' | 'badges' | 'operators' | 'carrier-keys' | 'audit';
-const TITLES: Record<Page, string> = { kiosks: 'Kiosks', parcels: 'Parcels', inbox: 'Problems and alarms', analytics: 'Analytics', badges: 'Badges and enrollment', operators: 'Operators', 'carrier-keys': 'Carrier API keys', audit: 'Audit log' };
+type Page = 'kiosks' | 'parcels' | 'inbox' | 'analytics' | 'badges' | 'operators' | 'carrier-keys' | 'alerts' | 'audit';
+const TITLES: Record<Page, string> = { kiosks: 'Kiosks', parcels: 'Parcels', inbox: 'Problems and alarms', analytics: 'Analytics', badges: 'Badges and enrollment', operators: 'Operators', 'carrier-keys': 'Carrier API keys', alerts: 'Alerts and webhooks', audit: 'Audit log' };
 
 function pageFromHash(): Page {
   const h = window.location.hash.replace(/^#\/?/, '');
@@ -56,7 +57,7 @@ export function App() {
       />
     );
 
-  const pages: Page[] = ['kiosks', 'parcels', 'inbox', 'analytics', 'badges', ...(can.manageOperators(me.role) ? (['operators'] as const) : []), ...(can.manageCarrierKeys(me.role) ? (['carrier-keys'] as const) : []), ...(can.readAudit(me.role) ? (['audit'] as const) : [])];
+  const pages: Page[] = ['kiosks', 'parcels', 'inbox', 'analytics', 'badges', ...(can.manageOperators(me.role) ? (['operators'] as const) : []), ...(can.manageCarrierKeys(me.role) ? (['carrier-keys'] as const) : []), ...(can.manageAlerts(me.role) ? (['alerts'] as const) : []), ...(can.readAudit(me.role) ? (['audit'] as const) : [])];
   const shown = pages.includes(page) ? page : 'kiosks';
   return (
     <>
@@ -94,6 +95,7 @@ export function App() {
         {shown === 'badges' && <BadgesPage me={me} />}
         {shown === 'operators' && <OperatorsPage me={me} />}
         {shown === 'carrier-keys' && <CarrierKeysPage />}
+        {shown === 'alerts' && <AlertsPage />}
         {shown === 'audit' && <AuditPage />}
       </main>
     </>

@@ -84,7 +84,7 @@ export function whenSignedOut(fn: () => void): void {
   onSignedOut = fn;
 }
 
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (method !== 'GET') headers['x-csrf-token'] = csrf;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -101,6 +101,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH', path: string, bod
 export const can = {
   manageOperators: (r: Role) => r === 'admin',
   manageCarrierKeys: (r: Role) => r === 'admin',
+  manageAlerts: (r: Role) => r === 'admin',
   readAudit: (r: Role) => r !== 'support',
   issueBadges: (r: Role) => r !== 'support',
   revokeBadges: (r: Role) => r !== 'support',

@@ -36,6 +36,15 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return { keyId: id, url: null };
   });
 
+  app.get('/console/api/webhooks', manage, async () => ({
+    webhooks: (await ctx.store.db.selectFrom('carrier_keys').select(['id', 'carrier', 'key_prefix', 'webhook_url']).where('revoked_at', 'is', null).orderBy('carrier').orderBy('created_at').execute()).map((k) => ({
+      keyId: k.id,
+      carrier: k.carrier,
+      prefix: k.key_prefix,
+      url: k.webhook_url,
+    })),
+  }));
+
   app.get('/console/api/webhooks/deliveries', { config: { action: 'carrier-keys.manage' as const, query: true } }, async (req) => {
     const o = parseOr400(LogQuery, req.query, 'query');
     return { deliveries: await listDeliveries(ctx.store.db, { keyId: o.key, limit: o.limit }) };

@@ -14,7 +14,7 @@ interface Mark {
 export interface InboxItem {
   id: string;
   kioskId: string;
-  type: 'problem.reported' | 'door.forced_open' | 'door.left_open' | 'door.jammed' | 'codes.failed' | 'pin.lockout';
+  type: 'problem.reported' | 'door.forced_open' | 'door.left_open' | 'door.jammed' | 'codes.failed' | 'pin.lockout' | 'kiosk.offline';
   occurredAt: string;
   payload: Record<string, unknown>;
   state: State;
@@ -50,6 +50,9 @@ function describe(i: InboxItem): { title: string; details: string[] } {
       return { title: 'Code attack: keypad hardened', details: [`${String(p.keypadFailures)} wrong codes, ${String(p.qrFailures)} bad QR in ${String(p.windowHours)} h`] };
     case 'pin.lockout':
       return { title: 'Technician PIN entry paused', details: [`${String(p.failures)} wrong PINs`] };
+    case 'kiosk.offline':
+      // Stored by the sweep's offline alert rule (ADR alerts-webhooks), not sent by the kiosk.
+      return { title: 'Kiosk offline', details: [`no contact for ${String(p.offlineMinutes)} min`, `last seen ${when(String(p.lastSeenAt))}`] };
   }
 }
 

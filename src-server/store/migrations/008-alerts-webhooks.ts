@@ -55,7 +55,7 @@ const alerts = (big: string, strict: string) => `
     CREATE INDEX alerts_by_time ON alerts(created_at);
 `;
 
-export const m009: ServerMigration = {
+export const m008: ServerMigration = {
   // 9 is reserved for this one; it runs as 8 until migration 008 (another part of issue 12) is in the tree. Lead: renumber.
   version: 8,
   name: 'alerts-and-webhooks',

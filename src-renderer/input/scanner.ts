@@ -38,6 +38,9 @@ export function isScanLength(text: string, minLength = 4): boolean {
  */
 export type ScanRejection = 'cut' | 'typed';
 
+/** Keys further apart than this are not one entry (someone typed, walked off, and another person pressed Enter). */
+export const TYPING_IDLE_MS = 5_000;
+
 export class ScanDetector {
   private buffer = '';
   private firstAt = 0;
@@ -46,6 +49,11 @@ export class ScanDetector {
   private broken = false;
   /** Set by the Enter that ended the last candidate: why it was not a scan (null when it was one, or was nothing). */
   rejected: ScanRejection | null = null;
+  /**
+   * Printable keys since the last Enter, at any pace (a person's pauses restart the burst candidate but not this),
+   * so typing a badge by hand is noticed however slowly it is typed. A pause longer than TYPING_IDLE_MS forgets them.
+   */
+  private typed = 0;
   private readonly maxGapMs: number;
   private readonly maxStallMs: number;
   private readonly minLength: number;
@@ -65,12 +73,14 @@ export class ScanDetector {
       const text = this.buffer;
       const averageGap = text.length > 1 ? (this.lastAt - this.firstAt) / (text.length - 1) : Infinity;
       const broken = this.broken || (gap > this.maxStallMs && wasScannerSpeed);
+      const typed = gap <= TYPING_IDLE_MS ? this.typed : 0;
+      this.typed = 0;
       this.buffer = '';
       this.broken = false;
       this.lastAt = at;
       const fast = gap <= this.maxStallMs && averageGap <= this.maxGapMs;
       const scan = !broken && fast && isScanLength(text, this.minLength);
-      this.rejected = scan || text.length === 0 ? null : broken ? 'cut' : text.length >= this.minLength ? 'typed' : null;
+      this.rejected = scan || typed === 0 ? null : broken ? 'cut' : typed >= this.minLength ? 'typed' : null;
       return scan ? text : null;
     }
     // Shift and other modifiers arrive inside bursts for upper-case characters; they neither add nor break.
@@ -80,6 +90,7 @@ export class ScanDetector {
       this.buffer = '';
       return null;
     }
+    this.typed = gap <= TYPING_IDLE_MS ? this.typed + 1 : 1;
     // A long pause starts a new candidate burst rather than extending a human's typing into a "scan".
     if (gap <= this.maxStallMs && this.buffer) {
       // Past the cap the burst can no longer be a scan; stop growing it (a stuck key must not fill memory).

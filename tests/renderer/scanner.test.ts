@@ -70,6 +70,9 @@ describe('scanner burst detection', () => {
     // Two stray keys and Enter are nothing worth a notice.
     expect(feed(d, 'ab', 10_000, 180).at(-1)).toBeNull();
     expect(d.rejected).toBeNull();
+    // A slower person (pauses longer than a scanner's stall, which restart the burst) is still noticed as typing.
+    expect(feed(d, 'LKB1.abcdef', 20_000, 400).at(-1)).toBeNull();
+    expect(d.rejected).toBe('typed');
   });
 
   it('Shift inside a burst (upper-case letters) does not break it', () => {

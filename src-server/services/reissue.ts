@@ -1,5 +1,4 @@
-import { randomInt } from 'node:crypto';
-import { checkDigest, codeDigest, newCheckCode, newQrToken, qrDigest } from '../../src-common/code-digest';
+import { checkDigest, newCheckCode, newQrToken, qrDigest } from '../../src-common/code-digest';
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { sealablePickupSecrets } from '../notify/messages';
@@ -7,7 +6,7 @@ import { enqueueNotification } from '../notify/outbox';
 import { lockRows } from '../store/dialect';
 import type { Q } from '../store/db';
 import { appendChange } from './manifest-log';
-import { codeContext } from './shipments';
+import { codeContext, freePickupCode } from './shipments';
 
 /** Statuses whose pickup secrets may be re-issued: the parcel can still be picked up (or is about to arrive). */
 export const REISSUABLE = ['expected', 'deposited', 'expired'] as const;
@@ -42,21 +41,7 @@ export async function reissueCode(ctx: ServerContext, q: Q, parcelId: string): P
   }
   const secret = await ctx.kioskSecret(p.kiosk_id);
   if (!secret) throw new HttpError('NOT_FOUND', `unknown kiosk ${p.kiosk_id}`);
-  let code: string;
-  let digest: string;
-  for (let attempt = 0; ; attempt++) {
-    code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    digest = codeDigest(secret, code);
-    const taken = await q
-      .selectFrom('parcels')
-      .select('id')
-      .where('kiosk_id', '=', p.kiosk_id)
-      .where('code_digest', '=', digest)
-      .where('status', 'not in', ['picked_up', 'collected'])
-      .executeTakeFirst();
-    if (!taken) break;
-    if (attempt > 50) throw new HttpError('NO_CAPACITY', 'could not find a free pickup code for this kiosk');
-  }
+  const { code, digest } = await freePickupCode(q, secret, p.kiosk_id);
   const qrToken = newQrToken();
   const checkCode = newCheckCode();
   const secrets = sealablePickupSecrets({ code, qrToken, checkCode });

@@ -24,6 +24,26 @@ export const ACTIVE = ['expected', 'deposited', 'expired'] as const;
 export const codeContext = (parcelId: string) => `pickup-code:${parcelId}`;
 
 /**
+ * A random 6-digit pickup code whose keyed digest no live parcel of this kiosk holds (picked-up and collected parcels
+ * free theirs), and that digest. NO_CAPACITY after 50 tries. Run inside the caller's transaction.
+ */
+export async function freePickupCode(q: Q, secret: Buffer, kioskId: string): Promise<{ code: string; digest: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const digest = codeDigest(secret, code);
+    const taken = await q
+      .selectFrom('parcels')
+      .select('id')
+      .where('kiosk_id', '=', kioskId)
+      .where('code_digest', '=', digest)
+      .where('status', 'not in', ['picked_up', 'collected'])
+      .executeTakeFirst();
+    if (!taken) return { code, digest };
+    if (attempt > 50) throw new HttpError('NO_CAPACITY', 'could not find a free pickup code for this kiosk');
+  }
+}
+
+/**
  * What the kiosk can still take, conservatively: its free compartments per its last heartbeat, minus parcels
  * the server knows were deposited after that heartbeat and are still inside (kiosk clock on both sides); without
  * a heartbeat, the enrolled capacity minus every parcel inside. Pickups since the heartbeat are not added back.
@@ -102,20 +122,9 @@ export async function createShipment(ctx: ServerContext, req: ParsedShipment, ca
       if (!fits(await kioskSupply(q, req.kioskId, k), demand)) {
         throw new HttpError('NO_CAPACITY', `kiosk ${req.kioskId} has no free ${req.size} (or larger) compartment left for this parcel`);
       }
-      let digest: string;
-      for (let attempt = 0; ; attempt++) {
-        code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-        digest = codeDigest(secret, code);
-        const taken = await q
-          .selectFrom('parcels')
-          .select('id')
-          .where('kiosk_id', '=', req.kioskId)
-          .where('code_digest', '=', digest)
-          .where('status', 'not in', ['picked_up', 'collected'])
-          .executeTakeFirst();
-        if (!taken) break;
-        if (attempt > 50) throw new HttpError('NO_CAPACITY', 'could not find a free pickup code for this kiosk');
-      }
+      const picked = await freePickupCode(q, secret, req.kioskId);
+      code = picked.code;
+      const digest = picked.digest;
       await q
         .insertInto('parcels')
         .values({

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { signRequest } from '../../src-common/signing';
 import { startSmtpSink } from '../../tests/server/sinks';
-import { expectAccessible } from '../flows/helpers';
 import { startConsoleFleet, type ConsoleFleet } from './fleet-server';
+import { VIEWPORTS, check, openSignedIn } from './helpers';
 
 /**
  * Alert rules and carrier webhooks in Chromium against a real fleet server (issue 12, ADR alerts-webhooks): an admin
@@ -14,8 +13,6 @@ import { startConsoleFleet, type ConsoleFleet } from './fleet-server';
  * alert log says so; the admin gives a carrier key a webhook, a deposit of that carrier's parcel reaches a real local
  * receiver and the delivery log says so.
  */
-const SHOTS = path.resolve(import.meta.dirname, '..', 'screenshots');
-const VIEWPORTS = { desktop: { width: 1440, height: 900 }, tablet: { width: 1024, height: 768 } } as const;
 
 let fleet: ConsoleFleet;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
@@ -51,23 +48,9 @@ async function kioskEvents(events: unknown[]): Promise<void> {
   expect(r.status).toBe(200);
 }
 
-async function check(page: Page, name: string): Promise<void> {
-  await expectAccessible(page, name);
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} ${label}: wider than the window by ${overflow}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(SHOTS, `console-${name}-${label}.png`), fullPage: true, animations: 'disabled' });
-  }
-  await page.setViewportSize(VIEWPORTS.desktop);
-}
-
 test('an admin turns on an alert rule and sees the alert delivered; gives a carrier a webhook and sees its delivery', async ({ page }) => {
   await page.setViewportSize(VIEWPORTS.desktop);
-  await page.goto(fleet.url + '/console/#/alerts');
-  await page.getByLabel('E-mail').fill(fleet.admin.email);
-  await page.getByLabel('Password').fill(fleet.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await openSignedIn(page, fleet.url, fleet.admin.email, fleet.admin.password, '#/alerts');
   await expect(page.getByRole('heading', { name: 'Alerts and webhooks', level: 1 })).toBeVisible();
   // Low disk is listed, honestly, as not yet possible.
   await expect(page.getByText('not yet: kiosks do not report free disk space')).toBeVisible();

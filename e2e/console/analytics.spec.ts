@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { signRequest } from '../../src-common/signing';
-import { expectAccessible } from '../flows/helpers';
 import { startConsoleFleet, type ConsoleFleet } from './fleet-server';
+import { VIEWPORTS, check, openSignedIn } from './helpers';
 
 /**
  * Analytics in Chromium against a real fleet server (issue 12, ADR analytics-notifications): a kiosk reports deposits,
  * pickups, an expiry and wrong codes over the signed sync API; the page draws the uPlot charts under the console's
  * strict CSP (no violation) and shows each chart's numbers as a table.
  */
-const SHOTS = path.resolve(import.meta.dirname, '..', 'screenshots');
-const VIEWPORTS = { desktop: { width: 1440, height: 900 }, tablet: { width: 1024, height: 768 } } as const;
 const DAY = 86_400_000;
 const H = 3_600_000;
 const today = Math.floor(Date.now() / DAY) * DAY;
@@ -60,27 +57,13 @@ async function kioskWithHistory(f: ConsoleFleet): Promise<string> {
   return id;
 }
 
-async function check(page: Page, name: string): Promise<void> {
-  await expectAccessible(page, name);
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} ${label}: wider than the window by ${overflow}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(SHOTS, `console-${name}-${label}.png`), fullPage: true, animations: 'disabled' });
-  }
-  await page.setViewportSize(VIEWPORTS.desktop);
-}
-
 test('analytics: the charts draw under the strict CSP and each chart’s numbers are in a table', async ({ page }) => {
   const violations: string[] = [];
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
   });
   await page.setViewportSize(VIEWPORTS.desktop);
-  await page.goto(fleet.url + '/console/#/analytics');
-  await page.getByLabel('E-mail').fill(fleet.admin.email);
-  await page.getByLabel('Password').fill(fleet.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await openSignedIn(page, fleet.url, fleet.admin.email, fleet.admin.password, '#/analytics');
   await expect(page.getByRole('heading', { name: 'Analytics', level: 1 })).toBeVisible();
   await page.getByLabel('Kiosk', { exact: true }).selectOption(kioskId);
   await page.getByLabel('Range', { exact: true }).selectOption('7');

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible } from '../flows/helpers';
 import { startConsoleFleet, type ConsoleFleet } from './fleet-server';
+import { VIEWPORTS, check, openSignedIn } from './helpers';
 
 /**
  * Badges and enrollment in the console (issue 12) in Chromium against a real fleet server (`npm run server`): an
@@ -9,8 +8,6 @@ import { startConsoleFleet, type ConsoleFleet } from './fleet-server';
  * it, makes an enrollment token shown as a QR whose token enrolls a kiosk once; both actions are in the audit log.
  * Support sees the list but has no issue, revoke or enroll control, and the server refuses them.
  */
-const SHOTS = path.resolve(import.meta.dirname, '..', 'screenshots');
-const VIEWPORTS = { desktop: { width: 1440, height: 900 }, tablet: { width: 1024, height: 768 } } as const;
 
 let fleet: ConsoleFleet;
 test.beforeAll(async () => {
@@ -20,22 +17,9 @@ test.afterAll(async () => {
   await fleet?.stop();
 });
 
-async function check(page: Page, name: string): Promise<void> {
-  await expectAccessible(page, name);
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} ${label}: wider than the window by ${overflow}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(SHOTS, `console-${name}-${label}.png`), fullPage: true, animations: 'disabled' });
-  }
-  await page.setViewportSize(VIEWPORTS.desktop);
-}
-
+/** Signs in from the console's start and waits for the kiosks list. */
 async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(fleet.url + '/console/');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await openSignedIn(page, fleet.url, email, password);
   await expect(page.getByRole('heading', { name: 'Kiosks', level: 1 })).toBeVisible();
 }
 

@@ -1,11 +1,8 @@
-import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible } from '../flows/helpers';
+import { expect, test } from '@playwright/test';
 import { HOSTILE_FAULT, HOSTILE_NAME, startConsoleFleet, type ConsoleFleet } from './fleet-server';
+import { VIEWPORTS, check, submitSignIn } from './helpers';
 
 /** The operator console in Chromium against a real fleet server (issue 12). Screens at desktop and tablet sizes. */
-const SHOTS = path.resolve(import.meta.dirname, '..', 'screenshots');
-const VIEWPORTS = { desktop: { width: 1440, height: 900 }, tablet: { width: 1024, height: 768 } } as const;
 
 // The second test signs in as the operator the first one creates.
 test.describe.configure({ mode: 'serial' });
@@ -18,24 +15,6 @@ test.afterAll(async () => {
   await fleet?.stop();
 });
 
-/** axe, then a screenshot at both sizes (nothing may overflow sideways at either). */
-async function check(page: Page, name: string): Promise<void> {
-  await expectAccessible(page, name);
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} ${label}: wider than the window by ${overflow}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(SHOTS, `console-${name}-${label}.png`), fullPage: true, animations: 'disabled' });
-  }
-  await page.setViewportSize(VIEWPORTS.desktop);
-}
-
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 test('an admin signs in, sees the kiosks (markup shown as text), creates a support operator and a carrier key, reads the audit log', async ({ page }) => {
   await page.setViewportSize(VIEWPORTS.desktop);
   // The old public fleet page sends the browser to the console's sign-in.
@@ -45,10 +24,10 @@ test('an admin signs in, sees the kiosks (markup shown as text), creates a suppo
   await expect(page.getByRole('heading', { name: 'Locker console' })).toBeVisible();
   await check(page, '01-sign-in');
 
-  await signIn(page, fleet.admin.email, 'not my password at all');
+  await submitSignIn(page, fleet.admin.email, 'not my password at all');
   await expect(page.getByRole('alert')).toHaveText('wrong e-mail or password');
   await check(page, '02-sign-in-wrong');
-  await signIn(page, fleet.admin.email, fleet.admin.password);
+  await submitSignIn(page, fleet.admin.email, fleet.admin.password);
 
   await expect(page.getByRole('heading', { name: 'Kiosks', level: 1 })).toBeVisible();
   const row = page.getByRole('row').filter({ hasText: fleet.kioskId });
@@ -93,7 +72,7 @@ test('an admin signs in, sees the kiosks (markup shown as text), creates a suppo
 test('support sees the kiosks, and nothing it may not do: no operator, key or audit pages; revoking a badge and creating an enrollment token are refused', async ({ page }) => {
   await page.setViewportSize(VIEWPORTS.desktop);
   await page.goto(fleet.url + '/console/');
-  await signIn(page, 'sam.support@example.com', 'support password 1');
+  await submitSignIn(page, 'sam.support@example.com', 'support password 1');
   await expect(page.getByRole('heading', { name: 'Kiosks', level: 1 })).toBeVisible();
   // The pages support may see grow with the console; the ones it may not see are what this test is about.
   const nav = page.getByRole('navigation', { name: 'Console' });

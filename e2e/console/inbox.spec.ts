@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { signRequest } from '../../src-common/signing';
-import { expectAccessible } from '../flows/helpers';
 import { startConsoleFleet, type ConsoleFleet } from './fleet-server';
+import { VIEWPORTS, check, openSignedIn } from './helpers';
 
 /**
  * The problems and alarms inbox in Chromium against a real fleet server (issue 12): a kiosk reports a customer problem
  * and door alarms over the signed sync API; an admin acknowledges one with a note and resolves it.
  */
-const SHOTS = path.resolve(import.meta.dirname, '..', 'screenshots');
-const VIEWPORTS = { desktop: { width: 1440, height: 900 }, tablet: { width: 1024, height: 768 } } as const;
 const HOSTILE_NOTE = '<img src=x onerror="window.__pwned=1">crushed';
 
 let fleet: ConsoleFleet;
@@ -47,23 +44,9 @@ async function kioskWithAlarms(f: ConsoleFleet): Promise<string> {
   return id;
 }
 
-async function check(page: Page, name: string): Promise<void> {
-  await expectAccessible(page, name);
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} ${label}: wider than the window by ${overflow}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(SHOTS, `console-${name}-${label}.png`), fullPage: true, animations: 'disabled' });
-  }
-  await page.setViewportSize(VIEWPORTS.desktop);
-}
-
 test('an admin works an alarm through the inbox: new → acknowledged (with a note) → resolved, with who and when', async ({ page }) => {
   await page.setViewportSize(VIEWPORTS.desktop);
-  await page.goto(fleet.url + '/console/#/inbox');
-  await page.getByLabel('E-mail').fill(fleet.admin.email);
-  await page.getByLabel('Password').fill(fleet.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await openSignedIn(page, fleet.url, fleet.admin.email, fleet.admin.password, '#/inbox');
 
   await expect(page.getByRole('heading', { name: 'Problems and alarms', level: 1 })).toBeVisible();
   await page.getByLabel('Kiosk').selectOption(kioskId);

@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { signRequest } from '../../src-common/signing';
-import { expectAccessible } from '../flows/helpers';
 import { startConsoleFleet, type ConsoleFleet } from './fleet-server';
+import { VIEWPORTS, check, openSignedIn } from './helpers';
 
 /**
  * The kiosk page (issue 12, ADR remote-commands) in Chromium against a real fleet server (`npm run server`): the
@@ -10,8 +9,6 @@ import { startConsoleFleet, type ConsoleFleet } from './fleet-server';
  * command history with the kiosk's result, and support's limits. The kiosk side is the enrolled kiosk's signed
  * requests (a real kiosk core running the command is tests/sync/remote-commands.test.ts).
  */
-const SHOTS = path.resolve(import.meta.dirname, '..', 'screenshots');
-const VIEWPORTS = { desktop: { width: 1440, height: 900 }, tablet: { width: 1024, height: 768 } } as const;
 
 let fleet: ConsoleFleet;
 test.beforeAll(async () => {
@@ -39,22 +36,9 @@ const GRID = [
 ];
 const heartbeat = () => asKiosk('POST', `/v1/kiosks/${fleet.kioskId}/heartbeat`, { freeBySize: { S: 1, M: 0, L: 0, XL: 0 }, faults: [], outboxDepth: 0, version: '0.1.0', compartments: GRID });
 
-async function check(page: Page, name: string): Promise<void> {
-  await expectAccessible(page, name);
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} ${label}: wider than the window by ${overflow}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(SHOTS, `console-${name}-${label}.png`), fullPage: true, animations: 'disabled' });
-  }
-  await page.setViewportSize(VIEWPORTS.desktop);
-}
-
+/** Signs in from the console's start and waits for the kiosks list. */
 async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(fleet.url + '/console/');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await openSignedIn(page, fleet.url, email, password);
   await expect(page.getByRole('heading', { name: 'Kiosks', level: 1 })).toBeVisible();
 }
 

@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { signRequest } from '../../src-common/signing';
 import { startSmtpSink } from '../../tests/server/sinks';
-import { expectAccessible } from '../flows/helpers';
 import { startConsoleFleet, type ConsoleFleet } from './fleet-server';
+import { VIEWPORTS, check, openSignedIn } from './helpers';
 
 /**
  * Parcels in the console (issue 12, ADR code-reissue), Chromium against a real fleet server (`npm run server` with a
  * real SMTP sink): search, timeline, and "Send a new code", whose new code is read from the sink.
  */
-const SHOTS = path.resolve(import.meta.dirname, '..', 'screenshots');
-const VIEWPORTS = { desktop: { width: 1440, height: 900 }, tablet: { width: 1024, height: 768 } } as const;
 const BARCODE = 'CONSOLE-0001';
 
 let fleet: ConsoleFleet;
@@ -43,25 +40,11 @@ test.afterAll(async () => {
 
 const codes = () => smtp.mails.map((m) => /is ([0-9]{6})\./.exec(m.raw.replace(/=\r?\n/g, ''))?.[1]).filter((c): c is string => !!c);
 
-async function check(page: Page, name: string): Promise<void> {
-  await expectAccessible(page, name);
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} ${label}: wider than the window by ${overflow}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(SHOTS, `console-${name}-${label}.png`), fullPage: true, animations: 'disabled' });
-  }
-  await page.setViewportSize(VIEWPORTS.desktop);
-}
-
 test('an admin finds a parcel by phone, reads its timeline and sends a new code that arrives by e-mail', async ({ page }) => {
   await expect.poll(() => codes().length, { timeout: 10_000 }).toBe(1);
   const first = codes()[0]!;
   await page.setViewportSize(VIEWPORTS.desktop);
-  await page.goto(fleet.url + '/console/');
-  await page.getByLabel('E-mail').fill(fleet.admin.email);
-  await page.getByLabel('Password').fill(fleet.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await openSignedIn(page, fleet.url, fleet.admin.email, fleet.admin.password);
   await page.getByRole('link', { name: 'Parcels' }).click();
   await expect(page.getByRole('heading', { name: 'Parcels', level: 1 })).toBeVisible();
 

@@ -2,6 +2,11 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { useError, when } from './util';
 import './alerts.css';
+import { confirmThen } from '../ui/confirm';
+import { DataTable } from '../ui/DataTable';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { Loaded } from '../ui/Loaded';
+import { OneTimeSecret } from '../ui/OneTimeSecret';
 
 interface Rule {
   kind: string;
@@ -104,18 +109,12 @@ export function AlertsPage() {
     }
   }
   async function removeHook(h: Hook) {
-    if (!window.confirm(`Stop ${h.carrier}'s webhook? Pending deliveries are given up.`)) return;
-    clear();
-    await api('DELETE', `carrier-keys/${h.keyId}/webhook`).then(load, report);
+    await confirmThen(`Stop ${h.carrier}'s webhook? Pending deliveries are given up.`, clear, () => api('DELETE', `carrier-keys/${h.keyId}/webhook`), load, report);
   }
 
   return (
     <>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
       <section aria-labelledby="rules">
         <h2 id="rules">Alert rules</h2>
         <p>Recipients: e-mail addresses, or phone numbers (+…) where SMS is configured. Separate them with commas.</p>
@@ -124,162 +123,123 @@ export function AlertsPage() {
             Saved: {saved}
           </p>
         )}
-        {!rules ? (
-          <p aria-busy="true">Loading…</p>
-        ) : (
-          <ul className="rules">
-            {rules.map((r) => (
-              <li key={r.kind}>
-                <form className="rule" aria-label={r.label} onSubmit={(e) => void saveRule(e, r)}>
-                  <h3>{r.label}</h3>
-                  <label className="check">
-                    <input type="checkbox" name="enabled" defaultChecked={r.enabled} /> Enabled
-                  </label>
-                  {r.kind === 'kiosk.offline' && (
-                    <label>
-                      Minutes without contact <input type="number" name="minutes" min={1} max={10080} defaultValue={r.minutes ?? 10} required />
+        <Loaded items={rules}>
+          {(rules) => (
+            <ul className="rules">
+              {rules.map((r) => (
+                <li key={r.kind}>
+                  <form className="rule" aria-label={r.label} onSubmit={(e) => void saveRule(e, r)}>
+                    <h3>{r.label}</h3>
+                    <label className="check">
+                      <input type="checkbox" name="enabled" defaultChecked={r.enabled} /> Enabled
                     </label>
-                  )}
-                  <label>
-                    Recipients <input name="recipients" defaultValue={r.recipients.join(', ')} autoComplete="off" />
-                  </label>
-                  <button type="submit">Save</button>
-                  {r.updatedBy && (
-                    <small>
-                      Changed {when(r.updatedAt)} by {r.updatedBy}
-                    </small>
-                  )}
-                </form>
-              </li>
-            ))}
-            {notYet.map((n) => (
-              <li key={n.kind} className="not-yet">
-                <h3>{n.label}</h3>
-                <p>{n.why}</p>
-              </li>
-            ))}
-          </ul>
-        )}
+                    {r.kind === 'kiosk.offline' && (
+                      <label>
+                        Minutes without contact <input type="number" name="minutes" min={1} max={10080} defaultValue={r.minutes ?? 10} required />
+                      </label>
+                    )}
+                    <label>
+                      Recipients <input name="recipients" defaultValue={r.recipients.join(', ')} autoComplete="off" />
+                    </label>
+                    <button type="submit">Save</button>
+                    {r.updatedBy && (
+                      <small>
+                        Changed {when(r.updatedAt)} by {r.updatedBy}
+                      </small>
+                    )}
+                  </form>
+                </li>
+              ))}
+              {notYet.map((n) => (
+                <li key={n.kind} className="not-yet">
+                  <h3>{n.label}</h3>
+                  <p>{n.why}</p>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Loaded>
       </section>
       <section aria-labelledby="alert-log">
         <h2 id="alert-log">Alerts sent</h2>
-        {!alerts ? (
-          <p aria-busy="true">Loading…</p>
-        ) : alerts.length === 0 ? (
-          <p>No alerts yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="alert-log">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Alert</th>
-                  <th scope="col">Delivery</th>
+        <Loaded items={alerts} empty={<p>No alerts yet.</p>}>
+          {(alerts) => (
+            <DataTable columns={['When', 'Alert', 'Delivery']} className="alert-log">
+              {alerts.map((a) => (
+                <tr key={a.id}>
+                  <td>{when(a.createdAt)}</td>
+                  <td>
+                    {a.subject}
+                    <br />
+                    <a href="#/inbox">Acknowledge in the inbox</a>
+                  </td>
+                  <td>
+                    {a.deliveries.length === 0
+                      ? 'no recipient reachable'
+                      : a.deliveries.map((d) => (
+                          <span key={d.channel + d.address} className="delivery">
+                            {d.address} ({d.channel}): {d.status}
+                            {d.lastError ? ` (${d.lastError})` : ''}
+                          </span>
+                        ))}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {alerts.map((a) => (
-                  <tr key={a.id}>
-                    <td>{when(a.createdAt)}</td>
-                    <td>
-                      {a.subject}
-                      <br />
-                      <a href="#/inbox">Acknowledge in the inbox</a>
-                    </td>
-                    <td>
-                      {a.deliveries.length === 0
-                        ? 'no recipient reachable'
-                        : a.deliveries.map((d) => (
-                            <span key={d.channel + d.address} className="delivery">
-                              {d.address} ({d.channel}): {d.status}
-                              {d.lastError ? ` (${d.lastError})` : ''}
-                            </span>
-                          ))}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </Loaded>
       </section>
       <section aria-labelledby="hooks">
         <h2 id="hooks">Carrier webhooks</h2>
         <p>
           Each delivery is signed: header <code>x-locker-signature: t=…,v1=…</code>, HMAC-SHA-256 of <code>t.body</code> with the secret shown when you set the URL.
         </p>
-        {secret && (
-          <div className="notice" role="status">
-            <p>
-              The signing secret for <strong>{secret.carrier}</strong>. Copy it now: it is not shown again.
-            </p>
-            <p>
-              <code className="secret">{secret.secret}</code>
-            </p>
-          </div>
-        )}
-        {!hooks ? (
-          <p aria-busy="true">Loading…</p>
-        ) : hooks.length === 0 ? (
-          <p>No active carrier keys: create one under Carrier API keys.</p>
-        ) : (
-          <ul className="rules">
-            {hooks.map((h) => (
-              <li key={h.keyId}>
-                <form className="rule" aria-label={`Webhook for ${h.carrier} (${h.prefix}…)`} onSubmit={(e) => void setHook(e, h)}>
-                  <h3>
-                    {h.carrier} <code>{h.prefix}…</code>
-                  </h3>
-                  <label>
-                    URL <input type="url" name="url" defaultValue={h.url ?? ''} required placeholder="https://carrier.example/locker-events" />
-                  </label>
-                  <button type="submit">{h.url ? 'Replace (new secret)' : 'Set webhook'}</button>
-                  {h.url && (
-                    <button type="button" className="danger" onClick={() => void removeHook(h)}>
-                      Remove
-                    </button>
-                  )}
-                </form>
-              </li>
-            ))}
-          </ul>
-        )}
+        {secret && <OneTimeSecret what="The signing secret" owner={secret.carrier} secret={secret.secret} />}
+        <Loaded items={hooks} empty={<p>No active carrier keys: create one under Carrier API keys.</p>}>
+          {(hooks) => (
+            <ul className="rules">
+              {hooks.map((h) => (
+                <li key={h.keyId}>
+                  <form className="rule" aria-label={`Webhook for ${h.carrier} (${h.prefix}…)`} onSubmit={(e) => void setHook(e, h)}>
+                    <h3>
+                      {h.carrier} <code>{h.prefix}…</code>
+                    </h3>
+                    <label>
+                      URL <input type="url" name="url" defaultValue={h.url ?? ''} required placeholder="https://carrier.example/locker-events" />
+                    </label>
+                    <button type="submit">{h.url ? 'Replace (new secret)' : 'Set webhook'}</button>
+                    {h.url && (
+                      <button type="button" className="danger" onClick={() => void removeHook(h)}>
+                        Remove
+                      </button>
+                    )}
+                  </form>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Loaded>
         <h3 id="deliveries">Webhook deliveries</h3>
-        {!deliveries ? (
-          <p aria-busy="true">Loading…</p>
-        ) : deliveries.length === 0 ? (
-          <p>No deliveries yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="deliveries" aria-labelledby="deliveries">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Carrier</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Parcel</th>
-                  <th scope="col">Status</th>
+        <Loaded items={deliveries} empty={<p>No deliveries yet.</p>}>
+          {(deliveries) => (
+            <DataTable columns={['When', 'Carrier', 'Event', 'Parcel', 'Status']} className="deliveries" labelledBy="deliveries">
+              {deliveries.map((d) => (
+                <tr key={d.id}>
+                  <td>{when(d.createdAt)}</td>
+                  <td>{d.carrier}</td>
+                  <td>{d.event.replace('_', ' ')}</td>
+                  <td>{d.barcode ?? '—'}</td>
+                  <td>
+                    {d.status}, {d.attempts} {d.attempts === 1 ? 'attempt' : 'attempts'}
+                    {d.lastStatus !== null ? `, HTTP ${d.lastStatus}` : ''}
+                    {d.lastError ? ` (${d.lastError})` : ''}
+                    {d.nextAttemptAt ? `; next ${when(d.nextAttemptAt)}` : ''}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {deliveries.map((d) => (
-                  <tr key={d.id}>
-                    <td>{when(d.createdAt)}</td>
-                    <td>{d.carrier}</td>
-                    <td>{d.event.replace('_', ' ')}</td>
-                    <td>{d.barcode ?? '—'}</td>
-                    <td>
-                      {d.status}, {d.attempts} {d.attempts === 1 ? 'attempt' : 'attempts'}
-                      {d.lastStatus !== null ? `, HTTP ${d.lastStatus}` : ''}
-                      {d.lastError ? ` (${d.lastError})` : ''}
-                      {d.nextAttemptAt ? `; next ${when(d.nextAttemptAt)}` : ''}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </Loaded>
       </section>
     </>
   );

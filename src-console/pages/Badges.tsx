@@ -2,6 +2,11 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, can, type BadgeRow, type Me } from '../api';
 import { Qr } from './Qr';
 import { useError, when } from './util';
+import { confirmThen } from '../ui/confirm';
+import { DataTable } from '../ui/DataTable';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { Loaded } from '../ui/Loaded';
+import { PrintableCard } from '../ui/PrintableCard';
 
 interface Issued {
   badgeId: string;
@@ -53,9 +58,7 @@ export function BadgesPage({ me }: { me: Me }) {
     }
   }
   async function revoke(b: BadgeRow) {
-    if (!window.confirm(`Revoke ${b.name}'s ${b.role} badge? Every kiosk refuses it from its next sync on.`)) return;
-    clear();
-    await api('POST', `badges/${b.badgeId}/revoke`).then(load, report);
+    if (!(await confirmThen(`Revoke ${b.name}'s ${b.role} badge? Every kiosk refuses it from its next sync on.`, clear, () => api('POST', `badges/${b.badgeId}/revoke`), load, report))) return;
     if (issued?.badgeId === b.badgeId) setIssued(null);
   }
   async function enroll(e: FormEvent<HTMLFormElement>) {
@@ -67,11 +70,7 @@ export function BadgesPage({ me }: { me: Me }) {
 
   return (
     <>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
       {!can.issueBadges(me.role) && <p>Issuing and revoking badges and enrolling kiosks needs the operator or admin role.</p>}
       <div className="two-up">
         {can.issueBadges(me.role) && (
@@ -114,82 +113,56 @@ export function BadgesPage({ me }: { me: Me }) {
         )}
       </div>
       {issued && (
-        <section className="printable card" aria-labelledby="issued-badge">
-          <h2 id="issued-badge">
-            {ROLE_NAME[issued.role]} badge: {issued.name}
-          </h2>
+        <PrintableCard
+          id="issued-badge"
+          title={
+            <>
+              {ROLE_NAME[issued.role]} badge: {issued.name}
+            </>
+          }
+          printLabel="Print badge"
+          onDone={() => setIssued(null)}
+        >
           <Qr text={issued.token} label={`QR code of ${issued.name}'s ${issued.role} badge`} />
           <p>
             Valid until <strong>{when(issued.expiresAt)}</strong>. Badge <code>{issued.badgeId}</code>. Print it now: the QR is not shown again (revoke and
             issue a new one if it is lost).
           </p>
-          <div className="actions no-print">
-            <button type="button" onClick={() => window.print()}>
-              Print badge
-            </button>
-            <button type="button" className="secondary" onClick={() => setIssued(null)}>
-              Done
-            </button>
-          </div>
-        </section>
+        </PrintableCard>
       )}
       {enrollment && (
-        <section className="printable card" aria-labelledby="issued-enrollment">
-          <h2 id="issued-enrollment">Enrollment token</h2>
+        <PrintableCard id="issued-enrollment" title="Enrollment token" printLabel="Print token" onDone={() => setEnrollment(null)}>
           <Qr text={enrollment.enrollmentToken} label="QR code of the enrollment token" />
           <p>
             One use, until <strong>{when(enrollment.expiresAt)}</strong>. <code className="secret">{enrollment.enrollmentToken}</code>
           </p>
-          <div className="actions no-print">
-            <button type="button" onClick={() => window.print()}>
-              Print token
-            </button>
-            <button type="button" className="secondary" onClick={() => setEnrollment(null)}>
-              Done
-            </button>
-          </div>
-        </section>
+        </PrintableCard>
       )}
       <section aria-labelledby="all-badges">
         <h2 id="all-badges">Badges</h2>
-        {!badges ? (
-          <p aria-busy="true">Loading…</p>
-        ) : badges.length === 0 ? (
-          <p>No badges yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Issued</th>
-                  <th scope="col">Valid until</th>
-                  <th scope="col">Status</th>
+        <Loaded items={badges} empty={<p>No badges yet.</p>}>
+          {(badges) => (
+            <DataTable columns={['Name', 'Role', 'Issued', 'Valid until', 'Status']}>
+              {badges.map((b) => (
+                <tr key={b.badgeId}>
+                  <td>
+                    {b.name}
+                    <br />
+                    <small>
+                      <code>{b.badgeId}</code>
+                    </small>
+                  </td>
+                  <td>{ROLE_NAME[b.role]}</td>
+                  <td>{when(b.issuedAt)}</td>
+                  <td>{when(b.expiresAt)}</td>
+                  <td>
+                    <BadgeStatus b={b} canRevoke={can.revokeBadges(me.role)} onRevoke={() => void revoke(b)} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {badges.map((b) => (
-                  <tr key={b.badgeId}>
-                    <td>
-                      {b.name}
-                      <br />
-                      <small>
-                        <code>{b.badgeId}</code>
-                      </small>
-                    </td>
-                    <td>{ROLE_NAME[b.role]}</td>
-                    <td>{when(b.issuedAt)}</td>
-                    <td>{when(b.expiresAt)}</td>
-                    <td>
-                      <BadgeStatus b={b} canRevoke={can.revokeBadges(me.role)} onRevoke={() => void revoke(b)} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </Loaded>
       </section>
     </>
   );

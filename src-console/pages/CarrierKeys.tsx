@@ -1,6 +1,11 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type CarrierKey } from '../api';
 import { useError, when } from './util';
+import { confirmThen } from '../ui/confirm';
+import { DataTable } from '../ui/DataTable';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { Loaded } from '../ui/Loaded';
+import { OneTimeSecret } from '../ui/OneTimeSecret';
 
 /** Admins: a key per carrier (shown once), which kiosks it may use, revoke, last use. */
 export function CarrierKeysPage() {
@@ -28,9 +33,7 @@ export function CarrierKeysPage() {
     }
   }
   async function revoke(k: CarrierKey) {
-    if (!window.confirm(`Revoke ${k.carrier}'s key ${k.prefix}…? Requests with it are refused from now on.`)) return;
-    clear();
-    await api('POST', `carrier-keys/${k.id}/revoke`).then(load, report);
+    await confirmThen(`Revoke ${k.carrier}'s key ${k.prefix}…? Requests with it are refused from now on.`, clear, () => api('POST', `carrier-keys/${k.id}/revoke`), load, report);
   }
 
   return (
@@ -45,69 +48,40 @@ export function CarrierKeysPage() {
           <button type="submit">Create key</button>
         </form>
       </section>
-      {created && (
-        <div className="notice" role="status">
-          <p>
-            The key for <strong>{created.carrier}</strong>. Copy it now: it is not shown again.
-          </p>
-          <p>
-            <code className="secret">{created.key}</code>
-          </p>
-        </div>
-      )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      {created && <OneTimeSecret what="The key" owner={created.carrier} secret={created.key} />}
+      <ErrorAlert error={error} />
       <section aria-labelledby="all-keys">
         <h2 id="all-keys">Keys</h2>
-        {!keys ? (
-          <p aria-busy="true">Loading…</p>
-        ) : keys.length === 0 ? (
-          <p>No carrier keys yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Carrier</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Kiosks</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
+        <Loaded items={keys} empty={<p>No carrier keys yet.</p>}>
+          {(keys) => (
+            <DataTable columns={['Carrier', 'Key', 'Kiosks', 'Created', 'Last used', 'Status']}>
+              {keys.map((k) => (
+                <tr key={k.id}>
+                  <td>{k.carrier}</td>
+                  <td>
+                    <code>{k.prefix}…</code>
+                  </td>
+                  <td>{k.kiosks ? k.kiosks.join(', ') : 'all'}</td>
+                  <td>
+                    {when(k.createdAt)}
+                    <br />
+                    <small>by {k.createdBy}</small>
+                  </td>
+                  <td>{when(k.lastUsedAt)}</td>
+                  <td>
+                    {k.revokedAt ? (
+                      `Revoked ${when(k.revokedAt)}`
+                    ) : (
+                      <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke ${k.carrier} key ${k.prefix}`}>
+                        Revoke
+                      </button>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {keys.map((k) => (
-                  <tr key={k.id}>
-                    <td>{k.carrier}</td>
-                    <td>
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td>{k.kiosks ? k.kiosks.join(', ') : 'all'}</td>
-                    <td>
-                      {when(k.createdAt)}
-                      <br />
-                      <small>by {k.createdBy}</small>
-                    </td>
-                    <td>{when(k.lastUsedAt)}</td>
-                    <td>
-                      {k.revokedAt ? (
-                        `Revoked ${when(k.revokedAt)}`
-                      ) : (
-                        <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke ${k.carrier} key ${k.prefix}`}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </Loaded>
       </section>
     </>
   );

@@ -2,6 +2,9 @@ import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
 import './inbox.css';
 import { useError, when } from './util';
+import { DataTable } from '../ui/DataTable';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { Loaded } from '../ui/Loaded';
 
 type State = 'new' | 'acknowledged' | 'resolved';
 type View = State | 'open';
@@ -111,84 +114,65 @@ export function InboxPage() {
           ))}
         </select>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!data ? (
-        <p aria-busy="true">Loading…</p>
-      ) : data.items.length === 0 ? (
-        <p className="summary">Nothing here.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="inbox">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Kiosk</th>
-                <th scope="col">What</th>
-                <th scope="col">State</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((i) => {
-                const d = describe(i);
-                return (
-                  <tr key={i.id} data-item={i.id}>
-                    <td>{when(i.occurredAt)}</td>
-                    <td>
-                      <code>{i.kioskId}</code>
-                    </td>
-                    <td>
-                      <strong>{d.title}</strong>
-                      {d.details.length > 0 && (
-                        <>
-                          <br />
-                          <small>{d.details.join(' · ')}</small>
-                        </>
-                      )}
-                    </td>
-                    <td>
-                      <span className={`state state-${i.state}`}>{i.state}</span>
-                      {[
-                        ['Acknowledged', i.acknowledged],
-                        ['Resolved', i.resolved],
-                      ].map(([label, m]) =>
-                        m && typeof m === 'object' ? (
-                          <small key={label as string} className="mark">
-                            {label as string} by {m.by}, {when(m.at)}
-                            {m.note ? `: “${m.note}”` : ''}
-                          </small>
-                        ) : null,
-                      )}
-                    </td>
-                    <td>
-                      {i.state !== 'resolved' && (
-                        <div className="actions">
-                          <label className="visually-hidden" htmlFor={`note-${i.id}`}>
-                            Note for {d.title} at {i.kioskId}
-                          </label>
-                          <input id={`note-${i.id}`} placeholder="Note (optional)" maxLength={500} value={notes[i.id] ?? ''} onChange={(e) => setNotes((n) => ({ ...n, [i.id]: e.target.value }))} />
-                          {i.state === 'new' && (
-                            <button type="button" className="secondary" onClick={() => void move(i, 'acknowledge')}>
-                              Acknowledge
-                            </button>
-                          )}
-                          <button type="button" onClick={() => void move(i, 'resolve')}>
-                            Resolve
+      <ErrorAlert error={error} />
+      <Loaded items={data ? data.items : null} empty={<p className="summary">Nothing here.</p>}>
+        {(items) => (
+          <DataTable columns={['When', 'Kiosk', 'What', 'State', 'Action']} className="inbox">
+            {items.map((i) => {
+              const d = describe(i);
+              return (
+                <tr key={i.id} data-item={i.id}>
+                  <td>{when(i.occurredAt)}</td>
+                  <td>
+                    <code>{i.kioskId}</code>
+                  </td>
+                  <td>
+                    <strong>{d.title}</strong>
+                    {d.details.length > 0 && (
+                      <>
+                        <br />
+                        <small>{d.details.join(' · ')}</small>
+                      </>
+                    )}
+                  </td>
+                  <td>
+                    <span className={`state state-${i.state}`}>{i.state}</span>
+                    {[
+                      ['Acknowledged', i.acknowledged],
+                      ['Resolved', i.resolved],
+                    ].map(([label, m]) =>
+                      m && typeof m === 'object' ? (
+                        <small key={label as string} className="mark">
+                          {label as string} by {m.by}, {when(m.at)}
+                          {m.note ? `: “${m.note}”` : ''}
+                        </small>
+                      ) : null,
+                    )}
+                  </td>
+                  <td>
+                    {i.state !== 'resolved' && (
+                      <div className="actions">
+                        <label className="visually-hidden" htmlFor={`note-${i.id}`}>
+                          Note for {d.title} at {i.kioskId}
+                        </label>
+                        <input id={`note-${i.id}`} placeholder="Note (optional)" maxLength={500} value={notes[i.id] ?? ''} onChange={(e) => setNotes((n) => ({ ...n, [i.id]: e.target.value }))} />
+                        {i.state === 'new' && (
+                          <button type="button" className="secondary" onClick={() => void move(i, 'acknowledge')}>
+                            Acknowledge
                           </button>
-                        </div>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+                        )}
+                        <button type="button" onClick={() => void move(i, 'resolve')}>
+                          Resolve
+                        </button>
+                      </div>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
+        )}
+      </Loaded>
     </>
   );
 }

@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, type Me, type OperatorRow, type Role } from '../api';
 import { useError, when } from './util';
+import { DataTable } from '../ui/DataTable';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { Loaded } from '../ui/Loaded';
 
 const ROLES: Role[] = ['admin', 'operator', 'support'];
 
@@ -56,73 +59,56 @@ export function OperatorsPage({ me }: { me: Me }) {
       </section>
       <div aria-live="polite">
         {notice && <p className="notice">{notice}</p>}
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert error={error} />
       </div>
       <section aria-labelledby="all-operators">
         <h2 id="all-operators">Operators</h2>
-        {!ops ? (
-          <p aria-busy="true">Loading…</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Operator</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {ops.map((o) => (
-                  <tr key={o.id}>
-                    <td>
-                      {o.name}
-                      <br />
-                      <small>{o.email}</small>
-                    </td>
-                    <td>
-                      <label className="visually-hidden" htmlFor={`role-${o.id}`}>
-                        Role of {o.email}
-                      </label>
-                      <select id={`role-${o.id}`} value={o.role} onChange={(e) => void act(() => api('PATCH', `operators/${o.id}`, { role: e.target.value }), `${o.email} is now ${e.target.value}.`)}>
-                        {ROLES.map((r) => (
-                          <option key={r} value={r}>
-                            {r}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>{o.disabled ? 'Disabled' : 'Active'}</td>
-                    <td>{when(o.createdAt)}</td>
-                    <td>
-                      <div className="actions">
-                      <button
-                        type="button"
-                        className="secondary"
-                        onClick={() => void act(() => api('PATCH', `operators/${o.id}`, { disabled: !o.disabled }), `${o.email} ${o.disabled ? 'enabled' : 'disabled'}.`)}
-                        aria-label={`${o.disabled ? 'Enable' : 'Disable'} ${o.email}`}
-                      >
-                        {o.disabled ? 'Enable' : 'Disable'}
+        <Loaded items={ops}>
+          {(ops) => (
+            <DataTable columns={['Operator', 'Role', 'Status', 'Created', 'Actions']}>
+              {ops.map((o) => (
+                <tr key={o.id}>
+                  <td>
+                    {o.name}
+                    <br />
+                    <small>{o.email}</small>
+                  </td>
+                  <td>
+                    <label className="visually-hidden" htmlFor={`role-${o.id}`}>
+                      Role of {o.email}
+                    </label>
+                    <select id={`role-${o.id}`} value={o.role} onChange={(e) => void act(() => api('PATCH', `operators/${o.id}`, { role: e.target.value }), `${o.email} is now ${e.target.value}.`)}>
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>{o.disabled ? 'Disabled' : 'Active'}</td>
+                  <td>{when(o.createdAt)}</td>
+                  <td>
+                    <div className="actions">
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() => void act(() => api('PATCH', `operators/${o.id}`, { disabled: !o.disabled }), `${o.email} ${o.disabled ? 'enabled' : 'disabled'}.`)}
+                      aria-label={`${o.disabled ? 'Enable' : 'Disable'} ${o.email}`}
+                    >
+                      {o.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                    {o.id !== me.id && (
+                      <button type="button" className="secondary" onClick={() => void act(() => api('POST', `operators/${o.id}/sign-out`), `${o.email} signed out everywhere.`)} aria-label={`Sign ${o.email} out everywhere`}>
+                        Sign out everywhere
                       </button>
-                      {o.id !== me.id && (
-                        <button type="button" className="secondary" onClick={() => void act(() => api('POST', `operators/${o.id}/sign-out`), `${o.email} signed out everywhere.`)} aria-label={`Sign ${o.email} out everywhere`}>
-                          Sign out everywhere
-                        </button>
-                      )}
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                    )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
+        </Loaded>
       </section>
     </>
   );

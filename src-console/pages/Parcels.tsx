@@ -2,6 +2,8 @@ import { useCallback, useState, type FormEvent } from 'react';
 import { api, type Me } from '../api';
 import { useError, when } from './util';
 import './parcels.css';
+import { DataTable } from '../ui/DataTable';
+import { ErrorAlert } from '../ui/ErrorAlert';
 
 interface ParcelSummary {
   parcelId: string;
@@ -84,45 +86,28 @@ export function ParcelsPage({ me }: { me: Me }) {
           <button type="submit">Search</button>
         </form>
       </section>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
       {found && !open && (
         <section aria-labelledby="results">
           <h2 id="results">Results</h2>
           {found.length === 0 ? (
             <p>No parcel matches exactly.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Barcode</th>
-                    <th scope="col">Kiosk</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Recipient</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {found.map((f) => (
-                    <tr key={f.parcelId}>
-                      <td>
-                        <button type="button" className="link" onClick={() => show(f.parcelId)}>
-                          {f.barcode}
-                        </button>
-                      </td>
-                      <td>{f.kioskId}</td>
-                      <td>{f.status}</td>
-                      <td>{[f.recipientEmail, f.recipientPhone].filter(Boolean).join(', ')}</td>
-                      <td>{when(f.createdAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Barcode', 'Kiosk', 'Status', 'Recipient', 'Created']}>
+              {found.map((f) => (
+                <tr key={f.parcelId}>
+                  <td>
+                    <button type="button" className="link" onClick={() => show(f.parcelId)}>
+                      {f.barcode}
+                    </button>
+                  </td>
+                  <td>{f.kioskId}</td>
+                  <td>{f.status}</td>
+                  <td>{[f.recipientEmail, f.recipientPhone].filter(Boolean).join(', ')}</td>
+                  <td>{when(f.createdAt)}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </section>
       )}

@@ -1,27 +1,15 @@
 import { useCallback, useState, type FormEvent } from 'react';
+import type { ParcelSummary, TimelineEntry } from '../../src-shared/parcels';
 import { api, type Me } from '../api';
 import { useError, when } from './util';
 import './parcels.css';
 import { DataTable } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
 
-interface ParcelSummary {
-  parcelId: string;
-  barcode: string;
-  kioskId: string;
-  size: string;
-  status: string;
-  recipientEmail: string | null;
-  recipientPhone: string | null;
-  compartmentId: string | null;
-  createdAt: string;
-  depositedAt: string | null;
-  expiresAt: string | null;
-}
 interface ParcelDetail {
   parcel: ParcelSummary;
   pickupWindowDays: number;
-  timeline: Array<{ at: string; what: string; detail: string | null }>;
+  timeline: TimelineEntry[];
   messages?: number;
 }
 

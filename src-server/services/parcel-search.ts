@@ -2,21 +2,7 @@ import type { ServerContext } from '../context';
 import { iso, isoOrNull } from '../context';
 import type { Q } from '../store/db';
 import type { ParcelRow } from './shipments';
-
-/** One parcel as the console lists it. Recipient fields are shown to signed-in operators (they must reach people). */
-export interface ParcelSummary {
-  parcelId: string;
-  barcode: string;
-  kioskId: string;
-  size: string;
-  status: string;
-  recipientEmail: string | null;
-  recipientPhone: string | null;
-  compartmentId: string | null;
-  createdAt: string;
-  depositedAt: string | null;
-  expiresAt: string | null;
-}
+import type { ParcelSummary, TimelineEntry } from '../../src-shared/parcels';
 
 export const summary = (p: ParcelRow): ParcelSummary => ({
   parcelId: p.id,
@@ -52,13 +38,6 @@ export async function searchParcels(q: Q, term: string, limit = 50): Promise<Par
   else base = base.where('barcode', '=', t);
   const rows = await base.orderBy('created_at', 'desc').limit(limit).execute();
   return rows.map(summary);
-}
-
-export interface TimelineEntry {
-  at: string;
-  /** created, code-sent, deposited, reminded, picked-up, expired, collected, cancelled, problem, code-reissued, … */
-  what: string;
-  detail: string | null;
 }
 
 const EVENT_WHAT: Record<string, string> = {

@@ -7,6 +7,7 @@ import { DataTable } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Loaded } from '../ui/Loaded';
 import { OneTimeSecret } from '../ui/OneTimeSecret';
+import { submitThen } from '../ui/submit';
 
 interface Rule {
   kind: string;
@@ -97,16 +98,17 @@ export function AlertsPage() {
     }
   }
   async function setHook(e: FormEvent<HTMLFormElement>, h: Hook) {
-    e.preventDefault();
-    const url = String(new FormData(e.currentTarget).get('url') ?? '').trim();
-    clear();
-    try {
-      const r = await api<{ secret: string }>('PUT', `carrier-keys/${h.keyId}/webhook`, { url });
-      setSecret({ carrier: h.carrier, secret: r.secret });
-      await load();
-    } catch (err) {
-      report(err);
-    }
+    await submitThen(
+      e,
+      clear,
+      async (f) => {
+        const r = await api<{ secret: string }>('PUT', `carrier-keys/${h.keyId}/webhook`, { url: String(f.get('url') ?? '').trim() });
+        setSecret({ carrier: h.carrier, secret: r.secret });
+      },
+      load,
+      report,
+      { reset: false },
+    );
   }
   async function removeHook(h: Hook) {
     await confirmThen(`Stop ${h.carrier}'s webhook? Pending deliveries are given up.`, clear, () => api('DELETE', `carrier-keys/${h.keyId}/webhook`), load, report);

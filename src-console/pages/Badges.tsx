@@ -7,6 +7,7 @@ import { DataTable } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Loaded } from '../ui/Loaded';
 import { PrintableCard } from '../ui/PrintableCard';
+import { submitThen } from '../ui/submit';
 
 interface Issued {
   badgeId: string;
@@ -43,19 +44,17 @@ export function BadgesPage({ me }: { me: Me }) {
   useEffect(() => void load(), [load]);
 
   async function issue(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
-    const body = { name: String(f.get('name')).trim(), role: String(f.get('role')) as Issued['role'], ttlHours: Number(f.get('ttl')) };
-    clear();
-    try {
-      const b = await api<{ badgeId: string; token: string; expiresAt: string }>('POST', 'badges', body);
-      setIssued({ ...b, name: body.name, role: body.role });
-      form.reset();
-      await load();
-    } catch (err) {
-      report(err);
-    }
+    await submitThen(
+      e,
+      clear,
+      async (f) => {
+        const body = { name: String(f.get('name')).trim(), role: String(f.get('role')) as Issued['role'], ttlHours: Number(f.get('ttl')) };
+        const b = await api<{ badgeId: string; token: string; expiresAt: string }>('POST', 'badges', body);
+        setIssued({ ...b, name: body.name, role: body.role });
+      },
+      load,
+      report,
+    );
   }
   async function revoke(b: BadgeRow) {
     if (!(await confirmThen(`Revoke ${b.name}'s ${b.role} badge? Every kiosk refuses it from its next sync on.`, clear, () => api('POST', `badges/${b.badgeId}/revoke`), load, report))) return;

@@ -6,6 +6,7 @@ import { DataTable } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Loaded } from '../ui/Loaded';
 import { OneTimeSecret } from '../ui/OneTimeSecret';
+import { submitThen } from '../ui/submit';
 
 /** Admins: a key per carrier (shown once), which kiosks it may use, revoke, last use. */
 export function CarrierKeysPage() {
@@ -16,21 +17,19 @@ export function CarrierKeysPage() {
   useEffect(() => void load(), [load]);
 
   async function create(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
-    const kiosks = String(f.get('kiosks'))
-      .split(/[\s,]+/)
-      .filter(Boolean);
-    clear();
-    try {
-      const k = await api<CarrierKey & { key: string }>('POST', 'carrier-keys', { carrier: String(f.get('carrier')), kiosks: kiosks.length ? kiosks : null });
-      setCreated({ carrier: k.carrier, key: k.key });
-      form.reset();
-      await load();
-    } catch (err) {
-      report(err);
-    }
+    await submitThen(
+      e,
+      clear,
+      async (f) => {
+        const kiosks = String(f.get('kiosks'))
+          .split(/[\s,]+/)
+          .filter(Boolean);
+        const k = await api<CarrierKey & { key: string }>('POST', 'carrier-keys', { carrier: String(f.get('carrier')), kiosks: kiosks.length ? kiosks : null });
+        setCreated({ carrier: k.carrier, key: k.key });
+      },
+      load,
+      report,
+    );
   }
   async function revoke(k: CarrierKey) {
     await confirmThen(`Revoke ${k.carrier}'s key ${k.prefix}…? Requests with it are refused from now on.`, clear, () => api('POST', `carrier-keys/${k.id}/revoke`), load, report);

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Kiosk, type Me } from '../api';
 import './kiosk.css';
 import { ago, useError, when } from './util';
+import { DataTable } from '../ui/DataTable';
+import { ErrorAlert } from '../ui/ErrorAlert';
 
 type CellStatus = 'free' | 'occupied' | 'expired' | 'out_of_service';
 interface Cell {
@@ -66,11 +68,7 @@ export function KioskPage({ kioskId, me }: { kioskId: string; me: Me }) {
         <span className={k.online ? 'status on' : 'status off'}>{k.online ? 'Online' : 'Offline'}</span> · heartbeat {ago(k.heartbeatAgeMs)} · version {k.version ?? '—'} ·
         outbox {k.outboxDepth ?? '—'}
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
       <h3>Compartments</h3>
       {d.compartments === null ? (
         <p>This kiosk does not report its compartments (an older version).</p>
@@ -132,37 +130,23 @@ export function KioskPage({ kioskId, me }: { kioskId: string; me: Me }) {
 
 function CommandTable({ commands }: { commands: Command[] }) {
   return (
-    <div className="table-wrap">
-      <table>
-        <caption className="visually-hidden">Commands</caption>
-        <thead>
-          <tr>
-            <th scope="col">Sent</th>
-            <th scope="col">Command</th>
-            <th scope="col">By</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Result</th>
-          </tr>
-        </thead>
-        <tbody>
-          {commands.map((c) => (
-            <tr key={c.commandId}>
-              <td>{when(c.issuedAt)}</td>
-              <td>
-                {OP[c.op]} {c.compartmentId}
-              </td>
-              <td>{c.operatorEmail}</td>
-              <td>{c.reason}</td>
-              <td className={c.status === 'refused' || c.status === 'door_fault' ? 'refused' : undefined}>
-                {RESULT[c.status]}
-                {c.resultReason ? ` (${c.resultReason})` : ''}
-                {c.resultDetail?.parcelBarcode ? ` · parcel ${c.resultDetail.parcelBarcode} inside: inspect it` : ''}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={['Sent', 'Command', 'By', 'Reason', 'Result']} caption="Commands">
+      {commands.map((c) => (
+        <tr key={c.commandId}>
+          <td>{when(c.issuedAt)}</td>
+          <td>
+            {OP[c.op]} {c.compartmentId}
+          </td>
+          <td>{c.operatorEmail}</td>
+          <td>{c.reason}</td>
+          <td className={c.status === 'refused' || c.status === 'door_fault' ? 'refused' : undefined}>
+            {RESULT[c.status]}
+            {c.resultReason ? ` (${c.resultReason})` : ''}
+            {c.resultDetail?.parcelBarcode ? ` · parcel ${c.resultDetail.parcelBarcode} inside: inspect it` : ''}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, type Kiosk, type Me, type Size } from '../api';
 import { KioskPage } from './KioskPage';
 import { ago, useError } from './util';
+import { DataTable } from '../ui/DataTable';
 
 const SIZES: Size[] = ['S', 'M', 'L', 'XL'];
 
@@ -48,64 +49,48 @@ function KioskList() {
       {data.kiosks.length === 0 ? (
         <p>No kiosks enrolled yet.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Kiosks</caption>
-            <thead>
-              <tr>
-                <th scope="col">Kiosk</th>
-                <th scope="col">Status</th>
-                <th scope="col">Free (free/total)</th>
-                <th scope="col">Parcels</th>
-                <th scope="col">Faults and alarms</th>
-                <th scope="col">Version</th>
-                <th scope="col">Outbox lag</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.kiosks.map((k) => (
-                <tr key={k.kioskId}>
-                  <td>
-                    <a href={`#/kiosks/${k.kioskId}`}>
-                      <code>{k.kioskId}</code>
-                    </a>
-                    <br />
-                    <small>{k.layoutName ?? ''}</small>
-                  </td>
-                  <td>
-                    <span className={k.online ? 'status on' : 'status off'}>{k.online ? 'Online' : 'Offline'}</span>
-                    <br />
-                    <small>
-                      heartbeat {ago(k.heartbeatAgeMs)}
-                      {k.presence ? ` · push ${k.presence === 'online' ? 'connected' : 'disconnected'}` : ''}
-                    </small>
-                  </td>
-                  <td>{k.freeBySize ? SIZES.map((s) => `${s} ${k.freeBySize![s]}/${k.capacity[s]}`).join(' · ') : '—'}</td>
-                  <td>
-                    {k.expected} expected · {k.inLocker} in locker
-                  </td>
-                  <td>
-                    {k.faults.length === 0 ? (
-                      'none'
-                    ) : (
-                      <ul className="faults">
-                        {k.faults.map((f, i) => (
-                          <li key={i}>
-                            <strong>{f.code}</strong>
-                            {f.compartmentId ? ` ${f.compartmentId}` : ''}
-                            {f.message ? `: ${f.message}` : ''}
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                  <td>{k.version ?? '—'}</td>
-                  <td>{k.outboxDepth === null ? '—' : `${k.outboxDepth} events`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Kiosk', 'Status', 'Free (free/total)', 'Parcels', 'Faults and alarms', 'Version', 'Outbox lag']} caption="Kiosks">
+          {data.kiosks.map((k) => (
+            <tr key={k.kioskId}>
+              <td>
+                <a href={`#/kiosks/${k.kioskId}`}>
+                  <code>{k.kioskId}</code>
+                </a>
+                <br />
+                <small>{k.layoutName ?? ''}</small>
+              </td>
+              <td>
+                <span className={k.online ? 'status on' : 'status off'}>{k.online ? 'Online' : 'Offline'}</span>
+                <br />
+                <small>
+                  heartbeat {ago(k.heartbeatAgeMs)}
+                  {k.presence ? ` · push ${k.presence === 'online' ? 'connected' : 'disconnected'}` : ''}
+                </small>
+              </td>
+              <td>{k.freeBySize ? SIZES.map((s) => `${s} ${k.freeBySize![s]}/${k.capacity[s]}`).join(' · ') : '—'}</td>
+              <td>
+                {k.expected} expected · {k.inLocker} in locker
+              </td>
+              <td>
+                {k.faults.length === 0 ? (
+                  'none'
+                ) : (
+                  <ul className="faults">
+                    {k.faults.map((f, i) => (
+                      <li key={i}>
+                        <strong>{f.code}</strong>
+                        {f.compartmentId ? ` ${f.compartmentId}` : ''}
+                        {f.message ? `: ${f.message}` : ''}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+              <td>{k.version ?? '—'}</td>
+              <td>{k.outboxDepth === null ? '—' : `${k.outboxDepth} events`}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );

@@ -40,17 +40,7 @@ export interface CarrierKey {
   revokedAt: string | null;
   lastUsedAt: string | null;
 }
-export interface AuditEntry {
-  id: string;
-  at: string;
-  operatorEmail: string;
-  action: string;
-  target: string | null;
-  outcome: 'ok' | 'refused';
-  detail: unknown;
-  ip: string;
-  userAgent: string;
-}
+export type { OperatorAuditEntry as AuditEntry } from '../src-shared/operator-audit';
 
 /** A badge in the console's list (never its token). */
 export interface BadgeRow {

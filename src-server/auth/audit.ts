@@ -7,6 +7,7 @@ let seq = 0;
 const auditId = (at: number) => `au_${at.toString(36).padStart(9, '0')}${(seq++ % 36 ** 4).toString(36).padStart(4, '0')}${randomId('', 6)}`;
 import type { Q } from '../store/db';
 import { origin } from './sessions';
+import type { OperatorAuditEntry } from '../../src-shared/operator-audit';
 
 /**
  * The operator audit log (issue 12): who, what, when, from where, for every operator action, refused ones included.
@@ -46,17 +47,8 @@ export async function audit(ctx: ServerContext, q: Q, req: FastifyRequest, e: Au
     .execute();
 }
 
-export interface AuditRow {
-  id: string;
-  at: string;
-  operatorEmail: string;
-  action: string;
-  target: string | null;
-  outcome: 'ok' | 'refused';
-  detail: unknown;
-  ip: string;
-  userAgent: string;
-}
+/** An entry as the console API returns it (the shape lives in src-shared, the console reads the same type). */
+export type AuditRow = OperatorAuditEntry;
 
 /** Newest first; `before` (an ISO time) pages back. */
 export async function readAudit(ctx: ServerContext, o: { limit: number; before?: number | undefined }): Promise<AuditRow[]> {

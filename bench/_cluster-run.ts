@@ -48,7 +48,7 @@ export async function runScenario(name: 'cluster' | 'embedded', c: ScenarioConfi
   const ports = await Promise.all(Array.from({ length: c.instances }, () => freePort()));
   const args = (i: number) => [
     '--port', String(ports[i]), '--data-dir', path.join(tmp, `data${i + 1}`), '--keys-dir', keysDir, '--admin-key', ADMIN_KEY,
-    '--sms-url', c.sms.url, '--mqtt-url', c.broker.url, '--mqtt-username', c.broker.adminUser, '--trust-proxy', '--undelivered-days', '0',
+    '--sms-url', c.sms.url, '--mqtt-url', c.broker.url, '--mqtt-username', c.broker.adminUser, '--trust-proxy', '127.0.0.1', '--undelivered-days', '0',
     ...(c.databaseUrl ? ['--database-url', c.databaseUrl] : []),
   ];
   const env = { FLEET_MQTT_PASSWORD: c.broker.adminPassword };

@@ -30,9 +30,9 @@ const USAGE = [
   '       [--mqtt-url mqtt://host:1883 [--mqtt-username U] [--mqtt-password-file F] [--mqtt-kiosk-url URL] [--mqtt-topic-root lk/fleet]]',
   '--mqtt-url turns on push to kiosks (Mosquitto 2 with dynamic security; U is its dynsec admin, password from',
   '$FLEET_MQTT_PASSWORD or --mqtt-password-file). --mqtt-kiosk-url is what kiosks connect to, if not the same URL.',
-  '       [--undelivered-days N] [--restore-watermark FILE] [--trust-proxy]',
+  '       [--undelivered-days N] [--restore-watermark FILE] [--trust-proxy ADDRS]',
   '--undelivered-days (default 5, 0 = never): an announced parcel not deposited by then is released (capacity freed).',
-  '--trust-proxy: take the client address from X-Forwarded-For (only behind a load balancer you run, which sets it).',
+  '--trust-proxy ADDRS: the load balancer(s) you run (addresses or CIDRs, comma-separated); the client address is the one they append to X-Forwarded-For (what a client wrote in the header itself is never trusted).',
   '--restore-watermark (default <data-dir>/restore-watermark.json): the last state this instance saw, to detect a',
   'database restored from an older backup; keep it out of what you restore. After a restore, before starting:',
   '       npm run server -- restore-mark [--data-dir DIR | --database-url URL]   (new epoch: kiosks re-send)',
@@ -86,7 +86,7 @@ try {
       'mqtt-username': { type: 'string' },
       'mqtt-password-file': { type: 'string' },
       'mqtt-topic-root': { type: 'string' },
-      'trust-proxy': { type: 'boolean', default: false },
+      'trust-proxy': { type: 'string' },
     },
     strict: true,
   });
@@ -126,7 +126,7 @@ const server = await startFleetServer({
   ...(push ? { push } : {}),
   // Behind a load balancer every request comes from the balancer's address: without this, all kiosks share one
   // per-address budget (enrollment: 30 a minute per instance). Only when the balancer is yours (ADR server-hardening).
-  ...(values['trust-proxy'] ? { limits: { trustProxy: true } } : {}),
+  ...(values['trust-proxy'] ? { limits: { trustProxy: values['trust-proxy'].split(',').map((a) => a.trim()).filter(Boolean) } } : {}),
   channels: {
     ...(smtpUrl ? { smtpUrl } : {}),
     ...(values['smtp-from'] ? { smtpFrom: values['smtp-from'] } : {}),

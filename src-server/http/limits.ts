@@ -22,8 +22,13 @@ export interface ServerLimits {
   maxConnections: number;
   /** Requests served on one keep-alive socket before the server asks the client to reconnect. */
   maxRequestsPerSocket: number;
-  /** Take the client address from X-Forwarded-For (only behind a load balancer you run). */
-  trustProxy: boolean;
+  /**
+   * The load balancers in front of this server whose X-Forwarded-For entry is trusted for the client address
+   * (addresses or CIDR ranges, e.g. `127.0.0.1`, `10.0.0.0/8`); empty = none (the socket's address). Only the entry a
+   * listed balancer appended counts: never "trust all", or a client names any address it likes in the header and
+   * escapes every per-address limit (seen in review).
+   */
+  trustProxy: string[];
   rate: RateLimits;
 }
 
@@ -47,7 +52,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   timeoutCheckIntervalMs: 1_000,
   maxConnections: 10_000,
   maxRequestsPerSocket: 1_000,
-  trustProxy: false,
+  trustProxy: [],
   rate: { perAddress: 3_000, perKiosk: 240, perAdminKey: 6_000, unauthenticatedPerAddress: 30 },
 };
 
@@ -86,7 +91,8 @@ export function fastifyLimitOptions(l: ServerLimits): FastifyServerOptions {
     connectionTimeout: l.connectionTimeoutMs,
     keepAliveTimeout: l.keepAliveTimeoutMs,
     maxRequestsPerSocket: l.maxRequestsPerSocket,
-    trustProxy: l.trustProxy,
+    // Only listed balancers: the client address is the entry the last trusted hop appended, never one the client wrote.
+    ...(l.trustProxy.length > 0 ? { trustProxy: l.trustProxy.join(',') } : {}),
     http: { headersTimeout: l.headersTimeoutMs, connectionsCheckingInterval: l.timeoutCheckIntervalMs },
   } as FastifyServerOptions;
 }

@@ -76,6 +76,8 @@ export function readWatermark(file: string): Watermark | null {
 
 /** Atomic (temp file + rename) and private (0600): a half-written watermark must never look like a newer state. */
 export function writeWatermark(file: string, w: Watermark): void {
+  // With --database-url the data dir may exist nowhere else: create it (private), or restore detection is silently off.
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.writeFileSync(tmp, JSON.stringify(w), { mode: 0o600 });
   fs.renameSync(tmp, file);

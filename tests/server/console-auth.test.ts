@@ -56,7 +56,7 @@ describe('sign-in and sessions', () => {
   });
 
   it('marks the cookie Secure when the console is reached over TLS through a trusted proxy', async () => {
-    const t = await startTestServer({ limits: { trustProxy: true } });
+    const t = await startTestServer({ limits: { trustProxy: ['127.0.0.1'] } });
     try {
       await t.server.createOperator({ email: 'tls@example.com', name: 'T', role: 'admin', password: 'correct horse battery' });
       const r = await fetch(t.server.url + '/console/api/sign-in', {

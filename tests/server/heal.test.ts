@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restoreMark } from '../../src-server/restore-mark';
@@ -176,5 +177,17 @@ describe('the epoch', () => {
     expect(e1).not.toBe(e0);
     await s.sweep();
     expect((await k.manifest()).body.epoch).toBe(e1);
+  });
+});
+
+describe('the restore watermark', () => {
+  it('is written even when its folder does not exist yet (with --database-url nothing else creates the data dir)', async () => {
+    const { writeWatermark } = await import('../../src-server/services/epoch');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'watermark-'));
+    const file = path.join(dir, 'not-yet', 'restore-watermark.json');
+    writeWatermark(file, { epoch: 'e_test', progress: 3, at: 1 });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ epoch: 'e_test', progress: 3, at: 1 });
+    expect((fs.statSync(path.dirname(file)).mode & 0o777).toString(8)).toBe('700');
+    expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
   });
 });

@@ -52,9 +52,9 @@ async function enrollMany(url: string, n: number): Promise<number[]> {
   return statuses;
 }
 
-describe('npm run server -- --trust-proxy (behind a load balancer)', () => {
+describe('npm run server -- --trust-proxy 127.0.0.1 (behind a load balancer)', () => {
   it('40 kiosks enrolling within a minute from 40 addresses behind one balancer are all accepted', async () => {
-    const url = await server(['--trust-proxy']);
+    const url = await server(['--trust-proxy', '127.0.0.1']);
     const statuses = await enrollMany(url, 40);
     expect(statuses.filter((s) => s !== 200 && s !== 201)).toEqual([]);
   }, 60_000);
@@ -64,5 +64,21 @@ describe('npm run server -- --trust-proxy (behind a load balancer)', () => {
     const statuses = await enrollMany(url, 31);
     expect(statuses.slice(0, 30).every((s) => s === 200 || s === 201)).toBe(true);
     expect(statuses[30]).toBe(429);
+  }, 60_000);
+
+  it("a client cannot choose its own address: what it writes before the balancer's entry is ignored, so one client is still one client", async () => {
+    const url = await server(['--trust-proxy', '127.0.0.1']);
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      // HAProxy's `option forwardfor` appends the real client address to whatever the client sent.
+      const r = await fetch(`${url}/v1/kiosks/enroll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i + 1}, 198.51.100.7` },
+        body: JSON.stringify({ enrollmentToken: 'x'.repeat(32), capacity: { S: 1, M: 1, L: 1, XL: 1 } }),
+      });
+      statuses.push(r.status);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(30).every((s) => s === 429)).toBe(true);
   }, 60_000);
 });

@@ -30,16 +30,7 @@ export interface OperatorRow extends Me {
   createdAt: string;
   disabled: boolean;
 }
-export interface CarrierKey {
-  id: string;
-  carrier: string;
-  prefix: string;
-  kiosks: string[] | null;
-  createdAt: string;
-  createdBy: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
+export type { CarrierKeyView as CarrierKey } from '../src-shared/operator-audit';
 export type { OperatorAuditEntry as AuditEntry } from '../src-shared/operator-audit';
 
 /** A badge in the console's list (never its token). */

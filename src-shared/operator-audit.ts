@@ -14,3 +14,18 @@ export interface OperatorAuditEntry {
   ip: string;
   userAgent: string;
 }
+
+/**
+ * A carrier API key as the console API lists it (ADR 0014): never the key itself (shown once at creation), only its
+ * prefix, scope (`kiosks`, null = all of the carrier's), who made it and when, and its last use (ISO 8601 UTC).
+ */
+export interface CarrierKeyView {
+  id: string;
+  carrier: string;
+  prefix: string;
+  kiosks: string[] | null;
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}

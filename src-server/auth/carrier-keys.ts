@@ -5,6 +5,7 @@ import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { randomId } from '../ids';
 import type { Q } from '../store/db';
+import type { CarrierKeyView } from '../../src-shared/operator-audit';
 
 /**
  * Per-carrier API keys (issue 12; ADR operator-auth). A key is 32 random bytes, shown once at creation; only its
@@ -21,16 +22,7 @@ export const CarrierName = z
   .regex(/^[\p{L}\p{N} ._-]+$/u, 'letters, digits, spaces, dot, dash, underscore');
 export const CreateCarrierKey = z.object({ carrier: CarrierName, kiosks: z.array(KioskId).min(1).max(1000).nullable().default(null) }).strict();
 
-export interface CarrierKeyView {
-  id: string;
-  carrier: string;
-  prefix: string;
-  kiosks: string[] | null;
-  createdAt: string;
-  createdBy: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
+export type { CarrierKeyView };
 
 /** Who a /v1 carrier request acts for: the bootstrap admin key (everything) or one carrier key. */
 export type CarrierPrincipal = { kind: 'admin' } | { kind: 'carrier'; keyId: string; carrier: string; kiosks: string[] | null };

@@ -1,0 +1,30 @@
+import type { NotifyCatalog } from './types';
+
+/** German (Sie, as on the kiosk: "Geben Sie Ihren Abholcode ein"). ä, ö, ü and ß are GSM-7: SMS texts keep them. */
+export const de: NotifyCatalog = {
+  intl: 'de-DE',
+  'email.greeting': 'Hallo {name},',
+  'email.footer': 'Diese Nachricht wurde automatisch von der Paketstation versandt. Bitte antworten Sie nicht darauf.',
+  'code.subject': 'Ihr Paket {barcode} wartet an der Paketstation {kiosk}',
+  'code.body': 'Ihr Abholcode für das Paket {barcode} an der Paketstation {kiosk} lautet {code}.',
+  'reissued.subject': 'Neuer Abholcode für das Paket {barcode} an der Paketstation {kiosk}',
+  'reissued.body': 'Ihr neuer Abholcode für das Paket {barcode} an der Paketstation {kiosk} lautet {code}. Der bisherige Code gilt nicht mehr.',
+  'code.deadline': 'Bitte holen Sie es bis {deadline} ab.',
+  'code.check': 'Prüfcode: {check} (die Station fragt eventuell danach).',
+  'code.qrText': 'Oder zeigen Sie an der Station diesen QR-Code: {qr}',
+  'code.qrHtml': 'Oder halten Sie diesen QR-Code an den Scanner der Station:',
+  'code.qrAlt': 'QR-Code, der Ihr Fach öffnet',
+  'reminder.subject': 'Erinnerung: Paket {barcode} wartet an der Paketstation {kiosk}',
+  'reminder.body': 'Erinnerung: Ihr Paket {barcode} wartet bis {deadline} an der Paketstation {kiosk}. Verwenden Sie den Code, den wir Ihnen bei der Ankunft geschickt haben.',
+  'expired.subject': 'Paket {barcode} wurde nicht abgeholt',
+  'expired.body': 'Das Paket {barcode} wurde nicht rechtzeitig an der Paketstation {kiosk} abgeholt und geht an den Absender zurück.',
+  'sms.code': 'Ihr Abholcode für Paket {barcode} an Station {kiosk}: {code}. Abholen bis {deadline}.',
+  'sms.codeShort': 'Abholcode {code}, Station {kiosk}. Abholen bis {deadline}.',
+  'sms.reissued': 'Neuer Abholcode für Paket {barcode} an Station {kiosk}: {code}. Abholen bis {deadline}.',
+  'sms.reissuedShort': 'Neuer Abholcode {code}, Station {kiosk}. Abholen bis {deadline}.',
+  'sms.check': 'Prüfcode: {check}.',
+  'sms.reminder': 'Erinnerung: Paket {barcode} wartet bis {deadline} an Station {kiosk}.',
+  'sms.reminderShort': 'Erinnerung: Ihr Paket wartet bis {deadline} an Station {kiosk}.',
+  'sms.expired': 'Paket {barcode} wurde nicht rechtzeitig an Station {kiosk} abgeholt und geht an den Absender zurück.',
+  'sms.expiredShort': 'Ihr Paket wurde nicht rechtzeitig an Station {kiosk} abgeholt und geht an den Absender zurück.',
+};

@@ -1,0 +1,30 @@
+import type { NotifyCatalog } from './types';
+
+/** English: the reference catalog. The code message's first sentence keeps its shape from before issue 12 on purpose. */
+export const en: NotifyCatalog = {
+  intl: 'en-GB',
+  'email.greeting': 'Hello {name},',
+  'email.footer': 'This message was sent automatically by the parcel locker. Please do not reply to it.',
+  'code.subject': 'Your parcel {barcode} is waiting at locker {kiosk}',
+  'code.body': 'Your code for parcel {barcode} at locker {kiosk} is {code}.',
+  'reissued.subject': 'New code for parcel {barcode} at locker {kiosk}',
+  'reissued.body': 'Your new code for parcel {barcode} at locker {kiosk} is {code}. The previous code no longer works.',
+  'code.deadline': 'Pick it up by {deadline}.',
+  'code.check': 'Check code: {check} (the kiosk may ask for it).',
+  'code.qrText': 'Or show this QR at the kiosk: {qr}',
+  'code.qrHtml': 'Or hold this QR code up to the kiosk’s scanner:',
+  'code.qrAlt': 'QR code that opens your compartment',
+  'reminder.subject': 'Reminder: parcel {barcode} waits at locker {kiosk}',
+  'reminder.body': 'Reminder: parcel {barcode} waits for you at locker {kiosk} until {deadline}. Use the code we sent when it arrived.',
+  'expired.subject': 'Parcel {barcode} was not picked up',
+  'expired.body': 'Parcel {barcode} was not picked up in time at locker {kiosk} and will be returned to the sender.',
+  'sms.code': 'Your code for parcel {barcode} at locker {kiosk} is {code}. Pick it up by {deadline}.',
+  'sms.codeShort': 'Code {code} for your parcel at locker {kiosk}. Pick it up by {deadline}.',
+  'sms.reissued': 'Your new code for parcel {barcode} at locker {kiosk} is {code}. Pick it up by {deadline}.',
+  'sms.reissuedShort': 'New code {code} for your parcel at locker {kiosk}. Pick it up by {deadline}.',
+  'sms.check': 'Check code: {check}.',
+  'sms.reminder': 'Reminder: parcel {barcode} waits at locker {kiosk} until {deadline}.',
+  'sms.reminderShort': 'Reminder: your parcel waits at locker {kiosk} until {deadline}.',
+  'sms.expired': 'Parcel {barcode} was not picked up in time at locker {kiosk} and will be returned to the sender.',
+  'sms.expiredShort': 'Your parcel was not picked up in time at locker {kiosk} and will be returned to the sender.',
+};

@@ -1,0 +1,30 @@
+import type { NotifyCatalog } from './types';
+
+/** Spanish (usted, as on the kiosk: "Introduzca su código"). */
+export const es: NotifyCatalog = {
+  intl: 'es-ES',
+  'email.greeting': 'Hola, {name}:',
+  'email.footer': 'Este mensaje lo ha enviado automáticamente la taquilla de paquetes. Por favor, no responda a él.',
+  'code.subject': 'Su paquete {barcode} le espera en la taquilla {kiosk}',
+  'code.body': 'Su código de recogida del paquete {barcode} en la taquilla {kiosk} es {code}.',
+  'reissued.subject': 'Nuevo código para el paquete {barcode} en la taquilla {kiosk}',
+  'reissued.body': 'Su nuevo código de recogida del paquete {barcode} en la taquilla {kiosk} es {code}. El código anterior ya no sirve.',
+  'code.deadline': 'Plazo de recogida: {deadline}.',
+  'code.check': 'Código de control: {check} (la taquilla puede pedírselo).',
+  'code.qrText': 'O muestre este código QR en la taquilla: {qr}',
+  'code.qrHtml': 'O acerque este código QR al lector de la taquilla:',
+  'code.qrAlt': 'Código QR que abre su puerta',
+  'reminder.subject': 'Recordatorio: el paquete {barcode} le espera en la taquilla {kiosk}',
+  'reminder.body': 'Recordatorio: el paquete {barcode} le espera en la taquilla {kiosk} hasta el {deadline}. Use el código que le enviamos cuando llegó.',
+  'expired.subject': 'El paquete {barcode} no se ha recogido',
+  'expired.body': 'El paquete {barcode} no se recogió a tiempo en la taquilla {kiosk} y se devolverá al remitente.',
+  'sms.code': 'Su código para el paquete {barcode} en la taquilla {kiosk} es {code}. Plazo: {deadline}.',
+  'sms.codeShort': 'Código {code} para su paquete en la taquilla {kiosk}. Plazo: {deadline}.',
+  'sms.reissued': 'Su nuevo código para el paquete {barcode} en la taquilla {kiosk} es {code}. Plazo: {deadline}.',
+  'sms.reissuedShort': 'Nuevo código {code} para su paquete en la taquilla {kiosk}. Plazo: {deadline}.',
+  'sms.check': 'Código de control: {check}.',
+  'sms.reminder': 'Recordatorio: el paquete {barcode} le espera en la taquilla {kiosk} hasta el {deadline}.',
+  'sms.reminderShort': 'Recordatorio: su paquete le espera en la taquilla {kiosk} hasta el {deadline}.',
+  'sms.expired': 'El paquete {barcode} no se recogió a tiempo en la taquilla {kiosk} y vuelve al remitente.',
+  'sms.expiredShort': 'Su paquete no se recogió a tiempo en la taquilla {kiosk} y vuelve al remitente.',
+};

@@ -1,0 +1,30 @@
+import type { NotifyCatalog } from './types';
+
+/** Polish (informal, as on the kiosk: "Wpisz kod odbioru"). SMS texts lose their diacritics to stay in GSM-7 (sms-text.ts). */
+export const pl: NotifyCatalog = {
+  intl: 'pl-PL',
+  'email.greeting': 'Dzień dobry, {name}!',
+  'email.footer': 'Tę wiadomość wysłał automatycznie automat paczkowy. Prosimy na nią nie odpowiadać.',
+  'code.subject': 'Twoja paczka {barcode} czeka w automacie {kiosk}',
+  'code.body': 'Twój kod odbioru paczki {barcode} w automacie {kiosk} to {code}.',
+  'reissued.subject': 'Nowy kod odbioru paczki {barcode} w automacie {kiosk}',
+  'reissued.body': 'Twój nowy kod odbioru paczki {barcode} w automacie {kiosk} to {code}. Poprzedni kod już nie działa.',
+  'code.deadline': 'Odbierz ją do {deadline}.',
+  'code.check': 'Kod kontrolny: {check} (automat może o niego poprosić).',
+  'code.qrText': 'Możesz też pokazać w automacie ten kod QR: {qr}',
+  'code.qrHtml': 'Możesz też przyłożyć ten kod QR do czytnika automatu:',
+  'code.qrAlt': 'Kod QR, który otwiera Twoją skrytkę',
+  'reminder.subject': 'Przypomnienie: paczka {barcode} czeka w automacie {kiosk}',
+  'reminder.body': 'Przypomnienie: paczka {barcode} czeka na Ciebie w automacie {kiosk} do {deadline}. Użyj kodu, który wysłaliśmy, gdy dotarła.',
+  'expired.subject': 'Paczka {barcode} nie została odebrana',
+  'expired.body': 'Paczka {barcode} nie została odebrana na czas z automatu {kiosk} i wróci do nadawcy.',
+  'sms.code': 'Twój kod odbioru paczki {barcode} w automacie {kiosk}: {code}. Odbierz do {deadline}.',
+  'sms.codeShort': 'Kod odbioru {code}, automat {kiosk}. Odbierz do {deadline}.',
+  'sms.reissued': 'Nowy kod odbioru paczki {barcode} w automacie {kiosk}: {code}. Odbierz do {deadline}.',
+  'sms.reissuedShort': 'Nowy kod odbioru {code}, automat {kiosk}. Odbierz do {deadline}.',
+  'sms.check': 'Kod kontrolny: {check}.',
+  'sms.reminder': 'Przypomnienie: paczka {barcode} czeka w automacie {kiosk} do {deadline}.',
+  'sms.reminderShort': 'Przypomnienie: Twoja paczka czeka w automacie {kiosk} do {deadline}.',
+  'sms.expired': 'Paczka {barcode} nie została odebrana na czas z automatu {kiosk} i wróci do nadawcy.',
+  'sms.expiredShort': 'Twoja paczka nie została odebrana na czas z automatu {kiosk} i wróci do nadawcy.',
+};

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { CompiledQuery } from 'kysely';
 import type { z } from 'zod';
 import type { BadgeResponse, BadgeRole, ParcelView, ShipmentRequest } from '../src-shared/sync-protocol';
-import { ShipmentRequest as ShipmentSchema } from '../src-shared/sync-protocol';
+import { ShipmentRequest as ShipmentSchema, TimeZone } from '../src-shared/sync-protocol';
 import { randomBytes } from 'node:crypto';
 import { createOperator, hashPassword, type Operator } from './auth/accounts';
 import type { Role } from './auth/roles';
@@ -35,8 +35,8 @@ export interface FleetServer {
   close(): Promise<void>;
   /** `sqlite` (the embedded default) or `postgres`. */
   dialect: 'sqlite' | 'postgres';
-  /** A one-time token for POST /v1/kiosks/enroll. */
-  createEnrollmentToken(ttlHours?: number): Promise<string>;
+  /** A one-time token for POST /v1/kiosks/enroll; `timeZone` (IANA) becomes the kiosk's zone for its messages' deadlines. */
+  createEnrollmentToken(ttlHours?: number, timeZone?: string): Promise<string>;
   /** Carrier intake. Rejects with HttpError (code NO_CAPACITY, DUPLICATE, NOT_FOUND, BAD_INPUT). The plaintext code is returned in-process only. */
   createShipment(req: ShipmentRequest): Promise<CreatedShipment>;
   cancelShipment(barcode: string): Promise<ParcelView>;
@@ -81,7 +81,8 @@ export async function startFleetServer(o: StartFleetServerOptions): Promise<Flee
     badgePublicKey: publicKeyPem(ctx.keys.badgePublicKey),
     close: () => fleet.close(),
     dialect: ctx.store.dialect,
-    createEnrollmentToken: async (ttlHours = 24) => (await createEnrollmentToken(ctx, ttlHours)).enrollmentToken,
+    createEnrollmentToken: async (ttlHours = 24, timeZone?: string) =>
+      (await createEnrollmentToken(ctx, ttlHours, timeZone === undefined ? undefined : parseOr400(TimeZone, timeZone, 'timeZone'))).enrollmentToken,
     createShipment: async (req) => createShipment(ctx, parseOr400(ShipmentSchema, req, 'shipment') as z.output<typeof ShipmentSchema>),
     cancelShipment: (barcode) => cancelShipment(ctx, barcode),
     extendShipment: (barcode, days) => extendShipment(ctx, barcode, days),
@@ -120,10 +121,11 @@ export interface DemoSeed {
   technicianBadge: BadgeResponse;
 }
 
-const DEMO: { size: ShipmentRequest['size']; accessible?: boolean; name: string; phone?: string; email?: string }[] = [
+// Agnieszka reads Polish: her "SMS" shows a message in the recipient's language, deadline in the kiosk's local time.
+const DEMO: { size: ShipmentRequest['size']; accessible?: boolean; name: string; phone?: string; email?: string; locale?: ShipmentRequest['locale'] }[] = [
   { size: 'S', name: 'Ada', phone: '+48500100201' },
   { size: 'S', name: 'Grace', email: 'grace@example.com' },
-  { size: 'M', name: 'Alan', phone: '+48500100203', accessible: true },
+  { size: 'M', name: 'Agnieszka', phone: '+48500100203', accessible: true, locale: 'pl' },
   { size: 'L', name: 'Edsger', phone: '+48500100204', email: 'edsger@example.com' },
   { size: 'XL', name: 'Barbara', phone: '+48500100205' },
 ];
@@ -144,6 +146,7 @@ export async function seedDemo(server: FleetServer, kioskId: string): Promise<De
           size: d.size,
           accessible: d.accessible ?? false,
           kioskId,
+          ...(d.locale ? { locale: d.locale } : {}),
           recipient: { name: d.name, ...(d.phone ? { phone: d.phone } : {}), ...(d.email ? { email: d.email } : {}) },
         }),
       );

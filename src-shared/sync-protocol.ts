@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Barcode, CompartmentId, Size } from './api/common';
+import { Barcode, CompartmentId, Locale, Size } from './api/common';
 
 /**
  * The wire contract between a kiosk (src-main/sync) and the fleet server (src-server): every request and
@@ -42,6 +42,24 @@ export const Instant = z.iso.datetime({ offset: true });
 export const Cursor = z.string().regex(/^[0-9]{1,16}$/);
 /** Lowercase hex HMAC-SHA256(kioskSecret, code): what the kiosk stores instead of the code. */
 export const CodeDigest = z.string().regex(/^[0-9a-f]{64}$/);
+/**
+ * An IANA time zone name (`Europe/Warsaw`, `UTC`) that this runtime's Intl knows, read back in Intl's spelling
+ * (`europe/warsaw` → `Europe/Warsaw`). Fixed offsets (`+01:00`) are refused: a kiosk's clock follows daylight saving.
+ * Where it is used: a kiosk's zone, in which its recipients' messages state deadlines (issue 12).
+ */
+export const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z][A-Za-z0-9_+\-/]*$/, 'an IANA time zone name, e.g. Europe/Warsaw')
+  .transform((tz, ctx) => {
+    try {
+      return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `unknown time zone ${tz} (an IANA name, e.g. Europe/Warsaw)` });
+      return z.NEVER;
+    }
+  });
 export const SizeCounts = z
   .object({
     S: z.number().int().min(0).max(10_000),
@@ -102,6 +120,8 @@ export const EnrollRequest = z
     capacity: SizeCounts,
     layoutName: z.string().min(1).max(80).optional(),
     version: z.string().min(1).max(40).optional(),
+    /** The kiosk's own idea of its zone; an enrollment token that names one wins (the operator chose it). Default UTC. */
+    timeZone: TimeZone.optional(),
   });
 export type EnrollRequest = z.infer<typeof EnrollRequest>;
 
@@ -457,6 +477,8 @@ export const ShipmentRequest = z
     accessible: z.boolean().default(false),
     kioskId: KioskId,
     pickupWindowDays: z.number().int().min(1).max(60).optional(),
+    /** The recipient's language for the code message, reminder and notice (the kiosk's languages). Default en. */
+    locale: Locale.default('en'),
   })
   .strict();
 export type ShipmentRequest = z.input<typeof ShipmentRequest>;
@@ -502,5 +524,11 @@ export const BadgeResponse = z.object({ badgeId: BadgeId, token: z.string(), exp
 export type BadgeResponse = z.infer<typeof BadgeResponse>;
 
 /** POST /v1/enrollment-tokens (admin) → a one-time token for `POST /v1/kiosks/enroll`. */
-export const EnrollmentTokenRequest = z.object({ ttlHours: z.number().int().min(1).max(24 * 30).default(24) }).strict();
+export const EnrollmentTokenRequest = z
+  .object({
+    ttlHours: z.number().int().min(1).max(24 * 30).default(24),
+    /** The zone of the kiosk this token enrolls: its recipients' deadlines are stated in it. Default: the kiosk's own, else UTC. */
+    timeZone: TimeZone.optional(),
+  })
+  .strict();
 export const EnrollmentTokenResponse = z.object({ enrollmentToken: z.string(), expiresAt: Instant });

@@ -35,6 +35,10 @@ const ROLE_NAME = { driver: 'Driver', technician: 'Technician' } as const;
  * a one-time enrollment token as a QR for the technician installing a kiosk. What a role may not do is not offered;
  * the server refuses it anyway (auth/roles.ts).
  */
+/** The IANA zones this browser knows (the server checks the choice again), and this browser's own as the default. */
+const ZONES: readonly string[] = Intl.supportedValuesOf('timeZone');
+const LOCAL_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
 export function BadgesPage({ me }: { me: Me }) {
   const [badges, setBadges] = useState<BadgeRow[] | null>(null);
   const [issued, setIssued] = useState<Issued | null>(null);
@@ -63,8 +67,10 @@ export function BadgesPage({ me }: { me: Me }) {
   async function enroll(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     clear();
-    const ttlHours = Number(new FormData(e.currentTarget).get('ttl'));
-    await api<Enrollment>('POST', 'enrollment-tokens', { ttlHours }).then(setEnrollment, report);
+    const f = new FormData(e.currentTarget);
+    const ttlHours = Number(f.get('ttl'));
+    const timeZone = String(f.get('tz') ?? '').trim();
+    await api<Enrollment>('POST', 'enrollment-tokens', { ttlHours, ...(timeZone ? { timeZone } : {}) }).then(setEnrollment, report);
   }
 
   return (
@@ -106,6 +112,13 @@ export function BadgesPage({ me }: { me: Me }) {
                 <option value="24">1 day</option>
                 <option value="168">1 week</option>
               </select>
+              <label htmlFor="e-tz">Kiosk time zone (deadlines in recipients&apos; messages)</label>
+              <input id="e-tz" name="tz" list="e-tz-list" defaultValue={LOCAL_ZONE} maxLength={64} autoComplete="off" spellCheck={false} />
+              <datalist id="e-tz-list">
+                {ZONES.map((z) => (
+                  <option key={z} value={z} />
+                ))}
+              </datalist>
               <button type="submit">Create enrollment token</button>
             </form>
           </section>

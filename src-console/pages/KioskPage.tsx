@@ -28,6 +28,8 @@ interface Detail {
   compartments: Cell[] | null;
   events: Array<{ id: string; type: string; occurredAt: string; payload: Record<string, unknown> }>;
   commands: Command[];
+  /** IANA zone set at enrollment: recipients' deadlines are written in it. */
+  timeZone: string;
 }
 type Ask = { kind: 'open' | 'out' | 'back'; compartmentId: string };
 
@@ -66,7 +68,7 @@ export function KioskPage({ kioskId, me }: { kioskId: string; me: Me }) {
       </h2>
       <p className="summary">
         <span className={k.online ? 'status on' : 'status off'}>{k.online ? 'Online' : 'Offline'}</span> · heartbeat {ago(k.heartbeatAgeMs)} · version {k.version ?? '—'} ·
-        outbox {k.outboxDepth ?? '—'}
+        outbox {k.outboxDepth ?? '—'} · time zone <span data-testid="kiosk-time-zone">{d.timeZone}</span>
       </p>
       <ErrorAlert error={error} />
       <h3>Compartments</h3>

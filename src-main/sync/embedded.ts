@@ -87,7 +87,8 @@ async function ensureEnrolled(ctx: KioskContext, repos: Repos, server: FleetServ
   // The fleet folder may have been deleted while the kiosk's database stayed: enroll again rather than be refused forever.
   if (current && (await server.fleet()).some((k) => k.kioskId === current)) return current;
   const ex = new Exchange(ctx, repos, new SyncHttp({ baseUrl: server.url, now: () => ctx.clock.now(), timeoutMs: sync.requestTimeoutMs }), log, sync);
-  return (await ex.enroll(await server.createEnrollmentToken(1))).kioskId;
+  // The demo kiosk stands where this machine is: its messages' deadlines are in this machine's zone.
+  return (await ex.enroll(await server.createEnrollmentToken(1, Intl.DateTimeFormat().resolvedOptions().timeZone))).kioskId;
 }
 
 /**

@@ -1,4 +1,6 @@
 import nodemailer from 'nodemailer';
+import QRCode from 'qrcode';
+import { QR_CID } from './email-html';
 import type { Message } from './messages';
 
 export type ChannelName = 'smtp' | 'sms' | 'console';
@@ -36,10 +38,24 @@ export function smtpChannel(url: string, from: string, timeoutMs: number): Chann
   return {
     name: 'smtp',
     async send(address, message) {
-      await t.sendMail({ from, to: address, subject: message.subject, text: message.text });
+      await t.sendMail({
+        from,
+        to: address,
+        subject: message.subject,
+        text: message.text,
+        ...(message.html ? { html: message.html } : {}),
+        // The pickup QR as an inline image referenced by cid (email-html.ts): rendered here, at send time, so the sealed
+        // row carries only the payload. Quiet zone 4 modules and level M, as a phone held up to a scanner needs.
+        ...(message.qr ? { attachments: [{ filename: 'pickup-qr.png', content: await qrPng(message.qr), contentType: 'image/png', cid: QR_CID }] } : {}),
+      });
     },
     close: () => t.close(),
   };
+}
+
+/** The QR's PNG: 480 px wide, black on white. */
+export function qrPng(payload: string): Promise<Buffer> {
+  return QRCode.toBuffer(payload, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: 480, color: { dark: '#000000', light: '#ffffff' } });
 }
 
 export function smsChannel(url: string, timeoutMs: number): Channel {

@@ -1,10 +1,20 @@
 import type { ParcelRow } from '../services/shipments';
+import { bold, emailHtml, escapeHtml, strong } from './email-html';
+import { catalog, fill, formatDeadline, type NotifyCatalog } from './i18n/index';
+import { oneSegment } from './sms-text';
 
 export type NotificationKind = 'code' | 'reminder' | 'expired';
 
+/**
+ * One message as the outbox seals it per row and a channel sends it. For an SMS row `text` is the short SMS (one
+ * GSM-7 segment where it fits); for an e-mail row it is the plain-text part, `html` the HTML part and `qr` the QR's
+ * payload (`LK2:<token>`), which the SMTP channel renders as the inline image `cid:` QR_CID (email-html.ts).
+ */
 export interface Message {
   subject: string;
   text: string;
+  html?: string;
+  qr?: string;
 }
 
 /** What the recipient needs at the kiosk (ADR 0008 (code lockout)). Sealed at rest on the server until the code message is sent. */
@@ -28,36 +38,95 @@ export function parsePickupSecrets(plain: string): PickupSecrets {
   return { code: String(v.code ?? ''), ...(v.qrToken ? { qrToken: v.qrToken } : {}), ...(v.checkCode ? { checkCode: v.checkCode } : {}) };
 }
 
-const when = (ms: number | null) => (ms === null ? 'soon' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
+/**
+ * How a message is rendered: the recipient's language (parcels.locale), the kiosk's IANA zone (kiosks.time_zone) for
+ * deadlines, the medium (an e-mail gets subject, text, HTML and QR; an SMS, or the demo console printing to a phone
+ * number, gets one short text), and whether the code is a re-issued one (ADR 0016: "your new code").
+ */
+export interface RenderOptions {
+  locale: string;
+  timeZone: string;
+  medium: 'email' | 'sms';
+  reissued?: boolean;
+}
+
+const ENGLISH_UTC: RenderOptions = { locale: 'en', timeZone: 'UTC', medium: 'email' };
 
 /**
- * The text a recipient gets. Only the `code` kind carries the pickup secrets (`sealed`, as parsePickupSecrets
- * reads it): the code, then the check code and the QR payload. The first sentence keeps its old shape on purpose.
+ * The message a recipient gets, in their language, deadlines in the kiosk's local time. Only the `code` kind carries
+ * the pickup secrets (`sealed`, as parsePickupSecrets reads it): the code, then the check code and the QR payload.
+ * English keeps the first sentence's old shape ("Your code for parcel … at locker … is …") on purpose.
  */
-export function renderMessage(kind: NotificationKind, p: ParcelRow, sealed?: string): Message {
+export function renderMessage(kind: NotificationKind, p: ParcelRow, sealed?: string, o: RenderOptions = ENGLISH_UTC): Message {
+  const c = catalog(o.locale);
+  const deadline = p.expires_at === null ? null : formatDeadline(p.expires_at, o.locale, o.timeZone);
+  const v = { barcode: p.barcode, kiosk: p.kiosk_id };
   switch (kind) {
     case 'code': {
       const s = parsePickupSecrets(sealed ?? '');
-      const check = s.checkCode ? ` Check code: ${s.checkCode} (the kiosk may ask for it).` : '';
-      const qr = s.qrToken ? ` Or show this QR at the kiosk: LK2:${s.qrToken}` : '';
-      return {
-        subject: `Your parcel ${p.barcode} is waiting at locker ${p.kiosk_id}`,
-        text: `Your code for parcel ${p.barcode} at locker ${p.kiosk_id} is ${s.code}. Pick it up by ${when(p.expires_at)}.${check}${qr}`,
-      };
+      if (o.medium === 'sms') return { subject: '', text: codeSms(c, v, s, deadline, o.reissued === true) };
+      return codeEmail(c, o, p, s, deadline);
     }
-    case 'reminder':
-      return {
-        subject: `Reminder: parcel ${p.barcode} waits at locker ${p.kiosk_id}`,
-        text: `Reminder: parcel ${p.barcode} waits for you at locker ${p.kiosk_id} until ${when(p.expires_at)}. Use the code we sent when it arrived.`,
-      };
+    case 'reminder': {
+      const d = deadline ?? '—';
+      if (o.medium === 'sms') return { subject: '', text: oneSegment([fill(c['sms.reminder'], { ...v, deadline: d }), fill(c['sms.reminderShort'], { ...v, deadline: d })]) };
+      return plainEmail(c, o, p, fill(c['reminder.subject'], v), c['reminder.body'], { ...v, deadline: d });
+    }
     case 'expired':
-      return {
-        subject: `Parcel ${p.barcode} was not picked up`,
-        text: `Parcel ${p.barcode} was not picked up in time at locker ${p.kiosk_id} and will be returned to the sender.`,
-      };
+      if (o.medium === 'sms') return { subject: '', text: oneSegment([fill(c['sms.expired'], v), fill(c['sms.expiredShort'], v)]) };
+      return plainEmail(c, o, p, fill(c['expired.subject'], v), c['expired.body'], v);
     default: {
       const never: never = kind;
       throw new Error(`unknown notification kind ${String(never)}`);
     }
   }
 }
+
+type Values = Record<string, string>;
+const html = (template: string, values: Values) => fill(template, values, escapeHtml);
+const boldAll = (values: Values) => Object.fromEntries(Object.entries(values).map(([k, x]) => [k, bold(x)]));
+
+/** SMS: code, locker, deadline and the check code; the barcode only when it all fits one segment. */
+function codeSms(c: NotifyCatalog, v: Values, s: PickupSecrets, deadline: string | null, reissued: boolean): string {
+  const values = { ...v, code: s.code, deadline: deadline ?? '—' };
+  const check = s.checkCode ? ' ' + fill(c['sms.check'], { check: s.checkCode }) : '';
+  const [full, short] = reissued ? (['sms.reissued', 'sms.reissuedShort'] as const) : (['sms.code', 'sms.codeShort'] as const);
+  return oneSegment([fill(c[full], values) + check, fill(c[short], values) + check]);
+}
+
+/** E-mail with the code: plain text as before issue 12 (now localized), the same in HTML, and the QR as an image. */
+function codeEmail(c: NotifyCatalog, o: RenderOptions, p: ParcelRow, s: PickupSecrets, deadline: string | null): Message {
+  const v = { barcode: p.barcode, kiosk: p.kiosk_id };
+  const [subjectKey, bodyKey] = o.reissued ? (['reissued.subject', 'reissued.body'] as const) : (['code.subject', 'code.body'] as const);
+  const qr = s.qrToken ? `LK2:${s.qrToken}` : undefined;
+  const text = [
+    fill(c[bodyKey], { ...v, code: s.code }),
+    deadline ? fill(c['code.deadline'], { deadline }) : '',
+    s.checkCode ? fill(c['code.check'], { check: s.checkCode }) : '',
+    qr ? fill(c['code.qrText'], { qr }) : '',
+  ].filter(Boolean);
+  const subject = fill(c[subjectKey], v);
+  const paragraphs = [
+    ...greeting(c, p),
+    html(c[bodyKey], { ...boldAll(v), code: strong(s.code) }),
+    ...(deadline ? [html(c['code.deadline'], { deadline: bold(deadline) })] : []),
+    ...(s.checkCode ? [html(c['code.check'], { check: strong(s.checkCode) })] : []),
+  ];
+  return {
+    subject,
+    text: text.join(' '),
+    html: emailHtml({ lang: o.locale, title: subject, paragraphs, ...(qr ? { qr: { intro: c['code.qrHtml'], alt: c['code.qrAlt'] } } : {}), footer: c['email.footer'] }),
+    ...(qr ? { qr } : {}),
+  };
+}
+
+/** An e-mail of one sentence or two (reminder, notice): plain text and the same in HTML. */
+function plainEmail(c: NotifyCatalog, o: RenderOptions, p: ParcelRow, subject: string, template: string, values: Values): Message {
+  return {
+    subject,
+    text: fill(template, values),
+    html: emailHtml({ lang: o.locale, title: subject, paragraphs: [...greeting(c, p), html(template, boldAll(values))], footer: c['email.footer'] }),
+  };
+}
+
+const greeting = (c: NotifyCatalog, p: ParcelRow) => (p.recipient_name ? [html(c['email.greeting'], { name: escapeHtml(p.recipient_name) })] : []);

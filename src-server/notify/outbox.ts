@@ -13,18 +13,27 @@ import { renderMessage, type Message, type NotificationKind } from './messages';
 /** The seal's context: `owner` is the parcel id, or the alert id for an alert (ids never collide: `al_` prefix). */
 export const bodyContext = (parcelId: string, kind: string, channel: string, address: string) => `notification:${parcelId}:${kind}:${channel}:${address}`;
 
-/** Which channel reaches each of the recipient's addresses: the real one if configured, else the demo console. */
-export function routes(ctx: ServerContext, p: ParcelRow): { channel: ChannelName; address: string }[] {
-  const out: { channel: ChannelName; address: string }[] = [];
+/**
+ * Which channel reaches each of the recipient's addresses: the real one if configured, else the demo console. `medium`
+ * is what the address is (the console prints an SMS for a phone number, the e-mail's text for an address).
+ */
+export function routes(ctx: ServerContext, p: ParcelRow): { channel: ChannelName; address: string; medium: 'email' | 'sms' }[] {
+  const out: { channel: ChannelName; address: string; medium: 'email' | 'sms' }[] = [];
   if (p.recipient_email) {
-    if (ctx.channels.smtp) out.push({ channel: 'smtp', address: p.recipient_email });
-    else if (ctx.channels.console) out.push({ channel: 'console', address: p.recipient_email });
+    if (ctx.channels.smtp) out.push({ channel: 'smtp', address: p.recipient_email, medium: 'email' });
+    else if (ctx.channels.console) out.push({ channel: 'console', address: p.recipient_email, medium: 'email' });
   }
   if (p.recipient_phone) {
-    if (ctx.channels.sms) out.push({ channel: 'sms', address: p.recipient_phone });
-    else if (ctx.channels.console) out.push({ channel: 'console', address: p.recipient_phone });
+    if (ctx.channels.sms) out.push({ channel: 'sms', address: p.recipient_phone, medium: 'sms' });
+    else if (ctx.channels.console) out.push({ channel: 'console', address: p.recipient_phone, medium: 'sms' });
   }
   return out;
+}
+
+/** The kiosk's IANA zone (migration: kiosks.time_zone, UTC for kiosks enrolled before it), for deadlines in messages. */
+async function kioskTimeZone(q: Q, kioskId: string): Promise<string> {
+  const k = await q.selectFrom('kiosks').select('time_zone').where('id', '=', kioskId).executeTakeFirst();
+  return k?.time_zone ?? 'UTC';
 }
 
 /**
@@ -33,16 +42,20 @@ export function routes(ctx: ServerContext, p: ParcelRow): { channel: ChannelName
  * instances queueing the same message at once store it once). A reminder is keyed on the expiry it announces, so an
  * extension earns a fresh one. Each row is delivered on its own, so one failing channel never holds up another.
  * Returns how many rows were queued. `key`: a re-issued code's manifest seq (ADR code-reissue), so each re-issue is its
- * own message (stored in `for_expiry`, which is 0 for every other non-reminder).
+ * own message (stored in `for_expiry`, which is 0 for every other non-reminder) and says "your new code".
  */
 export async function enqueueNotification(ctx: ServerContext, q: Q, p: ParcelRow, kind: NotificationKind, code?: string, key?: number): Promise<number> {
   const targets = routes(ctx, p);
   if (targets.length === 0) ctx.log.warn('no channel reaches this recipient', { parcelId: p.id, kind });
-  const message = renderMessage(kind, p, code);
+  const timeZone = targets.length > 0 ? await kioskTimeZone(q, p.kiosk_id) : 'UTC';
+  // A `code` message with a key is a re-issue (ADR code-reissue): "your new code".
+  const reissued = kind === 'code' && key !== undefined;
   const now = ctx.now();
   const forExpiry = kind === 'reminder' ? (p.expires_at ?? 0) : (key ?? 0);
   let queued = 0;
   for (const t of targets) {
+    // Rendered per address: the recipient's language, the kiosk's local time, an e-mail or a short SMS (issue 12).
+    const message = renderMessage(kind, p, code, { locale: p.locale, timeZone, medium: t.medium, reissued });
     const sealed = ctx.keys.vault.seal(JSON.stringify(message), bodyContext(p.id, kind, t.channel, t.address));
     const r = await q
       .insertInto('notifications')

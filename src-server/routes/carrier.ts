@@ -52,7 +52,7 @@ export function carrierRoutes(app: FastifyInstance, ctx: ServerContext, hooks: {
 
   app.post('/v1/enrollment-tokens', async (req, reply) => {
     const body = parseOr400(EnrollmentTokenRequest, req.body ?? {}, 'body');
-    return reply.status(201).send(await createEnrollmentToken(ctx, body.ttlHours));
+    return reply.status(201).send(await createEnrollmentToken(ctx, body.ttlHours, body.timeZone));
   });
 
   app.post('/v1/badges', async (req, reply) => {

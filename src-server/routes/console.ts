@@ -96,8 +96,8 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext, pendingN
 
   app.post('/console/api/enrollment-tokens', { config: { action: 'enrollment.create' } }, async (req, reply) => {
     const body = parseOr400(EnrollmentTokenRequest, req.body ?? {}, 'body');
-    const t = await createEnrollmentToken(ctx, body.ttlHours);
-    await audit(ctx, db, req, { action: 'enrollment.create', detail: { ttlHours: body.ttlHours, expiresAt: t.expiresAt } });
+    const t = await createEnrollmentToken(ctx, body.ttlHours, body.timeZone);
+    await audit(ctx, db, req, { action: 'enrollment.create', detail: { ttlHours: body.ttlHours, expiresAt: t.expiresAt, timeZone: body.timeZone ?? null } });
     return reply.status(201).send(t);
   });
 }

@@ -8,12 +8,15 @@ import { appendChange } from './manifest-log';
 
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
-/** A one-time enrollment token; only its hash is stored. */
-export async function createEnrollmentToken(ctx: ServerContext, ttlHours = 24): Promise<{ enrollmentToken: string; expiresAt: string }> {
+/**
+ * A one-time enrollment token; only its hash is stored. `timeZone` (an IANA name, already checked by the TimeZone
+ * schema) becomes the enrolled kiosk's zone, in which its recipients' deadlines are written (issue 12).
+ */
+export async function createEnrollmentToken(ctx: ServerContext, ttlHours = 24, timeZone?: string): Promise<{ enrollmentToken: string; expiresAt: string }> {
   const token = 'lket_' + randomBytes(24).toString('base64url');
   const now = ctx.now();
   const expiresAt = now + ttlHours * 3600_000;
-  await ctx.store.db.insertInto('enrollment_tokens').values({ token_hash: hashToken(token), created_at: now, expires_at: expiresAt }).execute();
+  await ctx.store.db.insertInto('enrollment_tokens').values({ token_hash: hashToken(token), created_at: now, expires_at: expiresAt, time_zone: timeZone ?? null }).execute();
   return { enrollmentToken: token, expiresAt: iso(expiresAt) };
 }
 
@@ -45,7 +48,7 @@ export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<En
       .where('token_hash', '=', tokenHash)
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
-      .returning('token_hash')
+      .returning(['token_hash', 'time_zone'])
       .executeTakeFirst();
     if (!spent) {
       const row = await q.selectFrom('enrollment_tokens').select(['used_at', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
@@ -55,7 +58,15 @@ export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<En
     }
     await q
       .insertInto('kiosks')
-      .values({ id: kioskId, secret_sealed: sealKioskSecret(ctx, kioskId, secret), layout_name: req.layoutName ?? null, capacity_json: JSON.stringify(req.capacity), enrolled_at: now })
+      .values({
+        id: kioskId,
+        secret_sealed: sealKioskSecret(ctx, kioskId, secret),
+        layout_name: req.layoutName ?? null,
+        capacity_json: JSON.stringify(req.capacity),
+        enrolled_at: now,
+        // The operator's choice on the token wins over the kiosk's own idea of its zone (issue 12).
+        time_zone: spent.time_zone ?? req.timeZone ?? 'UTC',
+      })
       .execute();
     await q.updateTable('enrollment_tokens').set({ kiosk_id: kioskId }).where('token_hash', '=', tokenHash).execute();
     const revoked = await q

@@ -11,6 +11,8 @@ export interface KioskDetail {
   compartments: NonNullable<HeartbeatRequest['compartments']> | null;
   /** Newest first, at most 50. */
   events: Array<{ id: string; type: string; occurredAt: string; payload: unknown }>;
+  /** The kiosk's IANA time zone (set at enrollment; UTC for kiosks enrolled before issue 12): its messages' deadlines use it. */
+  timeZone: string;
 }
 
 /** One kiosk's page: its summary, its grid from the last heartbeat, its recent alarms and problem reports. null: unknown kiosk. */
@@ -18,7 +20,7 @@ export async function kioskDetail(ctx: ServerContext, kioskId: string): Promise<
   const kiosk = (await fleetSnapshot(ctx)).find((k) => k.kioskId === kioskId);
   if (!kiosk) return null;
   const q = ctx.store.db;
-  const hbRow = await q.selectFrom('kiosks').select('heartbeat_json').where('id', '=', kioskId).executeTakeFirst();
+  const hbRow = await q.selectFrom('kiosks').select(['heartbeat_json', 'time_zone']).where('id', '=', kioskId).executeTakeFirst();
   const hb = hbRow?.heartbeat_json ? (JSON.parse(hbRow.heartbeat_json) as HeartbeatRequest) : null;
   const rows = await q
     .selectFrom('events')
@@ -33,5 +35,6 @@ export async function kioskDetail(ctx: ServerContext, kioskId: string): Promise<
     kiosk,
     compartments: hb?.compartments ?? null,
     events: rows.map((r) => ({ id: r.id, type: r.type, occurredAt: iso(r.occurred_at), payload: JSON.parse(r.payload) as unknown })),
+    timeZone: hbRow?.time_zone ?? 'UTC',
   };
 }

@@ -136,6 +136,7 @@ export async function createShipment(ctx: ServerContext, req: ParsedShipment, ca
           recipient_name: req.recipient.name ?? null,
           recipient_email: req.recipient.email ?? null,
           recipient_phone: req.recipient.phone ?? null,
+          locale: req.locale,
           status: 'expected',
           code_digest: digest,
           code_sealed: ctx.keys.vault.seal(sealablePickupSecrets({ code, qrToken, checkCode }), codeContext(parcelId)),

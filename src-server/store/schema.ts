@@ -18,6 +18,8 @@ export interface KiosksTable {
   manifest_head: Generated<number>;
   /** Events stored for this kiosk, kept as a counter so the fleet page never counts the events table (migration 3). */
   events_received: Generated<number>;
+  /** The kiosk's IANA time zone, set at enrollment; recipients' deadlines are stated in it. 'UTC' for kiosks enrolled before (issue 12). */
+  time_zone: Generated<string>;
 }
 
 export interface EnrollmentTokensTable {
@@ -26,6 +28,8 @@ export interface EnrollmentTokensTable {
   expires_at: number;
   used_at: number | null;
   kiosk_id: string | null;
+  /** The zone the operator chose for the kiosk this token enrolls (issue 12); NULL: the kiosk's own, else UTC. */
+  time_zone: string | null;
 }
 
 export interface ParcelsTable {
@@ -56,6 +60,8 @@ export interface ParcelsTable {
   /** The carrier whose API key created it (migration 5); NULL: the bootstrap admin key or older parcels. */
   carrier: string | null;
   reminder_queued_at: number | null;
+  /** The recipient's language for messages (ShipmentRequest.locale; 'en' for parcels created before issue 12). */
+  locale: 'en' | 'es' | 'pl' | 'de';
   updated_at: number;
 }
 

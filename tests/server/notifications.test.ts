@@ -6,6 +6,7 @@ import { startFleetServer } from '../../src-server/embedded';
 import { silentLogger } from '../../src-server/log';
 import { codeDigest } from '../../src-common/code-digest';
 import { ManifestResponse } from '../../src-shared/sync-protocol';
+import { formatDeadline } from '../../src-server/notify/i18n/index';
 import { admin, deposited, startTestServer, TestKiosk, until, type Started } from './helpers';
 import { startSmsGateway, startSmtpSink } from './sinks';
 
@@ -31,8 +32,8 @@ async function setup(o: { smtp?: boolean; sms?: boolean; now?: () => number; con
 
 const DAY = 86400_000;
 const HOUR = 3600_000;
-/** The reminder's wording of an ISO expiry: minutes, UTC. */
-const wording = (iso: string) => iso.replace('T', ' ').slice(0, 16) + ' UTC';
+/** The reminder's wording of an ISO expiry: local time at the kiosk (UTC here: enrolled without a zone), in English. */
+const wording = (iso: string) => formatDeadline(Date.parse(iso), 'en', 'UTC');
 
 const CODE_IN_TEXT = /code for parcel \S+ at locker \S+ is ([0-9]{6})/;
 

@@ -52,7 +52,7 @@ describe('configuration', () => {
     const root = path.resolve(import.meta.dirname, '../..');
     const r = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src-main/host/main.ts'), '--config', file], {
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: 300_000,
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/lockout\.maxAttempts/);
@@ -66,7 +66,7 @@ describe('Node version guard', () => {
   const oldMajor = old.status === 0 ? Number(old.stdout.trim().slice(1).split('.')[0]) : 99;
   it.skipIf(oldMajor >= 22)('npm start under an older Node stops with a clear message instead of crashing', () => {
     const root = path.resolve(import.meta.dirname, '../..');
-    const r = spawnSync('/usr/bin/node', [path.join(root, 'scripts/start.mjs')], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, KIOSK_SKIP_BUILD: '1' } });
+    const r = spawnSync('/usr/bin/node', [path.join(root, 'scripts/start.mjs')], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, KIOSK_SKIP_BUILD: '1' } });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/needs Node 22/);
   });

@@ -23,7 +23,7 @@ const ENTRY = {
 } as const;
 
 function run(entry: keyof typeof ENTRY, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(tsx, [ENTRY[entry], ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000, input: '' });
+  const r = spawnSync(tsx, [ENTRY[entry], ...args], { cwd: root, env, encoding: 'utf8', timeout: 300_000, input: '' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

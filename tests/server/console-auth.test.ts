@@ -275,8 +275,9 @@ describe('per-carrier API keys', () => {
 });
 
 describe('create-admin (npm run server -- create-admin)', () => {
+  // A spawn timeout only guards against a hang: tsx compiling the server on a machine with every core busy took over 30 s.
   const cli = (args: string[], input?: string) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src-server/main.ts', 'create-admin', ...args], { encoding: 'utf8', input: input ?? '', timeout: 30_000 });
+    spawnSync(process.execPath, ['--import', 'tsx', 'src-server/main.ts', 'create-admin', ...args], { encoding: 'utf8', input: input ?? '', timeout: 300_000 });
   it('prints one line on success and one line with exit 2 on a taken e-mail or a short password', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'create-admin-'));
     const db = s.databaseUrl ? ['--database-url', s.databaseUrl] : ['--data-dir', dir];

@@ -5,18 +5,23 @@ import { Locale } from '../src-shared/api/common';
 import { PIN_HASH_FORMAT } from './services/pin-hash';
 import { ConfigError } from './config-error';
 import { loadLayout } from './hardware/layouts';
+import { BoardSection, resolveBoardChoice } from './config-board';
+import { DEFAULT_LAYOUT, FAMILY_TRAITS, assertLayoutFits } from './hardware/family';
 
 export { ConfigError };
 
 /**
- * The kiosk's configuration: one JSON file (`--config` / KIOSK_CONFIG), every field overridable by a flag.
- * With nothing configured the kiosk runs the demo: simulated board, local SQLite, embedded fleet server.
+ * The kiosk's configuration file as written: one JSON file (`--config` / KIOSK_CONFIG), every field overridable by a
+ * flag. With nothing configured the kiosk runs the demo: simulated board, local SQLite, embedded fleet server.
  */
-export const KioskConfig = z
+const KioskConfigFields = z
   .object({
     dataDir: z.string().min(1).optional(),
+    /** Which board family, on which line (ADR 0019). Resolved into `config.board` together with `serial.protocol`. */
+    board: BoardSection.optional(),
     serial: z
       .object({
+        /** The old spelling of the transport: `simulator`, or `kerong-cu16` = a serial line at `path`. See `board`. */
         protocol: z.enum(['kerong-cu16', 'simulator']).default('simulator'),
         path: z.string().min(1).optional(),
         baud: z.union([z.literal(9600), z.literal(19200), z.literal(38400), z.literal(57600), z.literal(115200)]).default(19200),
@@ -30,7 +35,8 @@ export const KioskConfig = z
       .object({ path: z.string().min(1), baud: z.number().int().min(1200).max(115200).default(9600) })
       .strict()
       .optional(),
-    layout: z.string().min(1).default('demo-24'),
+    /** Default: the family's demo layout (demo-24 for cu16, cu12-24 for cu12). */
+    layout: z.string().min(1).optional(),
     server: z
       .object({ url: z.url().optional(), enrollmentToken: z.string().min(8).max(256).optional() })
       .strict()
@@ -68,12 +74,32 @@ export const KioskConfig = z
     demo: z.boolean().default(false),
   })
   .strict();
+
+/**
+ * The configuration as the kiosk reads it: `board` resolved (family + transport, from `board` or the old
+ * `serial.protocol`), the layout defaulted for the family, and `serial.itemSensors` false where the family has none.
+ */
+export const KioskConfig = KioskConfigFields.transform((c, ctx) => {
+  const choice = resolveBoardChoice(c.board, c.serial);
+  if (!choice.ok) {
+    ctx.addIssue({ code: 'custom', path: choice.path, message: choice.message });
+    return z.NEVER;
+  }
+  const { family } = choice.board;
+  return {
+    ...c,
+    board: choice.board,
+    layout: c.layout ?? DEFAULT_LAYOUT[family],
+    serial: { ...c.serial, itemSensors: c.serial.itemSensors && FAMILY_TRAITS[family].itemSensors },
+  };
+});
 export type KioskConfig = z.infer<typeof KioskConfig>;
 
 /** `--help`: what the kiosk entry points (npm start, host mode, Electron) accept. */
 export const KIOSK_USAGE = [
-  'usage: npm start -- [--config FILE] [--data-dir DIR] [--protocol simulator|kerong-cu16] [--serial-path DEV]',
-  '         [--serial-baud N] [--scanner-path DEV] [--layout NAME|FILE] [--server-url URL] [--enrollment-token T]',
+  'usage: npm start -- [--config FILE] [--data-dir DIR] [--board-family cu16|cu12] [--board-transport simulator|DEV]',
+  '         [--protocol simulator|kerong-cu16] [--serial-path DEV] [--serial-baud N] [--scanner-path DEV]',
+  '         [--layout NAME|FILE] [--server-url URL] [--enrollment-token T]',
   '         [--host-port N] [--locale en|es|pl|de] [--windowed] [--host] [--demo] [--<any.config.field> VALUE]',
   'Every field of the configuration file can be set by its dotted path; see the README\'s configuration table.',
 ].join('\n');
@@ -85,6 +111,8 @@ const FLAGS: Record<string, Flag> = {
   '--serial-path': { key: 'serial.path', type: 'string', set: (r, v) => (sub(r, 'serial').path = v) },
   '--serial-baud': { key: 'serial.baud', type: 'int', set: (r, v) => (sub(r, 'serial').baud = v) },
   '--protocol': { key: 'serial.protocol', type: 'string', set: (r, v) => (sub(r, 'serial').protocol = v) },
+  '--board-family': { key: 'board.family', type: 'string', set: (r, v) => (sub(r, 'board').family = v) },
+  '--board-transport': { key: 'board.transport', type: 'string', set: (r, v) => (sub(r, 'board').transport = v) },
   '--scanner-path': { key: 'scanner.path', type: 'string', set: (r, v) => (sub(r, 'scanner').path = v) },
   '--layout': { key: 'layout', type: 'string', set: (r, v) => (r.layout = v) },
   '--server-url': { key: 'server.url', type: 'string', set: (r, v) => (sub(r, 'server').url = v) },
@@ -159,9 +187,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
   const config = result.data;
   // Checked here, before anything is opened, so a wrong value is one line and exit 2 rather than a stack later.
-  if (config.serial.protocol === 'kerong-cu16' && !config.serial.path)
-    throw new ConfigError('invalid configuration: serial.path: required when serial.protocol is kerong-cu16 (e.g. --serial-path /dev/ttyUSB0)');
-  loadLayout(config.layout);
+  assertLayoutFits(loadLayout(config.layout), config.board.family);
   return config;
 }
 
@@ -183,7 +209,7 @@ function configLeaves(): Map<string, LeafType> {
     const kind = (t as { def?: { type?: string } }).def?.type;
     out.set(prefix, kind === 'boolean' ? 'bool' : kind === 'number' || kind === 'union' ? 'int' : 'string');
   };
-  walk(KioskConfig, '');
+  walk(KioskConfigFields, '');
   return (leafCache = out);
 }
 

@@ -38,7 +38,7 @@ export interface KioskContext {
   db: Db;
   layout: Layout;
   doors: DoorController;
-  /** The in-process simulator when `serial.protocol` is `simulator`; null on real hardware. */
+  /** The in-process simulator when `board.transport` is `simulator`; null on real hardware. */
   simulator: import('./hardware/index').BoardSimulatorHandle | null;
   sync: SyncHandle;
   clock: Clock;

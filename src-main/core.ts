@@ -68,8 +68,8 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
   }
   const layout = loadLayout(config.layout);
   const { doors, simulator } = await createDoorController({
-    protocol: config.serial.protocol,
-    serialPath: config.serial.path,
+    family: config.board.family,
+    transport: config.board.transport,
     baud: config.serial.baud,
     layout,
     lockBitMeansClosed: config.serial.lockBitMeansClosed,

@@ -9,7 +9,9 @@ export function hardwareStatus(ctx: KioskContext): CallOutput<'kioskInfo'>['hard
   const boardsOnline = h.boards.filter((b) => b.online).length;
   const boardsTotal = h.boards.length;
   const status = h.port !== 'open' || boardsOnline === 0 ? 'offline' : boardsOnline < boardsTotal ? 'degraded' : 'online';
-  return { status, boardsOnline, boardsTotal, protocol: ctx.config.serial.protocol };
+  const { family, transport } = ctx.config.board;
+  const protocol = transport === 'simulator' ? 'simulator' : family === 'cu12' ? 'kerong-cu12' : 'kerong-cu16';
+  return { status, boardsOnline, boardsTotal, protocol, family };
 }
 
 export const kioskHandlers: Pick<Handlers, 'kioskInfo' | 'layoutGet' | 'operationsInProgress' | 'simDoor'> = {

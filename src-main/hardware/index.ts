@@ -1,7 +1,10 @@
 import type { Layout } from '../../src-shared/layout';
 import { ConfigError } from '../config-error';
 import type { Logger } from '../log';
+import { Cu12Driver } from './cu12/driver';
+import { Cu12Simulator } from './cu12/sim';
 import type { DoorController } from './door-controller';
+import { FAMILY_TRAITS, type BoardFamily } from './family';
 import { KerongDriver, type TimingOverrides } from './kerong/driver';
 import { BoardSimulator } from './sim/board-sim';
 import { simulatorTransport } from './sim/in-process';
@@ -13,12 +16,18 @@ export { HardwareError, type HardwareErrorCode } from './errors';
 export { KerongDriver, DEFAULT_TIMING, type KerongTiming, type TimingOverrides } from './kerong/driver';
 export { BoardSimulator, type BoardSimulatorHandle, type BoardFaults, type SimLock } from './sim/board-sim';
 export { loadLayout, parseLayout, bundledLayouts } from './layouts';
+export { BOARD_FAMILIES, FAMILY_TRAITS, assertLayoutFits, type BoardFamily } from './family';
 
 export interface DoorControllerOptions {
-  protocol: 'kerong-cu16' | 'simulator';
+  /** Which bytes go on the line (default cu16). */
+  family?: BoardFamily;
+  /** Where the line goes: 'simulator' (in-process) or a serial device path. Default: from `protocol`. */
+  transport?: string;
+  /** The old spelling, kept for callers that predate `family`: `simulator`, or a cu16 on `serialPath`. */
+  protocol?: 'kerong-cu16' | 'simulator';
   /** The in-process simulator's physical state across restarts (see sim/persisted-bank.ts); unset in tests. */
   simulatedBankFile?: string;
-  /** Required for kerong-cu16, e.g. /dev/ttyUSB0. Ignored for the simulator. */
+  /** The device for `protocol: 'kerong-cu16'`, e.g. /dev/ttyUSB0 (with `transport`, give the path there). */
   serialPath?: string;
   baud?: number;
   layout: Layout;
@@ -37,29 +46,32 @@ export interface DoorHardware {
 }
 
 /**
- * Builds the doors for the kiosk core. Both protocols run the real KerongDriver: for `simulator` its serial line is
- * an in-process pair to a BoardSimulator, so the demo exercises the same queue, parser and timers as the field.
- * Resolves once the port is open and every board has been read once (or the wait has run out: a kiosk whose USB
- * adapter is missing still starts, reports HARDWARE_OFFLINE, and picks the port up when it appears).
+ * Builds the doors for the kiosk core: the family's driver (CU16 or CU12, ADR 0019) on the chosen transport. With
+ * `simulator` the driver's serial line is an in-process pair to that family's simulator, so the demo exercises the
+ * same queue, parser and timers as the field. Resolves once the port is open and every board has been read once (or
+ * the wait has run out: a kiosk whose USB adapter is missing still starts, reports HARDWARE_OFFLINE, and picks the
+ * port up when it appears). Throws ConfigError for a missing serial path, an unknown family or a layout using locks
+ * the family does not have.
  */
 export async function createDoorController(opts: DoorControllerOptions): Promise<DoorHardware> {
-  const polarity = { lockBitMeansClosed: opts.lockBitMeansClosed ?? true, itemSensors: opts.itemSensors ?? true };
+  const family = opts.family ?? 'cu16';
+  if (!FAMILY_TRAITS[family]) throw new ConfigError(`unknown board family ${String(family as unknown)}`);
+  const where = opts.transport ?? (opts.protocol === 'kerong-cu16' ? opts.serialPath : opts.protocol === undefined || opts.protocol === 'simulator' ? 'simulator' : null);
+  if (opts.protocol !== undefined && opts.protocol !== 'simulator' && opts.protocol !== 'kerong-cu16') throw new ConfigError(`unknown serial protocol ${String(opts.protocol as unknown)}`);
+  if (!where) throw new ConfigError('serial.path is required when serial.protocol is kerong-cu16');
+  // A CU12 has no IR inputs: whatever the setting says, item presence is unknown there.
+  const polarity = { lockBitMeansClosed: opts.lockBitMeansClosed ?? true, itemSensors: FAMILY_TRAITS[family].itemSensors && (opts.itemSensors ?? true) };
   let simulator: BoardSimulator | null = null;
   let transport;
-  switch (opts.protocol) {
-    case 'simulator':
-      simulator = new BoardSimulator({ layout: opts.layout, ...polarity });
-      if (opts.simulatedBankFile) restoreSimulatedBank(simulator, opts.simulatedBankFile, opts.layout.compartments.map((c) => c.id));
-      transport = simulatorTransport(simulator);
-      break;
-    case 'kerong-cu16':
-      if (!opts.serialPath) throw new ConfigError('serial.path is required when serial.protocol is kerong-cu16');
-      transport = serialTransport({ path: opts.serialPath, baudRate: opts.baud ?? 19200 });
-      break;
-    default:
-      throw new ConfigError(`unknown serial protocol ${String(opts.protocol as unknown)}`);
+  if (where === 'simulator') {
+    simulator = family === 'cu12' ? new Cu12Simulator({ layout: opts.layout, ...polarity }) : new BoardSimulator({ layout: opts.layout, ...polarity });
+    if (opts.simulatedBankFile) restoreSimulatedBank(simulator, opts.simulatedBankFile, opts.layout.compartments.map((c) => c.id));
+    transport = simulatorTransport(simulator);
+  } else {
+    transport = serialTransport({ path: where, baudRate: opts.baud ?? 19200 });
   }
-  const driver = new KerongDriver({ transport, layout: opts.layout, ...polarity, timing: opts.timing ?? {}, ...(opts.log ? { log: opts.log } : {}) });
+  const common = { transport, layout: opts.layout, lockBitMeansClosed: polarity.lockBitMeansClosed, timing: opts.timing ?? {}, ...(opts.log ? { log: opts.log } : {}) };
+  const driver = family === 'cu12' ? new Cu12Driver(common) : new KerongDriver({ ...common, itemSensors: polarity.itemSensors });
   try {
     await driver.waitForPort(opts.startupWaitMs ?? 2000);
     const boards = [...new Set(opts.layout.compartments.map((c) => c.board))];

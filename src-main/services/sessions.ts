@@ -90,7 +90,7 @@ export class SessionService {
   authPin(pin: string): StaffSession {
     this.pinGuard.check();
     const { config } = this.kit.ctx;
-    const demo = !config.server.url && config.serial.protocol === 'simulator';
+    const demo = !config.server.url && config.board.transport === 'simulator';
     let valid: boolean;
     if (config.technicianPinHash) valid = verifyPin(pin, config.technicianPinHash);
     else if (demo) valid = pin.length === DEMO_TECHNICIAN_PIN.length && crypto.timingSafeEqual(Buffer.from(pin), Buffer.from(DEMO_TECHNICIAN_PIN));

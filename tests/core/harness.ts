@@ -66,6 +66,7 @@ export async function makeKiosk(opts: KioskOptions = {}): Promise<TestKiosk> {
   const layout = loadLayout(config.layout);
   const { doors, simulator } = await createDoorController({
     ...(opts.serialPath ? { protocol: 'kerong-cu16' as const, serialPath: opts.serialPath } : { protocol: 'simulator' as const }),
+    family: config.board.family,
     layout,
     lockBitMeansClosed: config.serial.lockBitMeansClosed,
     itemSensors: config.serial.itemSensors,

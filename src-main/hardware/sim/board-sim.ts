@@ -58,13 +58,13 @@ const NO_FAULTS: BoardFaults = { silent: false, corruptChecksum: false, garbageB
  * board: state replies to 0x30 / 0x32, silence to unlocks. Doors open on unlock and stay open until closed.
  */
 export class BoardSimulator implements BoardSimulatorHandle {
-  private readonly boards = new Map<number, SimLock[]>();
-  private readonly faults = new Map<number, BoardFaults>();
+  protected readonly boards = new Map<number, SimLock[]>();
+  protected readonly faults = new Map<number, BoardFaults>();
   private readonly ids = new Map<string, { board: number; lock: number }>();
   private readonly parser = new FrameParser();
-  private readonly observers = new Set<SimObserver>();
+  protected readonly observers = new Set<SimObserver>();
   private readonly pending = new Set<ReturnType<typeof setTimeout>>();
-  private readonly polarity: { lockBitMeansClosed: boolean; itemSensors: boolean };
+  protected readonly polarity: { lockBitMeansClosed: boolean; itemSensors: boolean };
   private stream: Duplex | null = null;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   /** A board does not care whether anyone hears it: a reply into a line the kiosk closed must not crash the process. */
@@ -74,8 +74,8 @@ export class BoardSimulator implements BoardSimulatorHandle {
   lastError: string | null = null;
   /** false after unplug(): the in-process transport refuses to open until plug(). */
   plugged = true;
-  private busCut = false;
-  private cutOnUnlock = false;
+  protected busCut = false;
+  protected cutOnUnlock = false;
   readonly received = { unlock: 0, state: 0, queryAll: 0, unlockAll: 0 };
 
   constructor(opts: BoardSimulatorOptions) {
@@ -198,7 +198,8 @@ export class BoardSimulator implements BoardSimulatorHandle {
     return this.boards.get(where.board)![where.lock]!;
   }
 
-  private receive(chunk: Buffer): void {
+  /** Bytes from the line (protected: another board family's simulator parses its own frames, cu12/sim.ts). */
+  protected receive(chunk: Buffer): void {
     if (this.busCut) return;
     for (const frame of this.parser.push(chunk)) {
       if (frame.kind !== 'command') continue; // another board's reply on the shared bus
@@ -240,15 +241,18 @@ export class BoardSimulator implements BoardSimulatorHandle {
     }
   }
 
-  /** Queues board's state reply after `after` ms (plus the board's own delay); returns when it will have been sent. */
-  private reply(board: number, after = 0): number {
+  /**
+   * Queues board's state reply (or the frame `encode` makes, told whether to corrupt its SUM) after `after` ms plus the
+   * board's own delay, under the board's faults; returns when it will have been sent.
+   */
+  protected reply(board: number, after = 0, encode?: (corruptSum: boolean) => Buffer): number {
     const f = this.faults.get(board)!;
     if (f.silent) return after;
     const when = after + f.delayMs;
     const send = () => {
       if (this.busCut) return;
-      const bytes = encodeStateReply(board, encodeLocks(this.boards.get(board)!, this.polarity));
-      if (f.corruptChecksum) bytes[8] = (bytes[8]! + 1) & 0xff;
+      const bytes = encode ? encode(f.corruptChecksum) : encodeStateReply(board, encodeLocks(this.boards.get(board)!, this.polarity));
+      if (!encode && f.corruptChecksum) bytes[8] = (bytes[8]! + 1) & 0xff;
       const noise = Buffer.alloc(f.garbageBytes, 0);
       for (let i = 0; i < noise.length; i++) noise[i] = GARBAGE[i % GARBAGE.length]!;
       const s = this.stream;

@@ -1,5 +1,5 @@
 /**
- * `npm run board-sim -- --pty <path> [--layout <name|file>] [--baud 19200] [--open-bit] [--no-ir]` (see USAGE)
+ * `npm run board-sim -- --pty <path> [--family cu16|cu12] [--layout <name|file>] [--baud 19200] [--open-bit] [--no-ir]`
  * Runs the board simulator on one end of a serial line (a socat pty, or a real USB-RS485 adapter looped to the
  * kiosk's), and reads commands from stdin so a person can close doors, put items in, or inject faults.
  */
@@ -10,12 +10,15 @@ import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { SerialPort } from 'serialport';
 import { ConfigError } from '../../config-error';
+import { Cu12Simulator } from '../cu12/sim';
+import { BOARD_FAMILIES, DEFAULT_LAYOUT, assertLayoutFits, type BoardFamily } from '../family';
 import { loadLayout } from '../layouts';
 import { BoardSimulator } from './board-sim';
 import { HELP, runCommand } from './commands';
 
 const USAGE = [
-  'usage: npm run board-sim -- --pty <path> [--layout <name|file>] [--baud 19200] [--open-bit] [--no-ir]',
+  'usage: npm run board-sim -- --pty <path> [--family cu16|cu12] [--layout <name|file>] [--baud 19200] [--open-bit] [--no-ir]',
+  'The family is the boards\' protocol (default cu16; cu12 has no IR, and its layout defaults to cu12-24).',
   'When <path> does not exist, a socat pty pair is made: the board on <path>, the kiosk side beside it',
   '(ttyBOARD → ttyKIOSK, else <path>-kiosk); give that to the kiosk as --serial-path.',
 ].join('\n');
@@ -31,7 +34,8 @@ try {
   ({ values } = parseArgs({
     options: {
       pty: { type: 'string' },
-      layout: { type: 'string', default: 'demo-24' },
+      family: { type: 'string', default: 'cu16' },
+      layout: { type: 'string' },
       baud: { type: 'string', default: '19200' },
       'open-bit': { type: 'boolean', default: false },
       'no-ir': { type: 'boolean', default: false },
@@ -50,9 +54,12 @@ const ptyPath = values.pty;
 if (!ptyPath) refuse('--pty <path> is required (see --help)');
 const baud = Number(values.baud);
 if (![9600, 19200, 38400, 57600, 115200].includes(baud)) refuse(`--baud must be 9600, 19200, 38400, 57600 or 115200, got ${values.baud}`);
+if (!(BOARD_FAMILIES as readonly string[]).includes(values.family!)) refuse(`--family must be ${BOARD_FAMILIES.join(' or ')}, got ${values.family}`);
+const family = values.family as BoardFamily;
 let layout;
 try {
-  layout = loadLayout(values.layout!);
+  layout = loadLayout(values.layout ?? DEFAULT_LAYOUT[family]);
+  assertLayoutFits(layout, family);
 } catch (err) {
   if (err instanceof ConfigError) refuse(err.message);
   throw err;
@@ -72,10 +79,11 @@ async function makePtyPair(boardPath: string): Promise<ChildProcess> {
   process.on('exit', () => child.kill());
   for (let i = 0; i < 200 && !(fs.existsSync(boardPath) && fs.existsSync(kioskPath)); i++) await new Promise((r) => setTimeout(r, 25));
   if (!fs.existsSync(boardPath)) refuse(`socat could not make ${boardPath}`);
-  process.stdout.write(`board-sim: made a pty pair; give the kiosk --protocol kerong-cu16 --serial-path ${kioskPath}\n`);
+  const flags = family === 'cu16' ? `--protocol kerong-cu16 --serial-path ${kioskPath}` : `--board-family ${family} --board-transport ${kioskPath}`;
+  process.stdout.write(`board-sim: made a pty pair; give the kiosk ${flags}\n`);
   return child;
 }
-const sim = new BoardSimulator({
+const sim = new (family === 'cu12' ? Cu12Simulator : BoardSimulator)({
   layout,
   // --open-bit: the wiring where a set lock bit means "open" (lockBitMeansClosed = false on the kiosk).
   lockBitMeansClosed: !values['open-bit'],
@@ -87,7 +95,7 @@ port.open((err) => {
     refuse(`cannot open ${ptyPath}: ${err.message}`);
   }
   sim.attach(port);
-  process.stdout.write(`board-sim: ${layout.name}, boards ${sim.boardIds().join(', ')} on ${ptyPath}. Type "help".\n`);
+  process.stdout.write(`board-sim: ${family}, ${layout.name}, boards ${sim.boardIds().join(', ')} on ${ptyPath}. Type "help".\n`);
 });
 port.on('error', (err) => process.stderr.write(`board-sim: ${err.message}\n`));
 port.on('close', () => {

@@ -24,6 +24,10 @@ if (args.includes('--help') || args.includes('-h')) {
 if (!process.env.KIOSK_SKIP_BUILD) {
   const build = spawnSync(bin('electron-vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
+  // The demo's embedded fleet server serves the operator console from out/console, a build of its own: without it the
+  // console URL the demo prints answers "not built".
+  const consoleBuild = spawnSync(bin('vite'), ['build', '--config', 'console.vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  if (consoleBuild.status !== 0) process.exit(consoleBuild.status ?? 1);
 }
 
 const electronBinary = process.env.ELECTRON_EXEC_PATH || path.join(root, 'node_modules', 'electron', 'dist', 'electron');

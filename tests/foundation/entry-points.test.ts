@@ -55,11 +55,14 @@ describe('every entry point answers in one line', () => {
     ['kiosk', ['--bogus'], /^kiosk: unknown option --bogus$/],
     ['kiosk', ['--layout', 'nonexistent'], /^kiosk: layout "nonexistent" not found/],
     ['kiosk', ['--protocol', 'kerong-cu16'], /^kiosk: invalid configuration: serial\.path: required when serial\.protocol is kerong-cu16/],
+    ['kiosk', ['--board-family', 'cu99'], /^kiosk: invalid configuration: board\.family: /],
     ['server', ['--bogus'], /^fleet server: Unknown option '--bogus'/],
     ['server', ['--port', 'eighty'], /^fleet server: --port must be 0-65535/],
     ['board-sim', ['--bogus'], /^board-sim: Unknown option '--bogus'/],
     ['board-sim', [], /^board-sim: --pty <path> is required/],
     ['board-sim', ['--pty', path.join(tmp, 'ttyX'), '--layout', 'nonexistent'], /^board-sim: layout "nonexistent" not found/],
+    ['board-sim', ['--pty', path.join(tmp, 'ttyX'), '--family', 'cu99'], /^board-sim: --family must be cu16 or cu12, got cu99$/],
+    ['board-sim', ['--pty', path.join(tmp, 'ttyX'), '--family', 'cu12', '--layout', 'demo-24'], /^board-sim: layout .*: compartment A13 is on lock 12, but a Kerong CU12 board/],
     ['pin-hash', ['12'], /^pin-hash: expected one PIN of 4 to 12 digits/],
   ] as const)('%s %j → one line, exit 2', (entry, args, pattern) => {
     expectOneLine(run(entry, [...args, ...(entry === 'kiosk' ? ['--data-dir', path.join(tmp, 'k')] : [])]), pattern);

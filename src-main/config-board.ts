@@ -5,7 +5,7 @@ import { BOARD_FAMILIES, type BoardFamily } from './hardware/family';
 const DEVICE = /^(\/.+|COM\d{1,3})$/;
 
 /**
- * `board` in the configuration (ADR 0019): which lock-board family speaks on the line, and where the line goes.
+ * `board` in the configuration (ADR 0022): which lock-board family speaks on the line, and where the line goes.
  * `transport` is `simulator` (the in-process simulator of that family: the demo) or a serial device path.
  */
 export const BoardSection = z

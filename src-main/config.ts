@@ -17,7 +17,7 @@ export { ConfigError };
 const KioskConfigFields = z
   .object({
     dataDir: z.string().min(1).optional(),
-    /** Which board family, on which line (ADR 0019). Resolved into `config.board` together with `serial.protocol`. */
+    /** Which board family, on which line (ADR 0022). Resolved into `config.board` together with `serial.protocol`. */
     board: BoardSection.optional(),
     serial: z
       .object({

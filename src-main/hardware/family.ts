@@ -2,7 +2,7 @@ import type { Layout } from '../../src-shared/layout';
 import { ConfigError } from '../config-error';
 
 /**
- * The lock-board families the kiosk can drive (ADR 0019). The family says which bytes go on the line; where the line
+ * The lock-board families the kiosk can drive (ADR 0022). The family says which bytes go on the line; where the line
  * goes (a serial device, or the in-process simulator) is the transport, chosen separately.
  */
 export const BOARD_FAMILIES = ['cu16', 'cu12'] as const;
@@ -11,7 +11,7 @@ export type BoardFamily = (typeof BOARD_FAMILIES)[number];
 /** What each family can do, from its protocol note (../shared/docs/protocols/). */
 export const FAMILY_TRAITS: Record<BoardFamily, { locksPerBoard: number; itemSensors: boolean; label: string }> = {
   cu16: { locksPerBoard: 16, itemSensors: true, label: 'Kerong CU16' },
-  /** No IR inputs on a CU12: item presence is unknown (null), never "empty" (ADR 0019). */
+  /** No IR inputs on a CU12: item presence is unknown (null), never "empty" (ADR 0022). */
   cu12: { locksPerBoard: 12, itemSensors: false, label: 'Kerong CU12' },
 };
 

@@ -46,7 +46,7 @@ export interface DoorHardware {
 }
 
 /**
- * Builds the doors for the kiosk core: the family's driver (CU16 or CU12, ADR 0019) on the chosen transport. With
+ * Builds the doors for the kiosk core: the family's driver (CU16 or CU12, ADR 0022) on the chosen transport. With
  * `simulator` the driver's serial line is an in-process pair to that family's simulator, so the demo exercises the
  * same queue, parser and timers as the field. Resolves once the port is open and every board has been read once (or
  * the wait has run out: a kiosk whose USB adapter is missing still starts, reports HARDWARE_OFFLINE, and picks the

@@ -5,7 +5,7 @@ export const HardwareStatus = z.object({
   status: z.enum(['online', 'degraded', 'offline']),
   boardsOnline: z.number().int(),
   boardsTotal: z.number().int(),
-  /** `simulator` or the board family on a real serial line (ADR 0019). */
+  /** `simulator` or the board family on a real serial line (ADR 0022). */
   protocol: z.enum(['kerong-cu16', 'kerong-cu12', 'simulator']),
   /** Which family's bytes, also under the simulator; absent from an older core (read as cu16). */
   family: z.enum(['cu16', 'cu12']).optional(),

@@ -5,7 +5,7 @@ import { depositParcel, makeKiosk, waitFor, waitOp, type TestKiosk } from './har
 
 /**
  * The whole kiosk core on Kerong CU12 boards (the in-process CU12 simulator behind the real Cu12Driver): the flows
- * work, and the door-truth rules (ADR 0009) hold on a board that sees doors but not items (ADR 0019).
+ * work, and the door-truth rules (ADR 0009) hold on a board that sees doors but not items (ADR 0022).
  */
 let k: TestKiosk | null = null;
 afterEach(async () => {

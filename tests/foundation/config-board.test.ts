@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src-main/config';
 
 /**
- * The board family is chosen apart from where its line goes (ADR 0019): `board.family` (cu16 | cu12) and
+ * The board family is chosen apart from where its line goes (ADR 0022): `board.family` (cu16 | cu12) and
  * `board.transport` (simulator | a device path). Configuration files written before that still mean what they meant.
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-board-cfg-'));

@@ -213,7 +213,7 @@ describe.each(FAMILIES)('$family', (F: FamilyUnderTest) => {
         const timeouts = driver.health().timeouts;
         const s = await driver.readBoard(0);
         expect(s.online).toBe(true);
-        // A CU12 has no item sensors: unknown, never "empty" (ADR 0019).
+        // A CU12 has no item sensors: unknown, never "empty" (ADR 0022).
         expect(driver.compartment('A09').item).toBe(F.itemSensors ? true : null);
         expect(driver.health().timeouts).toBe(timeouts);
         expect(driver.health().bytesDropped!).toBeGreaterThanOrEqual(dropped + n);

@@ -34,7 +34,7 @@ interface Waiter {
 const offline = (message: string) => new HardwareError('HARDWARE_OFFLINE', message);
 
 /**
- * The Kerong CU12 bus master, built from the same parts as the CU16's (ADR 0019): one Connection (reconnect with
+ * The Kerong CU12 bus master, built from the same parts as the CU16's (ADR 0022): one Connection (reconnect with
  * backoff), one CommandQueue (one exchange in flight, unlocks first), one Poller (cadence on the monotonic clock) and
  * one DoorTracker (edges, jams, forced doors, blind verdicts). What differs is the bytes, and that a CU12 answers
  * every command: the bus is held for an unlock's acknowledgement (up to the command timeout) so the next frame cannot

@@ -1,6 +1,6 @@
 /**
  * Kerong CU12 framing: commands, replies (which carry an ASK code and a variable data tail) and an incremental
- * parser that survives noise. See ../shared/docs/protocols/second-boards.md and ADR 0019. Pure functions and one
+ * parser that survives noise. See ../shared/docs/protocols/second-boards.md and ADR 0022. Pure functions and one
  * small class, no I/O: the driver parses replies with it, the simulator parses commands with it.
  *
  * Frame: `STX ADDR LOCK CMD ASK DLEN ETX SUM [DATA × DLEN]`. SUM is the low byte of the sum of STX…ETX and the

@@ -121,13 +121,13 @@ export interface DemoSeed {
   technicianBadge: BadgeResponse;
 }
 
-// Agnieszka reads Polish: her "SMS" shows a message in the recipient's language, deadline in the kiosk's local time.
+// Agnieszka (the XL parcel) reads Polish: her "SMS" is in her language, the deadline in the kiosk's local time.
 const DEMO: { size: ShipmentRequest['size']; accessible?: boolean; name: string; phone?: string; email?: string; locale?: ShipmentRequest['locale'] }[] = [
   { size: 'S', name: 'Ada', phone: '+48500100201' },
   { size: 'S', name: 'Grace', email: 'grace@example.com' },
-  { size: 'M', name: 'Agnieszka', phone: '+48500100203', accessible: true, locale: 'pl' },
+  { size: 'M', name: 'Alan', phone: '+48500100203', accessible: true },
   { size: 'L', name: 'Edsger', phone: '+48500100204', email: 'edsger@example.com' },
-  { size: 'XL', name: 'Barbara', phone: '+48500100205' },
+  { size: 'XL', name: 'Agnieszka', phone: '+48500100205', locale: 'pl' },
 ];
 
 /**

@@ -19,6 +19,12 @@ export interface SyncHandle {
    * when offline or unenrolled. A driver's scan of an unknown barcode asks before saying UNKNOWN_PARCEL (issue 11).
    */
   refreshManifest?(maxWaitMs: number): Promise<boolean>;
+  /**
+   * "I lost my code" (ADR customer-self-service): asks the fleet server to re-send the code of a parcel for `phone`
+   * (E.164) waiting at this kiosk. Resolves when the server accepted; rejects with a SyncError (`http` 429 when limited,
+   * `network`/`config` when it cannot be asked). Absent: no fleet to ask.
+   */
+  requestLostCode?(phone: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -7,11 +7,13 @@ import type { dropoffMachine } from './flows/dropoff.machine';
 import { provideKiosk } from './flows/kiosk-actors';
 import { askOnEveryLink } from './flows/resume';
 import type { maintenanceMachine } from './flows/maintenance.machine';
+import type { lostCodeMachine } from './flows/lostcode.machine';
 import type { pickupMachine } from './flows/pickup.machine';
 import { routeScans } from './input/scan-routing';
 import { AttractScreen } from './screens/AttractScreen';
 import { CollectionScreen, DriverScreen } from './screens/DriverScreen';
 import { HomeScreen, PinScreen, SigningIn } from './screens/HomeScreen';
+import { LostCodeScreen } from './screens/LostCodeScreen';
 import { IdleDialog } from './screens/IdleDialog';
 import { MaintenanceScreen } from './screens/MaintenanceScreen';
 import { OutOfOrderScreen } from './screens/OutOfOrderScreen';
@@ -84,6 +86,7 @@ function Screen({ app }: { app: AppRef }) {
     if (s.matches({ flow: { screen: 'dropoff' } })) return 'dropoff';
     if (s.matches({ flow: { screen: 'collection' } })) return 'collection';
     if (s.matches({ flow: { screen: 'maintenance' } })) return 'maintenance';
+    if (s.matches({ flow: { screen: 'lostCode' } })) return 'lostCode';
     return 'busy';
   });
   const asking = useSelector(app, (s) => s.hasTag('idle-asking'));
@@ -104,6 +107,7 @@ function Screen({ app }: { app: AppRef }) {
         <HomeScreen
           authError={authError}
           onPickup={() => app.send({ type: 'START_PICKUP' })}
+          onLostCode={() => app.send({ type: 'LOST_CODE' })}
           onStaffPin={() => app.send({ type: 'STAFF_PIN' })}
           onBack={() => app.send({ type: 'CANCEL' })}
         />
@@ -124,6 +128,9 @@ function Screen({ app }: { app: AppRef }) {
       break;
     case 'collection':
       body = flow ? <CollectionScreen key={flow.id} actor={flow as unknown as ActorRefFrom<typeof collectionMachine>} /> : null;
+      break;
+    case 'lostCode':
+      body = flow ? <LostCodeScreen key={flow.id} actor={flow as unknown as ActorRefFrom<typeof lostCodeMachine>} /> : null;
       break;
     case 'maintenance':
       body = flow ? <MaintenanceScreen key={flow.id} actor={flow as unknown as ActorRefFrom<typeof maintenanceMachine>} /> : null;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ServerContext } from './context';
+import type { CustomerOptions, ServerContext } from './context';
 import { installErrorHandling, NoQuery, parseOr400 } from './http/errors';
 import { installGuard, type Guard } from './http/guard';
 import { applyConnectionCap, fastifyLimitOptions, resolveLimits, type LimitsInput } from './http/limits';
@@ -21,6 +21,9 @@ import { parcelConsoleRoutes } from './routes/parcels';
 import { kioskSyncRoutes } from './routes/kiosk-sync';
 import { webhookRoutes } from './routes/webhooks';
 import { alertRoutes } from './routes/alerts';
+import { lostCodeRoutes } from './routes/lost-code';
+import { recipientPageRoutes } from './routes/recipient-page';
+import { DEFAULT_CUSTOMER_OPTIONS } from './services/recipient-link';
 import { WebhookOutbox, type WebhookOutboxOptions } from './services/webhook-outbox';
 import { openKioskSecret } from './services/enrollment';
 import { noPush, startPush, type PushConfig } from './push/hub';
@@ -61,6 +64,8 @@ export interface FleetAppOptions {
   push?: PushConfig;
   /** The built operator console (default: out/console, found by routes/console-app.ts); served at /console/. */
   consoleDir?: string;
+  /** Recipients' link page and lost codes (ADR customer-self-service); defaults in DEFAULT_CUSTOMER_OPTIONS. */
+  customer?: Partial<CustomerOptions>;
 }
 
 export interface FleetApp {
@@ -113,6 +118,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
     // Deferred: the worker must see only committed rows.
     notificationsQueued: () => void setImmediate(() => outboxRef.current?.kick()),
     push,
+    customer: { ...DEFAULT_CUSTOMER_OPTIONS, ...o.customer },
   };
   // Kiosks enrolled while the broker was away get their broker account when it is back (push/hub.ts reconcile).
   push.setKnownKiosks(async () => (await store.db.selectFrom('kiosks').select('id').execute()).map((k) => k.id));
@@ -150,6 +156,8 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   inboxRoutes(app, ctx);
   webhookRoutes(app, ctx);
   alertRoutes(app, ctx);
+  lostCodeRoutes(app, ctx);
+  recipientPageRoutes(app, ctx);
   analyticsRoutes(app, ctx);
   consoleAppRoutes(app, findConsoleDir(o.consoleDir));
   fleetPageRoutes(app);

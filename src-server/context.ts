@@ -30,6 +30,27 @@ export interface ServerContext {
   notificationsQueued(): void;
   /** MQTT push (src-server/push; ADR mqtt-push): pings after commits, broker presence, kiosk broker accounts. */
   push: PushPort;
+  /** The recipient's link page and "I lost my code" (ADR customer-self-service). */
+  customer: CustomerOptions;
+}
+
+/** What recipients may do without an account (ADR customer-self-service); defaults in app.ts. */
+export interface CustomerOptions {
+  /**
+   * Where recipients reach this server, e.g. `https://lockers.example.com` (no trailing slash): messages carry
+   * `<publicUrl>/r/<token>`. null = unknown (no link in messages); an embedded server fills in its own address.
+   */
+  publicUrl: string | null;
+  /** The one extension a recipient may make: at most this many days (1–30). */
+  extendMaxDays: number;
+  /** Refused while the kiosk's free compartments of the parcel's size, after expected parcels, are below this. */
+  extendFreeFloor: number;
+  /** "I lost my code": at most `perNumber` requests per number in `numberWindowMs` (all kiosks)… */
+  lostCodePerNumber: number;
+  lostCodeNumberWindowMs: number;
+  /** …and `perKiosk` per kiosk in `kioskWindowMs`. */
+  lostCodePerKiosk: number;
+  lostCodeKioskWindowMs: number;
 }
 
 export const DAY_MS = 24 * 3600_000;

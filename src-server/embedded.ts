@@ -23,6 +23,8 @@ export interface StartFleetServerOptions extends Omit<FleetAppOptions, 'log'> {
   /** Default 127.0.0.1: the embedded server is for this machine only. */
   host?: string;
   log?: Logger;
+  /** Recipients' links (ADR customer-self-service) point at the address this server listens on (without customer.publicUrl). */
+  publicUrlIsSelf?: boolean;
 }
 
 /** A running fleet server, plus in-process shortcuts around its HTTP API (the embedded demo and tests use them). */
@@ -75,6 +77,7 @@ export async function startFleetServer(o: StartFleetServerOptions): Promise<Flee
   }
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  if (o.publicUrlIsSelf) ctx.customer.publicUrl ??= `http://${host}:${addr.port}`;
   return {
     url: `http://${host}:${addr.port}`,
     adminKey: ctx.keys.adminKey,

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { startFleetServer } from './embedded';
 import { consoleLogger } from './log';
 import type { PushConfig } from './push/hub';
+import type { CustomerOptions } from './context';
 import { validTopicRoot } from './push/topics';
 
 /**
@@ -33,6 +34,11 @@ const USAGE = [
   '       [--undelivered-days N] [--restore-watermark FILE] [--trust-proxy ADDRS]',
   '--undelivered-days (default 5, 0 = never): an announced parcel not deposited by then is released (capacity freed).',
   '--trust-proxy ADDRS: the load balancer(s) you run (addresses or CIDRs, comma-separated); the client address is the one they append to X-Forwarded-For (what a client wrote in the header itself is never trusted).',
+  '       [--public-url URL] [--extend-max-days N] [--extend-free-floor N]',
+  '--public-url URL|self: where recipients reach this server; their messages then link to <URL>/r/<token> (self: the',
+  'address it listens on). Without it, messages carry no link and no "on its way" message is sent.',
+  '--extend-max-days (default 3): the one extension a recipient may make; --extend-free-floor (default 1): refused while',
+  'fewer compartments of the parcel\'s size are free after expected parcels.',
   '--restore-watermark (default <data-dir>/restore-watermark.json): the last state this instance saw, to detect a',
   'database restored from an older backup; keep it out of what you restore. After a restore, before starting:',
   '       npm run server -- restore-mark [--data-dir DIR | --database-url URL]   (new epoch: kiosks re-send)',
@@ -87,6 +93,9 @@ try {
       'mqtt-password-file': { type: 'string' },
       'mqtt-topic-root': { type: 'string' },
       'trust-proxy': { type: 'string' },
+      'public-url': { type: 'string' },
+      'extend-max-days': { type: 'string' },
+      'extend-free-floor': { type: 'string' },
     },
     strict: true,
   });
@@ -103,6 +112,7 @@ if (windowDays !== undefined && (!Number.isInteger(windowDays) || windowDays < 1
 const undeliveredDays = values['undelivered-days'] === undefined ? undefined : Number(values['undelivered-days']);
 if (undeliveredDays !== undefined && (!Number.isInteger(undeliveredDays) || undeliveredDays < 0 || undeliveredDays > 365))
   refuse(`--undelivered-days must be a whole number of days 0-365 (0 = never release), got ${values['undelivered-days']}`);
+const customer = customerOptions();
 const dataDir = path.resolve(values['data-dir']!);
 const databaseUrl = values['database-url'];
 if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) refuse(`--database-url must be a postgres:// URL, got ${databaseUrl.split('@').pop()}`);
@@ -124,6 +134,8 @@ const server = await startFleetServer({
   ...(undeliveredDays !== undefined ? { undeliveredDays } : {}),
   ...(values['restore-watermark'] ? { restoreWatermarkFile: path.resolve(values['restore-watermark']) } : {}),
   ...(push ? { push } : {}),
+  customer,
+  publicUrlIsSelf: values['public-url'] === 'self',
   // Behind a load balancer every request comes from the balancer's address: without this, all kiosks share one
   // per-address budget (enrollment: 30 a minute per instance). Only when the balancer is yours (ADR server-hardening).
   ...(values['trust-proxy'] ? { limits: { trustProxy: values['trust-proxy'].split(',').map((a) => a.trim()).filter(Boolean) } } : {}),
@@ -141,6 +153,27 @@ const server = await startFleetServer({
 
 if (!values['admin-key']) log.info('admin API key is in the keys dir', { file: path.join(keysDir, 'admin.key') });
 console.log(`fleet server ready: ${server.url}`);
+
+/** --public-url, --extend-max-days, --extend-free-floor (ADR customer-self-service); refuses bad values in one line. */
+function customerOptions(): Partial<CustomerOptions> {
+  const out: Partial<CustomerOptions> = {};
+  const url = values['public-url'];
+  if (url !== undefined && url !== 'self') {
+    if (!/^https?:\/\/[^\s/@]+(:[0-9]+)?(\/[^\s]*)?$/.test(url)) refuse(`--public-url must be an http(s) URL without credentials, got ${url}`);
+    out.publicUrl = url.replace(/\/+$/, '');
+  }
+  const days = values['extend-max-days'];
+  if (days !== undefined) {
+    if (!/^[0-9]+$/.test(days) || Number(days) < 1 || Number(days) > 30) refuse(`--extend-max-days must be a whole number of days 1-30, got ${days}`);
+    out.extendMaxDays = Number(days);
+  }
+  const floor = values['extend-free-floor'];
+  if (floor !== undefined) {
+    if (!/^[0-9]+$/.test(floor) || Number(floor) > 10_000) refuse(`--extend-free-floor must be a whole number 0-10000, got ${floor}`);
+    out.extendFreeFloor = Number(floor);
+  }
+  return out;
+}
 
 /** --mqtt-* flags into a PushConfig (push/hub.ts), or undefined without --mqtt-url; refuses bad values in one line. */
 function pushConfig(): PushConfig | undefined {

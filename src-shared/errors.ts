@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'HARDWARE_OFFLINE',
   'NOT_AVAILABLE',
   'SERVER_UNREACHABLE',
+  /** Too many requests of this kind (e.g. "I lost my code" per number or per kiosk): try again later. */
+  'RATE_LIMITED',
   /** The kiosk's disk is full: nothing new can be recorded, so no new pickup or drop-off starts (doors still tracked). */
   'STORE_FULL',
   /** Another process holds the database's write lock longer than the kiosk waits: try again in a moment. */

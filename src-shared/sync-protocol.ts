@@ -181,6 +181,9 @@ export type ManifestQuery = z.infer<typeof ManifestQuery>;
  * ascending `seq` order (an expected parcel may be cancelled or extended later in the same page), then store
  * `nextCursor` in the same local transaction.
  */
+/** An opaque recipient group at one kiosk (base64url, 22–64 chars): see ExpectedParcel.groupKey. */
+export const GroupKey = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/);
+
 export const ExpectedParcel = z.object({
   seq: z.number().int().min(1),
   parcelId: ParcelId,
@@ -195,6 +198,11 @@ export const ExpectedParcel = z.object({
   qrDigest: CodeDigest.optional(),
   /** HMAC-SHA256(kioskSecret, `check:` + code + `:` + check code), ADR 0008 (code lockout). Absent from older servers. */
   checkDigest: CodeDigest.optional(),
+  /**
+   * Parcels for the same recipient at this kiosk share it (ADR customer-self-service): an opaque HMAC of the normalized
+   * recipient and the kiosk id under a server key, so it names nobody and differs per kiosk. Absent: no group.
+   */
+  groupKey: GroupKey.optional(),
 });
 export type ExpectedParcel = z.infer<typeof ExpectedParcel>;
 
@@ -241,12 +249,26 @@ export const CodeReissue = z.object({
 });
 export type CodeReissue = z.infer<typeof CodeReissue>;
 
+/**
+ * The recipient asked, before delivery, for a compartment within reach (ADR customer-self-service): the kiosk's
+ * allocation then prefers low compartments for this parcel. Applies only while the parcel is still expected there.
+ */
+export const ParcelPreference = z.object({
+  seq: z.number().int().min(1),
+  parcelId: ParcelId,
+  barcode: Barcode,
+  accessible: z.boolean(),
+});
+export type ParcelPreference = z.infer<typeof ParcelPreference>;
+
 export const ManifestResponse = z.object({
   expected: z.array(ExpectedParcel),
   cancellations: z.array(Cancellation),
   extensions: z.array(ExpiryExtension),
   /** Re-issued pickup codes (ADR code-reissue). Absent from older servers. */
   reissues: z.array(CodeReissue).optional(),
+  /** Recipients' requests for a compartment within reach (ADR customer-self-service). Absent from older servers. */
+  preferences: z.array(ParcelPreference).optional(),
   /** Newly revoked badges in this page (a kiosk starting from cursor 0 receives every revocation still relevant). */
   revokedBadges: z.array(BadgeRevocation),
   /** Convenience: the ids of `revokedBadges`. */
@@ -444,6 +466,21 @@ export const HeartbeatResponse = z.object({
   commandsPending: z.boolean().optional(),
 });
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
+
+// ---------------------------------------------------------------------------------------------------------
+// "I lost my code": POST /v1/kiosks/:id/lost-code (signed; ADR customer-self-service)
+
+/** E.164, e.g. +48500100200 (the form recipients' phones are stored in). */
+export const PhoneE164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/);
+/**
+ * A customer at the kiosk typed the phone number their parcel was sent to. If a deposited parcel for it waits at THIS
+ * kiosk, the server re-issues its code (ADR code-reissue) and texts the new one to that number only. The answer is the
+ * same whatever was found (no enumeration); 429 `RATE_LIMITED` past the limits per number and per kiosk.
+ */
+export const LostCodeRequest = z.object({ phone: PhoneE164 });
+export type LostCodeRequest = z.infer<typeof LostCodeRequest>;
+export const LostCodeResponse = z.object({ accepted: z.literal(true) });
+export type LostCodeResponse = z.infer<typeof LostCodeResponse>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Remote commands: GET /v1/kiosks/:id/commands (signed; ADR remote-commands)

@@ -7,8 +7,10 @@ import type { Handlers } from './dispatch';
  */
 export const customerHandlers: Pick<
   Handlers,
-  'pickupSubmitCode' | 'pickupSubmitQr' | 'pickupKeypadMode' | 'pickupReportProblem' | 'operationStatus'
+  'pickupSubmitCode' | 'pickupSubmitQr' | 'pickupKeypadMode' | 'pickupReportProblem' | 'operationStatus' | 'pickupOpenNext' | 'lostCodeRequest'
 > = {
+  pickupOpenNext: (input, ctx) => ctx.services.openNextInGroup(input.operationId, input.token),
+  lostCodeRequest: (input, ctx) => ctx.services.lostCode.request(input.phone),
   pickupSubmitCode: (input, ctx) => ctx.services.pickup.submitCode(input.check ? { code: input.code, check: input.check } : { code: input.code }),
   pickupSubmitQr: (input, ctx) => ctx.services.pickup.submitQr(input.token),
   pickupKeypadMode: (_input, ctx) => ctx.services.pickup.keypadMode(),

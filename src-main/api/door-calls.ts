@@ -16,6 +16,9 @@ export const DOOR_EFFECT: { readonly [N in CallName]: 'starts' | 'none' } = {
   pickupSubmitCode: 'starts',
   pickupSubmitQr: 'starts',
   pickupKeypadMode: 'none',
+  // The same recipient's next door (ADR customer-self-service).
+  pickupOpenNext: 'starts',
+  lostCodeRequest: 'none',
   pickupReportProblem: 'none',
   authBadge: 'none',
   authPin: 'none',

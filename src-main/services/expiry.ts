@@ -1,4 +1,6 @@
+import { GROUP_NEXT_WINDOW_MS } from './group-pickup';
 import type { Kit } from './kit';
+import { LOST_CODE_KEEP_MS } from './lost-code';
 
 /**
  * Moves deposited parcels past their pickup window to expired (their codes then answer CODE_EXPIRED), and tidies
@@ -18,6 +20,10 @@ export function sweepExpired(kit: Kit): { expired: number } {
     }
     kit.repos.db.prepare('UPDATE parcels SET spent_digest = NULL, grace_until = NULL WHERE spent_digest IS NOT NULL AND grace_until < ?').run(now);
     kit.repos.attempts.prune(now - 2 * 86_400_000);
+    // ADR customer-self-service: a picked-up parcel's group key lives only as long as its visit may open the next door;
+    // "I lost my code" requests only as long as the kiosk's limits count them.
+    kit.repos.db.prepare("UPDATE parcels SET group_key = NULL WHERE group_key IS NOT NULL AND status = 'picked_up' AND picked_up_at < ?").run(now - GROUP_NEXT_WINDOW_MS);
+    kit.repos.db.prepare('DELETE FROM lost_code_requests WHERE at < ?').run(now - LOST_CODE_KEEP_MS);
     return overdue.length;
   });
   return { expired };

@@ -7,7 +7,9 @@ import { DropoffService } from './dropoff';
 import { sweepExpired } from './expiry';
 import { createKit, type Kit } from './kit';
 import { MaintenanceService } from './maintenance';
-import { PickupService } from './pickup';
+import { openNextInGroup } from './group-pickup';
+import { LostCodeService } from './lost-code';
+import { PickupService, type PickupStarted } from './pickup';
 import { RemoteCommandService } from './remote-commands';
 import { reconcile, type RecoveryReport } from './recovery';
 import { SessionService } from './sessions';
@@ -28,6 +30,10 @@ export interface Services {
   /** The repositories over ctx.db (sync reads the outbox, writes the manifest and enrollment through these). */
   repos: Repos;
   pickup: PickupService;
+  /** "All my parcels in one visit": the same recipient's next door after `operationId` (group-pickup.ts). */
+  openNextInGroup(operationId: string, token: string): Promise<PickupStarted>;
+  /** "I lost my code" (lost-code.ts). */
+  lostCode: LostCodeService;
   dropoff: DropoffService;
   collection: CollectionService;
   maintenance: MaintenanceService;
@@ -71,9 +77,12 @@ export function createServices(ctx: KioskContext): Services {
     }
   };
 
+  const pickup = new PickupService(kit, doors);
   return {
     repos,
-    pickup: new PickupService(kit, doors),
+    pickup,
+    openNextInGroup: (operationId, token) => openNextInGroup(kit, pickup, operationId, token),
+    lostCode: new LostCodeService(kit),
     dropoff: new DropoffService(kit, doors),
     collection: new CollectionService(kit, doors),
     maintenance: new MaintenanceService(kit, doors),

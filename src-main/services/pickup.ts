@@ -5,6 +5,7 @@ import type { DoorOpRow } from '../store/door-ops';
 import type { ParcelRow } from '../store/parcels';
 import type { DoorEngine } from './doors';
 import { sweepExpired } from './expiry';
+import { GroupTokens, moreWaiting } from './group-pickup';
 import type { Kit } from './kit';
 import { KeypadGuard } from './lockout';
 import { where, type WhereView } from './views';
@@ -12,6 +13,10 @@ import { where, type WhereView } from './views';
 export interface PickupStarted {
   operationId: string;
   where: WhereView;
+  /** More parcels for the same recipient wait here (ADR customer-self-service): a count, nothing about them. */
+  moreWaiting: number;
+  /** With moreWaiting > 0: the one-time token that opens the next of them once this door has closed (group-pickup.ts). */
+  nextToken?: string;
 }
 
 /** What the customer typed or scanned: a 6-digit code (and, when the keypad is hardened, the 4-digit check code). */
@@ -34,12 +39,15 @@ const PROBLEM_KIND = { damaged: 'damaged', missing: 'missing', wrong_parcel: 'wr
  */
 export class PickupService {
   readonly lockout: KeypadGuard;
+  /** One-time tokens that continue a visit to the same recipient's next door (ADR customer-self-service). */
+  readonly group: GroupTokens;
 
   constructor(
     private readonly kit: Kit,
     private readonly doors: DoorEngine,
   ) {
     this.lockout = new KeypadGuard(kit);
+    this.group = new GroupTokens(kit);
   }
 
   private secret(): Uint8Array {
@@ -126,7 +134,11 @@ export class PickupService {
     throw new KioskError('CODE_INVALID', 'this QR code is not valid here');
   }
 
-  private async open(parcel: ParcelRow, actor: string): Promise<PickupStarted> {
+  /**
+   * Journals and unlocks the door of `parcel` for its recipient (the code, the QR, or, with `group.after`, the previous
+   * door of the same recipient's visit: group-pickup.ts). The caller has already decided the person may open it.
+   */
+  async open(parcel: ParcelRow, actor: string, group?: { after: string }): Promise<PickupStarted> {
     const { kit } = this;
     const compartmentId = parcel.compartmentId;
     const compartment = compartmentId ? kit.repos.compartments.get(compartmentId) : null;
@@ -137,7 +149,7 @@ export class PickupService {
     if (reopening && (kit.repos.parcels.inCompartment(compartment.id) || (active && active.parcelId !== parcel.id))) throw noLongerReopenable();
     if (active) {
       // The same code twice while its door is already on its way: the same operation, not a second unlock.
-      if (active.purpose === 'pickup' && active.parcelId === parcel.id) return { operationId: active.id, where: where(compartment) };
+      if (active.purpose === 'pickup' && active.parcelId === parcel.id) return this.started(active.id, compartment, parcel, false);
       throw new KioskError('DOOR_FAULT', 'this door is busy; please wait a moment', { reference: null });
     }
     // Known offline: refused before anything is written, even the out-of-service flag below (one rule, doors.ts).
@@ -154,10 +166,17 @@ export class PickupService {
     const op = this.doors.journal({ purpose: 'pickup', compartmentId: compartment.id, parcelId: parcel.id, actor }, (row) => {
       // Checked again inside the journal's write transaction: nothing can have been allocated in between.
       if (reopening && kit.repos.parcels.inCompartment(compartment.id)) throw noLongerReopenable();
-      kit.audit(actor, reopening ? 'pickup.reopen' : 'pickup.code_accepted', { parcelId: parcel.id, compartmentId: compartment.id, operationId: row.id });
+      const action = reopening ? 'pickup.reopen' : group ? 'pickup.group_next' : 'pickup.code_accepted';
+      kit.audit(actor, action, { parcelId: parcel.id, compartmentId: compartment.id, operationId: row.id, ...(group ? { after: group.after } : {}) });
     });
     await this.doors.send(op);
-    return { operationId: op.id, where: where(compartment) };
+    return this.started(op.id, compartment, parcel, reopening);
+  }
+
+  /** The answer to an opened door: where, how many more of this recipient's parcels wait, and the token for the next. */
+  private started(operationId: string, compartment: Parameters<typeof where>[0], parcel: ParcelRow, reopening: boolean): PickupStarted {
+    const more = reopening ? 0 : moreWaiting(this.kit, parcel);
+    return { operationId, where: where(compartment), moreWaiting: more, ...(more > 0 ? { nextToken: this.group.issue(operationId) } : {}) };
   }
 
   /** "Report a problem": an outbox event for the server and a reference for the customer. */

@@ -24,12 +24,14 @@ export interface ParcelRow {
   pickedUpAt: number | null;
   expiredAt: number | null;
   collectedAt: number | null;
+  /** The server's opaque key for this parcel's recipient at this kiosk (ADR customer-self-service); null: none/left. */
+  groupKey: string | null;
 }
 
 const COLS = `id, barcode, size, accessible, status, compartment_id AS compartmentId, code_digest AS codeDigest,
   spent_digest AS spentDigest, qr_digest AS qrDigest, check_digest AS checkDigest, grace_until AS graceUntil, pickup_window_days AS pickupWindowDays, expires_at AS expiresAt,
   flagged, created_at AS createdAt, deposited_at AS depositedAt, picked_up_at AS pickedUpAt, expired_at AS expiredAt,
-  collected_at AS collectedAt`;
+  collected_at AS collectedAt, group_key AS groupKey`;
 
 function toRow(r: unknown): ParcelRow | null {
   if (!r) return null;
@@ -47,6 +49,8 @@ export interface ExpectedParcelInput {
   accessible: boolean;
   pickupWindowDays: number;
   serverSeq?: number;
+  /** ADR customer-self-service: absent from older servers. */
+  groupKey?: string | null;
 }
 
 /** Fields a transition may set besides the status (column names are fixed here, never from input). */
@@ -63,6 +67,7 @@ type Patch = Partial<{
   expired_at: number;
   collected_at: number;
   cancelled_at: number;
+  group_key: string | null;
 }>;
 
 /**
@@ -150,17 +155,17 @@ export class ParcelsRepo {
       this.db
         .prepare(
           `UPDATE parcels SET barcode = ?, size = ?, code_digest = ?, qr_digest = ?, check_digest = ?, accessible = ?, pickup_window_days = ?, server_seq = ?,
-             updated_at = ? WHERE id = ?`,
+             group_key = ?, updated_at = ? WHERE id = ?`,
         )
-        .run(p.barcode, p.size, p.codeDigest, p.qrDigest ?? null, p.checkDigest ?? null, p.accessible ? 1 : 0, p.pickupWindowDays, p.serverSeq ?? 0, now, p.id);
+        .run(p.barcode, p.size, p.codeDigest, p.qrDigest ?? null, p.checkDigest ?? null, p.accessible ? 1 : 0, p.pickupWindowDays, p.serverSeq ?? 0, p.groupKey ?? null, now, p.id);
       return 'updated';
     }
     this.db
       .prepare(
-        `INSERT INTO parcels (id, barcode, size, accessible, status, code_digest, qr_digest, check_digest, pickup_window_days, created_at, updated_at, server_seq)
-         VALUES (?, ?, ?, ?, 'expected', ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO parcels (id, barcode, size, accessible, status, code_digest, qr_digest, check_digest, pickup_window_days, created_at, updated_at, server_seq, group_key)
+         VALUES (?, ?, ?, ?, 'expected', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(p.id, p.barcode, p.size, p.accessible ? 1 : 0, p.codeDigest, p.qrDigest ?? null, p.checkDigest ?? null, p.pickupWindowDays, now, now, p.serverSeq ?? 0);
+      .run(p.id, p.barcode, p.size, p.accessible ? 1 : 0, p.codeDigest, p.qrDigest ?? null, p.checkDigest ?? null, p.pickupWindowDays, now, now, p.serverSeq ?? 0, p.groupKey ?? null);
     return 'inserted';
   }
 
@@ -238,12 +243,28 @@ export class ParcelsRepo {
     return r.changes > 0;
   }
 
-  /** The one way a status changes: checks the lifecycle, then writes status + patch. */
+  /**
+   * The recipient asked for a compartment within reach before delivery (ADR customer-self-service): only while the
+   * parcel is expected and no compartment is reserved for it (a drop-off under way keeps the one it has). True if set.
+   */
+  setAccessible(id: string, accessible: boolean, now: number): boolean {
+    const r = this.db
+      .prepare(`UPDATE parcels SET accessible = ?, updated_at = ? WHERE id = ? AND status = 'expected' AND compartment_id IS NULL`)
+      .run(accessible ? 1 : 0, now, id);
+    return r.changes > 0;
+  }
+
+  /**
+   * The one way a status changes: checks the lifecycle, then writes status + patch. A parcel collected or cancelled
+   * drops its group key at once; a picked-up one keeps it for the next door of the same visit, and the expiry sweep
+   * drops it minutes later (ADR customer-self-service: kept no longer than the visit that needs it).
+   */
   transition(id: string, to: ParcelStatus, patch: Patch, now: number): ParcelRow {
     const p = this.get(id);
     if (!p) throw new Error(`no parcel ${id}`);
     assertTransition(p.status, to);
-    this.update(id, { ...patch }, now, to);
+    const leaves = to === 'collected' || to === 'cancelled';
+    this.update(id, leaves ? { ...patch, group_key: null } : { ...patch }, now, to);
     return this.get(id)!;
   }
 

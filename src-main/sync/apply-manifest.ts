@@ -5,6 +5,7 @@ import type { OutboxRepo } from '../store/outbox';
 import type { EnrollmentRepo } from '../store/enrollment';
 import type { Logger } from '../log';
 import { META, getMeta, setMeta } from './meta';
+import { applyPreference } from './apply-preferences';
 
 export interface ManifestApplied {
   expected: { inserted: number; updated: number; ignored: number; refused: number };
@@ -17,6 +18,8 @@ export interface ManifestApplied {
   /** Code re-issues applied (ADR code-reissue); `reissueRefused`: the parcel is gone here, or the new code clashes. */
   reissued: number;
   reissueRefused: number;
+  /** Recipients' "compartment within reach" requests applied (ADR customer-self-service). */
+  preferences: number;
   revoked: number;
   /** Outbox events this page queued (conflict notices): push soon. */
   queued: number;
@@ -35,7 +38,8 @@ type Entry =
   | { kind: 'expected'; seq: number; e: ManifestResponse['expected'][number] }
   | { kind: 'cancel'; seq: number; e: ManifestResponse['cancellations'][number] }
   | { kind: 'extend'; seq: number; e: ManifestResponse['extensions'][number] }
-  | { kind: 'reissue'; seq: number; e: NonNullable<ManifestResponse['reissues']>[number] };
+  | { kind: 'reissue'; seq: number; e: NonNullable<ManifestResponse['reissues']>[number] }
+  | { kind: 'preference'; seq: number; e: NonNullable<ManifestResponse['preferences']>[number] };
 
 /**
  * Applies one manifest page in ONE immediate transaction together with its cursor: a crash leaves either the
@@ -55,6 +59,7 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
     extendRefused: 0,
     reissued: 0,
     reissueRefused: 0,
+    preferences: 0,
     revoked: 0,
     queued: 0,
     cursor: page.nextCursor,
@@ -64,6 +69,7 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
     ...page.cancellations.map((e) => ({ kind: 'cancel' as const, seq: e.seq, e })),
     ...page.extensions.map((e) => ({ kind: 'extend' as const, seq: e.seq, e })),
     ...(page.reissues ?? []).map((e) => ({ kind: 'reissue' as const, seq: e.seq, e })),
+    ...(page.preferences ?? []).map((e) => ({ kind: 'preference' as const, seq: e.seq, e })),
   ].sort((a, b) => a.seq - b.seq);
 
   const queue = (type: Parameters<OutboxRepo['enqueue']>[0], payload: Record<string, unknown>) => {
@@ -86,6 +92,9 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
             break;
           case 'reissue':
             applyReissue(d, entry.e, now, out);
+            break;
+          case 'preference':
+            if (applyPreference(d.parcels, entry.e, now)) out.preferences++;
             break;
           default: {
             const never: never = entry;
@@ -156,6 +165,7 @@ function applyExpected(
       accessible: e.accessible,
       pickupWindowDays: e.pickupWindowDays,
       serverSeq: e.seq,
+      groupKey: e.groupKey ?? null,
     },
     now,
   );

@@ -1,4 +1,5 @@
 import type { EventPayload } from '../../src-shared/events';
+import { LostCodeResponse, type LostCodeRequest } from '../../src-shared/sync-protocol';
 import type { KioskContext, SyncHandle } from '../context';
 import { createLogger } from '../log';
 import type { Repos } from '../store/index';
@@ -137,6 +138,18 @@ export class SyncClient implements SyncHandle {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * "I lost my code" (ADR customer-self-service): one signed POST, not queued (a person is waiting for the answer, and
+   * a phone number must not sit in the outbox). Throws SyncError: `config` without a server or enrollment, `network`
+   * at once while known offline (the screen says "try later" instead of waiting for a timeout), `http` 429 when limited.
+   */
+  async requestLostCode(phone: string): Promise<void> {
+    const creds = this.exchange?.credentials();
+    if (this.closed || !this.http || !creds) throw new SyncError('config', 'no fleet server to ask');
+    if (this.state === 'offline') throw new SyncError('network', 'the fleet server is not reachable');
+    await this.http.signed(creds, 'POST', `/v1/kiosks/${encodeURIComponent(creds.kioskId)}/lost-code`, { phone } satisfies LostCodeRequest, LostCodeResponse);
   }
 
   status(): Status {

@@ -41,6 +41,7 @@ export async function createSync(ctx: KioskContext, opts: CreateSyncOptions = {}
       nudge: () => client.nudge(),
       syncNow: () => client.syncNow(),
       refreshManifest: (ms) => client.refreshManifest(ms),
+      requestLostCode: (phone) => client.requestLostCode(phone),
       async close() {
         await client.close();
         await fleet.close();

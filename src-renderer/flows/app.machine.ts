@@ -6,6 +6,7 @@ import { classifyScan } from '../input/scanner';
 import { collectionMachine } from './collection.machine';
 import { asApiError, notProvided } from './common';
 import { dropoffMachine, type DropoffOutput } from './dropoff.machine';
+import { lostCodeMachine } from './lostcode.machine';
 import { maintenanceMachine } from './maintenance.machine';
 import { pickupMachine, type PickupOutput } from './pickup.machine';
 
@@ -37,6 +38,7 @@ export type InProgressEvent = { type: 'IN_PROGRESS'; operations: OperationInProg
 export type AppEvent =
   | { type: 'TOUCH' }
   | { type: 'START_PICKUP' }
+  | { type: 'LOST_CODE' }
   | { type: 'SCAN'; text: string }
   | { type: 'STAFF_PIN' }
   | { type: 'PIN_SUBMIT'; pin: string }
@@ -79,6 +81,7 @@ export const appMachine = setup({
     dropoffFlow: dropoffMachine,
     collectionFlow: collectionMachine,
     maintenanceFlow: maintenanceMachine,
+    lostCodeFlow: lostCodeMachine,
     /** Follows main's operations in progress while `resume` shows; sends IN_PROGRESS with each reading. */
     followInProgress: fromCallback<InProgressEvent>(() => () => undefined),
   },
@@ -142,6 +145,7 @@ export const appMachine = setup({
       on: {
         ACTIVITY: { target: 'home', reenter: true },
         START_PICKUP: { target: 'flow.screen.pickup', actions: assign({ authError: null }) },
+        LOST_CODE: { target: 'flow.screen.lostCode', actions: assign({ authError: null }) },
         STAFF_PIN: { target: 'pinEntry', actions: assign({ authError: null }) },
         SCAN: [
           { guard: 'scan is a pickup code', target: 'flow.screen.pickup', actions: assign({ initialCode: ({ event }) => event.text, authError: null }) },
@@ -205,6 +209,10 @@ export const appMachine = setup({
             },
             maintenance: {
               invoke: { id: 'flow', src: 'maintenanceFlow', input: ({ context }) => ({ session: context.session! }), onDone: visitOver },
+            },
+            // "I lost my code" (ADR customer-self-service): a request that reached the server ends the visit.
+            lostCode: {
+              invoke: { id: 'flow', src: 'lostCodeFlow', onDone: flowDone },
             },
           },
         },

@@ -5,6 +5,7 @@ import { appMachine } from './app.machine';
 import { collectionMachine } from './collection.machine';
 import { unwrap, type OperationEvent } from './common';
 import { dropoffMachine } from './dropoff.machine';
+import { lostCodeMachine } from './lostcode.machine';
 import { maintenanceMachine, type DoorWatchEvent } from './maintenance.machine';
 import { pickupMachine } from './pickup.machine';
 import { followInProgress } from './resume';
@@ -59,8 +60,12 @@ export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
           }),
           keypadMode: fromPromise(() => unwrap(kiosk.pickupKeypadMode({}))),
           reportProblem: fromPromise(({ input }) => unwrap(kiosk.pickupReportProblem(input))),
+          openNext: fromPromise(({ input }) => unwrap(kiosk.pickupOpenNext(input))),
           watchOperation: watch,
         },
+      }),
+      lostCodeFlow: lostCodeMachine.provide({
+        actors: { requestCode: fromPromise(({ input }) => unwrap(kiosk.lostCodeRequest(input))) },
       }),
       dropoffFlow: dropoffMachine.provide({
         actors: {

@@ -9,7 +9,8 @@ export const CODE_LENGTH = 6;
 export const CHECK_LENGTH = 4;
 export type ProblemKind = 'damaged' | 'missing' | 'wrong_parcel' | 'door_problem' | 'other';
 export type Where = { compartmentId: string; size: 'S' | 'M' | 'L' | 'XL'; column: number; row: number; heightCm: number };
-export type PickupStarted = { operationId: string; where: Where };
+/** `moreWaiting`: parcels for the same recipient still here (ADR customer-self-service); opened one after another. */
+export type PickupStarted = { operationId: string; where: Where; moreWaiting?: number; nextToken?: string };
 
 export interface PickupContext {
   /** Six digits typed, or a scanned QR (`LK2:<token>`, or the six digits of an older QR). */
@@ -42,6 +43,7 @@ export type PickupEvent =
   | { type: 'SCAN'; text: string }
   | OperationEvent
   | { type: 'REENTER' }
+  | { type: 'OPEN_NEXT' }
   | { type: 'NEXT_CODE' }
   | { type: 'FINISH' }
   | { type: 'REPORT' }
@@ -78,6 +80,8 @@ export const pickupMachine = setup({
     submitCode: notProvided<PickupStarted, { code: string; check?: string; source: 'keypad' | 'scan' }>('submitCode'),
     keypadMode: notProvided<{ checkRequired: boolean }, Record<string, never>>('keypadMode'),
     reportProblem: notProvided<{ reference: string }, { operationId?: string; compartmentId?: string; kind: ProblemKind }>('reportProblem'),
+    /** The same recipient's next door after a pickup closed with its parcel taken (pickupOpenNext). */
+    openNext: notProvided<PickupStarted, { operationId: string; token: string }>('openNext'),
     watchOperation: watchOperationPlaceholder,
   },
   actions: {
@@ -94,6 +98,7 @@ export const pickupMachine = setup({
     'door closed': ({ event }) => event.type === 'OPERATION' && event.op.state === 'closed',
     'door failed': ({ event }) => event.type === 'OPERATION' && (event.op.state === 'failed' || event.op.outcome === 'jammed'),
     'door was closed': ({ context }) => context.op?.state === 'closed',
+    'more parcels wait': ({ context }) => (context.started?.moreWaiting ?? 0) > 0 && !!context.started?.nextToken && context.op?.outcome === 'completed',
   },
 }).createMachine({
   id: 'pickup',
@@ -199,6 +204,8 @@ export const pickupMachine = setup({
         // "Door closed too soon?": back to the keypad for the same door; the code (or QR) opens it, nothing else.
         REENTER: { target: 'entering', actions: assign(({ context }) => ({ ...freshEntry, reenterDoor: context.started?.where.compartmentId ?? null })) },
         NEXT_CODE: { target: 'entering', actions: assign(freshEntry) },
+        // "All my parcels": the next door of the same recipient, opened only from here (this door closed, parcel taken).
+        OPEN_NEXT: { guard: 'more parcels wait', target: 'openingNext' },
         REPORT: 'reporting',
         FINISH: 'done',
         SCAN: {
@@ -206,6 +213,19 @@ export const pickupMachine = setup({
           target: 'submitting',
           actions: assign({ ...freshEntry, code: ({ event }) => parsePickupQr(event.text) ?? '', source: 'scan' }),
         },
+      },
+    },
+    openingNext: {
+      tags: ['busy'],
+      invoke: {
+        src: 'openNext',
+        input: ({ context }) => ({ operationId: context.started!.operationId, token: context.started!.nextToken! }),
+        onDone: { target: 'door', actions: assign({ started: ({ event }) => event.output, op: null, error: null }) },
+        onError: [
+          { guard: 'door fault', target: 'doorFault', actions: assign({ error: ({ event }) => errorOf(event.error) }) },
+          // Nothing more to open after all (taken meanwhile, visit too old): say so where the person was.
+          { target: 'closed', actions: assign({ error: ({ event }) => errorOf(event.error), started: ({ context }) => (context.started ? { ...context.started, moreWaiting: 0 } : null) }) },
+        ],
       },
     },
     doorFault: {

@@ -28,6 +28,7 @@ export function PickupScreen({ actor }: { actor: PickupRef }) {
               ? 'busy'
               : 'entering',
   );
+  const openingNext = useSelector(actor, (s) => s.matches('openingNext'));
   const t = useT();
   let body;
   switch (view) {
@@ -47,7 +48,7 @@ export function PickupScreen({ actor }: { actor: PickupRef }) {
       body = <Report actor={actor} />;
       break;
     case 'busy':
-      body = <Busy label={t('pickup.checking')} />;
+      body = <Busy label={t(openingNext ? 'pickup.openingNext' : 'pickup.checking')} />;
       break;
     default:
       body = <Entering actor={actor} />;
@@ -127,7 +128,23 @@ function CheckBoxes({ value, label }: { value: string; label: string }) {
 function OpenDoor({ actor }: { actor: PickupRef }) {
   const t = useT();
   const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
-  return <DoorPanel door={door} title={t('door.openTitle', { door })} body={t('door.openBody')} simulate="take" />;
+  const more = useSelector(actor, (s) => s.context.started?.moreWaiting ?? 0);
+  return (
+    <DoorPanel door={door} title={t('door.openTitle', { door })} body={t('door.openBody')} simulate="take">
+      {more > 0 ? <MoreWaiting count={more} hint /> : null}
+    </DoorPanel>
+  );
+}
+
+/** "1 more parcel waits for you here": a count only (ADR customer-self-service), never anything about those parcels. */
+function MoreWaiting({ count, hint }: { count: number; hint?: boolean }) {
+  const t = useT();
+  return (
+    <div className="notice warn" role="status" data-testid="more-waiting" data-count={count}>
+      <p style={{ margin: 0, fontWeight: 700 }}>{t('pickup.moreWaiting', { count })}</p>
+      {hint ? <p style={{ margin: 0 }}>{t('pickup.moreWaitingHint')}</p> : null}
+    </div>
+  );
 }
 
 /** The unlock is on its way; only a read of the door says it opened (ADR door-truth). */
@@ -141,6 +158,7 @@ function Closed({ actor }: { actor: PickupRef }) {
   const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
   const itemLeft = useSelector(actor, (s) => s.context.op?.outcome === 'item_left');
   const error = useSelector(actor, (s) => s.context.error);
+  const more = useSelector(actor, (s) => (s.context.op?.outcome === 'completed' ? (s.context.started?.moreWaiting ?? 0) : 0));
   useEffect(() => {
     if (!itemLeft) playCue('success');
   }, [itemLeft]);
@@ -148,8 +166,14 @@ function Closed({ actor }: { actor: PickupRef }) {
     <>
       <h1 aria-live="polite">{itemLeft ? t('pickup.itemLeft', { door }) : t('pickup.doneTitle', { door })}</h1>
       <ErrorNotice error={error} />
+      {more > 0 ? <MoreWaiting count={more} /> : null}
       <div className="stack">
-        <AfterPickup actor={actor} primary="NEXT_CODE" />
+        {more > 0 ? (
+          <button type="button" className="btn primary" data-testid="open-next" onClick={() => actor.send({ type: 'OPEN_NEXT' })}>
+            {t('pickup.openNext')}
+          </button>
+        ) : null}
+        <AfterPickup actor={actor} primary={more > 0 ? 'NONE' : 'NEXT_CODE'} />
         {/* Never opens a door by itself: it leads to code entry for this door (ADR 0008 (code lockout)). */}
         <button type="button" className="btn" data-testid="closed-too-soon" onClick={() => actor.send({ type: 'REENTER' })}>
           {t('pickup.closedTooSoon')}
@@ -160,7 +184,7 @@ function Closed({ actor }: { actor: PickupRef }) {
 }
 
 /** What comes after a door: another code, a problem report, or done. One action leads (the screen's likeliest next step). */
-function AfterPickup({ actor, primary }: { actor: PickupRef; primary: 'NEXT_CODE' | 'REPORT' }) {
+function AfterPickup({ actor, primary }: { actor: PickupRef; primary: 'NEXT_CODE' | 'REPORT' | 'NONE' }) {
   const t = useT();
   const next = (
     <button key="next" type="button" className={primary === 'NEXT_CODE' ? 'btn primary' : 'btn'} onClick={() => actor.send({ type: 'NEXT_CODE' })}>
@@ -174,7 +198,7 @@ function AfterPickup({ actor, primary }: { actor: PickupRef; primary: 'NEXT_CODE
   );
   return (
     <>
-      {primary === 'NEXT_CODE' ? [next, report] : [report, next]}
+      {primary === 'REPORT' ? [report, next] : [next, report]}
       <button type="button" className="btn" onClick={() => actor.send({ type: 'FINISH' })}>
         {t('pickup.finish')}
       </button>

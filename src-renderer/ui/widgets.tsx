@@ -49,21 +49,25 @@ export function Keypad(props: {
   onClear: () => void;
   /** Shown beside the boxes, on their line (the pickup keypad's check-code boxes when it is hardened). */
   beside?: ReactNode;
+  /** Shown instead of the boxes, for entries of no fixed length (a phone number). */
+  readout?: ReactNode;
 }) {
   const t = useT();
   const { value, length } = props;
   return (
     <div className="stack" style={{ alignItems: 'center' }}>
-      <div className="row" style={{ alignItems: 'flex-end', justifyContent: 'center' }}>
-        <div className="code-boxes" role="status" aria-label={t('keypad.progress', { count: value.length, total: length })} data-testid="code-boxes">
-          {Array.from({ length }, (_, i) => (
-            <span key={i} className={`code-box${i < value.length ? ' filled' : ''}`} aria-hidden="true">
-              {i < value.length ? (props.masked ? '•' : value[i]) : ''}
-            </span>
-          ))}
+      {props.readout ?? (
+        <div className="row" style={{ alignItems: 'flex-end', justifyContent: 'center' }}>
+          <div className="code-boxes" role="status" aria-label={t('keypad.progress', { count: value.length, total: length })} data-testid="code-boxes">
+            {Array.from({ length }, (_, i) => (
+              <span key={i} className={`code-box${i < value.length ? ' filled' : ''}`} aria-hidden="true">
+                {i < value.length ? (props.masked ? '•' : value[i]) : ''}
+              </span>
+            ))}
+          </div>
+          {props.beside}
         </div>
-        {props.beside}
-      </div>
+      )}
       <div className="keypad" role="group" aria-label={t('keypad.label')}>
         {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
           <button key={d} type="button" className="btn" disabled={props.disabled} onClick={() => props.onDigit(d)}>

@@ -2,8 +2,10 @@ import type { ParcelRow } from '../services/shipments';
 import { bold, emailHtml, escapeHtml, strong } from './email-html';
 import { catalog, fill, formatDeadline, type NotifyCatalog } from './i18n/index';
 import { oneSegment } from './sms-text';
+import { renderOnTheWay, withLink } from './recipient-messages';
 
-export type NotificationKind = 'code' | 'reminder' | 'expired';
+/** `on_the_way`: at intake, with the recipient's link (ADR customer-self-service; recipient-messages.ts). */
+export type NotificationKind = 'code' | 'reminder' | 'expired' | 'on_the_way';
 
 /**
  * One message as the outbox seals it per row and a channel sends it. For an SMS row `text` is the short SMS (one
@@ -48,6 +50,8 @@ export interface RenderOptions {
   timeZone: string;
   medium: 'email' | 'sms';
   reissued?: boolean;
+  /** The recipient's page (ADR customer-self-service): e-mails end with it; the `on_the_way` message needs it. */
+  link?: string | null;
 }
 
 const ENGLISH_UTC: RenderOptions = { locale: 'en', timeZone: 'UTC', medium: 'email' };
@@ -65,16 +69,19 @@ export function renderMessage(kind: NotificationKind, p: ParcelRow, sealed?: str
     case 'code': {
       const s = parsePickupSecrets(sealed ?? '');
       if (o.medium === 'sms') return { subject: '', text: codeSms(c, v, s, deadline, o.reissued === true) };
-      return codeEmail(c, o, p, s, deadline);
+      return withLink(codeEmail(c, o, p, s, deadline), o);
     }
     case 'reminder': {
       const d = deadline ?? '—';
       if (o.medium === 'sms') return { subject: '', text: oneSegment([fill(c['sms.reminder'], { ...v, deadline: d }), fill(c['sms.reminderShort'], { ...v, deadline: d })]) };
-      return plainEmail(c, o, p, fill(c['reminder.subject'], v), c['reminder.body'], { ...v, deadline: d });
+      return withLink(plainEmail(c, o, p, fill(c['reminder.subject'], v), c['reminder.body'], { ...v, deadline: d }), o);
     }
     case 'expired':
       if (o.medium === 'sms') return { subject: '', text: oneSegment([fill(c['sms.expired'], v), fill(c['sms.expiredShort'], v)]) };
       return plainEmail(c, o, p, fill(c['expired.subject'], v), c['expired.body'], v);
+    case 'on_the_way':
+      if (!o.link) throw new Error('an on-the-way message needs the recipient link');
+      return renderOnTheWay(p, { locale: o.locale, medium: o.medium, link: o.link });
     default: {
       const never: never = kind;
       throw new Error(`unknown notification kind ${String(never)}`);

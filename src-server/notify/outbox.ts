@@ -9,6 +9,7 @@ import type { Vault } from '../keys';
 import type { ParcelRow } from '../services/shipments';
 import type { Channel, ChannelName } from './channels';
 import { renderMessage, type Message, type NotificationKind } from './messages';
+import { recipientLink } from '../services/recipient-link';
 
 /** The seal's context: `owner` is the parcel id, or the alert id for an alert (ids never collide: `al_` prefix). */
 export const bodyContext = (parcelId: string, kind: string, channel: string, address: string) => `notification:${parcelId}:${kind}:${channel}:${address}`;
@@ -55,7 +56,7 @@ export async function enqueueNotification(ctx: ServerContext, q: Q, p: ParcelRow
   let queued = 0;
   for (const t of targets) {
     // Rendered per address: the recipient's language, the kiosk's local time, an e-mail or a short SMS (issue 12).
-    const message = renderMessage(kind, p, code, { locale: p.locale, timeZone, medium: t.medium, reissued });
+    const message = renderMessage(kind, p, code, { locale: p.locale, timeZone, medium: t.medium, reissued, link: recipientLink(ctx, p.id) });
     const sealed = ctx.keys.vault.seal(JSON.stringify(message), bodyContext(p.id, kind, t.channel, t.address));
     const r = await q
       .insertInto('notifications')

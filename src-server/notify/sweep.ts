@@ -6,6 +6,7 @@ import { enqueueNotification } from './outbox';
 import { checkRestored, readWatermark, writeWatermark, type EpochCheck } from '../services/epoch';
 import { releaseUndelivered } from '../services/release';
 import { sweepOffline } from '../services/alerts';
+import { pruneLostCodeRequests } from '../services/lost-code';
 
 export interface SweepResult {
   reminders: number;
@@ -68,6 +69,7 @@ export async function sweep(ctx: ServerContext): Promise<SweepResult> {
       .where('cancelled_at', '<', now - 30 * DAY_MS)
       .execute();
     const noncesPruned = await deleteNoncesBefore(q, now - 2 * MAX_CLOCK_SKEW_MS);
+    await pruneLostCodeRequests(ctx, q);
     // The offline alert rule (ADR alerts-webhooks): under this lock, so two instances never raise one spell twice.
     const alerts = await sweepOffline(ctx, q, now);
     return { reminders, alerts, noncesPruned, released, epochRotatedFrom: epoch?.rotatedFrom ?? null, ran: true };

@@ -38,6 +38,7 @@ export async function readManifest(
     cancellations: [],
     extensions: [],
     reissues: [],
+    preferences: [],
     revokedBadges: [],
     revokedBadgeIds: [],
     nextCursor: String(page.length > 0 ? page[page.length - 1]!.seq : cursor),
@@ -61,6 +62,9 @@ export async function readManifest(
         break;
       case 'code_reissued':
         out.reissues!.push({ seq: row.seq, ...body });
+        break;
+      case 'parcel_preferences':
+        out.preferences!.push({ seq: row.seq, ...body });
         break;
       case 'badge_revoked':
         out.revokedBadges.push({ seq: row.seq, ...body });

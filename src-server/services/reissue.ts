@@ -22,6 +22,11 @@ export interface Reissued {
   checkCode: string;
 }
 
+export interface ReissueOptions {
+  /** Send the new code to the recipient's phone only (the number a customer typed at the kiosk), never the e-mail. */
+  smsOnly?: boolean;
+}
+
 /**
  * Re-issues a parcel's pickup secrets (ADR code-reissue), inside the caller's transaction `q`: a new 6-digit code (free
  * among the kiosk's live codes, as at intake), a new QR token and check code. Only their digests are kept
@@ -33,7 +38,7 @@ export interface Reissued {
  *   is its own message while a retried one stays one.
  * Errors: NOT_FOUND (no such parcel or kiosk), INVALID_STATE (picked up, collected, cancelled).
  */
-export async function reissueCode(ctx: ServerContext, q: Q, parcelId: string): Promise<Reissued> {
+export async function reissueCode(ctx: ServerContext, q: Q, parcelId: string, opts: ReissueOptions = {}): Promise<Reissued> {
   const p = await lockRows(ctx.store.dialect, q.selectFrom('parcels').selectAll().where('id', '=', parcelId)).executeTakeFirst();
   if (!p) throw new HttpError('NOT_FOUND', `no parcel ${parcelId}`);
   if (!(REISSUABLE as readonly string[]).includes(p.status)) {
@@ -59,7 +64,9 @@ export async function reissueCode(ctx: ServerContext, q: Q, parcelId: string): P
     qrDigest: qrDigest(secret, qrToken),
     checkDigest: checkDigest(secret, code, checkCode),
   });
-  const queued = expected ? 0 : await enqueueNotification(ctx, q, { ...p, code_digest: digest }, 'code', secrets, seq);
+  // smsOnly ("I lost my code", ADR customer-self-service): the row without its e-mail reaches the phone alone.
+  const to = opts.smsOnly ? { ...p, code_digest: digest, recipient_email: null } : { ...p, code_digest: digest };
+  const queued = expected ? 0 : await enqueueNotification(ctx, q, to, 'code', secrets, seq);
   ctx.log.info('pickup code re-issued', { parcelId: p.id, kioskId: p.kiosk_id, status: p.status, queued });
   return { parcelId: p.id, status: p.status as Reissued['status'], queued, code, qrToken, checkCode };
 }

@@ -5,7 +5,7 @@ import { checkDigest, codeDigest, newCheckCode, newQrToken, qrDigest } from '../
 import { DAY_MS, iso, isoOrNull, type ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { sealablePickupSecrets } from '../notify/messages';
-import { dropPendingNotifications } from '../notify/outbox';
+import { dropPendingNotifications, enqueueNotification } from '../notify/outbox';
 import { randomId } from '../ids';
 import { isUniqueViolation, lockRows } from '../store/dialect';
 import type { Q } from '../store/db';
@@ -13,6 +13,7 @@ import type { ParcelsTable } from '../store/schema';
 import { fits, zeroCounts } from './capacity';
 import { appendChange } from './manifest-log';
 import { queueWebhook } from './webhooks';
+import { optionalGroupKey, recipientLink } from './recipient-link';
 
 type ParsedShipment = z.output<typeof import('../../src-shared/sync-protocol').ShipmentRequest>;
 
@@ -49,7 +50,7 @@ export async function freePickupCode(q: Q, secret: Buffer, kioskId: string): Pro
  * a heartbeat, the enrolled capacity minus every parcel inside. Pickups since the heartbeat are not added back.
  * `k` is the kiosk row the caller read (and locked).
  */
-async function kioskSupply(q: Q, kioskId: string, k: { capacity_json: string; heartbeat_json: string | null; heartbeat_kiosk_time: number | null }): Promise<SizeCounts> {
+export async function kioskSupply(q: Q, kioskId: string, k: { capacity_json: string; heartbeat_json: string | null; heartbeat_kiosk_time: number | null }): Promise<SizeCounts> {
   const supply: SizeCounts = k.heartbeat_json ? { ...JSON.parse(k.heartbeat_json).freeBySize } : JSON.parse(k.capacity_json);
   const inside = await q
     .selectFrom('parcels')
@@ -63,7 +64,8 @@ async function kioskSupply(q: Q, kioskId: string, k: { capacity_json: string; he
   return supply;
 }
 
-async function expectedDemand(q: Q, kioskId: string): Promise<SizeCounts> {
+/** Expected (announced, not yet deposited) parcels at a kiosk, per size. */
+export async function expectedDemand(q: Q, kioskId: string): Promise<SizeCounts> {
   const demand = zeroCounts();
   const rows = await q
     .selectFrom('parcels')
@@ -104,6 +106,7 @@ export async function createShipment(ctx: ServerContext, req: ParsedShipment, ca
   const parcelId = randomId('p_', 16);
   const windowDays = req.pickupWindowDays ?? ctx.pickupWindowDays;
   let code = '';
+  let onTheWay = 0;
   // ADR 0008 (code lockout): a high-entropy QR token (never subject to the keypad's budget) and a 4-digit check code (the keypad's
   // second factor when it is hardened). Only their keyed digests are kept; the plaintext travels sealed with the code.
   const qrToken = newQrToken();
@@ -155,12 +158,19 @@ export async function createShipment(ctx: ServerContext, req: ParsedShipment, ca
         checkDigest: checkDigest(secret, code, checkCode),
         pickupWindowDays: windowDays,
         accessible: req.accessible,
+        // One recipient's parcels at this kiosk share an opaque key (ADR customer-self-service): "all my parcels".
+        ...optionalGroupKey(ctx, req.kioskId, req.recipient),
       });
+      // "Your parcel is on its way", with the recipient's link (ADR customer-self-service), in the same transaction.
+      if (recipientLink(ctx, parcelId)) {
+        onTheWay = await enqueueNotification(ctx, q, await q.selectFrom('parcels').selectAll().where('id', '=', parcelId).executeTakeFirstOrThrow(), 'on_the_way');
+      }
     });
   } catch (err) {
     if (isUniqueViolation(err, 'parcels_active_barcode')) throw duplicate(req.barcode);
     throw err;
   }
+  if (onTheWay > 0) ctx.notificationsQueued();
   ctx.log.info('shipment accepted', { parcelId, kioskId: req.kioskId, size: req.size });
   return { parcelId, barcode: req.barcode, kioskId: req.kioskId, status: 'expected', code, qrToken, checkCode };
 }

@@ -62,6 +62,8 @@ export interface ParcelsTable {
   reminder_queued_at: number | null;
   /** The recipient's language for messages (ShipmentRequest.locale; 'en' for parcels created before issue 12). */
   locale: 'en' | 'es' | 'pl' | 'de';
+  /** When the recipient used the link page's one extension (migration 10); NULL: not yet. */
+  recipient_extended_at: number | null;
   updated_at: number;
 }
 
@@ -69,7 +71,7 @@ export interface ParcelsTable {
 export interface ManifestTable {
   kiosk_id: string;
   seq: number;
-  kind: 'expected' | 'cancelled' | 'extended' | 'badge_revoked' | 'code_reissued';
+  kind: 'expected' | 'cancelled' | 'extended' | 'badge_revoked' | 'code_reissued' | 'parcel_preferences';
   body: string;
   created_at: number;
 }
@@ -96,7 +98,7 @@ export interface NotificationsTable {
   /** The parcel the message is about, or null for an operator alert (migration 9): exactly one of the two is set. */
   parcel_id: string | null;
   alert_id: string | null;
-  kind: 'code' | 'reminder' | 'expired' | 'alert';
+  kind: 'code' | 'reminder' | 'expired' | 'alert' | 'on_the_way';
   for_expiry: number;
   channel: 'smtp' | 'sms' | 'console';
   address: string;
@@ -250,6 +252,14 @@ export interface RemoteCommandsTable {
   fetched_at: number | null;
 }
 
+/** "I lost my code" requests that reached the server (migration 10): the number only as a keyed digest. */
+export interface LostCodeRequestsTable {
+  id: Generated<number>;
+  kiosk_id: string;
+  number_digest: string;
+  at: number;
+}
+
 export interface Schema {
   kiosks: KiosksTable;
   enrollment_tokens: EnrollmentTokensTable;
@@ -269,6 +279,7 @@ export interface Schema {
   webhook_deliveries: WebhookDeliveriesTable;
   alert_rules: AlertRulesTable;
   alerts: AlertsTable;
+  lost_code_requests: LostCodeRequestsTable;
 }
 
 /** A query executor: the database, or a transaction on it (a Transaction is a Kysely too). */

@@ -8,9 +8,18 @@ export const QrToken = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
 
 export const PickupStarted = z.object({
   operationId: OperationId,
-  /** More parcels are waiting for the same recipient (entered with their own codes). */
   where: Where,
+  /**
+   * How many more parcels wait here for the same recipient (ADR customer-self-service): after this door closes with
+   * the parcel taken, `pickupOpenNext` opens the next one. A count only; nothing about any parcel is shown.
+   */
+  moreWaiting: z.number().int().min(0),
+  /** With moreWaiting > 0: a one-time token for `pickupOpenNext` (the visit's proof that its code was entered). */
+  nextToken: z.string().regex(/^[A-Za-z0-9_-]{22}$/).optional(),
 });
+
+/** The number a customer types on "I lost my code": E.164 (the screen puts the `+` in front of the digits). */
+export const LostCodePhone = z.string().regex(/^\+[1-9][0-9]{6,14}$/);
 
 export const customerCalls = {
   /**
@@ -24,6 +33,17 @@ export const customerCalls = {
   },
   /** The `LK2:<token>` QR from the message: outside the keypad's budget, never paced. Errors as pickupSubmitCode. */
   pickupSubmitQr: { input: z.object({ token: QrToken }).strict(), output: PickupStarted },
+  /**
+   * "All my parcels in one visit": the same recipient's next door, after the pickup `operationId` closed with its
+   * parcel taken (a few minutes at most), with the one-time `token` its answer carried (`nextToken`). Errors: NOT_FOUND (nothing more waits), INVALID_STATE (door not closed,
+   * parcel still inside, visit over, already opened), DOOR_FAULT, HARDWARE_OFFLINE.
+   */
+  pickupOpenNext: { input: z.object({ operationId: OperationId, token: z.string().regex(/^[A-Za-z0-9_-]{22}$/) }).strict(), output: PickupStarted },
+  /**
+   * "I lost my code": the fleet server re-sends a new code to `phone` if a parcel for it waits here. The answer is the
+   * same whatever was found. Errors: RATE_LIMITED (per number, per kiosk), SERVER_UNREACHABLE (offline: try later).
+   */
+  lostCodeRequest: { input: z.object({ phone: LostCodePhone }).strict(), output: z.object({ accepted: z.literal(true) }) },
   /** Whether the keypad asks for the check code now, so the screen shows that field from the start. */
   pickupKeypadMode: { input: z.object({}).strict(), output: z.object({ checkRequired: z.boolean() }) },
   /** "Report a problem": becomes an outbox event for the server; returns a reference for the customer. */

@@ -5,6 +5,7 @@ import { m003 } from './003-alarms';
 import { m004 } from './004-code-factors';
 import { m005 } from './005-unexpected-item';
 import { m006 } from './006-remote-commands';
+import { m007 } from './007-customer-self-service';
 
 /** The kiosk's schema history, in order. Append only: never edit a migration that has shipped. */
-export const kioskMigrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
+export const kioskMigrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];

@@ -1,0 +1,64 @@
+import type { ServerContext } from '../context';
+import { HttpError } from '../http/errors';
+import { lockRows } from '../store/dialect';
+import type { Q } from '../store/db';
+import { numberDigest } from './recipient-link';
+import { reissueCode } from './reissue';
+
+/**
+ * "I lost my code" (issue 13), asked by a kiosk for a number a customer typed there, inside the request's transaction
+ * `q`. The answer is the same whatever is found (no enumeration: the kiosk screen, and whoever stands at it, learns
+ * nothing about who has parcels here). Limits (counted before anything is looked up, so they cost the same whether a
+ * parcel exists or not): `lostCodePerNumber` requests per number in `lostCodeNumberWindowMs` over all kiosks, and
+ * `lostCodePerKiosk` per kiosk in `lostCodeKioskWindowMs`; past either, RATE_LIMITED (429) and nothing is recorded.
+ * The kiosk row is locked first, so one kiosk's requests are counted one after the other on every instance.
+ *
+ * Each parcel DEPOSITED at this kiosk for that phone gets a new code (ADR code-reissue: new digests in the manifest, the
+ * old code stops opening) sent by SMS to that number only: never to the e-mail address, never to another number.
+ * Expected parcels get their code at deposit anyway; expired ones no longer open by code. The number itself is never
+ * stored or logged: the request row keeps a keyed digest (recipient-link.ts#numberDigest) for the limits.
+ * Returns how many messages were queued (for the caller's after-commit kick; never sent to the kiosk).
+ */
+export async function lostCode(ctx: ServerContext, q: Q, kioskId: string, phone: string): Promise<{ queued: number }> {
+  const c = ctx.customer;
+  const now = ctx.now();
+  await lockRows(ctx.store.dialect, q.selectFrom('kiosks').select('id').where('id', '=', kioskId)).executeTakeFirst();
+  const digest = numberDigest(ctx, phone);
+  const count = async (column: 'number_digest' | 'kiosk_id', value: string, windowMs: number) =>
+    Number(
+      (
+        await q
+          .selectFrom('lost_code_requests')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where(column, '=', value)
+          .where('at', '>', now - windowMs)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  if ((await count('number_digest', digest, c.lostCodeNumberWindowMs)) >= c.lostCodePerNumber) {
+    throw new HttpError('RATE_LIMITED', `at most ${c.lostCodePerNumber} code requests per number in ${Math.round(c.lostCodeNumberWindowMs / 3600_000)} h`);
+  }
+  if ((await count('kiosk_id', kioskId, c.lostCodeKioskWindowMs)) >= c.lostCodePerKiosk) {
+    throw new HttpError('RATE_LIMITED', `at most ${c.lostCodePerKiosk} code requests per kiosk in ${Math.round(c.lostCodeKioskWindowMs / 60_000)} min`);
+  }
+  await q.insertInto('lost_code_requests').values({ kiosk_id: kioskId, number_digest: digest, at: now }).execute();
+  const waiting = await q
+    .selectFrom('parcels')
+    .select('id')
+    .where('kiosk_id', '=', kioskId)
+    .where('recipient_phone', '=', phone)
+    .where('status', '=', 'deposited')
+    .orderBy('deposited_at')
+    .execute();
+  let queued = 0;
+  for (const p of waiting) queued += (await reissueCode(ctx, q, p.id, { smsOnly: true })).queued;
+  // Counts only: the log must not say which number asked.
+  ctx.log.info('lost code request', { kioskId, reissued: waiting.length });
+  return { queued };
+}
+
+/** Old request rows are only needed for the limits' windows: the sweep drops those older than both windows. */
+export async function pruneLostCodeRequests(ctx: ServerContext, q: Q): Promise<void> {
+  const keep = Math.max(ctx.customer.lostCodeNumberWindowMs, ctx.customer.lostCodeKioskWindowMs);
+  await q.deleteFrom('lost_code_requests').where('at', '<', ctx.now() - keep).execute();
+}

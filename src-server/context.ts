@@ -38,7 +38,7 @@ export interface ServerContext {
 export interface CustomerOptions {
   /**
    * Where recipients reach this server, e.g. `https://lockers.example.com` (no trailing slash): messages carry
-   * `<publicUrl>/r/<token>`. null = unknown (no link in messages); an embedded server fills in its own address.
+   * `<publicUrl>/r/<token>`. null = unknown (no link, no "on its way" message); `publicUrlIsSelf` fills in the listening address.
    */
   publicUrl: string | null;
   /** The one extension a recipient may make: at most this many days (1–30). */

@@ -27,8 +27,8 @@ export class LostCodeService {
   async request(phone: string): Promise<{ accepted: true }> {
     const { kit } = this;
     const secret = kit.repos.enrollment.getKioskSecret();
-    const ask = kit.ctx.sync.requestLostCode;
-    if (!secret || !ask) throw unreachable();
+    const sync = kit.ctx.sync;
+    if (!secret || !sync.requestLostCode) throw unreachable();
     const digest = createHmac('sha256', secret).update(`lost-code-number:${phone}`, 'utf8').digest('hex');
     const now = kit.now();
     const count = (sql: string, ...args: unknown[]) => (kit.repos.db.prepare(sql).get(...args) as { n: number }).n;
@@ -38,7 +38,7 @@ export class LostCodeService {
     if (count('SELECT count(*) AS n FROM lost_code_requests WHERE at > ?', now - LOST_CODE_LIMITS.kioskWindowMs) >= LOST_CODE_LIMITS.perKiosk) throw limited();
     let refused = false;
     try {
-      await ask(phone);
+      await sync.requestLostCode(phone); // called on the handle: the sync client's method needs its `this`
     } catch (err) {
       const e = err as { kind?: string; status?: number | null };
       if (e.kind !== 'http' || e.status !== 429) {

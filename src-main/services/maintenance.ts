@@ -58,6 +58,7 @@ export class MaintenanceService {
       door: state.door ?? 'unknown',
       item: kit.ctx.config.serial.itemSensors ? state.item : null,
       parcelBarcode: parcel?.barcode ?? null,
+      parcelExpiresAt: parcel?.expiresAt != null ? kit.iso(parcel.expiresAt) : null,
       operation: busy
         ? {
             operationId: busy.id,

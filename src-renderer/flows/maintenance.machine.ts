@@ -16,6 +16,8 @@ export type CompartmentView = {
   door: 'open' | 'closed' | 'unknown';
   item: boolean | null;
   parcelBarcode: string | null;
+  /** Until when the parcel inside may be picked up (ISO; follows extensions; ADR customer-self-service). */
+  parcelExpiresAt?: string | null;
   /** The unfinished door operation holding this compartment (older cores omit it). */
   operation?: OperationInProgress | null;
 };

@@ -62,6 +62,7 @@ export const de: Catalogue = {
   'pickup.moreWaitingHint': 'Schließen Sie diese Tür, wenn Sie Ihr Paket haben; dann öffnen Sie die nächste.',
   'pickup.openNext': 'Mein nächstes Paket öffnen',
   'pickup.openingNext': 'Ihre nächste Tür wird geöffnet…',
+  'tech.parcelExpires': 'Wartet auf Abholung bis {time}',
   'pin.title': 'Personal-PIN eingeben',
   'pin.submit': 'Anmelden',
   'pin.paused': 'Die PIN-Eingabe ist nach zu vielen falschen PINs bis {time} pausiert. Ein Techniker-Ausweis funktioniert weiterhin.',

@@ -66,6 +66,7 @@ export const en = {
   'pickup.moreWaitingHint': 'Close this door when you have your parcel; then open the next one.',
   'pickup.openNext': 'Open my next parcel',
   'pickup.openingNext': 'Opening your next door…',
+  'tech.parcelExpires': 'Waits for pickup until {time}',
   'pin.title': 'Enter your staff PIN',
   'pin.submit': 'Sign in',
   'pin.paused': 'PIN entry is paused after too many wrong PINs, until {time}. A technician badge still works.',

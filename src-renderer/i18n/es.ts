@@ -62,6 +62,7 @@ export const es: Catalogue = {
   'pickup.moreWaitingHint': 'Cierre esta puerta cuando tenga su paquete; después abra la siguiente.',
   'pickup.openNext': 'Abrir mi siguiente paquete',
   'pickup.openingNext': 'Abriendo su siguiente puerta…',
+  'tech.parcelExpires': 'Espera su recogida hasta {time}',
   'pin.title': 'Introduzca su PIN de personal',
   'pin.submit': 'Entrar',
   'pin.paused': 'La entrada de PIN está en pausa tras demasiados PIN incorrectos, hasta las {time}. Una tarjeta de técnico sigue funcionando.',

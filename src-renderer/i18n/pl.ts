@@ -62,6 +62,7 @@ export const pl: Catalogue = {
   'pickup.moreWaitingHint': 'Zamknij tę skrytkę, gdy wyjmiesz paczkę; potem otwórz następną.',
   'pickup.openNext': 'Otwórz moją następną paczkę',
   'pickup.openingNext': 'Otwieranie następnej skrytki…',
+  'tech.parcelExpires': 'Czeka na odbiór do {time}',
   'pin.title': 'Wpisz PIN personelu',
   'pin.submit': 'Zaloguj',
   'pin.paused': 'Wpisywanie PIN-u jest wstrzymane po zbyt wielu błędnych PIN-ach, do {time}. Identyfikator technika nadal działa.',

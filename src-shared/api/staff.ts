@@ -47,6 +47,8 @@ export const CompartmentView = z.object({
   door: z.enum(['open', 'closed', 'unknown']),
   item: z.boolean().nullable(),
   parcelBarcode: Barcode.nullable(),
+  /** Until when the parcel inside may be picked up (it follows a recipient's or carrier's extension); absent: none. */
+  parcelExpiresAt: IsoTime.nullable().optional(),
   /** The unfinished door operation on this compartment, if any (maintenance cannot open it until it ends or is resolved). */
   operation: OperationInProgress.nullable().optional(),
 });

@@ -56,6 +56,7 @@ function Selected({ actor, c }: { actor: MaintenanceRef; c: CompartmentView }) {
   const t = useT();
   const [reason, setReason] = useState<MessageKey | null>(null);
   const demo = useView((s) => s.info?.demo ?? false);
+  const locale = useView((s) => s.locale);
   const text = reason ? t(reason as 'tech.reason.inspection') : '';
   return (
     <section className="stack" aria-label={c.id} data-testid="tech-selected">
@@ -63,6 +64,9 @@ function Selected({ actor, c }: { actor: MaintenanceRef; c: CompartmentView }) {
         {c.id} · {c.size} · {t(`tech.status.${c.status}`)}
         {c.parcelBarcode ? ` · ${c.parcelBarcode}` : ''}
       </h2>
+      {c.parcelExpiresAt ? (
+        <p data-testid="parcel-expires">{t('tech.parcelExpires', { time: localTime(locale, c.parcelExpiresAt) })}</p>
+      ) : null}
       {c.operation ? <InProgress op={c.operation} /> : null}
       <Resolved actor={actor} compartmentId={c.id} />
       <p>{t('tech.reason')}</p>

@@ -22,7 +22,11 @@ export function sweepExpired(kit: Kit): { expired: number } {
     kit.repos.attempts.prune(now - 2 * 86_400_000);
     // ADR customer-self-service: a picked-up parcel's group key lives only as long as its visit may open the next door;
     // "I lost my code" requests only as long as the kiosk's limits count them.
-    kit.repos.db.prepare("UPDATE parcels SET group_key = NULL WHERE group_key IS NOT NULL AND status = 'picked_up' AND picked_up_at < ?").run(now - GROUP_NEXT_WINDOW_MS);
+    // INDEXED BY: left alone the planner takes parcels_status_expiry (status = 'picked_up': every parcel ever picked up,
+    // 0.57 s a sweep at 1,000,000; bench/history.ts) over the partial index of the few keys still set.
+    kit.repos.db
+      .prepare("UPDATE parcels INDEXED BY parcels_group_left SET group_key = NULL WHERE group_key IS NOT NULL AND status = 'picked_up' AND picked_up_at < ?")
+      .run(now - GROUP_NEXT_WINDOW_MS);
     kit.repos.db.prepare('DELETE FROM lost_code_requests WHERE at < ?').run(now - LOST_CODE_KEEP_MS);
     return overdue.length;
   });

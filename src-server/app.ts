@@ -21,6 +21,7 @@ import { parcelConsoleRoutes } from './routes/parcels';
 import { kioskSyncRoutes } from './routes/kiosk-sync';
 import { webhookRoutes } from './routes/webhooks';
 import { alertRoutes } from './routes/alerts';
+import { kioskReplaceRoutes } from './routes/kiosk-replace';
 import { lostCodeRoutes } from './routes/lost-code';
 import { recipientPageRoutes } from './routes/recipient-page';
 import { DEFAULT_CUSTOMER_OPTIONS } from './services/recipient-link';
@@ -106,11 +107,14 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
     restoreWatermarkFile: o.restoreWatermarkFile === undefined ? path.join(o.dataDir, 'restore-watermark.json') : o.restoreWatermarkFile,
     onlineWindowMs: o.onlineWindowMs ?? 90_000,
     channels: { smtp: channels.has('smtp'), sms: channels.has('sms'), console: channels.has('console') },
-    async kioskSecret(kioskId) {
-      const hit = secrets.get(kioskId);
+    async kioskSecret(kioskId, fresh = false) {
+      const hit = fresh ? undefined : secrets.get(kioskId);
       if (hit) return hit;
       const row = await store.db.selectFrom('kiosks').select('secret_sealed').where('id', '=', kioskId).executeTakeFirst();
-      if (!row) return null;
+      if (!row) {
+        secrets.delete(kioskId);
+        return null;
+      }
       const secret = openKioskSecret(ctx, kioskId, row.secret_sealed);
       secrets.set(kioskId, secret);
       return secret;
@@ -152,6 +156,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   operatorRoutes(app, ctx);
   carrierKeyRoutes(app, ctx);
   commandRoutes(app, ctx);
+  kioskReplaceRoutes(app, ctx);
   parcelConsoleRoutes(app, ctx);
   inboxRoutes(app, ctx);
   webhookRoutes(app, ctx);

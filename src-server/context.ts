@@ -24,8 +24,12 @@ export interface ServerContext {
   onlineWindowMs: number;
   /** Which channels exist, for routing recipients' addresses. */
   channels: { smtp: boolean; sms: boolean; console: boolean };
-  /** Decrypted kiosk secrets, cached (they never change). null = unknown kiosk. */
-  kioskSecret(kioskId: string): Promise<Buffer | null>;
+  /**
+   * Decrypted kiosk secrets, cached per instance. A re-enrollment (ADR return-reenroll) replaces one, on any instance:
+   * `fresh` reads the database and refreshes the cache (the guard does when a signature does not match the cached
+   * secret; requireKiosk always does, inside the request's transaction). null = unknown kiosk.
+   */
+  kioskSecret(kioskId: string, fresh?: boolean): Promise<Buffer | null>;
   /** Called after notifications were queued (after the commit): wake the outbox worker. */
   notificationsQueued(): void;
   /** MQTT push (src-server/push; ADR mqtt-push): pings after commits, broker presence, kiosk broker accounts. */

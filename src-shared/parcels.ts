@@ -16,6 +16,8 @@ export interface ParcelSummary {
   createdAt: string;
   depositedAt: string | null;
   expiresAt: string | null;
+  /** When an operator marked it for return to sender (ADR return-reenroll); null: not marked. */
+  returnRequestedAt: string | null;
 }
 
 /** One line of a parcel's story in the console, oldest first. */

@@ -207,7 +207,7 @@ export const ExpectedParcel = z.object({
 export type ExpectedParcel = z.infer<typeof ExpectedParcel>;
 
 /** Why the server cancelled (absent from older servers): a carrier's cancel, or never delivered in time (released). */
-export const CancelReason = z.enum(['carrier', 'not_delivered']);
+export const CancelReason = z.enum(['carrier', 'not_delivered', 'return_to_sender']);
 export type CancelReason = z.infer<typeof CancelReason>;
 export const Cancellation = z.object({
   seq: z.number().int().min(1),
@@ -250,6 +250,41 @@ export const CodeReissue = z.object({
 export type CodeReissue = z.infer<typeof CodeReissue>;
 
 /**
+ * An operator marked this parcel for return to sender (ADR return-reenroll). A parcel in a compartment stops opening by
+ * code or QR (the keypad answers as for an expired one) and is listed for the driver's collection; an expected parcel
+ * comes as a cancellation (reason `return_to_sender`) instead, so a kiosk that does not know this list refuses it too.
+ */
+export const ReturnToSender = z.object({
+  seq: z.number().int().min(1),
+  parcelId: ParcelId,
+  barcode: Barcode,
+  requestedAt: Instant,
+});
+export type ReturnToSender = z.infer<typeof ReturnToSender>;
+
+/**
+ * A parcel that is already in a compartment (ADR return-reenroll), written after a replaced kiosk PC re-enrolled: the new
+ * PC's empty store learns which compartment holds which parcel. Its `codeDigest` is the old one (made under the old
+ * secret, so it opens nothing): a `code_reissued` entry for the parcel follows with the new digests.
+ */
+export const PlacedParcel = z.object({
+  seq: z.number().int().min(1),
+  parcelId: ParcelId,
+  barcode: Barcode,
+  size: Size,
+  accessible: z.boolean(),
+  compartmentId: CompartmentId,
+  status: z.enum(['deposited', 'expired']),
+  codeDigest: CodeDigest,
+  pickupWindowDays: z.number().int().min(1).max(60),
+  depositedAt: Instant,
+  expiresAt: Instant,
+  /** Marked for return to sender: kept for collection, never opened by code. */
+  returnToSender: z.boolean(),
+});
+export type PlacedParcel = z.infer<typeof PlacedParcel>;
+
+/**
  * The recipient asked, before delivery, for a compartment within reach (ADR customer-self-service): the kiosk's
  * allocation then prefers low compartments for this parcel. Applies only while the parcel is still expected there.
  */
@@ -267,6 +302,10 @@ export const ManifestResponse = z.object({
   extensions: z.array(ExpiryExtension),
   /** Re-issued pickup codes (ADR code-reissue). Absent from older servers. */
   reissues: z.array(CodeReissue).optional(),
+  /** Parcels marked for return to sender (ADR return-reenroll). Absent from older servers. */
+  returns: z.array(ReturnToSender).optional(),
+  /** Parcels in compartments, after a re-enrollment (ADR return-reenroll). Absent from older servers. */
+  placed: z.array(PlacedParcel).optional(),
   /** Recipients' requests for a compartment within reach (ADR customer-self-service). Absent from older servers. */
   preferences: z.array(ParcelPreference).optional(),
   /** Newly revoked badges in this page (a kiosk starting from cursor 0 receives every revocation still relevant). */

@@ -201,7 +201,8 @@ export class ParcelsRepo {
   unexpireFuture(now: number): ParcelRow[] {
     const rows = (
       this.db
-        .prepare(`SELECT ${COLS} FROM parcels WHERE status = 'expired' AND compartment_id IS NOT NULL AND expired_at > ? AND expires_at > ?`)
+        .prepare(`SELECT ${COLS} FROM parcels WHERE status = 'expired' AND compartment_id IS NOT NULL AND expired_at > ? AND expires_at > ?
+                  AND return_requested_at IS NULL`)
         .all(now, now) as unknown[]
     ).map((r) => toRow(r)!);
     for (const p of rows) this.transition(p.id, 'deposited', {}, now); // expired_at kept, as a server extension keeps it
@@ -221,7 +222,8 @@ export class ParcelsRepo {
       this.db.prepare('UPDATE parcels SET pickup_window_days = ?, expires_at = ?, updated_at = ? WHERE id = ?').run(pickupWindowDays, until, now, id);
       return true;
     }
-    if (p.status === 'expired' && until > now) {
+    // A parcel marked for return to sender (ADR return-reenroll) stays expired: it waits for the driver, not the recipient.
+    if (p.status === 'expired' && until > now && !this.db.prepare('SELECT 1 FROM parcels WHERE id = ? AND return_requested_at IS NOT NULL').get(id)) {
       this.transition(id, 'deposited', { expires_at: until }, now);
       return true;
     }
@@ -237,7 +239,7 @@ export class ParcelsRepo {
     const r = this.db
       .prepare(
         `UPDATE parcels SET code_digest = ?, qr_digest = ?, check_digest = ?, updated_at = ?
-           WHERE id = ? AND status IN ('expected', 'deposited', 'expired')`,
+           WHERE id = ? AND status IN ('expected', 'deposited', 'expired') AND return_requested_at IS NULL`,
       )
       .run(d.codeDigest, d.qrDigest, d.checkDigest, now, id);
     return r.changes > 0;

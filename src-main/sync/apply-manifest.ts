@@ -5,6 +5,7 @@ import type { OutboxRepo } from '../store/outbox';
 import type { EnrollmentRepo } from '../store/enrollment';
 import type { Logger } from '../log';
 import { META, getMeta, setMeta } from './meta';
+import { applyPlaced, applyReturn } from './apply-returns';
 import { applyPreference } from './apply-preferences';
 
 export interface ManifestApplied {
@@ -18,6 +19,10 @@ export interface ManifestApplied {
   /** Code re-issues applied (ADR code-reissue); `reissueRefused`: the parcel is gone here, or the new code clashes. */
   reissued: number;
   reissueRefused: number;
+  /** Parcels marked for return to sender, and parcels placed in compartments after a re-enrollment (ADR return-reenroll). */
+  returned: number;
+  placed: number;
+  placeRefused: number;
   /** Recipients' "compartment within reach" requests applied (ADR customer-self-service). */
   preferences: number;
   revoked: number;
@@ -38,6 +43,8 @@ type Entry =
   | { kind: 'expected'; seq: number; e: ManifestResponse['expected'][number] }
   | { kind: 'cancel'; seq: number; e: ManifestResponse['cancellations'][number] }
   | { kind: 'extend'; seq: number; e: ManifestResponse['extensions'][number] }
+  | { kind: 'return'; seq: number; e: NonNullable<ManifestResponse['returns']>[number] }
+  | { kind: 'placed'; seq: number; e: NonNullable<ManifestResponse['placed']>[number] }
   | { kind: 'reissue'; seq: number; e: NonNullable<ManifestResponse['reissues']>[number] }
   | { kind: 'preference'; seq: number; e: NonNullable<ManifestResponse['preferences']>[number] };
 
@@ -59,6 +66,9 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
     extendRefused: 0,
     reissued: 0,
     reissueRefused: 0,
+    returned: 0,
+    placed: 0,
+    placeRefused: 0,
     preferences: 0,
     revoked: 0,
     queued: 0,
@@ -69,6 +79,8 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
     ...page.cancellations.map((e) => ({ kind: 'cancel' as const, seq: e.seq, e })),
     ...page.extensions.map((e) => ({ kind: 'extend' as const, seq: e.seq, e })),
     ...(page.reissues ?? []).map((e) => ({ kind: 'reissue' as const, seq: e.seq, e })),
+    ...(page.returns ?? []).map((e) => ({ kind: 'return' as const, seq: e.seq, e })),
+    ...(page.placed ?? []).map((e) => ({ kind: 'placed' as const, seq: e.seq, e })),
     ...(page.preferences ?? []).map((e) => ({ kind: 'preference' as const, seq: e.seq, e })),
   ].sort((a, b) => a.seq - b.seq);
 
@@ -93,6 +105,15 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
           case 'reissue':
             applyReissue(d, entry.e, now, out);
             break;
+          case 'return':
+            if (applyReturn(d, entry.e, now)) out.returned++;
+            break;
+          case 'placed': {
+            const r = applyPlaced(d, entry.e, now, queue);
+            if (r === 'placed') out.placed++;
+            else if (r === 'refused') out.placeRefused++;
+            break;
+          }
           case 'preference':
             if (applyPreference(d.parcels, entry.e, now)) out.preferences++;
             break;

@@ -47,6 +47,18 @@ export async function audit(ctx: ServerContext, q: Q, req: FastifyRequest, e: Au
     .execute();
 }
 
+/**
+ * An entry the server writes by itself, with no operator and no request (e.g. a kiosk back online resolving its offline
+ * item, ADR return-reenroll): who is `system`, from `fleet server`.
+ */
+export async function systemAudit(ctx: ServerContext, q: Q, e: Omit<AuditEntry, 'who' | 'outcome'>): Promise<void> {
+  const at = ctx.now();
+  await q
+    .insertInto('operator_audit')
+    .values({ id: auditId(at), at, operator_id: null, operator_email: 'system', action: e.action, target: e.target ?? null, outcome: 'ok', detail: e.detail ? JSON.stringify(e.detail) : null, ip: '-', user_agent: 'fleet server' })
+    .execute();
+}
+
 /** An entry as the console API returns it (the shape lives in src-shared, the console reads the same type). */
 export type AuditRow = OperatorAuditEntry;
 

@@ -20,6 +20,7 @@ export const ACTIONS = {
   'badge.issue': 'issue a driver or technician badge',
   'badge.revoke': 'revoke a badge',
   'enrollment.create': 'create an enrollment token',
+  'kiosk.replace': 'replace a kiosk PC (a re-enrollment token: same kiosk, new secret, new codes)',
   'audit.view': 'read the operator audit log',
   'operators.manage': 'manage operators (create, role, disable, sign out)',
   'carrier-keys.manage': 'manage carrier API keys',
@@ -32,7 +33,7 @@ const ALL = Object.keys(ACTIONS) as Action[];
 /** The table. Support helps customers (see, resend, extend, acknowledge); it changes no hardware and no credentials. */
 export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   admin: new Set(ALL),
-  operator: new Set(ALL.filter((a) => a !== 'door.open' && a !== 'operators.manage' && a !== 'carrier-keys.manage' && a !== 'alerts.manage')),
+  operator: new Set(ALL.filter((a) => a !== 'door.open' && a !== 'kiosk.replace' && a !== 'operators.manage' && a !== 'carrier-keys.manage' && a !== 'alerts.manage')),
   support: new Set<Action>(['view', 'parcel.resend', 'parcel.extend', 'problem.handle']),
 };
 

@@ -5,6 +5,7 @@ import { checkSignature, HEADER_KIOSK_ID, HEADER_NONCE, MAX_CLOCK_SKEW_MS } from
 import type { ServerContext } from '../context';
 import type { Q } from '../store/db';
 import { deleteNoncesBefore, recordNonce } from '../store/nonces';
+import { currentKioskSecret } from '../services/reenroll';
 import { HttpError, parseOr400 } from './errors';
 
 declare module 'fastify' {
@@ -27,7 +28,9 @@ export async function requireKiosk(ctx: ServerContext, req: FastifyRequest, q: Q
   const headerId = req.headers[HEADER_KIOSK_ID];
   if (typeof headerId !== 'string') throw new HttpError('UNAUTHORIZED', `missing ${HEADER_KIOSK_ID} header`);
   if (headerId !== params) throw new HttpError('FORBIDDEN', `${HEADER_KIOSK_ID} does not match the kiosk in the path`);
-  const secret = await ctx.kioskSecret(params);
+  // Fresh, through this transaction (not the per-instance cache): a kiosk PC replaced on another instance (ADR
+  // return-reenroll) is refused with its old secret at once.
+  const secret = await currentKioskSecret(ctx, q, params);
   if (!secret) throw new HttpError('UNAUTHORIZED', 'unknown kiosk');
   const check = checkSignature(secret, { method: req.method, path: req.url, headers: req.headers, body: req.rawBody }, ctx.now());
   if (!check.ok) throw new HttpError('UNAUTHORIZED', check.message);

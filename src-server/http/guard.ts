@@ -237,7 +237,11 @@ async function verifyKioskSignature(ctx: ServerContext, req: FastifyRequest, bod
   const secret = await ctx.kioskSecret(String(req.headers[HEADER_KIOSK_ID]));
   if (!h.ok || !secret) throw new HttpError('UNAUTHORIZED', h.ok ? 'unknown kiosk' : h.message);
   const parts = { method: req.method, path: req.url, timestamp: h.timestampText, nonce: h.nonce, ...(body ? { body } : {}) };
-  if (!signatureMatches(secret, parts, h.signature)) throw new HttpError('UNAUTHORIZED', 'signature does not match the request');
+  if (!signatureMatches(secret, parts, h.signature)) {
+    // The cached secret may be one a re-enrollment on another instance has replaced (ADR return-reenroll): read it again.
+    const fresh = await ctx.kioskSecret(String(req.headers[HEADER_KIOSK_ID]), true);
+    if (!fresh || fresh.equals(secret) || !signatureMatches(fresh, parts, h.signature)) throw new HttpError('UNAUTHORIZED', 'signature does not match the request');
+  }
   req.signatureVerified = true;
 }
 

@@ -6,6 +6,7 @@ import type { ServerContext } from '../context';
 import { HttpError, parseOr400 } from '../http/errors';
 import { parcelTimeline, searchParcels, summary } from '../services/parcel-search';
 import { reissueCode } from '../services/reissue';
+import { markForReturn } from '../services/returns';
 import { cancelShipment, extendShipment } from '../services/shipments';
 
 const SearchQuery = z.object({ q: z.string().max(200) }).strict();
@@ -54,6 +55,17 @@ export function parcelConsoleRoutes(app: FastifyInstance, ctx: ServerContext): v
     await extendShipment(ctx, p.barcode, days);
     await audit(ctx, db, req, { action: 'parcel.extend', target: id, detail: { days } });
     return detail(id);
+  });
+
+  /** Return to sender (ADR return-reenroll): refused at intake if not yet delivered, else kept for the driver's collection. */
+  app.post('/console/api/parcels/:id/return', { config: { action: 'parcel.return' } }, async (req) => {
+    const { id } = parseOr400(Params, req.params, 'params');
+    const r = await ctx.store.tx(async (q) => {
+      const done = await markForReturn(ctx, q, id);
+      await audit(ctx, q, req, { action: 'parcel.return', target: id, detail: { outcome: done.outcome } });
+      return done;
+    });
+    return { ...(await detail(id)), returnOutcome: r.outcome };
   });
 
   app.post('/console/api/parcels/:id/cancel', { config: { action: 'parcel.cancel' } }, async (req) => {

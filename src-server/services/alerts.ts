@@ -98,6 +98,8 @@ export function ruleFor(type: string, payload: Record<string, unknown>): AlertKi
     case 'problem.reported':
     case 'kiosk.offline':
       return type;
+    case 'kiosk.back':
+      return 'kiosk.offline'; // the same rule's people hear that it is over (ADR return-reenroll)
     case 'codes.failed':
       return payload.reason === 'hardened' ? 'codes.attack' : null;
     case 'pin.lockout':
@@ -139,7 +141,8 @@ export async function raiseAlert(ctx: ServerContext, q: Q, kioskId: string, item
   if (!kind) return 0;
   const rule = await q.selectFrom('alert_rules').selectAll().where('kind', '=', kind).executeTakeFirst();
   if (!rule || Number(rule.enabled) !== 1) return 0;
-  const subject = describe(kind, kioskId, payload);
+  const back = type === 'kiosk.back';
+  const subject = back ? `Kiosk ${kioskId} is back online after ${String(payload.offlineMinutes ?? '?')} minutes` : describe(kind, kioskId, payload);
   const now = ctx.now();
   const id = randomId('al_', 16);
   const made = await q
@@ -151,7 +154,7 @@ export async function raiseAlert(ctx: ServerContext, q: Q, kioskId: string, item
   if (!made) return 0;
   const message: Message = {
     subject: `[Locker alert] ${subject}`,
-    text: `${subject}.\nAt ${new Date(now).toISOString().replace('T', ' ').slice(0, 16)} UTC.\nAcknowledge it in the console's inbox: /console/#/inbox (item ${itemId}).`,
+    text: `${subject}.\nAt ${new Date(now).toISOString().replace('T', ' ').slice(0, 16)} UTC.\n${back ? `Its offline item in the console's inbox is resolved (item ${String(payload.offlineItem)}).` : `Acknowledge it in the console's inbox: /console/#/inbox (item ${itemId}).`}`,
   };
   let queued = 0;
   for (const address of JSON.parse(rule.recipients) as string[]) {
@@ -202,7 +205,11 @@ export async function sweepOffline(ctx: ServerContext, q: Q, now: number): Promi
       .onConflict((oc) => oc.column('id').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (stored) queued += await raiseAlert(ctx, q, k.id, id, 'kiosk.offline', payload);
+    if (stored) {
+      // Its first contact afterwards says "back online" once (services/kiosk-back.ts), unless it has already made one.
+      await q.updateTable('kiosks').set({ offline_item: id }).where('id', '=', k.id).where('last_seen_at', '=', lastSeen).execute();
+      queued += await raiseAlert(ctx, q, k.id, id, 'kiosk.offline', payload);
+    }
   }
   return queued;
 }

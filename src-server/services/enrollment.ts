@@ -5,6 +5,7 @@ import { DAY_MS, iso, type ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { randomId } from '../ids';
 import { appendChange } from './manifest-log';
+import { reenrollKiosk, type Reenrolled } from './reenroll';
 
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -38,7 +39,8 @@ export function openKioskSecret(ctx: Pick<ServerContext, 'keys'>, kioskId: strin
  */
 export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<EnrollResponse> {
   const now = ctx.now();
-  const kioskId = randomId('K-', 12);
+  let kioskId = randomId('K-', 12);
+  const again: { reenrolled: Reenrolled | null } = { reenrolled: null };
   const secret = randomBytes(32);
   const tokenHash = hashToken(req.enrollmentToken);
   await ctx.store.tx(async (q) => {
@@ -55,6 +57,14 @@ export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<En
       if (!row) throw new HttpError('UNAUTHORIZED', 'unknown enrollment token');
       if (row.used_at !== null) throw new HttpError('UNAUTHORIZED', 'enrollment token already used');
       throw new HttpError('UNAUTHORIZED', 'enrollment token expired');
+    }
+    const token = await q.selectFrom('enrollment_tokens').select('reenroll_kiosk_id').where('token_hash', '=', tokenHash).executeTakeFirstOrThrow();
+    if (token.reenroll_kiosk_id !== null) {
+      // A replaced PC (ADR return-reenroll): the same kiosk id with a new secret; the old one stops working now.
+      kioskId = token.reenroll_kiosk_id;
+      again.reenrolled = await reenrollKiosk(ctx, q, kioskId, req, secret);
+      await q.updateTable('enrollment_tokens').set({ kiosk_id: kioskId }).where('token_hash', '=', tokenHash).execute();
+      return;
     }
     await q
       .insertInto('kiosks')
@@ -78,7 +88,10 @@ export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<En
       .execute();
     for (const b of revoked) await appendChange(ctx, q, kioskId, 'badge_revoked', { badgeId: b.id, revokedAt: iso(b.revoked_at!) });
   });
-  ctx.log.info('kiosk enrolled', { kioskId, layout: req.layoutName ?? null });
+  if (again.reenrolled) {
+    if (again.reenrolled.queued > 0) ctx.notificationsQueued();
+    ctx.log.info('kiosk re-enrolled', { kioskId, ...again.reenrolled });
+  } else ctx.log.info('kiosk enrolled', { kioskId, layout: req.layoutName ?? null });
   // After the commit: the broker account for a kiosk that exists (ADR mqtt-push). Absent without push: the kiosk polls.
   const push = await ctx.push.enrollKiosk(kioskId);
   return {

@@ -10,6 +10,8 @@ import { ACTIVE, codeContext, type ParcelRow } from './shipments';
 import { dropPendingNotifications, enqueueNotification } from '../notify/outbox';
 import { queueWebhook } from './webhooks';
 import { raiseAlertForEvent } from './alerts';
+import { depositOfReturn } from './returns';
+import { kioskBack } from './kiosk-back';
 
 type Outcome = EventsResponse['results'][number]['outcome'];
 interface Applied {
@@ -48,11 +50,14 @@ export async function applyEvents(ctx: ServerContext, q: Q, kioskId: string, eve
     await q.updateTable('events').set({ outcome: r.outcome, note: r.note ?? null }).where('id', '=', e.id).execute();
     results.push(r.note ? { id: e.id, outcome: r.outcome, note: r.note } : { id: e.id, outcome: r.outcome });
   }
-  await q
+  const seen = await q
     .updateTable('kiosks')
     .set((eb) => ({ last_seen_at: now, events_received: eb('events_received', '+', fresh) }))
     .where('id', '=', kioskId)
-    .execute();
+    .returning('offline_item')
+    .executeTakeFirst();
+  // The first contact after an offline alert: "back online" (ADR return-reenroll).
+  if (seen?.offline_item) queued += await kioskBack(ctx, q, kioskId, seen.offline_item, now);
   return { acked: results.map((r) => r.id), results, queued };
 }
 
@@ -183,6 +188,11 @@ async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: Pa
   switch (e.type) {
     case 'parcel.deposited': {
       if (p.status !== 'expected' && p.status !== 'cancelled') return { outcome: 'recorded', note: `already ${p.status}` };
+      if (p.status === 'cancelled' && p.return_requested_at !== null) {
+        // Marked for return before the kiosk heard of it (ADR return-reenroll): it stays a return, kept for collection.
+        const at = { depositedAt: Date.parse(e.occurredAt), compartmentId: e.payload.compartmentId, expiresAt: Date.parse(e.payload.expiresAt) };
+        return { outcome: 'conflict', note: await depositOfReturn(ctx, q, p, at) };
+      }
       if (p.status === 'expected') {
         await deposit(ctx, q, kioskId, p, e, queued);
         return { outcome: 'applied' };
@@ -215,13 +225,15 @@ async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: Pa
     case 'parcel.collected': {
       if (p.status === 'expired' || p.status === 'deposited') {
         await update({ status: 'collected', collected_at: at, code_sealed: null });
-        await queueWebhook(ctx, q, p.id, 'collected');
+        // A parcel marked for return to sender is back with the carrier: `returned` (ADR return-reenroll).
+        await queueWebhook(ctx, q, p.id, p.return_requested_at !== null ? 'returned' : 'collected');
         await dropPendingNotifications(q, p.id, ['reminder'], 'collected');
         return { outcome: 'applied' };
       }
       if (p.status === 'expected' || p.status === 'cancelled') {
         await update({ status: 'collected', collected_at: at, code_sealed: null });
-        await queueWebhook(ctx, q, p.id, 'collected');
+        // A parcel marked for return to sender is back with the carrier: `returned` (ADR return-reenroll).
+        await queueWebhook(ctx, q, p.id, p.return_requested_at !== null ? 'returned' : 'collected');
         await conflict(`collected while the server had it ${p.status}`);
         return { outcome: 'conflict', note: `server had it ${p.status}` };
       }

@@ -1,7 +1,7 @@
 import type { ServerContext } from '../context';
 import type { Q } from '../store/db';
 
-export type ChangeKind = 'expected' | 'cancelled' | 'extended' | 'badge_revoked' | 'code_reissued' | 'parcel_preferences';
+export type ChangeKind = 'expected' | 'cancelled' | 'extended' | 'badge_revoked' | 'code_reissued' | 'returned' | 'placed' | 'parcel_preferences';
 
 /**
  * Appends one change to a kiosk's manifest, inside the state change's transaction. The seq comes from

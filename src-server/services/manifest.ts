@@ -17,11 +17,15 @@ export async function readManifest(
   limit: number,
   lastEvent?: string,
 ): Promise<ManifestResponse> {
+  // A re-enrolled kiosk (ADR return-reenroll) never reads below its floor: what came before was the old PC's history;
+  // the entries after it describe the kiosk as it is. A kiosk asking from 0 (a new store, or a restore's re-read) starts there.
+  const floor = await q.selectFrom('kiosks').select('manifest_floor').where('id', '=', kioskId).executeTakeFirst();
+  const from = Math.max(cursor, Number(floor?.manifest_floor ?? 0));
   const rows = await q
     .selectFrom('manifest')
     .select(['seq', 'kind', 'body'])
     .where('kiosk_id', '=', kioskId)
-    .where('seq', '>', cursor)
+    .where('seq', '>', from)
     .orderBy('seq')
     .limit(limit + 1)
     .execute();
@@ -38,10 +42,12 @@ export async function readManifest(
     cancellations: [],
     extensions: [],
     reissues: [],
+    returns: [],
+    placed: [],
     preferences: [],
     revokedBadges: [],
     revokedBadgeIds: [],
-    nextCursor: String(page.length > 0 ? page[page.length - 1]!.seq : cursor),
+    nextCursor: String(page.length > 0 ? page[page.length - 1]!.seq : from),
     hasMore,
     serverTime: iso(ctx.now()),
     epoch,
@@ -62,6 +68,12 @@ export async function readManifest(
         break;
       case 'code_reissued':
         out.reissues!.push({ seq: row.seq, ...body });
+        break;
+      case 'returned':
+        out.returns!.push({ seq: row.seq, ...body });
+        break;
+      case 'placed':
+        out.placed!.push({ seq: row.seq, ...body });
         break;
       case 'parcel_preferences':
         out.preferences!.push({ seq: row.seq, ...body });

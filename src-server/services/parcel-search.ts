@@ -16,6 +16,7 @@ export const summary = (p: ParcelRow): ParcelSummary => ({
   createdAt: iso(p.created_at),
   depositedAt: isoOrNull(p.deposited_at),
   expiresAt: isoOrNull(p.expires_at),
+  returnRequestedAt: isoOrNull(p.return_requested_at),
 });
 
 /** "+48 600-100 200", "0048600100200" → "+48600100200" (phones are stored in E.164: ShipmentRequest). */
@@ -64,7 +65,8 @@ export async function parcelTimeline(ctx: ServerContext, q: Q, p: ParcelRow): Pr
     .execute();
   for (const e of events) {
     const payload = JSON.parse(e.payload) as { note?: string; kind?: string; compartmentId?: string };
-    const what = EVENT_WHAT[e.type] ?? e.type;
+    // A parcel marked for return is back with the carrier once collected (ADR return-reenroll).
+    const what = e.type === 'parcel.collected' && p.return_requested_at !== null ? 'returned' : (EVENT_WHAT[e.type] ?? e.type);
     const detail = what === 'problem' ? `${payload.kind ?? 'other'}${payload.note ? `: ${payload.note}` : ''}` : payload.compartmentId ? `compartment ${payload.compartmentId}` : null;
     out.push({ at: e.occurred_at, what, detail: e.outcome === 'applied' ? detail : [detail, e.outcome].filter(Boolean).join(' · ') });
   }
@@ -75,6 +77,7 @@ export async function parcelTimeline(ctx: ServerContext, q: Q, p: ParcelRow): Pr
   }
   const reissues = await q.selectFrom('manifest').select(['created_at']).where('kiosk_id', '=', p.kiosk_id).where('kind', '=', 'code_reissued').where('body', 'like', `%"parcelId":"${p.id}"%`).execute();
   for (const r of reissues) out.push({ at: r.created_at, what: 'code-reissued', detail: null });
+  if (p.return_requested_at !== null) out.push({ at: p.return_requested_at, what: 'marked-for-return', detail: p.status === 'cancelled' ? 'not delivered: refused at the kiosk' : 'kept for the driver\'s collection' });
   if (p.status === 'cancelled' && p.cancelled_at !== null) out.push({ at: p.cancelled_at, what: 'cancelled', detail: p.cancel_reason });
   const acts = await q.selectFrom('operator_audit').select(['at', 'action', 'operator_email', 'outcome']).where('target', '=', p.id).execute();
   for (const a of acts) out.push({ at: a.at, what: 'operator', detail: `${a.action} by ${a.operator_email}${a.outcome === 'ok' ? '' : ` (${a.outcome})`}` });

@@ -6,6 +6,7 @@ import { enqueueNotification } from '../notify/outbox';
 import { lockRows } from '../store/dialect';
 import type { Q } from '../store/db';
 import { appendChange } from './manifest-log';
+import { currentKioskSecret } from './reenroll';
 import { codeContext, freePickupCode } from './shipments';
 
 /** Statuses whose pickup secrets may be re-issued: the parcel can still be picked up (or is about to arrive). */
@@ -44,7 +45,9 @@ export async function reissueCode(ctx: ServerContext, q: Q, parcelId: string, op
   if (!(REISSUABLE as readonly string[]).includes(p.status)) {
     throw new HttpError('INVALID_STATE', `parcel ${p.barcode} is ${p.status}; only an expected, deposited or expired parcel gets a new code`);
   }
-  const secret = await ctx.kioskSecret(p.kiosk_id);
+  if (p.return_requested_at !== null) throw new HttpError('INVALID_STATE', `parcel ${p.barcode} is marked for return to sender; it gets no new code`);
+  // Read in this transaction, not from the cache: a re-enrollment (ADR return-reenroll) may just have replaced it.
+  const secret = await currentKioskSecret(ctx, q, p.kiosk_id, true);
   if (!secret) throw new HttpError('NOT_FOUND', `unknown kiosk ${p.kiosk_id}`);
   const { code, digest } = await freePickupCode(q, secret, p.kiosk_id);
   const qrToken = newQrToken();

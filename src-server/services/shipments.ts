@@ -13,6 +13,7 @@ import type { ParcelsTable } from '../store/schema';
 import { fits, zeroCounts } from './capacity';
 import { appendChange } from './manifest-log';
 import { queueWebhook } from './webhooks';
+import { currentKioskSecret } from './reenroll';
 import { optionalGroupKey, recipientLink } from './recipient-link';
 
 type ParsedShipment = z.output<typeof import('../../src-shared/sync-protocol').ShipmentRequest>;
@@ -100,8 +101,9 @@ const duplicate = (barcode: string) => new HttpError('DUPLICATE', `an active par
  */
 /** `carrier`: the carrier whose API key asked (its key sees only its own parcels; issue 12), null for the admin key. */
 export async function createShipment(ctx: ServerContext, req: ParsedShipment, carrier: string | null = null): Promise<CreatedShipment> {
-  const secret = await ctx.kioskSecret(req.kioskId);
-  if (!secret) throw new HttpError('NOT_FOUND', `unknown kiosk ${req.kioskId}`);
+  const cached = await ctx.kioskSecret(req.kioskId);
+  if (!cached) throw new HttpError('NOT_FOUND', `unknown kiosk ${req.kioskId}`);
+  let secret: Buffer = cached;
   const now = ctx.now();
   const parcelId = randomId('p_', 16);
   const windowDays = req.pickupWindowDays ?? ctx.pickupWindowDays;
@@ -118,6 +120,8 @@ export async function createShipment(ctx: ServerContext, req: ParsedShipment, ca
         q.selectFrom('kiosks').select(['capacity_json', 'heartbeat_json', 'heartbeat_kiosk_time']).where('id', '=', req.kioskId),
       ).executeTakeFirst();
       if (!k) throw new HttpError('NOT_FOUND', `unknown kiosk ${req.kioskId}`);
+      // Under the kiosk row's lock: the secret as it is now (a re-enrollment on another instance may have replaced it).
+      secret = (await currentKioskSecret(ctx, q, req.kioskId)) ?? secret;
       const dup = await q.selectFrom('parcels').select('kiosk_id').where('barcode', '=', req.barcode).where('status', 'in', ACTIVE).limit(1).executeTakeFirst();
       if (dup) throw duplicate(req.barcode);
       const demand = await expectedDemand(q, req.kioskId);

@@ -18,6 +18,10 @@ export interface KiosksTable {
   manifest_head: Generated<number>;
   /** Events stored for this kiosk, kept as a counter so the fleet page never counts the events table (migration 3). */
   events_received: Generated<number>;
+  /** A re-enrolled kiosk reads its manifest from after this seq, not from 0 (server migration returns-reenroll, ADR return-reenroll). */
+  manifest_floor: Generated<number>;
+  /** The open `kiosk.offline` inbox item of the current silent spell; cleared by the contact that ends it (server migration returns-reenroll). */
+  offline_item: string | null;
   /** The kiosk's IANA time zone, set at enrollment; recipients' deadlines are stated in it. 'UTC' for kiosks enrolled before (issue 12). */
   time_zone: Generated<string>;
 }
@@ -28,6 +32,8 @@ export interface EnrollmentTokensTable {
   expires_at: number;
   used_at: number | null;
   kiosk_id: string | null;
+  /** Set: a re-enrollment token for this existing kiosk (a replaced PC keeps the id, gets a new secret; server migration returns-reenroll). */
+  reenroll_kiosk_id: string | null;
   /** The zone the operator chose for the kiosk this token enrolls (issue 12); NULL: the kiosk's own, else UTC. */
   time_zone: string | null;
 }
@@ -56,9 +62,11 @@ export interface ParcelsTable {
   kept_by_driver_at: number | null;
   conflict: string | null;
   /** Why it was cancelled: `carrier` or `not_delivered` (the sweep's release); NULL before migration 4. */
-  cancel_reason: 'carrier' | 'not_delivered' | null;
+  cancel_reason: 'carrier' | 'not_delivered' | 'return_to_sender' | null;
   /** The carrier whose API key created it (migration 5); NULL: the bootstrap admin key or older parcels. */
   carrier: string | null;
+  /** An operator marked it for return to sender (server migration returns-reenroll, ADR return-reenroll); the carrier hears `returned` once collected. */
+  return_requested_at: number | null;
   reminder_queued_at: number | null;
   /** The recipient's language for messages (ShipmentRequest.locale; 'en' for parcels created before issue 12). */
   locale: 'en' | 'es' | 'pl' | 'de';
@@ -71,7 +79,7 @@ export interface ParcelsTable {
 export interface ManifestTable {
   kiosk_id: string;
   seq: number;
-  kind: 'expected' | 'cancelled' | 'extended' | 'badge_revoked' | 'code_reissued' | 'parcel_preferences';
+  kind: 'expected' | 'cancelled' | 'extended' | 'badge_revoked' | 'code_reissued' | 'returned' | 'placed' | 'parcel_preferences';
   body: string;
   created_at: number;
 }

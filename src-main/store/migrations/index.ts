@@ -6,6 +6,7 @@ import { m004 } from './004-code-factors';
 import { m005 } from './005-unexpected-item';
 import { m006 } from './006-remote-commands';
 import { m007 } from './007-customer-self-service';
+import { m008 } from './008-return-to-sender';
 
 /** The kiosk's schema history, in order. Append only: never edit a migration that has shipped. */
-export const kioskMigrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const kioskMigrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];

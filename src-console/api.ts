@@ -1,3 +1,4 @@
+import type { HeartbeatDisk } from '../src-shared/sync-protocol';
 /**
  * The console's one way to the server: same-origin fetch to /console/api/ (the session cookie goes along by itself;
  * it is HttpOnly, so no script here ever sees it), the session's CSRF token on every state change, errors as
@@ -25,6 +26,8 @@ export interface Kiosk {
   version: string | null;
   expected: number;
   inLocker: number;
+  /** The disk as the last heartbeat said (ADR disk-bounds); null: an older kiosk, or no heartbeat yet. */
+  disk: HeartbeatDisk | null;
 }
 export interface OperatorRow extends Me {
   createdAt: string;

@@ -61,6 +61,15 @@ const KioskConfigFields = z
       })
       .strict()
       .default({ maxAttempts: 5, windowMinutes: 15, lockMinutes: 5, codeWindowHours: 24, hardenedPaceMs: 2000 }),
+    /**
+     * The disk reserve (ADR disk-bounds): with less free space than `reserveMiB` on the data dir's file system the store
+     * turns `full` (new pickups, drop-offs and collections refused, exactly as on SQLITE_FULL, ADR 0007), the technician
+     * gets a `disk_low` alarm and the fleet a `disk.low` alert; the reserve finishes what is under way.
+     */
+    disk: z
+      .object({ reserveMiB: z.number().int().min(1).max(1_048_576).default(256) })
+      .strict()
+      .default({ reserveMiB: 256 }),
     /** Salted scrypt hash of the technician fallback PIN (`npm run pin-hash -- <PIN>`); never the PIN itself. */
     technicianPinHash: z.string().regex(PIN_HASH_FORMAT, 'expected the output of npm run pin-hash').optional(),
     locale: Locale.default('en'),

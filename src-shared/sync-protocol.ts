@@ -471,6 +471,20 @@ export const KioskFault = z
     message: z.string().max(200).optional(),
   });
 
+/**
+ * The kiosk's disk (ADR disk-bounds), bytes: `dataDir` is every file under its data dir, `free` what its file system
+ * still gives, `total` its size, `reserve` the free space under which the kiosk refuses new operations; `low` = free <
+ * reserve (the fleet's `disk.low` alert). Optional in the heartbeat: older kiosks omit it, older servers ignore it.
+ */
+export const HeartbeatDisk = z.object({
+  dataDirBytes: z.number().int().min(0),
+  freeBytes: z.number().int().min(0),
+  totalBytes: z.number().int().min(0),
+  reserveBytes: z.number().int().min(0),
+  low: z.boolean(),
+});
+export type HeartbeatDisk = z.infer<typeof HeartbeatDisk>;
+
 export const HeartbeatRequest = z
   .object({
     /** In-service compartments with no parcel and no pending operation, per size. */
@@ -494,6 +508,7 @@ export const HeartbeatRequest = z
       )
       .max(400)
       .optional(),
+    disk: HeartbeatDisk.optional(),
   });
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
 

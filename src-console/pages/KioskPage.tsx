@@ -3,6 +3,7 @@ import { api, type Kiosk, type Me } from '../api';
 import './kiosk.css';
 import { ago, useError, when } from './util';
 import { DataTable } from '../ui/DataTable';
+import { DiskUse } from '../ui/DiskUse';
 import { ErrorAlert } from '../ui/ErrorAlert';
 
 type CellStatus = 'free' | 'occupied' | 'expired' | 'out_of_service';
@@ -68,7 +69,7 @@ export function KioskPage({ kioskId, me }: { kioskId: string; me: Me }) {
       </h2>
       <p className="summary">
         <span className={k.online ? 'status on' : 'status off'}>{k.online ? 'Online' : 'Offline'}</span> · heartbeat {ago(k.heartbeatAgeMs)} · version {k.version ?? '—'} ·
-        outbox {k.outboxDepth ?? '—'} · time zone <span data-testid="kiosk-time-zone">{d.timeZone}</span>
+        outbox {k.outboxDepth ?? '—'} · time zone <span data-testid="kiosk-time-zone">{d.timeZone}</span> · disk <DiskUse disk={k.disk} />
       </p>
       <ErrorAlert error={error} />
       <h3>Compartments</h3>

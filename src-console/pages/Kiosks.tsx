@@ -3,6 +3,7 @@ import { api, type Kiosk, type Me, type Size } from '../api';
 import { KioskPage } from './KioskPage';
 import { ago, useError } from './util';
 import { DataTable } from '../ui/DataTable';
+import { DiskUse } from '../ui/DiskUse';
 
 const SIZES: Size[] = ['S', 'M', 'L', 'XL'];
 
@@ -21,7 +22,7 @@ export function KiosksPage({ me }: { me: Me }) {
   return kioskId ? <KioskPage key={kioskId} kioskId={kioskId} me={me} /> : <KioskList />;
 }
 
-/** Every kiosk: online or not, free compartments per size, parcels, faults, version, outbox lag, last heartbeat. Refreshes every 10 s. */
+/** Every kiosk: online or not, free compartments per size, parcels, faults, disk, version, outbox lag, last heartbeat. Refreshes every 10 s. */
 function KioskList() {
   const [data, setData] = useState<{ kiosks: Kiosk[]; notificationsWaiting: number } | null>(null);
   const [error, report] = useError();
@@ -49,7 +50,7 @@ function KioskList() {
       {data.kiosks.length === 0 ? (
         <p>No kiosks enrolled yet.</p>
       ) : (
-        <DataTable columns={['Kiosk', 'Status', 'Free (free/total)', 'Parcels', 'Faults and alarms', 'Version', 'Outbox lag']} caption="Kiosks">
+        <DataTable columns={['Kiosk', 'Status', 'Free (free/total)', 'Parcels', 'Faults and alarms', 'Disk', 'Version', 'Outbox lag']} caption="Kiosks">
           {data.kiosks.map((k) => (
             <tr key={k.kioskId}>
               <td>
@@ -85,6 +86,9 @@ function KioskList() {
                     ))}
                   </ul>
                 )}
+              </td>
+              <td>
+                <DiskUse disk={k.disk} />
               </td>
               <td>{k.version ?? '—'}</td>
               <td>{k.outboxDepth === null ? '—' : `${k.outboxDepth} events`}</td>

@@ -3,6 +3,7 @@ import { createRepos, type Repos } from '../store/index';
 import { ClockWatch, type ClockJump } from './clock-watch';
 import { CollectionService } from './collection';
 import { DoorEngine } from './doors';
+import { DiskCare } from './disk-care';
 import { DropoffService } from './dropoff';
 import { sweepExpired } from './expiry';
 import { createKit, type Kit } from './kit';
@@ -42,6 +43,8 @@ export interface Services {
   remote: RemoteCommandService;
   /** Runs the expiry sweep now (idempotent). */
   sweep(): { expired: number };
+  /** The disk: measured for the heartbeat, the reserve watched, retention and WAL checkpoints (the sweep's timer ticks it). */
+  disk: DiskCare;
   /** Runs the door-journal reconciliation now (start-up does it; so does a board coming back). */
   reconcile(): Promise<RecoveryReport>;
   /** Raises `door_left_open` for doors open too long now (a timer does it every second); returns how many. */
@@ -68,6 +71,7 @@ export function createServices(ctx: KioskContext): Services {
     return reconciling;
   };
 
+  const disk = new DiskCare(kit);
   const sweep = () => {
     try {
       return sweepExpired(kit);
@@ -99,7 +103,11 @@ export function createServices(ctx: KioskContext): Services {
       await runReconcile();
       doors.watch.seed();
       sweep();
-      timer = setInterval(sweep, SWEEP_INTERVAL_MS);
+      void disk.tick();
+      timer = setInterval(() => {
+        sweep();
+        void disk.tick();
+      }, SWEEP_INTERVAL_MS);
       timer.unref?.();
     },
     async stop() {
@@ -112,6 +120,7 @@ export function createServices(ctx: KioskContext): Services {
     },
     freeBySize: () => repos.compartments.freeBySize(),
     sweep: () => sweepExpired(kit),
+    disk,
     reconcile: runReconcile,
     checkDoorsLeftOpen: () => doors.watch.check(),
     checkClock: () => clockWatch.check(),

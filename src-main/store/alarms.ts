@@ -1,12 +1,14 @@
 import type { Db } from './sqlite';
 
-export type AlarmKind = 'forced_open' | 'jammed' | 'door_left_open' | 'unexpected_item';
+/** `disk_low`: free space under the reserve (services/disk-care.ts, ADR disk-bounds); it names no compartment. */
+export type AlarmKind = 'forced_open' | 'jammed' | 'door_left_open' | 'unexpected_item' | 'disk_low';
 
 export interface AlarmRow {
   id: number;
   at: number;
   kind: AlarmKind;
-  compartmentId: string;
+  /** Null only for `disk_low`. */
+  compartmentId: string | null;
   auditId: number;
 }
 
@@ -26,7 +28,7 @@ export class AlarmsRepo {
     this.ackOneStmt = db.prepare('UPDATE alarms SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL');
   }
 
-  insert(at: number, kind: AlarmKind, compartmentId: string, auditId: number): number {
+  insert(at: number, kind: AlarmKind, compartmentId: string | null, auditId: number): number {
     return Number(this.insertStmt.run(at, kind, compartmentId, auditId).lastInsertRowid);
   }
 

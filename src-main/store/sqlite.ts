@@ -44,6 +44,14 @@ export class StoreError extends Error {
  */
 export const STORE_BUSY_TIMEOUT_MS = 50;
 
+/**
+ * The size the `-wal` file is cut back to whenever SQLite restarts it (`journal_size_limit`), in bytes: 4 MiB, about
+ * four automatic checkpoints' worth (1000 pages of 4 KiB). Without it the file keeps the largest size it ever reached,
+ * e.g. 46 MB after a reader held a transaction through a burst of writes (issue 14); store/wal.ts checkpoints on a
+ * schedule so it shrinks back even when no write comes (ADR disk-bounds).
+ */
+export const WAL_CAP_BYTES = 4 * 1024 * 1024;
+
 export interface OpenOptions {
   /** Default STORE_BUSY_TIMEOUT_MS. */
   busyTimeoutMs?: number;
@@ -76,6 +84,7 @@ export function openDatabase(file: string, migrations: readonly Migration[], opt
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(opts.busyTimeoutMs ?? STORE_BUSY_TIMEOUT_MS))}`);
     if (opts.quickCheck || opts.integrityCheck) checkIntegrity(db, file, opts.integrityCheck ? 'integrity_check' : 'quick_check');
     db.pragma('journal_mode = WAL');
+    db.pragma(`journal_size_limit = ${WAL_CAP_BYTES}`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db, migrations);

@@ -59,9 +59,17 @@ export class StoreHealth {
     this.schedule();
   }
 
+  /**
+   * Whether free disk space is under the kiosk's reserve (services/disk-care.ts sets it; ADR disk-bounds): the store is
+   * then `full` before SQLite ever says SQLITE_FULL, and a probe write that succeeds does not bring it back until space
+   * is freed, so what is left of the disk goes to finishing open operations, never to new ones.
+   */
+  diskLow: () => boolean = () => false;
+
   /** One probe write now; true when the store took it (and, if it was degraded, is ok again). */
   probeNow(): boolean {
     if (!this.db.open) return false;
+    if (this.diskLow()) return false;
     try {
       probeWrite(this.db);
     } catch (err) {

@@ -5,6 +5,7 @@ import type { OutboxRepo } from '../store/outbox';
 import type { EnrollmentRepo } from '../store/enrollment';
 import type { Logger } from '../log';
 import { META, getMeta, setMeta } from './meta';
+import { isPrunedHistory } from '../store/retention';
 import { applyPlaced, applyReturn } from './apply-returns';
 import { applyPreference } from './apply-preferences';
 
@@ -142,7 +143,8 @@ function applyExpected(
   // A parcel this kiosk already took further (deposited, picked up, cancelled…): its announcement is history. A
   // manifest read again from the start (ADR restore-epoch) must not turn it into a clash with a newer parcel.
   const known = d.parcels.get(e.parcelId);
-  if (known && known.status !== 'expected') {
+  // …and one this kiosk finished and pruned long ago (ADR disk-bounds) is history too.
+  if ((known && known.status !== 'expected') || (!known && isPrunedHistory(d.db, e.seq))) {
     out.expected.ignored++;
     return;
   }

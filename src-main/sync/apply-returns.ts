@@ -1,4 +1,5 @@
 import type { PlacedParcel, ReturnToSender } from '../../src-shared/sync-protocol';
+import { isPrunedHistory } from '../store/retention';
 import { ReturnsRepo } from '../store/returns';
 import type { ApplyDeps } from './apply-manifest';
 
@@ -45,7 +46,8 @@ export function applyReturn(d: ApplyDeps, e: ReturnToSender, now: number): boole
  * Returns 'placed', 'known' or 'refused'.
  */
 export function applyPlaced(d: ApplyDeps, e: PlacedParcel, now: number, queue: Queue): 'placed' | 'known' | 'refused' {
-  if (d.parcels.get(e.parcelId)) return 'known';
+  // Known here, or finished and pruned long ago (ADR disk-bounds): the kiosk's own state stands.
+  if (d.parcels.get(e.parcelId) || isPrunedHistory(d.db, e.seq)) return 'known';
   const returns = new ReturnsRepo(d.db);
   const why = !returns.compartmentInLayout(e.compartmentId)
     ? `compartment ${e.compartmentId} is not in this kiosk's layout`

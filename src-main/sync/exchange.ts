@@ -16,6 +16,7 @@ import { SyncError, type Credentials, type SyncHttp } from './http';
 import { savePushCredentials } from './push';
 import { META, deleteMeta, getMeta, setMeta } from './meta';
 import { OUTBOX_RESEND_WINDOW_MS } from '../store/outbox';
+import { PRUNED_SEQ_KEY } from '../store/retention';
 
 /** How often acked outbox events past the re-send window are pruned (real time). */
 const PRUNE_EVERY_MS = 3_600_000;
@@ -64,6 +65,7 @@ export class Exchange {
     // acked to a previous identity must not look lost to this one (ADR restore-epoch).
     deleteMeta(this.repos.db, META.cursor);
     deleteMeta(this.repos.db, META.epoch);
+    deleteMeta(this.repos.db, PRUNED_SEQ_KEY); // its seq numbers are the old identity's
     this.repos.outbox.pruneAcked(Number.MAX_SAFE_INTEGER);
     this.log.info('enrolled', { kioskId: res.kioskId });
     const creds = this.credentials();
@@ -209,8 +211,19 @@ export class Exchange {
       version: this.ctx.version.slice(0, 40) || 'unknown',
       cursor: getMeta(this.repos.db, META.cursor) ?? '0',
       compartments: compartmentGrid(this.ctx, this.repos),
+      disk: this.disk(),
     };
     return this.http.signed(creds, 'POST', `/v1/kiosks/${encodeURIComponent(creds.kioskId)}/heartbeat`, body, HeartbeatResponse);
+  }
+
+  /** The disk as the last measure saw it (services/disk-care.ts); omitted when the services cannot say. */
+  private disk(): HeartbeatRequest['disk'] {
+    try {
+      const d = this.ctx.services.disk.status();
+      return { dataDirBytes: d.dataDirBytes, freeBytes: Math.min(d.freeBytes, Number.MAX_SAFE_INTEGER), totalBytes: d.totalBytes, reserveBytes: d.reserveBytes, low: d.low };
+    } catch {
+      return undefined;
+    }
   }
 
   private freeBySize(): SizeCounts {

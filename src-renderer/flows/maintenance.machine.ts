@@ -30,7 +30,7 @@ export type OperationInProgress = {
   parcelBarcode: string | null;
 };
 /** A door alarm no technician has acknowledged, as the store keeps it (survives restarts). */
-export type StoredAlarm = { id: number; at: string; kind: 'forced_open' | 'jammed' | 'door_left_open' | 'unexpected_item'; compartmentId: string };
+export type StoredAlarm = { id: number; at: string; kind: 'forced_open' | 'jammed' | 'door_left_open' | 'unexpected_item' | 'disk_low'; compartmentId: string | null };
 export type Resolved = {
   operation: { operationId: string; compartmentId: string; state: string; outcome: string; reference: string | null };
   resolution: 'finished' | 'failed';

@@ -233,6 +233,7 @@ export const de: Catalogue = {
   'alarm.jammed': 'Tür {door} klemmt',
   'alarm.door_left_open': 'Tür {door} steht offen',
   'alarm.unexpected_item': 'In Tür {door} liegt etwas, obwohl sie leer sein sollte',
+  'alarm.disk_low': 'Der Datenträger ist fast voll: Abholungen und Einlieferungen ruhen, bis Platz frei ist',
   'error.generic': 'Etwas ist schiefgelaufen. Bitte erneut versuchen.',
   'error.BAD_INPUT': 'Das sieht nicht richtig aus. Bitte erneut versuchen.',
   'error.CODE_INVALID': 'Dieser Code ist ungültig. Bitte prüfen und erneut versuchen.',

@@ -237,6 +237,7 @@ export const en = {
   'alarm.jammed': 'Door {door} is jammed',
   'alarm.door_left_open': 'Door {door} has been left open',
   'alarm.unexpected_item': 'Something is inside door {door}, which should be empty',
+  'alarm.disk_low': 'The disk is almost full: new pickups and drop-offs are paused until space is freed',
   'error.generic': 'Something went wrong. Please try again.',
   'error.BAD_INPUT': 'That did not look right. Please try again.',
   'error.CODE_INVALID': 'That code is not valid. Please check it and try again.',

@@ -233,6 +233,7 @@ export const es: Catalogue = {
   'alarm.jammed': 'La puerta {door} está atascada',
   'alarm.door_left_open': 'La puerta {door} se ha quedado abierta',
   'alarm.unexpected_item': 'Hay algo dentro de la puerta {door}, que debería estar vacía',
+  'alarm.disk_low': 'El disco está casi lleno: recogidas y entregas en pausa hasta liberar espacio',
   'error.generic': 'Algo ha fallado. Inténtelo de nuevo.',
   'error.BAD_INPUT': 'Eso no parece correcto. Inténtelo de nuevo.',
   'error.CODE_INVALID': 'Ese código no es válido. Compruébelo e inténtelo de nuevo.',

@@ -233,6 +233,7 @@ export const pl: Catalogue = {
   'alarm.jammed': 'Skrytka {door} jest zablokowana',
   'alarm.door_left_open': 'Skrytka {door} pozostała otwarta',
   'alarm.unexpected_item': 'W skrytce {door} coś jest, choć powinna być pusta',
+  'alarm.disk_low': 'Dysk jest prawie pełny: odbiory i nadania wstrzymane do zwolnienia miejsca',
   'error.generic': 'Coś poszło nie tak. Spróbuj ponownie.',
   'error.BAD_INPUT': 'To nie wygląda poprawnie. Spróbuj ponownie.',
   'error.CODE_INVALID': 'Ten kod jest nieprawidłowy. Sprawdź go i spróbuj ponownie.',

@@ -20,7 +20,7 @@ import type { AlertRulesTable } from '../store/schema';
  * and stores a `kiosk.offline` event for each spell (its id derived from the kiosk and its last contact, so a second
  * sweep or instance stores nothing new), which is an inbox item like any other.
  */
-export const ALERT_KINDS = ['kiosk.offline', 'door.forced_open', 'codes.attack', 'door.left_open', 'problem.reported'] as const;
+export const ALERT_KINDS = ['kiosk.offline', 'door.forced_open', 'codes.attack', 'door.left_open', 'problem.reported', 'disk.low'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const ALERT_LABELS: Record<AlertKind, string> = {
@@ -29,10 +29,11 @@ export const ALERT_LABELS: Record<AlertKind, string> = {
   'codes.attack': 'Code attack (keypad hardened after repeated wrong codes, or PIN lockout)',
   'door.left_open': 'Door left open',
   'problem.reported': 'Problem reported by a customer',
+  'disk.low': 'Low disk (a kiosk under its disk reserve: it refuses new pickups and drop-offs)',
 };
 
 /** Rules the issue asks for that cannot work yet, with why (shown in the rules list). */
-export const NOT_YET = [{ kind: 'disk.low', label: 'Low disk', why: 'not yet: kiosks do not report free disk space in their heartbeat' }] as const;
+export const NOT_YET: ReadonlyArray<{ kind: string; label: string; why: string }> = [];
 
 export const DEFAULT_OFFLINE_MINUTES = 10;
 
@@ -97,6 +98,7 @@ export function ruleFor(type: string, payload: Record<string, unknown>): AlertKi
     case 'door.left_open':
     case 'problem.reported':
     case 'kiosk.offline':
+    case 'disk.low':
       return type;
     case 'kiosk.back':
       return 'kiosk.offline'; // the same rule's people hear that it is over (ADR return-reenroll)
@@ -122,8 +124,12 @@ function describe(kind: AlertKind, kioskId: string, p: Record<string, unknown>):
       return `Door left open at kiosk ${kioskId}${where}`;
     case 'problem.reported':
       return `Problem reported at kiosk ${kioskId}${where}: ${typeof p.kind === 'string' ? p.kind : 'problem'}`;
+    case 'disk.low':
+      return `Kiosk ${kioskId} is low on disk: ${mib(p.freeBytes)} MiB free, under its ${mib(p.reserveBytes)} MiB reserve; it refuses new pickups and drop-offs`;
   }
 }
+
+const mib = (bytes: unknown): string => (typeof bytes === 'number' ? String(Math.floor(bytes / 1048576)) : '?');
 
 const channelFor = (ctx: ServerContext, address: string): ChannelName | null => {
   const phone = address.startsWith('+');

@@ -1,4 +1,4 @@
-import type { HeartbeatRequest, SizeCounts } from '../../src-shared/sync-protocol';
+import type { HeartbeatDisk, HeartbeatRequest, SizeCounts } from '../../src-shared/sync-protocol';
 import { iso, isoOrNull, type ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 
@@ -17,6 +17,8 @@ export interface KioskSummary {
   freeBySize: SizeCounts | null;
   faults: HeartbeatRequest['faults'];
   outboxDepth: number | null;
+  /** The disk as the last heartbeat said (ADR disk-bounds); null: an older kiosk, or no heartbeat yet. */
+  disk: HeartbeatDisk | null;
   version: string | null;
   expected: number;
   inLocker: number;
@@ -64,6 +66,7 @@ export async function fleetSnapshot(ctx: ServerContext): Promise<KioskSummary[]>
       freeBySize: hb?.freeBySize ?? null,
       faults: hb?.faults ?? [],
       outboxDepth: hb?.outboxDepth ?? null,
+      disk: hb?.disk ?? null,
       version: hb?.version ?? null,
       expected: counts.get(k.id)?.expected ?? 0,
       inLocker: counts.get(k.id)?.inLocker ?? 0,

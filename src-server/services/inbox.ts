@@ -18,7 +18,8 @@ import { lockRows } from '../store/dialect';
 
 /** Which kiosk events are inbox items. `codes.failed` and `pin.lockout` only when they report an attack, not its end. */
 // `kiosk.offline` is stored by the sweep, not sent by a kiosk (services/alerts.ts sweepOffline; ADR alerts-webhooks).
-export const INBOX_TYPES = ['problem.reported', 'door.forced_open', 'door.left_open', 'door.jammed', 'codes.failed', 'pin.lockout', 'kiosk.offline'] as const;
+// `disk.low` is stored by the heartbeat that reports it (services/disk-low.ts; ADR disk-bounds).
+export const INBOX_TYPES = ['problem.reported', 'door.forced_open', 'door.left_open', 'door.jammed', 'codes.failed', 'pin.lockout', 'kiosk.offline', 'disk.low'] as const;
 export type InboxType = (typeof INBOX_TYPES)[number];
 export const INBOX_STATES = ['new', 'acknowledged', 'resolved'] as const;
 export type InboxState = (typeof INBOX_STATES)[number];

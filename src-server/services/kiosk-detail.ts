@@ -3,7 +3,7 @@ import { iso, type ServerContext } from '../context';
 import { fleetSnapshot, type KioskSummary } from './fleet';
 
 /** Alarms and problem reports the kiosk page lists (ADR remote-commands); the inbox across kiosks is another page. */
-export const KIOSK_PAGE_EVENT_TYPES = ['door.forced_open', 'door.jammed', 'door.left_open', 'problem.reported', 'maintenance.door_opened'] as const;
+export const KIOSK_PAGE_EVENT_TYPES = ['door.forced_open', 'door.jammed', 'door.left_open', 'problem.reported', 'maintenance.door_opened', 'disk.low'] as const;
 
 export interface KioskDetail {
   kiosk: KioskSummary;

@@ -22,6 +22,8 @@ export interface KiosksTable {
   manifest_floor: Generated<number>;
   /** The open `kiosk.offline` inbox item of the current silent spell; cleared by the contact that ends it (server migration returns-reenroll). */
   offline_item: string | null;
+  /** The open `disk.low` inbox item of the current low-disk spell; cleared by the heartbeat that ends it (migration 13). */
+  disk_low_item: string | null;
   /** The kiosk's IANA time zone, set at enrollment; recipients' deadlines are stated in it. 'UTC' for kiosks enrolled before (issue 12). */
   time_zone: Generated<string>;
 }
@@ -186,7 +188,7 @@ export interface CarrierKeysTable {
 
 /** Alert rules (migration 9, ADR alerts-webhooks): one row per kind; absent = off. */
 export interface AlertRulesTable {
-  kind: 'kiosk.offline' | 'door.forced_open' | 'codes.attack' | 'door.left_open' | 'problem.reported';
+  kind: 'kiosk.offline' | 'door.forced_open' | 'codes.attack' | 'door.left_open' | 'problem.reported' | 'disk.low';
   /** 0 or 1. */
   enabled: number;
   /** kiosk.offline: minutes without a heartbeat; null elsewhere. */

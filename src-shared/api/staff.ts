@@ -30,8 +30,9 @@ export const OperationInProgress = z.object({
 export const AlarmView = z.object({
   id: z.number().int(),
   at: IsoTime,
-  kind: z.enum(['forced_open', 'jammed', 'door_left_open', 'unexpected_item']),
-  compartmentId: CompartmentId,
+  /** `disk_low`: the kiosk's free disk space is under its reserve (ADR disk-bounds); it names no compartment (null). */
+  kind: z.enum(['forced_open', 'jammed', 'door_left_open', 'unexpected_item', 'disk_low']),
+  compartmentId: CompartmentId.nullable(),
 });
 
 export const CompartmentView = z.object({

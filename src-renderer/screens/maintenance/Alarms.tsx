@@ -4,7 +4,7 @@ import { useT } from '../../ui/i18n';
 import { localTime } from '../../ui/local-time';
 import type { MaintenanceRef } from './types';
 
-type ShownAlarm = { key: string; id: number | null; kind: 'forced_open' | 'jammed' | 'door_left_open' | 'unexpected_item'; compartmentId: string; at: number };
+type ShownAlarm = { key: string; id: number | null; kind: 'forced_open' | 'jammed' | 'door_left_open' | 'unexpected_item' | 'disk_low'; compartmentId: string | null; at: number };
 
 /**
  * The alarms to show: the store's unacknowledged ones once the overview has loaded (they survive restarts and
@@ -35,9 +35,9 @@ export function Alarms({ actor }: { actor: MaintenanceRef }) {
       {/* It scrolls when alarms pile up: focusable, so the list can be read with a keyboard too. */}
       <ul tabIndex={0} aria-labelledby="alarms-title">
         {alarms.map((a) => (
-          <li key={a.key} data-kind={a.kind} data-compartment={a.compartmentId}>
+          <li key={a.key} data-kind={a.kind} data-compartment={a.compartmentId ?? undefined}>
             {/* Stored alarms may be from another day (a restart, a technician who comes by later): localTime dates those. */}
-            {t('tech.alarmAt', { alarm: t(`alarm.${a.kind}`, { door: a.compartmentId }), time: localTime(locale, a.at) })}
+            {t('tech.alarmAt', { alarm: t(`alarm.${a.kind}`, { door: a.compartmentId ?? '' }), time: localTime(locale, a.at) })}
           </li>
         ))}
       </ul>

@@ -5,6 +5,7 @@ import { ago, useError, when } from './util';
 import { DataTable } from '../ui/DataTable';
 import { DiskUse } from '../ui/DiskUse';
 import { ErrorAlert } from '../ui/ErrorAlert';
+import { ReplaceKiosk } from './ReplaceKiosk';
 
 type CellStatus = 'free' | 'occupied' | 'expired' | 'out_of_service';
 interface Cell {
@@ -98,6 +99,7 @@ export function KioskPage({ kioskId, me }: { kioskId: string; me: Me }) {
           ))}
         </ul>
       )}
+      <ReplaceKiosk kioskId={kioskId} me={me} report={report} />
       <h3>Commands</h3>
       {d.commands.length === 0 ? <p>No commands sent to this kiosk.</p> : <CommandTable commands={d.commands} />}
       <h3>Alarms and problem reports</h3>

@@ -11,6 +11,7 @@ interface ParcelDetail {
   pickupWindowDays: number;
   timeline: TimelineEntry[];
   messages?: number;
+  returnOutcome?: 'cancelled' | 'awaiting_collection';
 }
 
 /** What the server's role table (src-server/auth/roles.ts) allows; here only to hide buttons that would be refused. */
@@ -43,7 +44,7 @@ export function ParcelsPage({ me }: { me: Me }) {
     },
     [clear, report],
   );
-  async function act(what: 'resend' | 'extend' | 'cancel', confirmText: string, body?: unknown) {
+  async function act(what: 'resend' | 'extend' | 'cancel' | 'return', confirmText: string, body?: unknown) {
     if (!open || !window.confirm(confirmText)) return;
     clear();
     try {
@@ -56,7 +57,11 @@ export function ParcelsPage({ me }: { me: Me }) {
             : 'A new code was issued. The recipient gets it when the parcel is deposited.'
           : what === 'extend'
             ? 'The pickup window was extended.'
-            : 'The parcel was cancelled.',
+            : what === 'return'
+              ? d.returnOutcome === 'cancelled'
+                ? 'Marked for return to sender: it was not delivered yet, so the kiosk will refuse it and the carrier is told.'
+                : 'Marked for return to sender: its code no longer opens the locker; it is on the driver\'s collection list, and the carrier is told once it is collected.'
+              : 'The parcel was cancelled.',
       );
     } catch (err) {
       report(err);
@@ -112,14 +117,19 @@ export function ParcelsPage({ me }: { me: Me }) {
             <dt>Recipient</dt>
             <dd>{[p.recipientEmail, p.recipientPhone].filter(Boolean).join(', ')}</dd>
             <dt>Pick up by</dt>
-            <dd>{p.expiresAt ? when(p.expiresAt) : `${open.pickupWindowDays} days after deposit`}</dd>
+            <dd>{p.returnRequestedAt ? 'not for pickup: returning to sender' : p.expiresAt ? when(p.expiresAt) : `${open.pickupWindowDays} days after deposit`}</dd>
           </dl>
           {notice && (
             <p className="notice" role="status">
               {notice}
             </p>
           )}
-          {LIVE.includes(p.status) && (
+          {p.returnRequestedAt && (
+            <p className="notice" data-testid="return-mark">
+              Marked for return to sender {when(p.returnRequestedAt)}.
+            </p>
+          )}
+          {LIVE.includes(p.status) && !p.returnRequestedAt && (
             <div className="actions">
               <button type="button" onClick={() => void act('resend', `Send ${p.barcode}'s recipient a NEW code? The old code stops working.`)}>
                 Send a new code
@@ -132,6 +142,22 @@ export function ParcelsPage({ me }: { me: Me }) {
               {p.status === 'expected' && mayCancel(me.role) && (
                 <button type="button" className="secondary" onClick={() => void act('cancel', `Cancel ${p.barcode}? The kiosk will not accept it.`)}>
                   Cancel parcel
+                </button>
+              )}
+              {mayCancel(me.role) && (
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() =>
+                    void act(
+                      'return',
+                      p.status === 'expected'
+                        ? `Return ${p.barcode} to sender? It is not delivered yet: the kiosk will refuse it and the carrier is told.`
+                        : `Return ${p.barcode} to sender? Its code stops opening the locker and it goes on the driver's collection list.`,
+                    )
+                  }
+                >
+                  Return to sender
                 </button>
               )}
             </div>

@@ -9,6 +9,7 @@ import { askOnEveryLink } from './flows/resume';
 import type { maintenanceMachine } from './flows/maintenance.machine';
 import type { lostCodeMachine } from './flows/lostcode.machine';
 import type { pickupMachine } from './flows/pickup.machine';
+import type { sendMachine } from './flows/send.machine';
 import { routeScans } from './input/scan-routing';
 import { AttractScreen } from './screens/AttractScreen';
 import { CollectionScreen, DriverScreen } from './screens/DriverScreen';
@@ -19,6 +20,7 @@ import { MaintenanceScreen } from './screens/MaintenanceScreen';
 import { OutOfOrderScreen } from './screens/OutOfOrderScreen';
 import { PickupScreen } from './screens/PickupScreen';
 import { ResumeScreen } from './screens/ResumeScreen';
+import { SendScreen } from './screens/SendScreen';
 import { useView } from './state/view-store';
 import { AppActorContext, type AppRef } from './ui/app-context';
 import { Banner, StatusBar, TopBar } from './ui/chrome';
@@ -84,6 +86,7 @@ function Screen({ app }: { app: AppRef }) {
     if (s.matches('resume')) return 'resume';
     if (s.matches({ flow: { screen: 'pickup' } })) return 'pickup';
     if (s.matches({ flow: { screen: 'dropoff' } })) return 'dropoff';
+    if (s.matches({ flow: { screen: 'send' } })) return 'send';
     if (s.matches({ flow: { screen: 'collection' } })) return 'collection';
     if (s.matches({ flow: { screen: 'maintenance' } })) return 'maintenance';
     if (s.matches({ flow: { screen: 'lostCode' } })) return 'lostCode';
@@ -107,6 +110,7 @@ function Screen({ app }: { app: AppRef }) {
         <HomeScreen
           authError={authError}
           onPickup={() => app.send({ type: 'START_PICKUP' })}
+          onSend={() => app.send({ type: 'START_SEND' })}
           onLostCode={() => app.send({ type: 'LOST_CODE' })}
           onStaffPin={() => app.send({ type: 'STAFF_PIN' })}
           onBack={() => app.send({ type: 'CANCEL' })}
@@ -122,6 +126,9 @@ function Screen({ app }: { app: AppRef }) {
     // The child actor refs are typed loosely by XState; the state we matched tells us which machine it is.
     case 'pickup':
       body = flow ? <PickupScreen key={flow.id} actor={flow as unknown as ActorRefFrom<typeof pickupMachine>} /> : null;
+      break;
+    case 'send':
+      body = flow ? <SendScreen key={flow.id} actor={flow as unknown as ActorRefFrom<typeof sendMachine>} /> : null;
       break;
     case 'dropoff':
       body = flow ? <DriverScreen key={flow.id} actor={flow as unknown as ActorRefFrom<typeof dropoffMachine>} /> : null;

@@ -14,6 +14,8 @@ import { issueBadge, revokeBadge } from './services/badges';
 import { createEnrollmentToken } from './services/enrollment';
 import { fleetSnapshot, kioskEvents, type KioskSummary } from './services/fleet';
 import { cancelShipment, createShipment, extendShipment, parcelView, type CreatedShipment } from './services/shipments';
+import { createDropoff, type CreatedDropoff } from './services/dropoffs';
+import { DropoffRequest as DropoffSchema, type DropoffRequest } from '../src-shared/sync-protocol';
 
 export type { CreatedShipment, KioskSummary };
 
@@ -42,6 +44,8 @@ export interface FleetServer {
   /** Carrier intake. Rejects with HttpError (code NO_CAPACITY, DUPLICATE, NOT_FOUND, BAD_INPUT). The plaintext code is returned in-process only. */
   createShipment(req: ShipmentRequest): Promise<CreatedShipment>;
   cancelShipment(barcode: string): Promise<ParcelView>;
+  /** A sender's drop-off booking (ADR drop-offs). The plaintext code is returned in-process only. */
+  createDropoff(req: DropoffRequest): Promise<CreatedDropoff>;
   extendShipment(barcode: string, days: number): Promise<ParcelView>;
   parcel(barcode: string): Promise<ParcelView | undefined>;
   issueBadge(req: { role: BadgeRole; name: string; ttlHours?: number }): Promise<BadgeResponse>;
@@ -88,6 +92,7 @@ export async function startFleetServer(o: StartFleetServerOptions): Promise<Flee
       (await createEnrollmentToken(ctx, ttlHours, timeZone === undefined ? undefined : parseOr400(TimeZone, timeZone, 'timeZone'))).enrollmentToken,
     createShipment: async (req) => createShipment(ctx, parseOr400(ShipmentSchema, req, 'shipment') as z.output<typeof ShipmentSchema>),
     cancelShipment: (barcode) => cancelShipment(ctx, barcode),
+    createDropoff: async (req) => createDropoff(ctx, parseOr400(DropoffSchema, req, 'dropoff') as z.output<typeof DropoffSchema>),
     extendShipment: (barcode, days) => extendShipment(ctx, barcode, days),
     parcel: (barcode) => parcelView(ctx, barcode),
     issueBadge: (req) => issueBadge(ctx, { role: req.role, name: req.name, ttlHours: req.ttlHours ?? 24 * 30 }),

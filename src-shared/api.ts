@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { kioskCalls } from './api/kiosk';
 import { customerCalls } from './api/customer';
+import { sendCalls } from './api/send';
 import { staffCalls } from './api/staff';
 import type { Result } from './errors';
 import type { EventName, EventPayload } from './events';
@@ -13,6 +14,7 @@ import type { EventName, EventPayload } from './events';
 export const api = {
   ...kioskCalls,
   ...customerCalls,
+  ...sendCalls,
   ...staffCalls,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 

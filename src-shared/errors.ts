@@ -6,6 +6,10 @@ export const ERROR_CODES = [
   'BAD_INPUT',
   'CODE_INVALID',
   'CODE_EXPIRED',
+  /** A pickup entry matched a drop-off's code (ADR drop-offs): the screen switches to "Send or return a parcel" with it. */
+  'SEND_CODE',
+  /** A drop-off entry matched a pickup code: the screen switches to "Pick up a parcel" with it. */
+  'PICKUP_CODE',
   'LOCKED_OUT',
   /** The keypad is hardened (ADR 0008 (code lockout)): send the 4-digit check code from the message with the code. */
   'CHECK_REQUIRED',

@@ -206,8 +206,11 @@ export const ExpectedParcel = z.object({
 });
 export type ExpectedParcel = z.infer<typeof ExpectedParcel>;
 
-/** Why the server cancelled (absent from older servers): a carrier's cancel, or never delivered in time (released). */
-export const CancelReason = z.enum(['carrier', 'not_delivered', 'return_to_sender']);
+/**
+ * Why the server cancelled (absent from older servers): a carrier's cancel, never delivered in time (released), or a
+ * drop-off code unused by its deadline (ADR 0019 drop-offs).
+ */
+export const CancelReason = z.enum(['carrier', 'not_delivered', 'return_to_sender', 'dropoff_expired']);
 export type CancelReason = z.infer<typeof CancelReason>;
 export const Cancellation = z.object({
   seq: z.number().int().min(1),
@@ -296,6 +299,25 @@ export const ParcelPreference = z.object({
 });
 export type ParcelPreference = z.infer<typeof ParcelPreference>;
 
+/**
+ * A drop-off (ADR 0019): a sender will bring this parcel to the kiosk with the code (or QR) from their message; the kiosk
+ * opens a free compartment of `size` (or larger) and the parcel leaves with a driver's collection. A separate list from
+ * `expected` on purpose: a kiosk that does not know drop-offs drops the list unread instead of taking the parcel for a
+ * delivery a driver brings. The code lives in the kiosk's one code space (HMAC as for pickups, the same lockout).
+ */
+export const ExpectedDropoff = z.object({
+  seq: z.number().int().min(1),
+  parcelId: ParcelId,
+  barcode: Barcode,
+  size: Size,
+  codeDigest: CodeDigest,
+  qrDigest: CodeDigest,
+  checkDigest: CodeDigest,
+  /** After this the code no longer opens a door (the server frees the reservation and cancels it). */
+  deadline: Instant,
+});
+export type ExpectedDropoff = z.infer<typeof ExpectedDropoff>;
+
 export const ManifestResponse = z.object({
   expected: z.array(ExpectedParcel),
   cancellations: z.array(Cancellation),
@@ -306,6 +328,8 @@ export const ManifestResponse = z.object({
   returns: z.array(ReturnToSender).optional(),
   /** Parcels in compartments, after a re-enrollment (ADR return-reenroll). Absent from older servers. */
   placed: z.array(PlacedParcel).optional(),
+  /** Drop-offs announced to this kiosk (ADR 0019). Absent from older servers. */
+  dropoffs: z.array(ExpectedDropoff).optional(),
   /** Recipients' requests for a compartment within reach (ADR customer-self-service). Absent from older servers. */
   preferences: z.array(ParcelPreference).optional(),
   /** Newly revoked badges in this page (a kiosk starting from cursor 0 receives every revocation still relevant). */
@@ -401,6 +425,11 @@ export const EVENT_PAYLOADS = {
    * signature, `expired`, `foreign_kiosk`, `replayed`, `unknown_compartment`, `busy`, `board_offline`); `door_fault`
    * (the unlock went out and failed). `parcelBarcode`: a parcel was inside the door it opened (to be inspected).
    */
+  /**
+   * A sender put a drop-off parcel into `compartmentId` and the door closed on it (the item sensor saw it, or on boards
+   * without sensors the sender confirmed). `receipt` is the reference the sender was shown (ADR 0019).
+   */
+  'dropoff.deposited': z.object({ ...ParcelRef, compartmentId: CompartmentId, size: Size, receipt: z.string().regex(/^R-[A-Z0-9]{6}$/) }),
   'command.result': z.object({
     commandId: CommandId,
     outcome: z.enum(['executed', 'refused', 'door_fault']),
@@ -437,6 +466,7 @@ export const SyncEvent = z.discriminatedUnion('type', [
   eventSchema('codes.failed'),
   eventSchema('pin.lockout'),
   eventSchema('command.result'),
+  eventSchema('dropoff.deposited'),
 ]);
 export type SyncEvent = z.infer<typeof SyncEvent>;
 export type SyncEventOf<T extends EventType> = Extract<SyncEvent, { type: T }>;
@@ -576,6 +606,34 @@ export type ShipmentRequest = z.input<typeof ShipmentRequest>;
 export const ShipmentResponse = z.object({ parcelId: ParcelId, barcode: Barcode, kioskId: KioskId, status: z.literal('expected') });
 export type ShipmentResponse = z.infer<typeof ShipmentResponse>;
 
+/**
+ * POST /v1/dropoffs (ADR 0019): a merchant or carrier books a drop-off: the sender brings a parcel of `size` to `kioskId`
+ * by `validDays` (default 7) with the code sent to `sender`. `barcode` is the parcel's label, the idempotency key as for
+ * shipments (one active parcel per barcode: a second booking is 409 DUPLICATE). `destination.reference`: where it goes
+ * (a return authorisation, an address id), passed back in webhooks. `locale`: the language of the sender's messages.
+ */
+export const DropoffRequest = z
+  .object({
+    barcode: Barcode,
+    size: Size,
+    kioskId: KioskId,
+    sender: Recipient,
+    destination: z.object({ reference: z.string().trim().min(1).max(80).regex(/^[\x20-\x7e]+$/, 'printable ASCII') }).strict(),
+    locale: Locale.optional(),
+    validDays: z.number().int().min(1).max(30).optional(),
+  })
+  .strict();
+export type DropoffRequest = z.input<typeof DropoffRequest>;
+export const DropoffResponse = z.object({
+  parcelId: ParcelId,
+  barcode: Barcode,
+  kioskId: KioskId,
+  status: z.literal('expected'),
+  direction: z.literal('out'),
+  deadline: Instant,
+});
+export type DropoffResponse = z.infer<typeof DropoffResponse>;
+
 /** POST /v1/shipments/:barcode/extend */
 export const ExtendRequest = z.object({ days: z.number().int().min(1).max(30) }).strict();
 
@@ -601,6 +659,12 @@ export const ParcelView = z.object({
   cancelReason: CancelReason.nullable().optional(),
   /** Set when a kiosk's physical fact overrode the server's view (see ADR 0003). */
   conflict: z.string().nullable(),
+  /** `out`: a drop-off (ADR 0019), which leaves the kiosk with a driver; absent/`in`: a delivery to a recipient. */
+  direction: z.enum(['in', 'out']).optional(),
+  /** Drop-offs: the destination reference, the deadline for the sender, and the receipt shown at deposit. */
+  destinationRef: z.string().nullable().optional(),
+  dropoffDeadline: Instant.nullable().optional(),
+  receipt: z.string().nullable().optional(),
   notifications: z.array(z.object({ kind: z.string(), channel: z.string(), status: z.string(), attempts: z.number() })),
 });
 export type ParcelView = z.infer<typeof ParcelView>;

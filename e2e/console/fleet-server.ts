@@ -19,6 +19,8 @@ export interface ConsoleFleet {
   adminKey: string;
   /** The enrolled kiosk's secret (base64): lets a spec send the kiosk's signed events. */
   kioskSecret: string;
+  /** The server's data dir (its fleet.sqlite): a spec may move a stored deadline into the past instead of waiting days. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export async function startConsoleFleet(o: { args?: string[] } = {}): Promise<Co
   });
   const adminKey = fs.readFileSync(path.join(dataDir, 'keys', 'admin.key'), 'utf8').trim();
   const { kioskId, kioskSecret } = await enrollHostileKiosk(url, adminKey);
-  return { url, admin, kioskId, adminKey, kioskSecret, stop: () => stop(proc, dataDir) };
+  return { url, admin, kioskId, adminKey, kioskSecret, dataDir, stop: () => stop(proc, dataDir) };
 }
 
 async function enrollHostileKiosk(url: string, adminKey: string): Promise<{ kioskId: string; kioskSecret: string }> {

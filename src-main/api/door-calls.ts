@@ -20,6 +20,11 @@ export const DOOR_EFFECT: { readonly [N in CallName]: 'starts' | 'none' } = {
   pickupOpenNext: 'starts',
   lostCodeRequest: 'none',
   pickupReportProblem: 'none',
+  // A sender's drop-off (ADR drop-offs): code, QR and "doesn't fit" open a door; the confirmation only records a word.
+  sendSubmitCode: 'starts',
+  sendSubmitQr: 'starts',
+  sendDoesntFit: 'starts',
+  sendConfirm: 'none',
   authBadge: 'none',
   authPin: 'none',
   authPinStatus: 'none',

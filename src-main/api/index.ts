@@ -1,6 +1,7 @@
 import type { Handlers } from './dispatch';
 import { kioskHandlers } from './kiosk-handlers';
 import { customerHandlers } from './customer-handlers';
+import { sendHandlers } from './send-handlers';
 import { staffHandlers } from './staff-handlers';
 
 /**
@@ -10,5 +11,6 @@ import { staffHandlers } from './staff-handlers';
 export const handlers: Handlers = {
   ...kioskHandlers,
   ...customerHandlers,
+  ...sendHandlers,
   ...staffHandlers,
 };

@@ -1,13 +1,15 @@
 /**
  * One delivery episode of a parcel at this kiosk, and the transitions its status may take:
- * expected → deposited → picked_up; deposited → expired → collected; expected → cancelled.
+ * expected → deposited → picked_up; deposited → expired → collected; expected → cancelled. A drop-off (direction `out`,
+ * ADR drop-offs) goes expected → deposited (the sender put it in) → collected (a driver took it), never expiring.
  */
 export const PARCEL_STATUSES = ['expected', 'deposited', 'picked_up', 'expired', 'collected', 'cancelled'] as const;
 export type ParcelStatus = (typeof PARCEL_STATUSES)[number];
 
 const TRANSITIONS: Record<ParcelStatus, readonly ParcelStatus[]> = {
   expected: ['deposited', 'cancelled'],
-  deposited: ['picked_up', 'expired'],
+  // `collected` straight from deposited: a drop-off, which a driver takes the moment it is in (ADR drop-offs).
+  deposited: ['picked_up', 'expired', 'collected'],
   // An expiry extension from the server, or an expired parcel picked up at the door by its owner before collection.
   expired: ['collected', 'deposited', 'picked_up'],
   picked_up: [],

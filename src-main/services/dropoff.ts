@@ -6,6 +6,7 @@ import type { CompartmentRow } from '../store/compartments';
 import type { DoorOpRow } from '../store/door-ops';
 import type { ParcelRow } from '../store/parcels';
 import type { DoorEngine } from './doors';
+import { allocateAndJournal } from './allocate';
 import { badgeOf, failJammed, releaseReservation } from './finish';
 import type { Kit } from './kit';
 import { actorOf, type StaffSession } from './sessions';
@@ -47,6 +48,8 @@ export class DropoffService {
       if (last && (last.status === 'picked_up' || last.status === 'collected')) throw new KioskError('ALREADY_COMPLETED', 'this parcel was already delivered here and has left the locker');
       throw new KioskError('UNKNOWN_PARCEL', last?.status === 'cancelled' ? 'this delivery was cancelled' : 'no parcel with this barcode is expected here');
     }
+    // A drop-off (ADR drop-offs) comes in with its sender's code, never with a driver: it is not a delivery.
+    if (parcel.direction === 'out' && parcel.status === 'expected') throw new KioskError('UNKNOWN_PARCEL', 'this is a drop-off for a sender, not a delivery');
     if (parcel.status !== 'expected') throw new KioskError('ALREADY_DEPOSITED', 'this parcel is already in the locker', { compartmentId: parcel.compartmentId });
     if (parcel.compartmentId) {
       const active = this.kit.repos.doorOps.activeFor(parcel.compartmentId);
@@ -124,26 +127,9 @@ export class DropoffService {
   ): Promise<DropoffStarted> {
     const { kit } = this;
     const actor = actorOf(session);
-    if (this.doors.portDown()) throw new KioskError('HARDWARE_OFFLINE', 'the lock board is not reachable');
     let picked: { op: DoorOpRow; chosen: CompartmentRow } | null;
     try {
-      picked = kit.tx(() => {
-        // Not offered while a pickup's reopen window is open: that customer may still come back to it.
-        const inGrace = kit.repos.parcels.compartmentsInGrace(kit.now());
-        const candidates = kit.repos.compartments.free().filter((c) => !exclude.has(c.id) && !inGrace.has(c.id));
-        // Never a door on a board known to be offline; when only such doors would fit, the driver is told the
-        // locker is offline (nothing written: not "no compartment", which would send the parcel back).
-        const free = candidates.filter((c) => !this.doors.knownOffline(c.id));
-        const pick = this.strategy.choose({ size, accessible: parcel.accessible }, free);
-        if (!pick && this.strategy.choose({ size, accessible: parcel.accessible }, candidates)) throw new KioskError('HARDWARE_OFFLINE', 'the lock board is not reachable');
-        if (!pick) return null;
-        const chosen = kit.repos.compartments.get(pick.id)!;
-        const now = kit.now();
-        kit.repos.parcels.patch(parcel.id, { compartment_id: pick.id, ...(size !== parcel.size ? { size } : {}) }, now);
-        const row = kit.repos.doorOps.insert({ id: kit.newOpId(), purpose: 'dropoff', compartmentId: pick.id, parcelId: parcel.id, actor, sessionId: session.sessionId }, now);
-        kit.audit(actor, 'dropoff.allocated', { parcelId: parcel.id, compartmentId: pick.id, operationId: row.id, strategy: this.strategy.name });
-        return { op: row, chosen };
-      });
+      picked = allocateAndJournal(kit, this.doors, this.strategy, { purpose: 'dropoff', parcel, size, exclude, actor, sessionId: session.sessionId, auditAction: 'dropoff.allocated' });
     } catch (err) {
       if (String((err as Error).message).includes('UNIQUE')) throw new KioskError('DUPLICATE_SCAN', 'this parcel is already being delivered');
       throw err;

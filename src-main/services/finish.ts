@@ -1,4 +1,5 @@
 import type { DoorOpRow } from '../store/door-ops';
+import type { ParcelRow } from '../store/parcels';
 import type { Kit } from './kit';
 
 /**
@@ -89,8 +90,24 @@ export function finishOnClose(kit: Kit, opId: string, item: boolean | null, befo
       });
       return close('completed');
     }
+    case 'send': {
+      // A sender's drop-off (ADR drop-offs). The item sensor is the proof; without sensors, the sender's "I put it in"
+      // (confirmed_at) together with this close is.
+      if (!parcel || parcel.direction !== 'out' || parcel.status !== 'expected' || parcel.compartmentId !== op.compartmentId) return close('cancelled');
+      if (item === true || (item === null && op.confirmedAt !== null)) {
+        const receipt = depositSend(kit, op, parcel, item, before);
+        return doorOps.advance(op.id, 'closed', now, { outcome: 'completed', reference: receipt });
+      }
+      // Sensed empty: nothing went in, the compartment is free again (the code still opens a door). Not sensed and not
+      // confirmed: nobody knows, so the compartment stays reserved for this parcel (the code reopens it; the sender may
+      // still say it is inside) rather than be offered to someone else with a parcel in it.
+      if (item === false) releaseReservation(kit, op);
+      kit.audit(op.actor, 'send.empty_on_close', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id, item });
+      return close('empty_on_close');
+    }
     case 'collection': {
-      if (!parcel || parcel.status !== 'expired') return close('completed');
+      // Expired parcels, and drop-offs waiting for a driver (ADR drop-offs).
+      if (!parcel || !(parcel.status === 'expired' || (parcel.direction === 'out' && parcel.status === 'deposited'))) return close('completed');
       if (item === true) {
         kit.audit(op.actor, 'collection.item_left', { parcelId: parcel.id, compartmentId: op.compartmentId, operationId: op.id });
         return close('item_left');
@@ -220,9 +237,35 @@ export function takeOutOfService(kit: Kit, compartmentId: string, reason: string
   kit.queue('compartment.out_of_service', { ...badgeOf(actor), compartmentId, reason: reason.slice(0, 200) });
 }
 
+/**
+ * A sender's drop-off is in (ADR drop-offs), inside the caller's transaction: the parcel becomes `deposited` with no
+ * expiry (it waits for a driver), its code stops working, a receipt reference is made, and the fleet is told
+ * (`dropoff.deposited`, which sends the sender the receipt). `item`/`before` as for finishOnClose (null: no sensors, the
+ * sender confirmed). Returns the receipt reference; the caller closes the operation with it.
+ */
+export function depositSend(kit: Kit, op: DoorOpRow, parcel: ParcelRow, item: boolean | null, before: boolean | null): string {
+  const now = kit.now();
+  const receipt = kit.newReference();
+  const size = kit.repos.compartments.get(op.compartmentId)?.size ?? parcel.size;
+  kit.repos.parcels.transition(parcel.id, 'deposited', { deposited_at: now, expires_at: null, code_digest: null, receipt, size }, now);
+  const fullBefore = before === true;
+  if (fullBefore) addFlag(kit, parcel.id, `an item was already inside before the door opened: the sensor cannot tell it from this parcel (operation ${op.id}, ${op.compartmentId})`);
+  kit.queue('dropoff.deposited', { parcelId: parcel.id, barcode: parcel.barcode, compartmentId: op.compartmentId, size, receipt });
+  kit.audit(op.actor, 'send.deposited', {
+    parcelId: parcel.id,
+    compartmentId: op.compartmentId,
+    operationId: op.id,
+    receipt,
+    sensed: item !== null && !fullBefore,
+    confirmed: op.confirmedAt !== null,
+    itemBefore: before,
+  });
+  return receipt;
+}
+
 /** A drop-off's reservation of its compartment ends (the parcel is still expected). True when there was one. */
 export function releaseReservation(kit: Kit, op: DoorOpRow): boolean {
-  if (op.purpose !== 'dropoff' || !op.parcelId) return false;
+  if ((op.purpose !== 'dropoff' && op.purpose !== 'send') || !op.parcelId) return false;
   const parcel = kit.repos.parcels.get(op.parcelId);
   if (!parcel || parcel.status !== 'expected' || parcel.compartmentId !== op.compartmentId) return false;
   kit.repos.parcels.patch(parcel.id, { compartment_id: null }, kit.now());

@@ -14,6 +14,7 @@ import { PickupService, type PickupStarted } from './pickup';
 import { RemoteCommandService } from './remote-commands';
 import { reconcile, type RecoveryReport } from './recovery';
 import { SessionService } from './sessions';
+import { SendService } from './send';
 
 /** How often the expiry sweep runs while the kiosk is up (it also runs at start-up). */
 export const SWEEP_INTERVAL_MS = 60_000;
@@ -31,6 +32,8 @@ export interface Services {
   /** The repositories over ctx.db (sync reads the outbox, writes the manifest and enrollment through these). */
   repos: Repos;
   pickup: PickupService;
+  /** Senders' drop-offs (ADR drop-offs): the same code space and keypad guard as pickups. */
+  send: SendService;
   /** "All my parcels in one visit": the same recipient's next door after `operationId` (group-pickup.ts). */
   openNextInGroup(operationId: string, token: string): Promise<PickupStarted>;
   /** "I lost my code" (lost-code.ts). */
@@ -85,6 +88,7 @@ export function createServices(ctx: KioskContext): Services {
   return {
     repos,
     pickup,
+    send: new SendService(kit, doors, pickup.lockout),
     openNextInGroup: (operationId, token) => openNextInGroup(kit, pickup, operationId, token),
     lostCode: new LostCodeService(kit),
     dropoff: new DropoffService(kit, doors),

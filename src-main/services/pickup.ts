@@ -98,6 +98,9 @@ export class PickupService {
    * outside the budget (ADR 0008, red-team finding 4). The helpful text stays for a person.
    */
   private usable(parcel: ParcelRow, now: number, kind: 'code' | 'qr'): { parcel: ParcelRow; reopen: boolean } {
+    // A drop-off's code (ADR drop-offs): one code space, so it is a real code, but for the other flow. The screen
+    // switches to "Send or return a parcel" with it; a match is no failure, as a pickup code's is none.
+    if (parcel.direction === 'out') throw new KioskError('SEND_CODE', 'this code is for sending a parcel', { flow: 'send' });
     // Past its window but not yet swept (the sweep runs once a minute): expired now, not a minute from now.
     if (parcel.status === 'deposited' && parcel.expiresAt !== null && parcel.expiresAt <= now) {
       sweepExpired(this.kit);

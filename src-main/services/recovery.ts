@@ -171,10 +171,10 @@ export function decide(kit: Kit, op: DoorOpRow, door: 'open' | 'closed', item: b
   if (op.state === 'opened') return finishOnClose(kit, op.id, item, before);
   // Closed, and we never saw it open.
   if (item === null) {
-    if (op.purpose === 'dropoff') takeOutOfService(kit, op.compartmentId, 'check inside: drop-off interrupted by a restart');
+    if (op.purpose === 'dropoff' || op.purpose === 'send') takeOutOfService(kit, op.compartmentId, 'check inside: drop-off interrupted by a restart');
     return abandon(kit, op.id, 'restart: door closed, no item sensor');
   }
-  const unchanged = op.purpose === 'dropoff' ? item === false : op.purpose === 'maintenance' ? true : item === true;
+  const unchanged = op.purpose === 'dropoff' || op.purpose === 'send' ? item === false : op.purpose === 'maintenance' ? true : item === true;
   if (unchanged) return abandon(kit, op.id, 'restart: nothing moved');
   return finishOnClose(kit, op.id, item, before);
 }

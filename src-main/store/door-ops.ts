@@ -1,7 +1,8 @@
 import type { DoorOpState } from '../../src-shared/api/common';
 import type { Db } from './sqlite';
 
-export type DoorOpPurpose = 'pickup' | 'dropoff' | 'collection' | 'maintenance';
+/** `send`: a sender putting a drop-off in (ADR drop-offs); `dropoff` is a driver's delivery. */
+export type DoorOpPurpose = 'pickup' | 'dropoff' | 'collection' | 'maintenance' | 'send';
 export type DoorOpOutcome = 'pending' | 'completed' | 'item_left' | 'empty_on_close' | 'jammed' | 'cancelled';
 
 export interface DoorOpRow {
@@ -20,11 +21,13 @@ export interface DoorOpRow {
   unlockedAt: number | null;
   openedAt: number | null;
   closedAt: number | null;
+  /** A `send` on a board without item sensors: when the sender said "I put it in" (ADR drop-offs); null otherwise. */
+  confirmedAt: number | null;
 }
 
 const COLS = `id, purpose, compartment_id AS compartmentId, parcel_id AS parcelId, actor, state, outcome, reason, reference,
   grace_until AS graceUntil, session_id AS sessionId, requested_at AS requestedAt, unlocked_at AS unlockedAt,
-  opened_at AS openedAt, closed_at AS closedAt`;
+  opened_at AS openedAt, closed_at AS closedAt, confirmed_at AS confirmedAt`;
 
 /** The journal's states move forward only: requested → unlocked → opened → closed | failed. */
 const NEXT: Record<DoorOpState, readonly DoorOpState[]> = {
@@ -110,6 +113,11 @@ export class DoorOpsRepo {
     for (const k of Object.keys(extra)) sets.push(`${k} = @${k}`);
     this.db.prepare(`UPDATE door_operations SET ${sets.join(', ')} WHERE id = @id`).run({ ...extra, state: to, now, id });
     return this.get(id);
+  }
+
+  /** Records the sender's "I put it in" (a `send` on a board without item sensors). True when it was recorded now. */
+  confirm(id: string, now: number): boolean {
+    return this.db.prepare('UPDATE door_operations SET confirmed_at = ?, updated_at = ? WHERE id = ? AND confirmed_at IS NULL').run(now, now, id).changes > 0;
   }
 
   /**

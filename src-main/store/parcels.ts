@@ -24,6 +24,10 @@ export interface ParcelRow {
   pickedUpAt: number | null;
   expiredAt: number | null;
   collectedAt: number | null;
+  /** `out`: a drop-off a sender brings and a driver collects (ADR drop-offs); `in`: a delivery to a recipient. */
+  direction: 'in' | 'out';
+  /** A drop-off's receipt reference, shown to the sender when the door closed on it. */
+  receipt: string | null;
   /** The server's opaque key for this parcel's recipient at this kiosk (ADR customer-self-service); null: none/left. */
   groupKey: string | null;
 }
@@ -31,7 +35,7 @@ export interface ParcelRow {
 const COLS = `id, barcode, size, accessible, status, compartment_id AS compartmentId, code_digest AS codeDigest,
   spent_digest AS spentDigest, qr_digest AS qrDigest, check_digest AS checkDigest, grace_until AS graceUntil, pickup_window_days AS pickupWindowDays, expires_at AS expiresAt,
   flagged, created_at AS createdAt, deposited_at AS depositedAt, picked_up_at AS pickedUpAt, expired_at AS expiredAt,
-  collected_at AS collectedAt, group_key AS groupKey`;
+  collected_at AS collectedAt, group_key AS groupKey, direction, receipt`;
 
 function toRow(r: unknown): ParcelRow | null {
   if (!r) return null;
@@ -67,6 +71,7 @@ type Patch = Partial<{
   expired_at: number;
   collected_at: number;
   cancelled_at: number;
+  receipt: string;
   group_key: string | null;
 }>;
 
@@ -167,6 +172,33 @@ export class ParcelsRepo {
       )
       .run(p.id, p.barcode, p.size, p.accessible ? 1 : 0, p.codeDigest, p.qrDigest ?? null, p.checkDigest ?? null, p.pickupWindowDays, now, now, p.serverSeq ?? 0, p.groupKey ?? null);
     return 'inserted';
+  }
+
+  /**
+   * From the manifest: a drop-off a sender will bring (ADR drop-offs), expected until its `deadline` (kept in
+   * expires_at while expected). Re-applying the same entry changes nothing; a parcel already past `expected` is kept.
+   */
+  upsertDropoff(p: { id: string; barcode: string; size: Size; codeDigest: string; qrDigest: string; checkDigest: string; deadline: number; serverSeq: number }, now: number): 'inserted' | 'updated' | 'ignored' {
+    const existing = this.get(p.id);
+    if (existing) {
+      if (existing.status !== 'expected' || existing.direction !== 'out') return 'ignored';
+      this.db
+        .prepare('UPDATE parcels SET barcode = ?, size = ?, code_digest = ?, qr_digest = ?, check_digest = ?, expires_at = ?, server_seq = ?, updated_at = ? WHERE id = ?')
+        .run(p.barcode, p.size, p.codeDigest, p.qrDigest, p.checkDigest, p.deadline, p.serverSeq, now, p.id);
+      return 'updated';
+    }
+    this.db
+      .prepare(
+        `INSERT INTO parcels (id, barcode, size, accessible, status, code_digest, qr_digest, check_digest, expires_at, created_at, updated_at, server_seq, direction)
+         VALUES (?, ?, ?, 0, 'expected', ?, ?, ?, ?, ?, ?, ?, 'out')`,
+      )
+      .run(p.id, p.barcode, p.size, p.codeDigest, p.qrDigest, p.checkDigest, p.deadline, now, now, p.serverSeq);
+    return 'inserted';
+  }
+
+  /** Drop-offs in the locker waiting for a driver (ADR drop-offs), oldest first: the collection list's second part. */
+  outgoing(): ParcelRow[] {
+    return (this.db.prepare(`SELECT ${COLS} FROM parcels WHERE direction = 'out' AND status = 'deposited' ORDER BY deposited_at`).all() as unknown[]).map((r) => toRow(r)!);
   }
 
   /** The server cancelled a parcel not yet delivered. A parcel already deposited stays: the physical fact wins. */

@@ -26,6 +26,8 @@ export interface ManifestApplied {
   placeRefused: number;
   /** Recipients' "compartment within reach" requests applied (ADR customer-self-service). */
   preferences: number;
+  /** Drop-offs announced (ADR drop-offs): stored, re-stated, ignored (already under way here) or refused (a clash). */
+  dropoffs: { inserted: number; updated: number; ignored: number; refused: number };
   revoked: number;
   /** Outbox events this page queued (conflict notices): push soon. */
   queued: number;
@@ -47,6 +49,7 @@ type Entry =
   | { kind: 'return'; seq: number; e: NonNullable<ManifestResponse['returns']>[number] }
   | { kind: 'placed'; seq: number; e: NonNullable<ManifestResponse['placed']>[number] }
   | { kind: 'reissue'; seq: number; e: NonNullable<ManifestResponse['reissues']>[number] }
+  | { kind: 'dropoff'; seq: number; e: NonNullable<ManifestResponse['dropoffs']>[number] }
   | { kind: 'preference'; seq: number; e: NonNullable<ManifestResponse['preferences']>[number] };
 
 /**
@@ -71,6 +74,7 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
     placed: 0,
     placeRefused: 0,
     preferences: 0,
+    dropoffs: { inserted: 0, updated: 0, ignored: 0, refused: 0 },
     revoked: 0,
     queued: 0,
     cursor: page.nextCursor,
@@ -82,6 +86,7 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
     ...(page.reissues ?? []).map((e) => ({ kind: 'reissue' as const, seq: e.seq, e })),
     ...(page.returns ?? []).map((e) => ({ kind: 'return' as const, seq: e.seq, e })),
     ...(page.placed ?? []).map((e) => ({ kind: 'placed' as const, seq: e.seq, e })),
+    ...(page.dropoffs ?? []).map((e) => ({ kind: 'dropoff' as const, seq: e.seq, e })),
     ...(page.preferences ?? []).map((e) => ({ kind: 'preference' as const, seq: e.seq, e })),
   ].sort((a, b) => a.seq - b.seq);
 
@@ -115,6 +120,9 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
             else if (r === 'refused') out.placeRefused++;
             break;
           }
+          case 'dropoff':
+            applyDropoff(d, entry.e, now, out, queue);
+            break;
           case 'preference':
             if (applyPreference(d.parcels, entry.e, now)) out.preferences++;
             break;
@@ -195,8 +203,39 @@ function applyExpected(
   out.expected[r]++;
 }
 
+/**
+ * A drop-off (ADR drop-offs): stored as an expected parcel with direction `out` whose code opens a free compartment for
+ * its sender until the deadline. Same clash guards as a delivery's (one barcode, one code, one QR token per kiosk): the
+ * server keeps one code space per kiosk, so a clash means the local store is stale; the entry is refused and reported.
+ */
+function applyDropoff(
+  d: ApplyDeps,
+  e: NonNullable<ManifestResponse['dropoffs']>[number],
+  now: number,
+  out: ManifestApplied,
+  queue: (type: 'problem.reported', payload: Record<string, unknown>) => void,
+): void {
+  const known = d.parcels.get(e.parcelId);
+  if ((known && known.status !== 'expected') || (!known && isPrunedHistory(d.db, e.seq))) {
+    out.dropoffs.ignored++;
+    return;
+  }
+  const clash = clashOf(d, e);
+  if (clash) {
+    out.dropoffs.refused++;
+    d.log.warn('manifest drop-off refused: clashes with an active parcel', { parcelId: e.parcelId, clash: clash.what });
+    queue('problem.reported', { kind: 'other', barcode: e.barcode, parcelId: e.parcelId, note: `kiosk refused drop-off: its ${clash.what} clashes with another active parcel at this kiosk` });
+    return;
+  }
+  const r = d.parcels.upsertDropoff(
+    { id: e.parcelId, barcode: e.barcode, size: e.size, codeDigest: e.codeDigest, qrDigest: e.qrDigest, checkDigest: e.checkDigest, deadline: Date.parse(e.deadline), serverSeq: e.seq },
+    now,
+  );
+  out.dropoffs[r]++;
+}
+
 /** Another local parcel holding this entry's barcode (while active), code or QR token, if any. */
-function clashOf(d: ApplyDeps, e: ManifestResponse['expected'][number]): { what: 'barcode' | 'code' | 'QR token'; with: ParcelRow } | null {
+function clashOf(d: ApplyDeps, e: Pick<ManifestResponse['expected'][number], 'parcelId' | 'barcode' | 'codeDigest' | 'qrDigest'>): { what: 'barcode' | 'code' | 'QR token'; with: ParcelRow } | null {
   const sameBarcode = d.parcels.activeByBarcode(e.barcode);
   if (sameBarcode && sameBarcode.id !== e.parcelId) return { what: 'barcode', with: sameBarcode };
   const sameDigest = d.parcels.byDigest(e.codeDigest);
@@ -246,7 +285,7 @@ function applyCancellation(
   e: ManifestResponse['cancellations'][number],
   now: number,
   out: ManifestApplied,
-  queue: (type: 'parcel.deposited' | 'parcel.picked_up' | 'parcel.collected', payload: Record<string, unknown>) => void,
+  queue: (type: 'parcel.deposited' | 'parcel.picked_up' | 'parcel.collected' | 'dropoff.deposited', payload: Record<string, unknown>) => void,
 ): void {
   if (d.parcels.cancel(e.parcelId, now)) {
     out.cancelled++;
@@ -307,12 +346,14 @@ export function retryDeferredCancellations(d: ApplyDeps, now: number): number {
  * A parcel whose deposit is under way (expected, compartment reserved) says nothing yet: the drop-off's own
  * `parcel.deposited` or `parcel.kept_by_driver` follows.
  */
-export function restatement(p: ParcelRow): { type: 'parcel.deposited' | 'parcel.picked_up' | 'parcel.collected'; payload: Record<string, unknown> } | null {
+export function restatement(p: ParcelRow): { type: 'parcel.deposited' | 'parcel.picked_up' | 'parcel.collected' | 'dropoff.deposited'; payload: Record<string, unknown> } | null {
   if (p.compartmentId === null) return null;
   const ref = { parcelId: p.id, barcode: p.barcode, compartmentId: p.compartmentId };
   switch (p.status) {
     case 'deposited':
     case 'expired':
+      // A drop-off the sender put in (ADR drop-offs): it is in the locker whatever the server decided meanwhile.
+      if (p.direction === 'out') return p.receipt ? { type: 'dropoff.deposited', payload: { ...ref, size: p.size, receipt: p.receipt } } : null;
       if (p.expiresAt === null) return null;
       return { type: 'parcel.deposited', payload: { ...ref, size: p.size, expiresAt: new Date(p.expiresAt).toISOString() } };
     case 'picked_up':

@@ -9,6 +9,7 @@ import { dropoffMachine, type DropoffOutput } from './dropoff.machine';
 import { lostCodeMachine } from './lostcode.machine';
 import { maintenanceMachine } from './maintenance.machine';
 import { pickupMachine, type PickupOutput } from './pickup.machine';
+import { sendMachine, type SendOutput } from './send.machine';
 
 /** Timings a person feels: 60 s of nothing asks "Are you still there?", 10 s more ends the visit. */
 export const IDLE_TIMEOUT_MS = 60_000;
@@ -38,6 +39,7 @@ export type InProgressEvent = { type: 'IN_PROGRESS'; operations: OperationInProg
 export type AppEvent =
   | { type: 'TOUCH' }
   | { type: 'START_PICKUP' }
+  | { type: 'START_SEND' }
   | { type: 'LOST_CODE' }
   | { type: 'SCAN'; text: string }
   | { type: 'STAFF_PIN' }
@@ -81,6 +83,7 @@ export const appMachine = setup({
     dropoffFlow: dropoffMachine,
     collectionFlow: collectionMachine,
     maintenanceFlow: maintenanceMachine,
+    sendFlow: sendMachine,
     lostCodeFlow: lostCodeMachine,
     /** Follows main's operations in progress while `resume` shows; sends IN_PROGRESS with each reading. */
     followInProgress: fromCallback<InProgressEvent>(() => () => undefined),
@@ -90,6 +93,10 @@ export const appMachine = setup({
     visitEnded: () => undefined,
     forwardToFlow: sendTo('flow', ({ event }) => event),
     'visit over': assign({ visitOver: true }),
+    /** A flow ended because its code belongs to the other customer flow: that flow starts with the same entry. */
+    'hand the code over': assign({
+      initialCode: ({ event }) => (event as unknown as { output?: { switchTo?: { code: string } | null } }).output?.switchTo?.code ?? null,
+    }),
     'show the open door': assign({
       resume: ({ context, event }) => (event.type === 'IN_PROGRESS' ? doorToShow(context.resume, event.operations) : context.resume),
     }),
@@ -105,6 +112,9 @@ export const appMachine = setup({
     'signed in': ({ context }) => context.session !== null,
     'a door is in progress': ({ event }) => event.type === 'IN_PROGRESS' && event.operations.length > 0,
     'visit is over': ({ context }) => context.visitOver,
+    /** The code typed for one customer flow turned out to belong to the other (ADR drop-offs: one code space). */
+    'pickup code for send': ({ event }) => (event as unknown as { output?: PickupOutput }).output?.switchTo?.flow === 'send',
+    'send code for pickup': ({ event }) => (event as unknown as { output?: SendOutput }).output?.switchTo?.flow === 'pickup',
     'wants collection': ({ event }) => (event as unknown as { output?: DropoffOutput }).output?.next === 'collection',
   },
   delays: { IDLE_TIMEOUT: IDLE_TIMEOUT_MS, IDLE_GRACE: IDLE_GRACE_MS, DOOR_REMINDER: DOOR_REMINDER_MS, HOME_IDLE: HOME_IDLE_MS },
@@ -145,6 +155,7 @@ export const appMachine = setup({
       on: {
         ACTIVITY: { target: 'home', reenter: true },
         START_PICKUP: { target: 'flow.screen.pickup', actions: assign({ authError: null }) },
+        START_SEND: { target: 'flow.screen.send', actions: assign({ authError: null }) },
         LOST_CODE: { target: 'flow.screen.lostCode', actions: assign({ authError: null }) },
         STAFF_PIN: { target: 'pinEntry', actions: assign({ authError: null }) },
         SCAN: [
@@ -192,7 +203,22 @@ export const appMachine = setup({
           initial: 'pickup',
           states: {
             pickup: {
-              invoke: { id: 'flow', src: 'pickupFlow', input: ({ context }) => ({ initialCode: context.initialCode }), onDone: flowDone },
+              invoke: {
+                id: 'flow',
+                src: 'pickupFlow',
+                input: ({ context }) => ({ initialCode: context.initialCode }),
+                onDone: [{ guard: 'pickup code for send', target: 'send', actions: 'hand the code over' }, flowDone],
+              },
+              on: { SCAN: { actions: 'forwardToFlow' } },
+            },
+            // "Send or return a parcel" (ADR drop-offs): a sender's code opens a compartment for their parcel.
+            send: {
+              invoke: {
+                id: 'flow',
+                src: 'sendFlow',
+                input: ({ context }) => ({ initialCode: context.initialCode }),
+                onDone: [{ guard: 'send code for pickup', target: 'pickup', actions: 'hand the code over' }, flowDone],
+              },
               on: { SCAN: { actions: 'forwardToFlow' } },
             },
             dropoff: {

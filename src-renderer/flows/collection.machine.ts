@@ -5,7 +5,8 @@ import type { ApiError } from '../../src-shared/errors';
 import { asApiError, notProvided, watchOperationPlaceholder, type OperationEvent } from './common';
 import type { Where } from './pickup.machine';
 
-export type ExpiredParcel = { parcelId: string; barcode: string; compartmentId: string; expiredAt: string };
+/** `kind`: `outgoing` = a drop-off a sender left (ADR drop-offs); absent from an older core = expired. */
+export type ExpiredParcel = { parcelId: string; barcode: string; compartmentId: string; expiredAt: string; kind?: 'expired' | 'outgoing' };
 type WithSession = { sessionId: string };
 
 export interface CollectionContext {

@@ -8,6 +8,7 @@ import { dropoffMachine } from './dropoff.machine';
 import { lostCodeMachine } from './lostcode.machine';
 import { maintenanceMachine, type DoorWatchEvent } from './maintenance.machine';
 import { pickupMachine } from './pickup.machine';
+import { sendMachine } from './send.machine';
 import { followInProgress } from './resume';
 import { qrTokenOf } from '../input/scanner';
 
@@ -66,6 +67,19 @@ export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
       }),
       lostCodeFlow: lostCodeMachine.provide({
         actors: { requestCode: fromPromise(({ input }) => unwrap(kiosk.lostCodeRequest(input))) },
+      }),
+      sendFlow: sendMachine.provide({
+        actors: {
+          // As for pickups: an `LK2:` QR goes to the QR call (outside the keypad's budget), six digits to the keypad's.
+          submitCode: fromPromise(({ input }) => {
+            const token = qrTokenOf(input.code);
+            return unwrap(token ? kiosk.sendSubmitQr({ token }) : kiosk.sendSubmitCode(input));
+          }),
+          keypadMode: fromPromise(() => unwrap(kiosk.pickupKeypadMode({}))),
+          doesntFit: fromPromise(({ input }) => unwrap(kiosk.sendDoesntFit(input))),
+          confirm: fromPromise(({ input }) => unwrap(kiosk.sendConfirm(input))),
+          watchOperation: watch,
+        },
       }),
       dropoffFlow: dropoffMachine.provide({
         actors: {

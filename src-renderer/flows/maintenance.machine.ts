@@ -23,7 +23,7 @@ export type CompartmentView = {
 };
 export type OperationInProgress = {
   operationId: string;
-  purpose: 'pickup' | 'dropoff' | 'collection' | 'maintenance';
+  purpose: 'pickup' | 'dropoff' | 'collection' | 'maintenance' | 'send';
   state: 'requested' | 'unlocked' | 'opened' | 'closed' | 'failed';
   since: string;
   openedAt: string | null;

@@ -54,7 +54,7 @@ export type PickupEvent =
  * How the visit ended: `completed` once a door opened for this person (or they reported a problem), so the kiosk
  * returns to attract and forgets their language and display choices; Back before that keeps them.
  */
-export type PickupOutput = { completed: boolean };
+export type PickupOutput = { completed: boolean; switchTo?: { flow: 'send'; code: string } | null };
 
 const freshEntry = { code: '', check: '', error: null, reportKind: null, reportReference: null, reenterDoor: null } as const;
 
@@ -102,7 +102,11 @@ export const pickupMachine = setup({
   },
 }).createMachine({
   id: 'pickup',
-  output: ({ context }) => ({ completed: context.started !== null || context.reportReference !== null }),
+  output: ({ context }) => ({
+    completed: context.started !== null || context.reportReference !== null,
+    // A drop-off's code (ADR drop-offs): the app carries on with "Send or return a parcel" and this entry.
+    ...(context.error?.code === 'SEND_CODE' ? { switchTo: { flow: 'send' as const, code: context.code } } : {}),
+  }),
   context: ({ input }) => ({
     ...freshEntry,
     code: parsePickupQr(input.initialCode ?? '') ?? '',
@@ -145,6 +149,8 @@ export const pickupMachine = setup({
         input: ({ context }) => ({ code: context.code, source: context.source, ...(context.checkRequired && context.check ? { check: context.check } : {}) }),
         onDone: { target: 'door', actions: assign({ started: ({ event }) => event.output, op: null, error: null, check: '', reenterDoor: null }) },
         onError: [
+          // A drop-off's code: same code space, other flow (ADR drop-offs); the entry is kept for it.
+          { guard: ({ event }) => errorOf(event.error).code === 'SEND_CODE', target: 'done', actions: assign({ error: ({ event }) => errorOf(event.error) }) },
           // Hardened: a code alone is asked for its check code (kept, so only the 4 digits remain to type).
           {
             guard: ({ event }) => errorOf(event.error).code === 'CHECK_REQUIRED',

@@ -139,7 +139,7 @@ export function CollectionScreen({ actor }: { actor: CollectionRef }) {
             {parcels.map((p) => (
               <li key={p.parcelId}>
                 <span>
-                  {p.barcode} · {p.compartmentId}
+                  {p.barcode} · {p.compartmentId} · {t(p.kind === 'outgoing' ? 'collection.outgoing' : 'collection.expiredTag')}
                 </span>
                 <button type="button" className="btn small" onClick={() => actor.send({ type: 'OPEN', parcelId: p.parcelId })}>
                   {t('collection.open', { door: p.compartmentId })}

@@ -5,7 +5,7 @@ import { useT } from '../ui/i18n';
 import { localTime } from '../ui/local-time';
 import { Busy, ErrorNotice, Keypad } from '../ui/widgets';
 
-export function HomeScreen(props: { authError: ApiError | null; onPickup: () => void; onLostCode: () => void; onStaffPin: () => void; onBack: () => void }) {
+export function HomeScreen(props: { authError: ApiError | null; onPickup: () => void; onSend: () => void; onLostCode: () => void; onStaffPin: () => void; onBack: () => void }) {
   const t = useT();
   return (
     <main className="screen" aria-labelledby="home-title">
@@ -14,6 +14,9 @@ export function HomeScreen(props: { authError: ApiError | null; onPickup: () => 
         {t('home.pickup')}
       </button>
       <p>{t('home.scanHint')}</p>
+      <button type="button" className="btn huge" data-testid="home-send" onClick={props.onSend}>
+        {t('home.send')}
+      </button>
       <button type="button" className="btn" data-testid="lost-code" onClick={props.onLostCode}>
         {t('home.lostCode')}
       </button>

@@ -11,13 +11,15 @@ export function ResumeScreen({ op }: { op: OperationInProgress }) {
   const t = useT();
   const door = op.compartmentId;
   const delivery = op.purpose === 'dropoff';
+  // A sender's drop-off (ADR drop-offs): the parcel goes in, as a driver's does.
+  const send = op.purpose === 'send';
   return (
     <main className="screen" data-screen="resume" data-door={door}>
       <DoorPanel
         door={door}
         title={t('resume.title', { door })}
-        body={t(delivery ? 'resume.bodyDelivery' : 'resume.body', { door })}
-        simulate={delivery ? 'put' : 'take'}
+        body={t(delivery ? 'resume.bodyDelivery' : send ? 'resume.bodySend' : 'resume.body', { door })}
+        simulate={delivery || send ? 'put' : 'take'}
       />
     </main>
   );

@@ -56,6 +56,7 @@ const ROUTE_BODY_LIMITS: Record<string, number> = {
   'POST /v1/kiosks/:id/heartbeat': BODY_LIMITS.heartbeat,
   'POST /v1/kiosks/enroll': BODY_LIMITS.small,
   'POST /v1/shipments': BODY_LIMITS.small,
+  'POST /v1/dropoffs': BODY_LIMITS.small,
   'POST /v1/shipments/:barcode/extend': BODY_LIMITS.small,
   'POST /v1/badges': BODY_LIMITS.small,
   'POST /v1/enrollment-tokens': BODY_LIMITS.small,

@@ -2,10 +2,12 @@ import type { ParcelRow } from '../services/shipments';
 import { bold, emailHtml, escapeHtml, strong } from './email-html';
 import { catalog, fill, formatDeadline, type NotifyCatalog } from './i18n/index';
 import { oneSegment } from './sms-text';
+import { renderDropoffMessage } from './dropoff-messages';
 import { renderOnTheWay, withLink } from './recipient-messages';
 
+/** `receipt`: a drop-off's receipt to its sender (ADR drop-offs; dropoff-messages.ts). */
 /** `on_the_way`: at intake, with the recipient's link (ADR customer-self-service; recipient-messages.ts). */
-export type NotificationKind = 'code' | 'reminder' | 'expired' | 'on_the_way';
+export type NotificationKind = 'code' | 'reminder' | 'expired' | 'receipt' | 'on_the_way';
 
 /**
  * One message as the outbox seals it per row and a channel sends it. For an SMS row `text` is the short SMS (one
@@ -62,6 +64,8 @@ const ENGLISH_UTC: RenderOptions = { locale: 'en', timeZone: 'UTC', medium: 'ema
  * English keeps the first sentence's old shape ("Your code for parcel … at locker … is …") on purpose.
  */
 export function renderMessage(kind: NotificationKind, p: ParcelRow, sealed?: string, o: RenderOptions = ENGLISH_UTC): Message {
+  // A drop-off's messages go to its sender and say other things (ADR drop-offs).
+  if (p.direction === 'out') return renderDropoffMessage(kind, p, kind === 'code' ? parsePickupSecrets(sealed ?? '') : null, o);
   const c = catalog(o.locale);
   const deadline = p.expires_at === null ? null : formatDeadline(p.expires_at, o.locale, o.timeZone);
   const v = { barcode: p.barcode, kiosk: p.kiosk_id };
@@ -79,6 +83,8 @@ export function renderMessage(kind: NotificationKind, p: ParcelRow, sealed?: str
     case 'expired':
       if (o.medium === 'sms') return { subject: '', text: oneSegment([fill(c['sms.expired'], v), fill(c['sms.expiredShort'], v)]) };
       return plainEmail(c, o, p, fill(c['expired.subject'], v), c['expired.body'], v);
+    case 'receipt':
+      throw new Error('a receipt is a drop-off message (direction out)');
     case 'on_the_way':
       if (!o.link) throw new Error('an on-the-way message needs the recipient link');
       return renderOnTheWay(p, { locale: o.locale, medium: o.medium, link: o.link });

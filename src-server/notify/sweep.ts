@@ -5,6 +5,7 @@ import { MAX_CLOCK_SKEW_MS } from '../../src-common/signing';
 import { enqueueNotification } from './outbox';
 import { checkRestored, readWatermark, writeWatermark, type EpochCheck } from '../services/epoch';
 import { releaseUndelivered } from '../services/release';
+import { expireDropoffs } from '../services/dropoffs';
 import { sweepOffline } from '../services/alerts';
 import { pruneLostCodeRequests } from '../services/lost-code';
 
@@ -15,6 +16,8 @@ export interface SweepResult {
   noncesPruned: number;
   /** Expected parcels released for not being delivered in time (services/release.ts). */
   released: number;
+  /** Drop-offs whose sender did not come by the deadline, expired and their reservations freed (services/dropoffs.ts). */
+  dropoffsExpired: number;
   /** The epoch replaced because the database is behind this instance's restore watermark, or null (ADR restore-epoch). */
   epochRotatedFrom: string | null;
   /** False when another instance was sweeping at that moment (it does the same work; nothing was skipped for good). */
@@ -35,9 +38,10 @@ export async function sweep(ctx: ServerContext): Promise<SweepResult> {
   const file = ctx.restoreWatermarkFile;
   let epoch: EpochCheck | null = null;
   const r = await ctx.store.tx(async (q) => {
-    if (!(await tryXactLock(ctx.store.dialect, q, 'housekeeping'))) return { reminders: 0, alerts: 0, noncesPruned: 0, released: 0, epochRotatedFrom: null, ran: false };
+    if (!(await tryXactLock(ctx.store.dialect, q, 'housekeeping'))) return { reminders: 0, alerts: 0, noncesPruned: 0, released: 0, dropoffsExpired: 0, epochRotatedFrom: null, ran: false };
     epoch = file ? await checkRestored(q, readWatermark(file)) : null;
     const released = await releaseUndelivered(ctx, q, now);
+    const dropoffsExpired = await expireDropoffs(ctx, q, now);
     let reminders = 0;
     const due = await q
       .selectFrom('parcels')
@@ -72,7 +76,7 @@ export async function sweep(ctx: ServerContext): Promise<SweepResult> {
     await pruneLostCodeRequests(ctx, q);
     // The offline alert rule (ADR alerts-webhooks): under this lock, so two instances never raise one spell twice.
     const alerts = await sweepOffline(ctx, q, now);
-    return { reminders, alerts, noncesPruned, released, epochRotatedFrom: epoch?.rotatedFrom ?? null, ran: true };
+    return { reminders, alerts, noncesPruned, released, dropoffsExpired, epochRotatedFrom: epoch?.rotatedFrom ?? null, ran: true };
   });
   // After the commit: the watermark must never record a state the database did not keep.
   const seen = epoch as EpochCheck | null;

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Barcode } from '../../src-shared/api/common';
-import { BadgeId, BadgeRequest, EnrollmentTokenRequest, ExtendRequest, KioskId, ShipmentRequest } from '../../src-shared/sync-protocol';
+import { BadgeId, BadgeRequest, DropoffRequest, EnrollmentTokenRequest, ExtendRequest, KioskId, ShipmentRequest } from '../../src-shared/sync-protocol';
 import { assertKiosk, assertParcel } from '../auth/carrier-keys';
 import type { ServerContext } from '../context';
 import { HttpError, parseOr400 } from '../http/errors';
 import { issueBadge, revokeBadge } from '../services/badges';
 import { createEnrollmentToken } from '../services/enrollment';
 import { cancelShipment, createShipment, extendShipment, parcelView } from '../services/shipments';
+import { createDropoff } from '../services/dropoffs';
 import { fleetSnapshot, kioskEvents } from '../services/fleet';
 
 const BarcodeParams = z.object({ barcode: Barcode }).strict();
@@ -27,6 +28,14 @@ export function carrierRoutes(app: FastifyInstance, ctx: ServerContext, hooks: {
     const body = parseOr400(ShipmentRequest, req.body, 'body');
     assertKiosk(req.carrier, body.kioskId);
     const { code: _code, ...created } = await createShipment(ctx, body, req.carrier?.kind === 'carrier' ? req.carrier.carrier : null);
+    return reply.status(201).send(created);
+  });
+
+  /** A drop-off (ADR drop-offs): the sender gets a code for this kiosk; capacity is reserved as for a shipment. */
+  app.post('/v1/dropoffs', carrier, async (req, reply) => {
+    const body = parseOr400(DropoffRequest, req.body, 'body');
+    assertKiosk(req.carrier, body.kioskId);
+    const { code: _code, qrToken: _qr, checkCode: _check, ...created } = await createDropoff(ctx, body, req.carrier?.kind === 'carrier' ? req.carrier.carrier : null);
     return reply.status(201).send(created);
   });
 

@@ -12,6 +12,7 @@ import { queueWebhook } from './webhooks';
 import { raiseAlertForEvent } from './alerts';
 import { depositOfReturn } from './returns';
 import { kioskBack } from './kiosk-back';
+import { applyDropoffDeposited } from './dropoffs';
 
 type Outcome = EventsResponse['results'][number]['outcome'];
 interface Applied {
@@ -87,6 +88,14 @@ async function applyOne(ctx: ServerContext, q: Q, kioskId: string, e: SyncEvent,
       return { outcome: 'recorded' };
     case 'command.result':
       return recordCommandResult(q, kioskId, e);
+    case 'dropoff.deposited': {
+      // A sender's parcel went in (ADR drop-offs): receipt message, `dropped_off` webhook, then it waits for a driver.
+      const p = await findParcel(ctx, q, kioskId, e.payload);
+      if (!p) return { outcome: 'recorded', note: 'unknown parcel' };
+      const r = await applyDropoffDeposited(ctx, q, p, e);
+      queued(r.queued);
+      return r.note ? { outcome: r.outcome, note: r.note } : { outcome: r.outcome };
+    }
     default: {
       const never: never = e;
       throw new Error(`unhandled event ${(never as SyncEvent).type}`);

@@ -44,6 +44,7 @@ export async function readManifest(
     reissues: [],
     returns: [],
     placed: [],
+    dropoffs: [],
     preferences: [],
     revokedBadges: [],
     revokedBadgeIds: [],
@@ -58,7 +59,12 @@ export async function readManifest(
     const body = JSON.parse(row.body);
     switch (row.kind) {
       case 'expected':
-        out.expected.push({ seq: row.seq, ...body });
+        // A drop-off (ADR drop-offs) is an `expected` row that says `direction: 'out'`: it goes out in its own list, so
+        // a kiosk that knows nothing of drop-offs drops it unread instead of waiting for a driver to deliver it.
+        if (body.direction === 'out') {
+          const { direction: _out, ...dropoff } = body;
+          out.dropoffs!.push({ seq: row.seq, ...dropoff });
+        } else out.expected.push({ seq: row.seq, ...body });
         break;
       case 'cancelled':
         out.cancellations.push({ seq: row.seq, ...body });

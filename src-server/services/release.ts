@@ -21,6 +21,8 @@ export async function releaseUndelivered(ctx: ServerContext, q: Q, now: number):
     .selectFrom('parcels')
     .select(['id', 'kiosk_id', 'barcode'])
     .where('status', '=', 'expected')
+    // A drop-off waits for its sender until its own deadline (services/dropoffs.ts expireDropoffs), not this one.
+    .where('direction', '=', 'in')
     .where('created_at', '<', now - ctx.undeliveredDays * DAY_MS)
     .orderBy('created_at')
     .limit(RELEASE_BATCH)

@@ -151,6 +151,7 @@ export async function createShipment(ctx: ServerContext, req: ParsedShipment, ca
           created_at: now,
           updated_at: now,
           carrier,
+          direction: 'in',
         })
         .execute();
       await appendChange(ctx, q, req.kioskId, 'expected', {
@@ -284,6 +285,8 @@ export async function parcelView(ctx: ServerContext, barcode: string): Promise<P
     cancelledAt: isoOrNull(p.cancelled_at),
     cancelReason: p.status === 'cancelled' ? p.cancel_reason : null,
     conflict: p.conflict,
+    direction: p.direction,
+    ...(p.direction === 'out' ? { destinationRef: p.destination_ref, dropoffDeadline: isoOrNull(p.dropoff_deadline), receipt: p.receipt } : {}),
     notifications,
   };
 }

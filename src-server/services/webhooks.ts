@@ -11,7 +11,8 @@ import type { WebhookDeliveriesTable } from '../store/schema';
  * change is never announced without happening, nor happens without being announced) and services/webhook-outbox.ts
  * POSTs it, signed, with retries. Receivers get at-least-once delivery and dedupe on `x-locker-event-id`.
  */
-export const WEBHOOK_EVENTS = ['deposited', 'picked_up', 'expired', 'collected', 'cancelled', 'returned'] as const;
+/** `dropped_off`: a sender put a drop-off into the kiosk (ADR drop-offs); it is `collected` when a driver takes it. */
+export const WEBHOOK_EVENTS = ['deposited', 'picked_up', 'expired', 'collected', 'cancelled', 'returned', 'dropped_off'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** The header carrying the signature: `t=<unix ms>,v1=<hex HMAC-SHA-256(secret, t + "." + body)>`. */
@@ -97,6 +98,9 @@ export async function queueWebhook(ctx: ServerContext, q: Q, parcelId: string, e
         collectedAt: isoOr(p.collected_at),
         cancelledAt: isoOr(p.cancelled_at),
         cancelReason: p.status === 'cancelled' ? p.cancel_reason : null,
+        // Drop-offs (ADR drop-offs): which way it goes, where to, and the receipt the sender was shown.
+        direction: p.direction,
+        ...(p.direction === 'out' ? { destinationRef: p.destination_ref, receipt: p.receipt } : {}),
       },
     });
     const r = await q

@@ -64,7 +64,7 @@ export interface ParcelsTable {
   kept_by_driver_at: number | null;
   conflict: string | null;
   /** Why it was cancelled: `carrier` or `not_delivered` (the sweep's release); NULL before migration 4. */
-  cancel_reason: 'carrier' | 'not_delivered' | 'return_to_sender' | null;
+  cancel_reason: 'carrier' | 'not_delivered' | 'return_to_sender' | 'dropoff_expired' | null;
   /** The carrier whose API key created it (migration 5); NULL: the bootstrap admin key or older parcels. */
   carrier: string | null;
   /** An operator marked it for return to sender (server migration returns-reenroll, ADR return-reenroll); the carrier hears `returned` once collected. */
@@ -72,6 +72,12 @@ export interface ParcelsTable {
   reminder_queued_at: number | null;
   /** The recipient's language for messages (ShipmentRequest.locale; 'en' for parcels created before issue 12). */
   locale: 'en' | 'es' | 'pl' | 'de';
+  /** `out`: a drop-off a sender brings and a driver collects (ADR drop-offs; the recipient_* columns hold the sender's contact). */
+  direction: 'in' | 'out';
+  /** Drop-offs: where it goes (the booking's destination reference), the sender's deadline, the receipt shown at deposit. */
+  destination_ref: string | null;
+  dropoff_deadline: number | null;
+  receipt: string | null;
   /** When the recipient used the link page's one extension (migration 10); NULL: not yet. */
   recipient_extended_at: number | null;
   updated_at: number;
@@ -108,7 +114,7 @@ export interface NotificationsTable {
   /** The parcel the message is about, or null for an operator alert (migration 9): exactly one of the two is set. */
   parcel_id: string | null;
   alert_id: string | null;
-  kind: 'code' | 'reminder' | 'expired' | 'alert' | 'on_the_way';
+  kind: 'code' | 'reminder' | 'expired' | 'alert' | 'on_the_way' | 'receipt';
   for_expiry: number;
   channel: 'smtp' | 'sms' | 'console';
   address: string;
@@ -214,7 +220,7 @@ export interface WebhookDeliveriesTable {
   id: Generated<number>;
   key_id: string;
   parcel_id: string;
-  event: 'deposited' | 'picked_up' | 'expired' | 'collected' | 'cancelled' | 'returned';
+  event: 'deposited' | 'picked_up' | 'expired' | 'collected' | 'cancelled' | 'returned' | 'dropped_off';
   /** Sent as `x-locker-event-id` (the receiver's idempotency key) and in the body. */
   event_id: string;
   body: string;

@@ -22,7 +22,8 @@ export const Position = z.object({
 /** What the door journal says about one unlock; pushed as the `operation` event and returned by `operationStatus`. */
 export const DoorOpState = z.enum(['requested', 'unlocked', 'opened', 'closed', 'failed']);
 export type DoorOpState = z.infer<typeof DoorOpState>;
-export const DoorOpPurpose = z.enum(['pickup', 'dropoff', 'collection', 'maintenance']);
+/** `send`: a sender putting a drop-off in (ADR drop-offs); `dropoff` is a driver's delivery. */
+export const DoorOpPurpose = z.enum(['pickup', 'dropoff', 'collection', 'maintenance', 'send']);
 export const DoorOpOutcome = z.enum([
   'pending', // door not yet closed
   'completed', // the purpose is done (parcel taken / deposited / collected)

@@ -14,7 +14,11 @@ export type Session = z.infer<typeof Session>;
 const WithSession = z.object({ sessionId: SessionId });
 
 export const DropoffStarted = z.object({ operationId: OperationId, parcelId: z.string(), barcode: Barcode, where: Where });
-export const ExpiredParcel = z.object({ parcelId: z.string(), barcode: Barcode, compartmentId: CompartmentId, expiredAt: IsoTime });
+/**
+ * A parcel for the driver to take away: `expired` (not picked up in time; `expiredAt` is when) or `outgoing`, a drop-off
+ * a sender left (ADR drop-offs; `expiredAt` is then when it went in). Absent `kind`: an older core, read as `expired`.
+ */
+export const ExpiredParcel = z.object({ parcelId: z.string(), barcode: Barcode, compartmentId: CompartmentId, expiredAt: IsoTime, kind: z.enum(['expired', 'outgoing']).optional() });
 
 /** The unfinished door operation holding a compartment, as a technician needs to judge it. */
 export const OperationInProgress = z.object({

@@ -12,6 +12,10 @@ const valid: Record<string, Record<string, unknown>> = {
   pickupSubmitQr: { token: 't'.repeat(22) },
   pickupKeypadMode: {},
   pickupReportProblem: { kind: 'damaged' },
+  sendSubmitCode: { code: '123456' },
+  sendSubmitQr: { token: 't'.repeat(22) },
+  sendDoesntFit: { operationId: OP },
+  sendConfirm: { operationId: OP, inside: true },
   operationStatus: { operationId: OP },
   authBadge: { badge: 'LKB1.x.y' },
   authPin: { pin: '1234' },
@@ -49,7 +53,7 @@ const NASTY_STRINGS = [
 const HUGE = ['x'.repeat(5_000), '9'.repeat(100_000)];
 
 function hostileFor(field: string): unknown[] {
-  if (field === 'inService') return [null, 1, 0, 'true', 'false', [], {}];
+  if (field === 'inService' || field === 'inside') return [null, 1, 0, 'true', 'false', [], {}];
   if (field === 'limit') return [null, 0, -1, 501, 1.5, '10', 1e308, NaN, [], {}, ...NASTY_STRINGS];
   return FREE_TEXT.has(field) ? [...WRONG_TYPES, ...HUGE] : [...WRONG_TYPES, ...NASTY_STRINGS, ...HUGE];
 }

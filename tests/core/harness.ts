@@ -7,6 +7,7 @@ import type { EventName, EventPayload } from '../../src-shared/events';
 import type { Size } from '../../src-shared/api/common';
 import { dispatch } from '../../src-main/api/dispatch';
 import { customerHandlers } from '../../src-main/api/customer-handlers';
+import { sendHandlers } from '../../src-main/api/send-handlers';
 import { staffHandlers } from '../../src-main/api/staff-handlers';
 import { ManualClock, seededRandom } from '../../src-main/clock';
 import { KioskConfig } from '../../src-main/config';
@@ -103,7 +104,7 @@ export async function makeKiosk(opts: KioskOptions = {}): Promise<TestKiosk> {
   }
   if (opts.beforeStart) await opts.beforeStart(simulator!, ctx);
   if (opts.start ?? true) await ctx.services.start();
-  const handlers = { ...customerHandlers, ...staffHandlers };
+  const handlers = { ...customerHandlers, ...sendHandlers, ...staffHandlers };
   let closed = false;
   return {
     ctx,

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { DoorOperation, OperationId, PickupCode, Where } from './common';
+import { CheckCode, QrToken } from './customer';
+
+/**
+ * A sender's drop-off has a compartment (ADR drop-offs). `confirmNeeded`: no item sensors here, so the screen asks the
+ * sender to say "I put it in" (sendConfirm) before closing the door; with sensors the sensor confirms.
+ */
+export const SendStarted = z.object({ operationId: OperationId, where: Where, confirmNeeded: z.boolean() });
+
+/**
+ * "Send or return a parcel" (ADR drop-offs): the sender's code from their message opens a free compartment of the
+ * booked size. Same code space and lockout as pickups: wrong entries here harden the pickup keypad too. When the door
+ * closes on the parcel, the operation's `reference` is the receipt.
+ */
+export const sendCalls = {
+  /**
+   * The 6-digit drop-off code (with the check code when the keypad is hardened). Errors: CODE_INVALID (details.checkRequired
+   * once hardened), CHECK_REQUIRED, CODE_EXPIRED (past the sender's deadline), PICKUP_CODE (it is a pickup code: switch
+   * flows), KEYPAD_BUSY, NO_COMPARTMENT, DOOR_FAULT, HARDWARE_OFFLINE.
+   */
+  sendSubmitCode: {
+    input: z.object({ code: PickupCode, check: CheckCode.optional(), source: z.enum(['keypad', 'scan']).default('keypad') }).strict(),
+    output: SendStarted,
+  },
+  /** The `LK2:<token>` QR from the sender's message: outside the keypad's budget. Errors as sendSubmitCode, and ALREADY_DEPOSITED. */
+  sendSubmitQr: { input: z.object({ token: QrToken }).strict(), output: SendStarted },
+  /** "Doesn't fit": the next size up opens. NO_COMPARTMENT (details.reason `does_not_fit`) when none is free. */
+  sendDoesntFit: { input: z.object({ operationId: OperationId }).strict(), output: SendStarted },
+  /**
+   * Boards without item sensors only: the sender says the parcel is inside (`inside: true`, before or just after the
+   * close) or not (`inside: false`, after a close without it). Returns the operation (its `reference` is the receipt
+   * once deposited). INVALID_STATE where sensors decide or the operation is already decided.
+   */
+  sendConfirm: { input: z.object({ operationId: OperationId, inside: z.boolean() }).strict(), output: DoorOperation },
+} as const;

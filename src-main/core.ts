@@ -5,10 +5,11 @@ import type { Result } from '../src-shared/errors';
 import type { KioskConfig } from './config';
 import type { KioskContext, SyncHandle } from './context';
 import { systemClock, systemRandom, type Clock, type RandomSource } from './clock';
-import { openDatabase, type Db } from './store/sqlite';
+import type { Db } from './store/sqlite';
+import { openKioskStore } from './store/kiosk-store';
+import { watchIntegrity } from './store/integrity';
+import { storeHealth } from './store/store-health';
 import { acquireDataDirLock } from './store/data-dir-lock';
-import { assertWritable } from './store/store-health';
-import { kioskMigrations } from './store/migrations/index';
 import { createDoorController, loadLayout } from './hardware/index';
 import { createServices } from './services/index';
 import { createSync } from './sync/index';
@@ -53,9 +54,8 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
   let db: Db;
   let enrollment: EnrollmentRepo;
   try {
-    db = openDatabase(dbFile, kioskMigrations, { integrityCheck: true });
+    db = openKioskStore(dbFile);
     try {
-      assertWritable(db, dbFile);
       enrollment = new EnrollmentRepo(db, opts.dataDir);
       enrollment.assertSecretPresent({ reenrolling: Boolean(config.server.url && config.server.enrollmentToken) });
     } catch (err) {
@@ -101,6 +101,8 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
     : null;
   ctx.sync = await createSync(ctx);
   await ctx.services.start();
+  // The full integrity check, off the event loop (store/integrity.ts): start-up checks only what does not grow.
+  const integrity = watchIntegrity({ file: dbFile, log, onDamaged: () => storeHealth(db).condemn({ emit: ctx.emit, log }) });
 
   let closed = false;
   return {
@@ -114,6 +116,7 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
     async close() {
       if (closed) return;
       closed = true;
+      integrity.stop();
       stopDoorBridge();
       await scanner?.close();
       await ctx.services.stop();

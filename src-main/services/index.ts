@@ -5,6 +5,7 @@ import { CollectionService } from './collection';
 import { DoorEngine } from './doors';
 import { DiskCare } from './disk-care';
 import { DropoffService } from './dropoff';
+import { auditArchiveOf, auditCare, type AuditCare } from './audit-care';
 import { sweepExpired } from './expiry';
 import { createKit, type Kit } from './kit';
 import { MaintenanceService } from './maintenance';
@@ -46,6 +47,8 @@ export interface Services {
   remote: RemoteCommandService;
   /** Runs the expiry sweep now (idempotent). */
   sweep(): { expired: number };
+  /** Checks the audit chain from its seal and archives old entries when due, now (the sweep's timer does it too). */
+  auditCare(): AuditCare;
   /** The disk: measured for the heartbeat, the reserve watched, retention and WAL checkpoints (the sweep's timer ticks it). */
   disk: DiskCare;
   /** Runs the door-journal reconciliation now (start-up does it; so does a board coming back). */
@@ -74,7 +77,6 @@ export function createServices(ctx: KioskContext): Services {
     return reconciling;
   };
 
-  const disk = new DiskCare(kit);
   const sweep = () => {
     try {
       return sweepExpired(kit);
@@ -82,6 +84,15 @@ export function createServices(ctx: KioskContext): Services {
       kit.log.error('expiry sweep failed', { error: (err as Error).message });
       return { expired: 0 };
     }
+  };
+
+  const archive = auditArchiveOf(kit);
+  const careState = { reportedBreak: null as number | null };
+  const disk = new DiskCare(kit);
+  const tick = () => {
+    sweep();
+    auditCare(kit, archive, careState);
+    void disk.tick();
   };
 
   const pickup = new PickupService(kit, doors);
@@ -106,12 +117,8 @@ export function createServices(ctx: KioskContext): Services {
       });
       await runReconcile();
       doors.watch.seed();
-      sweep();
-      void disk.tick();
-      timer = setInterval(() => {
-        sweep();
-        void disk.tick();
-      }, SWEEP_INTERVAL_MS);
+      tick();
+      timer = setInterval(tick, SWEEP_INTERVAL_MS);
       timer.unref?.();
     },
     async stop() {
@@ -124,6 +131,7 @@ export function createServices(ctx: KioskContext): Services {
     },
     freeBySize: () => repos.compartments.freeBySize(),
     sweep: () => sweepExpired(kit),
+    auditCare: () => auditCare(kit, archive, careState),
     disk,
     reconcile: runReconcile,
     checkDoorsLeftOpen: () => doors.watch.check(),

@@ -32,15 +32,17 @@ export interface Repos {
 }
 
 export function createRepos(db: Db, opts: { dataDir: string; random: RandomSource }): Repos {
+  const enrollment = new EnrollmentRepo(db, opts.dataDir);
   return {
     db,
     compartments: new CompartmentsRepo(db),
     parcels: new ParcelsRepo(db),
     doorOps: new DoorOpsRepo(db),
     outbox: new OutboxRepo(db, opts.random),
-    audit: new AuditRepo(db),
+    // Audit seals are keyed from the kiosk secret (store/audit.ts).
+    audit: new AuditRepo(db, () => enrollment.getKioskSecret()),
     attempts: new AttemptsRepo(db),
-    enrollment: new EnrollmentRepo(db, opts.dataDir),
+    enrollment,
     alarms: new AlarmsRepo(db),
   };
 }

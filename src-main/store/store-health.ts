@@ -60,6 +60,20 @@ export class StoreHealth {
   }
 
   /**
+   * The background integrity check found the file damaged (store/integrity.ts): unavailable for good, whatever a probe
+   * write says, until the technician restores it (start-up then refuses it at once).
+   */
+  condemn(hooks: Pick<DegradeHooks, 'emit' | 'log'>): void {
+    this.condemned = true;
+    if (this.status !== 'unavailable') {
+      this.status = 'unavailable';
+      safeEmit({ ...hooks, onRecovered: () => undefined }, 'unavailable');
+    }
+  }
+
+  private condemned = false;
+
+  /**
    * Whether free disk space is under the kiosk's reserve (services/disk-care.ts sets it; ADR disk-bounds): the store is
    * then `full` before SQLite ever says SQLITE_FULL, and a probe write that succeeds does not bring it back until space
    * is freed, so what is left of the disk goes to finishing open operations, never to new ones.
@@ -68,7 +82,7 @@ export class StoreHealth {
 
   /** One probe write now; true when the store took it (and, if it was degraded, is ok again). */
   probeNow(): boolean {
-    if (!this.db.open) return false;
+    if (!this.db.open || this.condemned) return false;
     if (this.diskLow()) return false;
     try {
       probeWrite(this.db);

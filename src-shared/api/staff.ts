@@ -161,8 +161,9 @@ export const staffCalls = {
     output: z.object({ boards: z.array(z.object({ board: z.number().int(), ok: z.boolean(), detail: z.string() })) }),
   },
   /**
-   * The newest `limit` audit rows, newest first, and the whole chain's check. The viewing is audited before the
-   * check runs, so `chain.checked` (when ok) counts every row there is, the ones shown included.
+   * The newest `limit` audit rows, newest first, and the chain's check (from its seal, ADR 0020). The viewing is
+   * audited before the check runs, so `chain.checked` (when ok) counts every live row, the ones shown included
+   * (entries archived after 90 days are behind the archive seal, not counted).
    */
   maintenanceAudit: {
     input: WithSession.extend({ limit: z.number().int().min(1).max(500).default(100) }).strict(),

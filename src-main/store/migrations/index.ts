@@ -8,6 +8,7 @@ import { m006 } from './006-remote-commands';
 import { m007 } from './007-customer-self-service';
 import { m008 } from './008-return-to-sender';
 import { m009 } from './009-dropoffs';
+import { m010 } from './010-flat-history';
 
 /** The kiosk's schema history, in order. Append only: never edit a migration that has shipped. */
-export const kioskMigrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];
+export const kioskMigrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];

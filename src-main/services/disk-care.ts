@@ -97,8 +97,11 @@ export class DiskCare {
       pruned = await this.retention.run(kit.now(), yieldToLoop);
       if (pruned.outbox + pruned.door_operations + pruned.parcels > 0) kit.log.info('retention: rows past their window pruned', { ...pruned });
     } catch (err) {
+      // The kiosk stopping mid-batch closes the store under us: nothing failed, nothing to say.
+      if (!kit.repos.db.open) return { disk, pruned: null, checkpoint: null };
       kit.log.warn('retention failed; next tick tries again', { error: (err as Error).message });
     }
+    if (!kit.repos.db.open) return { disk, pruned, checkpoint: null };
     let checkpoint: CheckpointResult | null = null;
     try {
       checkpoint = this.wal.tick(kit.mono());

@@ -9,6 +9,7 @@ import type { ParcelRow } from '../store/parcels';
 import { allocateAndJournal } from './allocate';
 import type { DoorEngine } from './doors';
 import { depositSend, releaseReservation } from './finish';
+import { GroupTokens } from './group-pickup';
 import type { Kit } from './kit';
 import type { KeypadGuard } from './lockout';
 import type { CodeEntry } from './pickup';
@@ -19,6 +20,8 @@ export interface SendStarted {
   where: WhereView;
   /** No item sensors here: the sender says "I put it in" (sendConfirm) before closing; the close is then the proof. */
   confirmNeeded: boolean;
+  /** One-time token for "doesn't fit" on this operation (128 bits, base64url; main keeps its SHA-256 in memory). */
+  fitToken: string;
 }
 
 const ACTOR = 'customer';
@@ -36,6 +39,8 @@ const ACTOR = 'customer';
  */
 export class SendService {
   readonly strategy: AllocationStrategy;
+  /** One-time "doesn't fit" tokens per operation (the same one-time-token store as a group visit's next door). */
+  private readonly fitTokens: GroupTokens;
 
   constructor(
     private readonly kit: Kit,
@@ -43,6 +48,7 @@ export class SendService {
     private readonly guard: KeypadGuard,
   ) {
     this.strategy = strategyFor(kit.ctx.config.allocation);
+    this.fitTokens = new GroupTokens(kit);
   }
 
   private secret(): Uint8Array {
@@ -84,9 +90,11 @@ export class SendService {
    * once its door is seen closed and empty) and the next size up opens. No larger one: NO_COMPARTMENT, the reservation
    * released, and the code still works (another time, or another kiosk's booking).
    */
-  async doesntFit(operationId: string): Promise<SendStarted> {
+  async doesntFit(operationId: string, token: string): Promise<SendStarted> {
     const { kit } = this;
     const op = this.current(operationId);
+    // Only the screen that entered the code may move the parcel to another door (ADR 0008): the answer's one-time token.
+    if (!this.fitTokens.consume(op.id, token)) throw new KioskError('NOT_FOUND', 'no such drop-off');
     const parcel = kit.repos.parcels.get(op.parcelId!)!;
     const compartment = kit.repos.compartments.get(op.compartmentId)!;
     const bigger = nextSizeUp(compartment.size);
@@ -171,7 +179,7 @@ export class SendService {
   }
 
   private started(op: DoorOpRow, compartment: Parameters<typeof where>[0]): SendStarted {
-    return { operationId: op.id, where: where(compartment), confirmNeeded: !this.kit.ctx.config.serial.itemSensors };
+    return { operationId: op.id, where: where(compartment), confirmNeeded: !this.kit.ctx.config.serial.itemSensors, fitToken: this.fitTokens.issue(op.id) };
   }
 
   /** The unfinished send operation behind an id ("doesn't fit" while its door is open, or on its way). */

@@ -55,6 +55,12 @@ export class WalKeeper {
   /** Checkpoints when due (`mono`: the injected monotonic clock, ms); null when not due. */
   tick(mono: number): CheckpointResult | null {
     const before = this.walBytes();
+    // The first tick only starts the interval (unless the file is already over the cap): SQLite's own automatic
+    // checkpoint is the baseline, and a checkpoint at every start would only move the moment a lost WAL loses data.
+    if (this.last === null && before <= this.capBytes) {
+      this.last = mono;
+      return null;
+    }
     if (this.last !== null && mono - this.last < this.intervalMs && before <= this.capBytes) return null;
     this.last = mono;
     return this.checkpoint(before);

@@ -5,7 +5,7 @@ import { parsePickupQr, qrTokenOf } from '../input/scanner';
 import { asApiError, notProvided, watchOperationPlaceholder, type OperationEvent } from './common';
 import { CHECK_LENGTH, CODE_LENGTH, type Where } from './pickup.machine';
 
-export type SendStarted = { operationId: string; where: Where; confirmNeeded: boolean };
+export type SendStarted = { operationId: string; where: Where; confirmNeeded: boolean; fitToken: string };
 
 export interface SendContext {
   /** Six digits typed, or a scanned QR (`LK2:<token>`). */
@@ -63,7 +63,7 @@ export const sendMachine = setup({
   actors: {
     submitCode: notProvided<SendStarted, { code: string; check?: string; source: 'keypad' | 'scan' }>('submitCode'),
     keypadMode: notProvided<{ checkRequired: boolean }, Record<string, never>>('keypadMode'),
-    doesntFit: notProvided<SendStarted, { operationId: string }>('doesntFit'),
+    doesntFit: notProvided<SendStarted, { operationId: string; token: string }>('doesntFit'),
     confirm: notProvided<DoorOperation, { operationId: string; inside: boolean }>('confirm'),
     watchOperation: watchOperationPlaceholder,
   },
@@ -178,7 +178,7 @@ export const sendMachine = setup({
       tags: ['busy'],
       invoke: {
         src: 'doesntFit',
-        input: ({ context }) => ({ operationId: context.started!.operationId }),
+        input: ({ context }) => ({ operationId: context.started!.operationId, token: context.started!.fitToken }),
         onDone: { target: 'door', actions: assign({ started: ({ event }) => event.output, op: null, error: null, confirmed: false }) },
         onError: { target: 'noBigger', actions: assign({ error: ({ event }) => errorOf(event.error) }) },
       },

@@ -13,8 +13,8 @@ import type { ParcelsTable } from '../store/schema';
 import { fits, zeroCounts } from './capacity';
 import { appendChange } from './manifest-log';
 import { queueWebhook } from './webhooks';
-import { currentKioskSecret } from './reenroll';
 import { optionalGroupKey, recipientLink } from './recipient-link';
+import { currentKioskSecret } from './reenroll';
 
 type ParsedShipment = z.output<typeof import('../../src-shared/sync-protocol').ShipmentRequest>;
 

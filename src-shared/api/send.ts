@@ -2,11 +2,20 @@ import { z } from 'zod';
 import { DoorOperation, OperationId, PickupCode, Where } from './common';
 import { CheckCode, QrToken } from './customer';
 
+/** 128 bits, base64url: the answer's one-time token for "doesn't fit" (kept by main only as SHA-256, in memory). */
+const FitToken = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+
 /**
  * A sender's drop-off has a compartment (ADR drop-offs). `confirmNeeded`: no item sensors here, so the screen asks the
  * sender to say "I put it in" (sendConfirm) before closing the door; with sensors the sensor confirms.
  */
-export const SendStarted = z.object({ operationId: OperationId, where: Where, confirmNeeded: z.boolean() });
+export const SendStarted = z.object({
+  operationId: OperationId,
+  where: Where,
+  confirmNeeded: z.boolean(),
+  /** One-time proof for `sendDoesntFit` on this operation: no door opens without the code (ADR 0008). */
+  fitToken: FitToken,
+});
 
 /**
  * "Send or return a parcel" (ADR drop-offs): the sender's code from their message opens a free compartment of the
@@ -25,8 +34,11 @@ export const sendCalls = {
   },
   /** The `LK2:<token>` QR from the sender's message: outside the keypad's budget. Errors as sendSubmitCode, and ALREADY_DEPOSITED. */
   sendSubmitQr: { input: z.object({ token: QrToken }).strict(), output: SendStarted },
-  /** "Doesn't fit": the next size up opens. NO_COMPARTMENT (details.reason `does_not_fit`) when none is free. */
-  sendDoesntFit: { input: z.object({ operationId: OperationId }).strict(), output: SendStarted },
+  /**
+   * "Doesn't fit": the next size up opens, with the one-time `token` (`fitToken`) the operation's answer carried.
+   * NO_COMPARTMENT (details.reason `does_not_fit`) when none is free; NOT_FOUND for a wrong or spent token.
+   */
+  sendDoesntFit: { input: z.object({ operationId: OperationId, token: FitToken }).strict(), output: SendStarted },
   /**
    * Boards without item sensors only: the sender says the parcel is inside (`inside: true`, before or just after the
    * close) or not (`inside: false`, after a close without it). Returns the operation (its `reference` is the receipt

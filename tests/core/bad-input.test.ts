@@ -14,7 +14,7 @@ const valid: Record<string, Record<string, unknown>> = {
   pickupReportProblem: { kind: 'damaged' },
   sendSubmitCode: { code: '123456' },
   sendSubmitQr: { token: 't'.repeat(22) },
-  sendDoesntFit: { operationId: OP },
+  sendDoesntFit: { operationId: OP, token: 't'.repeat(22) },
   sendConfirm: { operationId: OP, inside: true },
   operationStatus: { operationId: OP },
   authBadge: { badge: 'LKB1.x.y' },

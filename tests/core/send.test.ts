@@ -122,7 +122,12 @@ describe('send a parcel with a drop-off code', () => {
     const first = await k.call('sendSubmitCode', { code: d.code });
     expect(first.value.where.size).toBe('L');
     await waitOp(k, first.value.operationId, ['opened']);
-    const bigger = await k.call('sendDoesntFit', { operationId: first.value.operationId });
+    // Without the answer's one-time token (another page, a guessed operation id) no other door opens.
+    const unlocks = k.sim.received.unlock;
+    const stranger = await k.call('sendDoesntFit', { operationId: first.value.operationId, token: 'A'.repeat(22) });
+    expect(stranger.error?.code).toBe('NOT_FOUND');
+    expect(k.sim.received.unlock).toBe(unlocks);
+    const bigger = await k.call('sendDoesntFit', { operationId: first.value.operationId, token: first.value.fitToken });
     expect(bigger.ok).toBe(true);
     expect(bigger.value.where.size).toBe('XL');
     expect(k.services.repos.doorOps.get(first.value.operationId)!.outcome).toBe('cancelled');
@@ -131,7 +136,9 @@ describe('send a parcel with a drop-off code', () => {
     k.sim.closeDoor(first.value.where.compartmentId);
     await waitOp(k, first.value.operationId, ['closed']);
     await waitOp(k, bigger.value.operationId, ['opened']);
-    const none = await k.call('sendDoesntFit', { operationId: bigger.value.operationId });
+    // A spent token opens nothing more.
+    expect((await k.call('sendDoesntFit', { operationId: first.value.operationId, token: first.value.fitToken })).ok).toBe(false);
+    const none = await k.call('sendDoesntFit', { operationId: bigger.value.operationId, token: bigger.value.fitToken });
     expect(none.error).toMatchObject({ code: 'NO_COMPARTMENT', details: { reason: 'does_not_fit' } });
     k.sim.closeDoor(bigger.value.where.compartmentId);
     await waitOp(k, bigger.value.operationId, ['closed']);

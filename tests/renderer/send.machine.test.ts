@@ -6,7 +6,7 @@ import { sendMachine } from '../../src-renderer/flows/send.machine';
 import { apiError, fake, flush, op, where } from './helpers';
 
 /** "Send or return a parcel" (ADR drop-offs), headless with fakes for the kiosk calls. */
-const started = (confirmNeeded = false) => ({ operationId: 'op-00000001', where: where('A03'), confirmNeeded });
+const started = (confirmNeeded = false) => ({ operationId: 'op-00000001', where: where('A03'), confirmNeeded, fitToken: 'F'.repeat(22) });
 const sendOp = (over: Parameters<typeof op>[0] = {}) => op({ purpose: 'send', compartmentId: 'A03', ...over });
 
 function start(o: { submit?: Parameters<typeof fake>[0]; doesntFit?: Parameters<typeof fake>[0]; confirm?: Parameters<typeof fake>[0]; initialCode?: string } = {}) {
@@ -47,7 +47,7 @@ describe('send machine', () => {
     await flush();
     actor.send({ type: 'DOESNT_FIT' });
     await flush();
-    expect(doesntFit.calls).toEqual([{ operationId: 'op-00000001' }]);
+    expect(doesntFit.calls).toEqual([{ operationId: 'op-00000001', token: 'F'.repeat(22) }]);
     expect(actor.getSnapshot().context.started?.where.compartmentId).toBe('B01');
     actor.send({ type: 'DOESNT_FIT' });
     await flush();

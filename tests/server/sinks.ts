@@ -35,7 +35,8 @@ export async function startSmtpSink(): Promise<{ url: string; mails: Mail[]; clo
 /**
  * A stand-in SMS gateway: records `{to, text}` posts; `failing` makes it answer 503; `hanging` takes the message
  * (records it) and never answers, like a sender that dies mid-send; `stalled` accepts the request and never answers
- * nor takes the message (a wedged gateway); `stalledRequests` counts those.
+ * nor takes the message (a wedged gateway); `stalledRequests` counts those, `answerStalled()` answers them 503 (the
+ * gateway comes back), so a test moves on by state instead of waiting out the sender's timeout.
  */
 export async function startSmsGateway(): Promise<{
   url: string;
@@ -44,8 +45,10 @@ export async function startSmsGateway(): Promise<{
   hanging: boolean;
   stalled: boolean;
   stalledRequests: number;
+  answerStalled(): void;
   close(): Promise<void>;
 }> {
+  const held: http.ServerResponse[] = [];
   const state = {
     url: '',
     messages: [] as { to: string; text: string }[],
@@ -53,6 +56,9 @@ export async function startSmsGateway(): Promise<{
     hanging: false,
     stalled: false,
     stalledRequests: 0,
+    answerStalled: () => {
+      for (const res of held.splice(0)) if (!res.writableEnded && !res.destroyed) res.writeHead(503).end('back');
+    },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
@@ -64,6 +70,7 @@ export async function startSmsGateway(): Promise<{
     req.on('end', () => {
       if (state.stalled) {
         state.stalledRequests++;
+        held.push(res);
         return;
       }
       if (state.failing) {

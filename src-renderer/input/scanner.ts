@@ -47,6 +47,12 @@ export class ScanDetector {
   private lastAt = -Infinity;
   /** The candidate burst follows a stall inside a scanner-speed run: whatever ends it is not a whole scan. */
   private broken = false;
+  /**
+   * The candidate burst started after a stall with keys still pending from before it (no Enter in between, and less
+   * than TYPING_IDLE_MS ago). With one pending key the detector cannot tell a scanner that stalled after its first key
+   * ("D", 300 ms, "EMO-POJL-1") from a stray key, so a scanner-speed burst after it is not a whole scan either.
+   */
+  private afterPending = false;
   /** Set by the Enter that ended the last candidate: why it was not a scan (null when it was one, or was nothing). */
   rejected: ScanRejection | null = null;
   /**
@@ -72,13 +78,15 @@ export class ScanDetector {
     if (key === 'Enter') {
       const text = this.buffer;
       const averageGap = text.length > 1 ? (this.lastAt - this.firstAt) / (text.length - 1) : Infinity;
-      const broken = this.broken || (gap > this.maxStallMs && wasScannerSpeed);
+      const fast = gap <= this.maxStallMs && averageGap <= this.maxGapMs;
+      // A burst at scanner speed whose head came before a stall is a tail, whatever its length.
+      const broken = this.broken || (gap > this.maxStallMs && wasScannerSpeed) || (this.afterPending && fast);
       const typed = gap <= TYPING_IDLE_MS ? this.typed : 0;
       this.typed = 0;
       this.buffer = '';
       this.broken = false;
+      this.afterPending = false;
       this.lastAt = at;
-      const fast = gap <= this.maxStallMs && averageGap <= this.maxGapMs;
       const scan = !broken && fast && isScanLength(text, this.minLength);
       this.rejected = scan || typed === 0 ? null : broken ? 'cut' : typed >= this.minLength ? 'typed' : null;
       return scan ? text : null;
@@ -88,6 +96,7 @@ export class ScanDetector {
     this.lastAt = at;
     if (key.length !== 1) {
       this.buffer = '';
+      this.afterPending = false;
       return null;
     }
     this.typed = gap <= TYPING_IDLE_MS ? this.typed + 1 : 1;
@@ -96,8 +105,11 @@ export class ScanDetector {
       // Past the cap the burst can no longer be a scan; stop growing it (a stuck key must not fill memory).
       if (this.buffer.length <= MAX_SCAN_CHARS) this.buffer += key;
     } else {
-      // A stall inside a run at scanner speed is a scan interrupted, not a new one: what follows is its tail.
+      // A stall inside a run at scanner speed is a scan interrupted, not a new one: what follows is its tail. So is a
+      // stall after a lone first key (a scanner's first key, then the machine stalled): a fast burst after it is
+      // refused whole (`afterPending`, judged at Enter), never delivered as "EMO-POJL-1".
       this.broken = wasScannerSpeed;
+      this.afterPending = this.buffer.length > 0 && gap <= TYPING_IDLE_MS;
       this.buffer = key;
       this.firstAt = at;
     }

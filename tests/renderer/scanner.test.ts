@@ -33,11 +33,35 @@ describe('scanner burst detection', () => {
     expect(d.feed('Enter', 500)).toBeNull();
   });
 
-  it('typing then a burst: only the burst is reported', () => {
+  it('typing, then Enter or a long pause, then a burst: only the burst is reported', () => {
     const d = new ScanDetector();
     d.feed('x', 0);
     d.feed('y', 300);
+    d.feed('Enter', 600);
     expect(feed(d, 'LK1:123456', 1000, 4).at(-1)).toBe('LK1:123456');
+    d.feed('z', 10_000);
+    expect(feed(d, 'LK1:654321', 16_000, 4).at(-1)).toBe('LK1:654321');
+  });
+
+  // Red-team finding 5 (issue 10): the stall check needed two keys, so a stall after the FIRST key let the tail through.
+  it('a burst that stalls after its first key is refused whole: "D", 300 ms, "EMO-POJL-1" + Enter is no scan', () => {
+    const d = new ScanDetector();
+    let t = 1000;
+    expect(d.feed('D', t)).toBeNull();
+    t += 300;
+    const out = [...'EMO-POJL-1'].map((k) => d.feed(k, (t += 5)));
+    expect(out.every((x) => x === null)).toBe(true);
+    expect(d.feed('Enter', t + 5)).toBeNull();
+    expect(d.rejected).toBe('cut');
+    // Nor with a stall after the first key and another after the second.
+    t += 2000;
+    d.feed('D', t);
+    d.feed('E', (t += 300));
+    expect(feed(d, 'MO-POJL-1', (t += 300), 5).at(-1)).toBeNull();
+    expect(d.rejected).toBe('cut');
+    // The next whole burst goes through.
+    expect(feed(d, 'DEMO-POJL-1', t + 2000, 5).at(-1)).toBe('DEMO-POJL-1');
+    expect(d.rejected).toBeNull();
   });
 
   it('one stalled key inside a long burst does not lose the scan; a slow average does', () => {

@@ -37,6 +37,18 @@ describe('systemd units', () => {
     }
   });
 
+  // Red-team finding 12: ProtectClock=yes (like any DeviceAllow= or a strict DevicePolicy=) turns on a device policy,
+  // which on systemd < 252 shuts out every device not listed: the boards' serial ports too. Whatever implies a policy,
+  // the core unit must list the serial classes, and must never hide /dev (PrivateDevices=yes).
+  it('the core unit may open the boards\' serial ports under its device policy', () => {
+    const core = fs.readFileSync(path.join(unitsDir, 'locker-kiosk.service'), 'utf8');
+    const directives = core.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    expect(directives).toContain('SupplementaryGroups=dialout');
+    expect(directives).not.toContain('PrivateDevices=yes');
+    const policy = directives.some((l) => /^(ProtectClock=yes|DeviceAllow=|DevicePolicy=(strict|closed)|ProtectKernelLogs=yes)/.test(l));
+    if (policy) for (const cls of ['char-ttyUSB', 'char-ttyACM', 'char-ttyS']) expect(directives, cls).toContain(`DeviceAllow=${cls} rw`);
+  });
+
   it.skipIf(!verify)('a misspelt value is caught (the check is not vacuous)', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-units-'));
     try {

@@ -184,36 +184,42 @@ export class Cu12Driver implements DoorController {
     await this.connection.close();
   }
 
-  private read(board: number, lane: Lane): Promise<BoardState> {
-    if (!this.tracker.hasBoard(board)) return Promise.reject(new HardwareError('BAD_INPUT', `board ${board} is not in the layout`));
-    if (!this.connection.isOpen) return Promise.reject(offline(`serial port ${this.connection.path} is ${this.connection.state}`));
-    return this.queue.enqueue(async () => {
+  private async read(board: number, lane: Lane): Promise<BoardState> {
+    if (!this.tracker.hasBoard(board)) throw new HardwareError('BAD_INPUT', `board ${board} is not in the layout`);
+    if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} is ${this.connection.state}`);
+    // Each try is its own queue job, so an unlock waits behind at most one exchange, never a read's retries (ADR 0026).
+    // A board already known to be dead gets one try per poll, so it cannot hold the bus for (1 + retries) timeouts.
+    const attempts = () => (this.tracker.isOnline(board) === false ? 1 : 1 + this.timing.retries);
+    const state = await this.queue.attempts(lane, attempts, async (attempt, last) => {
       if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} is ${this.connection.state}`);
-      // A board already known to be dead gets one try per poll, so it cannot hold the bus for (1 + retries) timeouts.
-      const attempts = this.tracker.isOnline(board) === false ? 1 : 1 + this.timing.retries;
-      const bits = await this.exchangeStatus(board, attempts);
-      this.tracker.applyRead(board, bits);
-      return this.tracker.boardState(board, true);
-    }, lane);
+      if (attempt > 0) this.counters.retries++;
+      const bits = await this.exchangeStatus(board);
+      if (bits) {
+        // Applied inside the job: no frame (an unlock) can go out between this reading and its being taken in.
+        this.tracker.applyRead(board, bits);
+        return this.tracker.boardState(board, true);
+      }
+      if (!last) return null;
+      this.lastError = `board ${board}: no status after ${attempt + 1} attempt(s) of ${this.timing.commandTimeoutMs} ms`;
+      this.tracker.markOnline(board, false);
+      throw offline(this.lastError);
+    });
+    return state!; // the last try returns a state or throws
   }
 
-  private async exchangeStatus(board: number, attempts: number): Promise<RawBoardBits> {
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) this.counters.retries++;
-      const reply = this.expect(board, CU12_CMD.status);
-      await this.send(encodeStatusRequest(board));
-      const f = await reply;
-      if (f && f.ask === ASK.ok && f.data.length >= 2) return statusBits(f.data);
-      if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} went away`);
-      if (f) {
-        // The board answered but not with a state (bad checksum heard, failed): no door fact, try again.
-        this.counters.refused++;
-        this.lastError = `board ${board}: status answered 0x${f.ask.toString(16)} with ${f.data.length} data byte(s)`;
-      } else this.counters.timeouts++;
-    }
-    this.lastError = `board ${board}: no status after ${attempts} attempt(s) of ${this.timing.commandTimeoutMs} ms`;
-    this.tracker.markOnline(board, false);
-    throw offline(this.lastError);
+  /** One status request and its reply: the hook bits, or null (no answer in time, or an answer with no state). */
+  private async exchangeStatus(board: number): Promise<RawBoardBits | null> {
+    const reply = this.expect(board, CU12_CMD.status);
+    await this.send(encodeStatusRequest(board));
+    const f = await reply;
+    if (f && f.ask === ASK.ok && f.data.length >= 2) return statusBits(f.data);
+    if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} went away`);
+    if (f) {
+      // The board answered but not with a state (bad checksum heard, failed): no door fact, try again.
+      this.counters.refused++;
+      this.lastError = `board ${board}: status answered 0x${f.ask.toString(16)} with ${f.data.length} data byte(s)`;
+    } else this.counters.timeouts++;
+    return null;
   }
 
   /**

@@ -195,49 +195,55 @@ export class KerongDriver implements DoorController {
     await this.connection.close();
   }
 
-  private read(board: number, lane: Lane): Promise<BoardState> {
-    if (!this.tracker.hasBoard(board)) return Promise.reject(new HardwareError('BAD_INPUT', `board ${board} is not in the layout`));
-    if (!this.connection.isOpen) return Promise.reject(offline(`serial port ${this.connection.path} is ${this.connection.state}`));
-    return this.queue.enqueue(async () => {
+  private async read(board: number, lane: Lane): Promise<BoardState> {
+    if (!this.tracker.hasBoard(board)) throw new HardwareError('BAD_INPUT', `board ${board} is not in the layout`);
+    if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} is ${this.connection.state}`);
+    // Each try is its own queue job, so an unlock waits behind at most one exchange, never a read's retries (ADR 0026).
+    // A board already known to be dead gets one try per poll, so it cannot hold the bus for (1 + retries) timeouts.
+    const attempts = () => (this.tracker.isOnline(board) === false ? 1 : 1 + this.timing.retries);
+    const state = await this.queue.attempts(lane, attempts, async (attempt, last) => {
       if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} is ${this.connection.state}`);
-      // A board already known to be dead gets one try per poll, so it cannot hold the bus for (1 + retries) timeouts.
-      const attempts = this.tracker.isOnline(board) === false ? 1 : 1 + this.timing.retries;
-      const bits = await this.exchangeState(board, attempts);
-      this.tracker.applyRead(board, bits);
-      return this.tracker.boardState(board, true);
-    }, lane);
+      if (attempt > 0) this.counters.retries++;
+      const bits = await this.exchangeState(board);
+      if (bits) {
+        // Applied inside the job: no frame (an unlock) can go out between this reading and its being taken in.
+        this.tracker.applyRead(board, bits);
+        return this.tracker.boardState(board, true);
+      }
+      if (!last) return null;
+      this.lastError = `board ${board}: no reply after ${attempt + 1} attempt(s) of ${this.timing.commandTimeoutMs} ms`;
+      this.tracker.markOnline(board, false);
+      throw offline(this.lastError);
+    });
+    return state!; // the last try returns a state or throws
   }
 
-  private async exchangeState(board: number, attempts: number): Promise<RawBoardBits> {
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) this.counters.retries++;
-      // Listen before writing: on a fast line the reply can beat the write's completion callback.
-      const reply = new Promise<RawBoardBits | null>((resolve) => {
-        const timer = setTimeout(() => w.settle(null), this.timing.commandTimeoutMs);
-        const w: Waiter = {
-          board,
-          settle: (bits) => {
-            clearTimeout(timer);
-            if (this.waiter === w) this.waiter = null;
-            resolve(bits);
-          },
-        };
-        this.waiter = w;
-      });
-      try {
-        await this.send(encodeStateRequest(board));
-      } catch (err) {
-        this.waiter?.settle(null);
-        throw err;
-      }
-      const bits = await reply;
-      if (bits) return bits;
-      if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} went away`);
-      this.counters.timeouts++;
+  /** One state request and its reply: the bits, or null after commandTimeoutMs. Throws when the port goes. */
+  private async exchangeState(board: number): Promise<RawBoardBits | null> {
+    // Listen before writing: on a fast line the reply can beat the write's completion callback.
+    const reply = new Promise<RawBoardBits | null>((resolve) => {
+      const timer = setTimeout(() => w.settle(null), this.timing.commandTimeoutMs);
+      const w: Waiter = {
+        board,
+        settle: (bits) => {
+          clearTimeout(timer);
+          if (this.waiter === w) this.waiter = null;
+          resolve(bits);
+        },
+      };
+      this.waiter = w;
+    });
+    try {
+      await this.send(encodeStateRequest(board));
+    } catch (err) {
+      this.waiter?.settle(null);
+      throw err;
     }
-    this.lastError = `board ${board}: no reply after ${attempts} attempt(s) of ${this.timing.commandTimeoutMs} ms`;
-    this.tracker.markOnline(board, false);
-    throw offline(this.lastError);
+    const bits = await reply;
+    if (bits) return bits;
+    if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} went away`);
+    this.counters.timeouts++;
+    return null;
   }
 
   private async send(frame: Buffer): Promise<void> {

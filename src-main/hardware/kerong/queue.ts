@@ -1,7 +1,8 @@
 /**
  * The bus is half duplex and a CU16 answers whoever spoke last, so exactly one command may be in flight. Every
  * exchange goes through this queue. Two lanes: an unlock (someone is standing at the kiosk) or an explicit read
- * overtakes the background polls waiting behind it, but never the exchange already on the wire.
+ * overtakes the background polls waiting behind it, but never the exchange already on the wire. A job is one
+ * exchange: a read's retries are separate jobs (`attempts`), so an unlock waits for at most one exchange (ADR 0026).
  */
 export type Lane = 'urgent' | 'background';
 
@@ -20,6 +21,26 @@ export class CommandQueue {
       this.lanes[lane].push({ run, resolve: resolve as (v: unknown) => void, reject });
       this.pump();
     });
+  }
+
+  /**
+   * Up to `attempts()` tries of one exchange, each its own job in `lane` (the count is read when the first try
+   * starts, so it reflects what the earlier jobs learnt). A try that resolves null (no usable answer) is queued
+   * again at the back of its lane: whatever waits there, and every urgent job, goes on the wire before the next
+   * try. `last` tells the try that no other follows (its job may then give up inside the queue). Resolves with the
+   * first non-null result, or null when every try came back empty; a throw ends it at once.
+   * Issue 14: a poll of a silent board held the line for 1 + retries timeouts (3 × 200 ms) with an unlock behind it.
+   */
+  async attempts<T>(lane: Lane, attempts: () => number, once: (attempt: number, last: boolean) => Promise<T | null>): Promise<T | null> {
+    let total = 1;
+    for (let attempt = 0; attempt < total; attempt++) {
+      const result = await this.enqueue(() => {
+        if (attempt === 0) total = Math.max(1, attempts());
+        return once(attempt, attempt === total - 1);
+      }, lane);
+      if (result !== null) return result;
+    }
+    return null;
   }
 
   /** Jobs waiting (not counting the one in flight). */

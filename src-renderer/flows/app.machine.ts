@@ -35,6 +35,14 @@ export interface AppContext {
 
 /** Door operations main reports in progress: on load, after a reconnect, and while `resume` follows them. */
 export type InProgressEvent = { type: 'IN_PROGRESS'; operations: OperationInProgress[] };
+/**
+ * The page's link to main came back after it was lost (host mode: main may have restarted under the page), with the
+ * operations in progress read on the new link. A restart ends every staff session (they live in main's memory only),
+ * so a staff flow on screen asks main whether its session still stands (red-team finding 6, issue 10).
+ */
+export type RelinkedEvent = { type: 'RELINKED'; operations: OperationInProgress[] };
+/** What main said after a relink: whether the staff session on screen still stands, and the doors in progress. */
+export type RelinkCheck = { sessionAlive: boolean; operations: OperationInProgress[] };
 
 export type AppEvent =
   | { type: 'TOUCH' }
@@ -50,6 +58,7 @@ export type AppEvent =
   | { type: 'DOOR_OPENED' }
   | { type: 'DOOR_CLOSED' }
   | InProgressEvent
+  | RelinkedEvent
   | { type: 'EXIT' };
 
 /** The open door to show: the one already shown while it is still open (so the screen does not jump), else the oldest. */
@@ -85,6 +94,8 @@ export const appMachine = setup({
     maintenanceFlow: maintenanceMachine,
     sendFlow: sendMachine,
     lostCodeFlow: lostCodeMachine,
+    /** After a relink in a staff flow: does the session still stand (a restart ended it), and which doors are open. */
+    checkRelink: notProvided<RelinkCheck, { session: Session }>('checkRelink'),
     /** Follows main's operations in progress while `resume` shows; sends IN_PROGRESS with each reading. */
     followInProgress: fromCallback<InProgressEvent>(() => () => undefined),
   },
@@ -98,7 +109,13 @@ export const appMachine = setup({
       initialCode: ({ event }) => (event as unknown as { output?: { switchTo?: { code: string } | null } }).output?.switchTo?.code ?? null,
     }),
     'show the open door': assign({
-      resume: ({ context, event }) => (event.type === 'IN_PROGRESS' ? doorToShow(context.resume, event.operations) : context.resume),
+      resume: ({ context, event }) => (event.type === 'IN_PROGRESS' || event.type === 'RELINKED' ? doorToShow(context.resume, event.operations) : context.resume),
+    }),
+    /** Main restarted under a staff flow: the session is gone; the door it left open (if any) is what to show. */
+    'session lost in a restart': assign({
+      session: null,
+      pendingAuth: null,
+      resume: ({ event }) => doorToShow(null, (event as unknown as { output: RelinkCheck }).output.operations),
     }),
     'flow ended the visit': assign({
       visitOver: ({ event }) => (event as unknown as { output?: Partial<PickupOutput> }).output?.completed ?? true,
@@ -110,7 +127,9 @@ export const appMachine = setup({
     'is a driver': ({ context }) => context.session?.role === 'driver',
     'is a technician': ({ context }) => context.session?.role === 'technician',
     'signed in': ({ context }) => context.session !== null,
-    'a door is in progress': ({ event }) => event.type === 'IN_PROGRESS' && event.operations.length > 0,
+    'a door is in progress': ({ event }) => (event.type === 'IN_PROGRESS' || event.type === 'RELINKED') && event.operations.length > 0,
+    'session still stands': ({ event }) => (event as unknown as { output: RelinkCheck }).output.sessionAlive,
+    'a door was left open': ({ event }) => (event as unknown as { output: RelinkCheck }).output.operations.length > 0,
     'visit is over': ({ context }) => context.visitOver,
     /** The code typed for one customer flow turned out to belong to the other (ADR drop-offs: one code space). */
     'pickup code for send': ({ event }) => (event as unknown as { output?: PickupOutput }).output?.switchTo?.flow === 'send',
@@ -133,6 +152,7 @@ export const appMachine = setup({
           { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
         ],
         IN_PROGRESS: resumeIfDoorOpen,
+        RELINKED: resumeIfDoorOpen,
       },
     },
     // "Please close door A01" after a reload or restart found it open; back to attract once main says it is closed.
@@ -143,6 +163,10 @@ export const appMachine = setup({
       invoke: { src: 'followInProgress' },
       on: {
         IN_PROGRESS: [
+          { guard: 'a door is in progress', actions: 'show the open door' },
+          { target: 'attract', actions: assign({ resume: null }) },
+        ],
+        RELINKED: [
           { guard: 'a door is in progress', actions: 'show the open door' },
           { target: 'attract', actions: assign({ resume: null }) },
         ],
@@ -164,6 +188,7 @@ export const appMachine = setup({
         ],
         CANCEL: 'attract',
         IN_PROGRESS: resumeIfDoorOpen,
+        RELINKED: resumeIfDoorOpen,
       },
     },
     pinEntry: {
@@ -181,6 +206,7 @@ export const appMachine = setup({
         SCAN: { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
         CANCEL: 'home',
         IN_PROGRESS: resumeIfDoorOpen,
+        RELINKED: resumeIfDoorOpen,
       },
     },
     authenticating: {
@@ -239,6 +265,29 @@ export const appMachine = setup({
             // "I lost my code" (ADR customer-self-service): a request that reached the server ends the visit.
             lostCode: {
               invoke: { id: 'flow', src: 'lostCodeFlow', onDone: flowDone },
+            },
+          },
+        },
+        // A staff flow never outlives its session: after main came back from a restart (the session is gone), the screen
+        // shows what the journal says: the door still open ("please close door A01"), else attract. A mere socket
+        // blip (session still there) changes nothing. Customer flows follow their own operation, which survives.
+        link: {
+          initial: 'steady',
+          states: {
+            steady: { on: { RELINKED: { guard: 'signed in', target: 'checking' } } },
+            checking: {
+              invoke: {
+                src: 'checkRelink',
+                input: ({ context }) => ({ session: context.session! }),
+                onDone: [
+                  { guard: 'session still stands', target: 'steady' },
+                  { guard: 'a door was left open', target: '#app.resume', actions: ['session lost in a restart', 'visitEnded'] },
+                  { target: '#app.attract', actions: 'session lost in a restart' },
+                ],
+                // No answer: the link went again; the next RELINKED asks again.
+                onError: 'steady',
+              },
+              on: { RELINKED: { target: 'checking', reenter: true } },
             },
           },
         },

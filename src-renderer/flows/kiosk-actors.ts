@@ -9,7 +9,7 @@ import { lostCodeMachine } from './lostcode.machine';
 import { maintenanceMachine, type DoorWatchEvent } from './maintenance.machine';
 import { pickupMachine } from './pickup.machine';
 import { sendMachine } from './send.machine';
-import { followInProgress } from './resume';
+import { checkRelink, followInProgress } from './resume';
 import { qrTokenOf } from '../input/scanner';
 
 /** Pushed events can be missed while the host-mode socket reconnects; a slow poll is the safety net. */
@@ -52,6 +52,7 @@ export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
       endSession: fromPromise(({ input }) => unwrap(kiosk.authEnd(input))),
       pinStatus: fromPromise(() => unwrap(kiosk.authPinStatus({}))),
       followInProgress: followInProgress(kiosk),
+      checkRelink: checkRelink(kiosk),
       pickupFlow: pickupMachine.provide({
         actors: {
           // An `LK2:` QR goes to the QR call (outside the keypad's budget); six digits, with a check code if any, to the keypad's.

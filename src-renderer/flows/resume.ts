@@ -1,7 +1,9 @@
-import { fromCallback } from 'xstate';
+import { fromCallback, fromPromise } from 'xstate';
 import type { KioskBridge } from '../../src-shared/api';
+import type { Session } from '../../src-shared/api/staff';
 import { onBridgeConnection } from '../bridge';
-import type { InProgressEvent } from './app.machine';
+import type { InProgressEvent, RelinkCheck, RelinkedEvent } from './app.machine';
+import { unwrap } from './common';
 
 /** While "please close door A01" shows, main is asked this often (pushes can be missed across a reconnect). */
 const FOLLOW_POLL_MS = 1_000;
@@ -13,16 +15,25 @@ async function readInProgress(kiosk: KioskBridge): Promise<InProgressEvent | nul
 }
 
 /**
- * Asks main for door operations in progress each time the page gets its link to main: on load, and again after
- * every reconnect (a kiosk restart). The app machine decides whether to show "please close door A01" (issue 10 §1).
- * Returns the unsubscribe function.
+ * Asks main for door operations in progress each time the page gets its link to main: on load (IN_PROGRESS), and
+ * again after every reconnect (RELINKED: main may have restarted, ending any staff session). The app machine decides
+ * whether to show "please close door A01" (issue 10 §1) or to leave a staff flow whose session is gone (red-team
+ * finding 6). `watch` is the transport's connection feed (injected for tests). Returns the unsubscribe function.
  */
-export function askOnEveryLink(kiosk: KioskBridge, send: (e: InProgressEvent) => void): () => void {
+export function askOnEveryLink(
+  kiosk: KioskBridge,
+  send: (e: InProgressEvent | RelinkedEvent) => void,
+  watch: typeof onBridgeConnection = onBridgeConnection,
+): () => void {
   let live = true;
-  const off = onBridgeConnection((state) => {
+  let lost = false;
+  const off = watch((state) => {
+    if (state === 'closed') lost = true;
     if (state !== 'open') return;
+    const relinked = lost;
+    lost = false;
     void readInProgress(kiosk).then((e) => {
-      if (live && e) send(e);
+      if (live && e) send(relinked ? { type: 'RELINKED', operations: e.operations } : e);
     });
   });
   return () => {
@@ -51,5 +62,20 @@ export function followInProgress(kiosk: KioskBridge) {
       clearInterval(timer);
       offs.forEach((off) => off());
     };
+  });
+}
+
+/**
+ * The app machine's `checkRelink`: asks main, with a read of the session's own role, whether the staff session on
+ * screen survived the lost link (SESSION_EXPIRED: main restarted and forgot it), then which doors are in progress.
+ * Any other failure rejects (no answer: the link is gone again), so the flow stays until the next relink asks again.
+ */
+export function checkRelink(kiosk: KioskBridge) {
+  return fromPromise<RelinkCheck, { session: Session }>(async ({ input }) => {
+    const { sessionId, role } = input.session;
+    const read = role === 'driver' ? await kiosk.dropoffSummary({ sessionId }) : await kiosk.maintenanceOverview({ sessionId });
+    if (!read.ok && read.error.code !== 'SESSION_EXPIRED') throw read.error;
+    const { operations } = await unwrap(kiosk.operationsInProgress({}));
+    return { sessionAlive: read.ok, operations };
   });
 }

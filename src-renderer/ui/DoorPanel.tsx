@@ -10,7 +10,10 @@ import { useKiosk } from './kiosk-context';
  * "Door A07 is open": the big message, the bank drawing, the actions that apply, and in demo mode a discreet
  * control that does what a person would do at the door, so a newcomer can walk the flow without hardware.
  */
-export function DoorPanel(props: { door: string; title: string; body: string; simulate: 'take' | 'put'; children?: ReactNode }) {
+/** What the demo's simulate control does before it shuts the door: take the item out, put one in, or nothing. */
+export type SimulatedAction = 'take' | 'put' | 'close';
+
+export function DoorPanel(props: { door: string; title: string; body: string; simulate: SimulatedAction; children?: ReactNode }) {
   const t = useT();
   const kiosk = useKiosk();
   const demo = useView((s) => s.info?.demo ?? false);
@@ -22,7 +25,7 @@ export function DoorPanel(props: { door: string; title: string; body: string; si
   }, [reminders]);
   const simulate = async (): Promise<void> => {
     // Order matters: the item sensor changes before the door shuts, as with a real person.
-    await kiosk.simDoor({ compartmentId: props.door, action: props.simulate === 'take' ? 'remove-item' : 'put-item' });
+    if (props.simulate !== 'close') await kiosk.simDoor({ compartmentId: props.door, action: props.simulate === 'take' ? 'remove-item' : 'put-item' });
     await kiosk.simDoor({ compartmentId: props.door, action: 'close' });
   };
   return (

@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from './log';
 import { buildChannels, type ChannelsConfig } from './notify/channels';
 import { NotificationOutbox } from './notify/outbox';
 import { sweep } from './notify/sweep';
+import { DEFAULT_PERSONAL_DATA_DAYS } from './services/personal-data';
 import { carrierRoutes } from './routes/carrier';
 import { carrierKeyRoutes } from './routes/carrier-keys';
 import { commandRoutes } from './routes/commands';
@@ -18,6 +19,7 @@ import { consoleAppRoutes, findConsoleDir } from './routes/console-app';
 import { fleetPageRoutes } from './routes/fleet-page';
 import { operatorRoutes } from './routes/operators';
 import { parcelConsoleRoutes } from './routes/parcels';
+import { personalDataRoutes } from './routes/personal-data';
 import { kioskSyncRoutes } from './routes/kiosk-sync';
 import { webhookRoutes } from './routes/webhooks';
 import { alertRoutes } from './routes/alerts';
@@ -47,6 +49,8 @@ export interface FleetAppOptions {
   pickupWindowDays?: number;
   /** An expected parcel not deposited within this many days is released (default 5; 0 = never). ADR restore-epoch. */
   undeliveredDays?: number;
+  /** Days after a parcel finished before its personal data is erased (default 90, ADR personal-data). */
+  personalDataDays?: number;
   /**
    * The file outside the database where this instance records the last state it saw, to detect a restore from an older
    * backup (default <dataDir>/restore-watermark.json; null = none). Keep it out of what you restore. ADR restore-epoch.
@@ -104,6 +108,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
     now,
     pickupWindowDays: o.pickupWindowDays ?? 3,
     undeliveredDays: o.undeliveredDays ?? 5,
+    personalDataDays: o.personalDataDays ?? DEFAULT_PERSONAL_DATA_DAYS,
     restoreWatermarkFile: o.restoreWatermarkFile === undefined ? path.join(o.dataDir, 'restore-watermark.json') : o.restoreWatermarkFile,
     onlineWindowMs: o.onlineWindowMs ?? 90_000,
     channels: { smtp: channels.has('smtp'), sms: channels.has('sms'), console: channels.has('console') },
@@ -158,6 +163,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   commandRoutes(app, ctx);
   kioskReplaceRoutes(app, ctx);
   parcelConsoleRoutes(app, ctx);
+  personalDataRoutes(app, ctx);
   inboxRoutes(app, ctx);
   webhookRoutes(app, ctx);
   alertRoutes(app, ctx);

@@ -15,6 +15,8 @@ export interface ServerContext {
   pickupWindowDays: number;
   /** An expected parcel not deposited within this many days is released by the sweep (services/release.ts); 0 = never. */
   undeliveredDays: number;
+  /** Personal data of a finished parcel (and a problem report's note) is erased this many days after it finished (services/personal-data.ts). */
+  personalDataDays: number;
   /**
    * Where this instance records the last database state it saw, outside the database, so a restore from an older
    * backup is detected (services/epoch.ts, ADR restore-epoch). null = no watermark (only restore-mark rotates).

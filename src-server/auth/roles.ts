@@ -25,6 +25,7 @@ export const ACTIONS = {
   'operators.manage': 'manage operators (create, role, disable, sign out)',
   'carrier-keys.manage': 'manage carrier API keys',
   'alerts.manage': 'configure alert rules and read alert deliveries',
+  'personal.erase': "erase one recipient's personal data on request (ADR personal-data)",
 } as const;
 export type Action = keyof typeof ACTIONS;
 
@@ -33,7 +34,7 @@ const ALL = Object.keys(ACTIONS) as Action[];
 /** The table. Support helps customers (see, resend, extend, acknowledge); it changes no hardware and no credentials. */
 export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   admin: new Set(ALL),
-  operator: new Set(ALL.filter((a) => a !== 'door.open' && a !== 'kiosk.replace' && a !== 'operators.manage' && a !== 'carrier-keys.manage' && a !== 'alerts.manage')),
+  operator: new Set(ALL.filter((a) => a !== 'door.open' && a !== 'kiosk.replace' && a !== 'operators.manage' && a !== 'carrier-keys.manage' && a !== 'alerts.manage' && a !== 'personal.erase')),
   support: new Set<Action>(['view', 'parcel.resend', 'parcel.extend', 'problem.handle']),
 };
 

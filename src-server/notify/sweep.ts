@@ -8,6 +8,7 @@ import { releaseUndelivered } from '../services/release';
 import { expireDropoffs } from '../services/dropoffs';
 import { sweepOffline } from '../services/alerts';
 import { pruneLostCodeRequests } from '../services/lost-code';
+import { purgePersonalData, type Erased } from '../services/personal-data';
 
 export interface SweepResult {
   reminders: number;
@@ -22,6 +23,8 @@ export interface SweepResult {
   epochRotatedFrom: string | null;
   /** False when another instance was sweeping at that moment (it does the same work; nothing was skipped for good). */
   ran: boolean;
+  /** Personal data erased after the retention period (services/personal-data.ts); absent when this instance did not sweep. */
+  erased?: Erased;
 }
 
 /**
@@ -88,5 +91,7 @@ export async function sweep(ctx: ServerContext): Promise<SweepResult> {
     });
   }
   if (r.reminders > 0 || r.alerts > 0) ctx.notificationsQueued();
+  // After the housekeeping transaction, in its own short batches (ADR personal-data): never one long lock.
+  if (r.ran) return { ...r, erased: await purgePersonalData(ctx, now) };
   return r;
 }

@@ -81,6 +81,10 @@ export interface ParcelsTable {
   /** When the recipient used the link page's one extension (migration 10); NULL: not yet. */
   recipient_extended_at: number | null;
   updated_at: number;
+  /** When the recipient (sender) fields were erased (migration 14, ADR personal-data); NULL: not yet. */
+  personal_erased_at: number | null;
+  /** The recipient asked for erasure while the parcel was live: erased by the first sweep after it finishes (migration 14). */
+  erase_requested_at: number | null;
 }
 
 /** One kiosk's manifest: (kiosk_id, seq) with seq from kiosks.manifest_head. Fleet-wide changes are fanned out. */
@@ -101,6 +105,8 @@ export interface EventsTable {
   payload: string;
   outcome: string;
   note: string | null;
+  /** problem.reported: when the payload's free-text note was erased (migration 14, ADR personal-data); NULL: not yet. */
+  notes_erased_at: number | null;
 }
 
 export interface NoncesTable {

@@ -28,6 +28,13 @@ const hex = (bytes: readonly number[]) => bytes.map((b) => b.toString(16).padSta
 
 /** Technician mode: see everything, open any door with a reason, service state, self-test, audit. All audited. */
 export class MaintenanceService {
+  /**
+   * Sessions whose audit viewing is already recorded: one `maintenance.audit_viewed` entry per session, not one per
+   * visit to the tab or press of Refresh (red-team finding 11, issue 10: each visit wrote an entry). Weak, so an ended
+   * session's object is freed with it; the session service hands back the same object for every call of a session.
+   */
+  private readonly auditViewed = new WeakSet<StaffSession>();
+
   constructor(
     private readonly kit: Kit,
     private readonly doors: DoorEngine,
@@ -157,12 +164,15 @@ export class MaintenanceService {
   }
 
   /**
-   * The newest `limit` rows and the chain check. The viewing is recorded first and the chain verified after it, so
-   * the check covers every row returned (it used to verify, then append, and say "7 intact" above 8 rows).
+   * The newest `limit` rows and the chain check. The session's first viewing is recorded first and the chain verified
+   * after it, so the check covers every row returned (it used to verify, then append, and say "7 intact" above 8 rows).
    */
   audit(session: StaffSession, limit: number) {
     const { kit } = this;
-    kit.tx(() => kit.audit(actorOf(session), 'maintenance.audit_viewed', { limit }));
+    if (!this.auditViewed.has(session)) {
+      kit.tx(() => kit.audit(actorOf(session), 'maintenance.audit_viewed', { limit }));
+      this.auditViewed.add(session);
+    }
     // From the seal the sweep's timer keeps at the head: reads only what was appended since (ADR flat-history).
     const { ok, checked, brokenAt } = kit.repos.audit.verify({ now: kit.now() });
     const chain = { ok, checked, brokenAt };

@@ -233,6 +233,7 @@ export const de: Catalogue = {
   'tech.audit.compartment': 'Fach',
   'tech.audit.reference': 'Referenz',
   'tech.audit.entry': 'Eintrag',
+  'tech.audit.event': 'Ereignis',
   'tech.actor.technician': 'Techniker',
   'tech.actor.driver': 'Fahrer',
   'tech.actor.customer': 'Kunde',

@@ -237,6 +237,7 @@ export const en = {
   'tech.audit.compartment': 'Door',
   'tech.audit.reference': 'Reference',
   'tech.audit.entry': 'Entry',
+  'tech.audit.event': 'Event',
   'tech.actor.technician': 'Technician',
   'tech.actor.driver': 'Driver',
   'tech.actor.customer': 'Customer',

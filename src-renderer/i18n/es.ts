@@ -233,6 +233,7 @@ export const es: Catalogue = {
   'tech.audit.compartment': 'Puerta',
   'tech.audit.reference': 'Referencia',
   'tech.audit.entry': 'Entrada',
+  'tech.audit.event': 'Evento',
   'tech.actor.technician': 'Técnico',
   'tech.actor.driver': 'Repartidor',
   'tech.actor.customer': 'Cliente',

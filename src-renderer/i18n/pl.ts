@@ -233,6 +233,7 @@ export const pl: Catalogue = {
   'tech.audit.compartment': 'Skrytka',
   'tech.audit.reference': 'Numer zgłoszenia',
   'tech.audit.entry': 'Wpis',
+  'tech.audit.event': 'Zdarzenie',
   'tech.actor.technician': 'Technik',
   'tech.actor.driver': 'Kierowca',
   'tech.actor.customer': 'Klient',

@@ -22,6 +22,23 @@ describe('what the technician screen reads (issue 10 §6)', () => {
     expect(audit.value.entries[0].id).toBe(audit.value.chain.checked);
   });
 
+  // Red-team finding 11 (issue 10): every visit to the audit tab (and every Refresh) wrote an entry of its own.
+  it('viewing the audit log is recorded once per session, however often the tab is opened', async () => {
+    k = await makeKiosk();
+    const viewings = () => k.services.repos.audit.recent(100).filter((e) => e.action === 'maintenance.audit_viewed').length;
+    const first = await technician(k);
+    for (let i = 0; i < 3; i++) await k.call('maintenanceAudit', { sessionId: first });
+    expect(viewings()).toBe(1);
+    // The later reads still check the whole chain and return what it counted.
+    const again = await k.call('maintenanceAudit', { sessionId: first });
+    expect(again.value.chain).toEqual({ ok: true, checked: again.value.entries.length, brokenAt: null });
+    // The next technician's session records its own viewing.
+    const second = await technician(k);
+    await k.call('maintenanceAudit', { sessionId: second });
+    await k.call('maintenanceAudit', { sessionId: second });
+    expect(viewings()).toBe(2);
+  });
+
   it('fewer rows than the chain holds: the whole chain is checked, the newest `limit` rows come back', async () => {
     k = await makeKiosk();
     const sessionId = await technician(k);

@@ -5,6 +5,7 @@ import type { Translate } from '../../i18n';
 import { useView } from '../../state/view-store';
 import { useT } from '../../ui/i18n';
 import { localTime } from '../../ui/local-time';
+import { auditActionText } from './audit-actions';
 import type { MaintenanceRef } from './types';
 
 const ROLES = ['technician', 'driver', 'customer', 'system', 'staff'] as const;
@@ -84,13 +85,15 @@ function AuditRow({ e }: { e: AuditEntry }) {
   const locale = useView((s) => s.locale);
   const [open, setOpen] = useState(false);
   const lines = open ? detailLines(e.detail) : [];
+  // Human words in the row; the raw action name only in the details (known to support and the fleet's logs).
+  const what = auditActionText(locale, e.action);
   return (
     <li className="audit-entry" data-testid="audit-row" data-action={e.action}>
       {/* The whole row is the toggle: a big target on a touchscreen. */}
       <button type="button" className="audit-row" aria-expanded={open} onClick={() => setOpen(!open)}>
         <span className="audit-time">{localTime(locale, e.at)}</span>
         <span>{who(t, e.actor)}</span>
-        <span className="audit-what">{e.action}</span>
+        <span className={what ? 'audit-what' : 'audit-what raw'}>{what ?? e.action}</span>
         <span>{e.compartmentId ?? ''}</span>
         <span className="reference">{e.reference ?? ''}</span>
       </button>
@@ -101,6 +104,10 @@ function AuditRow({ e }: { e: AuditEntry }) {
             <dd>
               #{e.id} · {e.at}
             </dd>
+          </div>
+          <div className="audit-detail-line">
+            <dt>{t('tech.audit.event')}</dt>
+            <dd className="audit-raw">{e.action}</dd>
           </div>
           {lines.map(([k, v], i) => (
             <div key={i} className="audit-detail-line">

@@ -25,7 +25,9 @@ export function GridTab({ actor }: { actor: MaintenanceRef }) {
   const selected = overview.compartments.find((c) => c.id === selectedId) ?? null;
   return (
     <div className="tech-layout">
-      <div className="tech-grid" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)` }} data-testid="tech-grid">
+      {/* The bank's own columns, each at least a readable tile wide (--tile-min): in large text on a narrow screen the
+          grid scrolls sideways inside its box rather than squeezing tiles until their text spills over each other. */}
+      <div className="tech-grid" style={{ gridTemplateColumns: `repeat(${cols}, minmax(var(--tile-min), 1fr))` }} data-testid="tech-grid">
         {overview.compartments.map((c) => (
           <button
             key={c.id}

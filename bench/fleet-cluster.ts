@@ -11,7 +11,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './_cli';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { missingPackages } from './_cluster-infra';
@@ -26,7 +26,7 @@ const { runScenario } = await import('./_cluster-run');
 const { startBroker } = await import('../tests/push/broker');
 const { startSmsGateway } = await import('../tests/server/sinks');
 
-const { values } = parseArgs({ options: { kiosks: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '35' }, 'ship-rate': { type: 'string', default: '10' } } });
+const values = benchArgs({ kiosks: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '35' }, 'ship-rate': { type: 'string', default: '10' } }, 'usage: npx tsx bench/fleet-cluster.ts [--kiosks 1000] [--seconds 35] [--ship-rate 10]');
 const opts = { kiosks: Number(values.kiosks), seconds: Number(values.seconds), shipRate: Number(values['ship-rate']), scale: 10 };
 
 const broker = await startBroker();

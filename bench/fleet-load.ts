@@ -8,20 +8,18 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './_cli';
 import { signRequest } from '../src-common/signing';
 import type { EnrollResponse, SyncEvent } from '../src-shared/sync-protocol';
 import { spawnFleetServer } from './_fleet-process';
 
-const { values } = parseArgs({
-  options: {
-    kiosks: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '15' },
-    batch: { type: 'string', default: '5' },
-    sockets: { type: 'string', default: '128' },
-    rate: { type: 'string', default: '600' },
-  },
-});
+const values = benchArgs({
+  kiosks: { type: 'string', default: '1000' },
+  seconds: { type: 'string', default: '15' },
+  batch: { type: 'string', default: '5' },
+  sockets: { type: 'string', default: '128' },
+  rate: { type: 'string', default: '600' },
+}, 'usage: npx tsx bench/fleet-load.ts [--kiosks 1000] [--seconds 15] [--batch 5] [--sockets 128] [--rate 600]');
 const KIOSKS = Number(values.kiosks);
 const SECONDS = Number(values.seconds);
 const BATCH = Number(values.batch);

@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './_cli';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { generateBadgeKeyPair, publicKeyPem, signBadge } from '../src-server/auth/badges';
@@ -28,13 +28,11 @@ import { setLogSink } from '../src-main/log';
 import type { DoorOperation } from '../src-shared/api/common';
 import type { CallInput, CallName, CallOutput } from '../src-shared/api';
 
-const { values } = parseArgs({
-  options: {
-    cycles: { type: 'string', default: '6000' },
-    every: { type: 'string', default: '500' },
-    lanes: { type: 'string', default: '4' },
-  },
-});
+const values = benchArgs({
+  cycles: { type: 'string', default: '6000' },
+  every: { type: 'string', default: '500' },
+  lanes: { type: 'string', default: '4' },
+}, 'usage: npx tsx bench/soak.ts [--cycles 6000] [--every 500] [--lanes 4]');
 const CYCLES = Number(values.cycles);
 const EVERY = Number(values.every);
 const LANES = Number(values.lanes);

@@ -13,10 +13,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './_cli';
 import { chromium, type Browser } from '@playwright/test';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
+const values = benchArgs({ rounds: { type: 'string', default: '5' } }, 'usage: npx tsx bench/startup.ts [--rounds 5]');
 const ROUNDS = Number(values.rounds);
 const root = path.join(import.meta.dirname, '..');
 const hostJs = path.join(root, 'out', 'main', 'host.js');

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './_cli';
 import { systemClock, systemRandom } from '../src-main/clock';
 import { loadConfig } from '../src-main/config';
 import type { KioskContext } from '../src-main/context';
@@ -18,7 +18,7 @@ import { openDatabase } from '../src-main/store/sqlite';
 import { createSync } from '../src-main/sync/index';
 import { spawnFleetServer } from './_fleet-process';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '10000' }, batch: { type: 'string', default: '100,500' } } });
+const values = benchArgs({ events: { type: 'string', default: '10000' }, batch: { type: 'string', default: '100,500' } }, 'usage: npx tsx bench/sync-drain.ts [--events 10000] [--batch 100,500]');
 const EVENTS = Number(values.events);
 const BATCHES = values.batch.split(',').map(Number);
 

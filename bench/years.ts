@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './_cli';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { codeDigest } from '../src-common/code-digest';
@@ -31,7 +31,7 @@ import type { StaffSession } from '../src-main/services/sessions';
 import { openKioskStore } from '../src-main/store/kiosk-store';
 import { KioskError } from '../src-shared/errors';
 
-const { values } = parseArgs({ options: { parcels: { type: 'string', default: '200000' }, 'per-day': { type: 'string', default: '50' } } });
+const values = benchArgs({ parcels: { type: 'string', default: '200000' }, 'per-day': { type: 'string', default: '50' } }, 'usage: npx tsx bench/years.ts [--parcels 200000] [--per-day 50]');
 const PARCELS = Number(values.parcels);
 const ROUNDS_PER_DAY = 5;
 const ROUND = Math.max(1, Math.round(Number(values['per-day']) / ROUNDS_PER_DAY));

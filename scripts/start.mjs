@@ -15,11 +15,9 @@ const args = process.argv.slice(2);
 const forceHost = args.includes('--host');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
-// --help (and a bad flag) is answered by the kiosk's own config parser, without building first.
-if (args.includes('--help') || args.includes('-h')) {
-  const help = spawnSync(bin('tsx'), [path.join(root, 'src-main', 'host', 'main.ts'), '--help'], { cwd: root, stdio: 'inherit' });
-  process.exit(help.status ?? 1);
-}
+// --help and a bad flag or value are answered by the kiosk's own config parser, before building (a minute or more).
+const check = spawnSync(bin('tsx'), [path.join(root, 'scripts', 'kiosk-args.ts'), ...args], { cwd: root, stdio: 'inherit' });
+if (check.status !== 0 || args.includes('--help') || args.includes('-h')) process.exit(check.status ?? 1);
 
 if (!process.env.KIOSK_SKIP_BUILD) {
   const build = spawnSync(bin('electron-vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Locale } from '../src-shared/api/common';
 import { PIN_HASH_FORMAT } from './services/pin-hash';
 import { ConfigError } from './config-error';
+import { readBoolFlag, strayArgument } from '../src-common/cli';
 import { loadLayout } from './hardware/layouts';
 import { BoardSection, resolveBoardChoice } from './config-board';
 import { DEFAULT_LAYOUT, FAMILY_TRAITS, assertLayoutFits } from './hardware/family';
@@ -111,6 +112,7 @@ export const KIOSK_USAGE = [
   '         [--layout NAME|FILE] [--server-url URL] [--enrollment-token T]',
   '         [--host-port N] [--locale en|es|pl|de] [--windowed] [--host] [--demo] [--<any.config.field> VALUE]',
   'Every field of the configuration file can be set by its dotted path; see the README\'s configuration table.',
+  'A boolean flag is --x, --no-x, --x=true or --x=false (never a separate word); no other arguments are taken.',
 ].join('\n');
 
 type Flag = { key: string; type: 'string' | 'int' | 'bool'; set: (raw: Record<string, unknown>, v: unknown) => void };
@@ -141,11 +143,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const args = [...argv];
   if (args.includes('--help') || args.includes('-h')) throw new ConfigError(KIOSK_USAGE, 0);
   let file = env.KIOSK_CONFIG;
-  const ci = args.indexOf('--config');
+  const ci = args.findIndex((a) => a === '--config' || a.startsWith('--config='));
   if (ci >= 0) {
-    file = args[ci + 1];
+    const inline = args[ci]!.startsWith('--config=');
+    file = inline ? args[ci]!.slice('--config='.length) : args[ci + 1];
     if (!file || file.startsWith('--')) throw new ConfigError('--config needs a file path');
-    args.splice(ci, 2);
+    args.splice(ci, inline ? 1 : 2);
   }
   let raw: Record<string, unknown> = {};
   if (file) {
@@ -167,17 +170,17 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const name = args[i]!;
     const [flagName, inline] = name.includes('=') ? [name.slice(0, name.indexOf('=')), name.slice(name.indexOf('=') + 1)] : [name, undefined];
     const flag = FLAGS[flagName] ?? dottedFlag(flagName);
+    // Booleans: `--windowed`, `--no-windowed`, `--windowed=true|false`; never the next word (`--x no` meant true).
+    const bool = boolFlag(name);
+    if (bool) {
+      bool.flag.set(raw, bool.value);
+      continue;
+    }
     if (!flag) {
       // Electron and Chromium add switches of their own; only ours are ours to judge.
       if (flagName.startsWith('--') && !flagName.startsWith('--inspect') && !isForeignSwitch(flagName)) throw new ConfigError(`unknown option ${flagName}`);
-      continue;
-    }
-    if (flag.type === 'bool') {
-      // `--windowed`, `--windowed=false`, or `--serial.itemSensors false`.
-      let text = inline;
-      if (text === undefined && (args[i + 1] === 'true' || args[i + 1] === 'false')) text = args[++i];
-      if (text !== undefined && text !== 'true' && text !== 'false') throw new ConfigError(`${flagName}: "${text}" is not true or false (${flag.key})`);
-      flag.set(raw, text !== 'false');
+      // A word no flag took: a stray argument, or a value given to a boolean flag as a separate word.
+      if (!flagName.startsWith('--')) throw new ConfigError(strayArgument(name, args[i - 1], (n) => boolFlag(`--${n}`) !== null).message);
       continue;
     }
     const value = inline ?? args[++i];
@@ -240,6 +243,18 @@ function dottedFlag(flagName: string): Flag | undefined {
       node[parts.at(-1)!] = v;
     },
   };
+}
+
+/** A boolean flag in one of readBoolFlag's forms with its flag entry, or null; ConfigError for `--x=maybe`. */
+function boolFlag(arg: string): { flag: Flag; value: boolean } | null {
+  const lookup = (name: string): Flag | undefined => FLAGS[`--${name}`] ?? dottedFlag(`--${name}`);
+  let read;
+  try {
+    read = readBoolFlag(arg, (name) => lookup(name)?.type === 'bool');
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return read ? { flag: lookup(read.name)!, value: read.value } : null;
 }
 
 function isForeignSwitch(name: string): boolean {

@@ -36,6 +36,11 @@ export interface CoreOptions {
   dataDir: string;
   clock?: Clock;
   random?: RandomSource;
+  /**
+   * Where the demo's console lines go (banner with the operator password, parcels, "SMS"); default stdout. Host mode
+   * holds them until it is listening, so a start that fails (a busy port) prints no secret (red-team finding 8).
+   */
+  out?: (line: string) => void;
 }
 
 /**
@@ -99,7 +104,7 @@ export async function createKioskCore(opts: CoreOptions): Promise<KioskCore> {
   const scanner = config.scanner
     ? new SerialScanner(serialTransport({ path: config.scanner.path, baudRate: config.scanner.baud }), (text) => ctx.emit('scan', { text, source: 'serial' }))
     : null;
-  ctx.sync = await createSync(ctx);
+  ctx.sync = await createSync(ctx, opts.out ? { embedded: { out: opts.out } } : {});
   await ctx.services.start();
   // The full integrity check, off the event loop (store/integrity.ts): start-up checks only what does not grow.
   const integrity = watchIntegrity({ file: dbFile, log, onDamaged: () => storeHealth(db).condemn({ emit: ctx.emit, log }) });

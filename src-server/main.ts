@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { CliError, parseFlags, prepareDataDir } from '../src-common/cli';
 import { startFleetServer } from './embedded';
 import { consoleLogger } from './log';
 import type { PushConfig } from './push/hub';
@@ -65,44 +65,45 @@ if (process.argv[2] === 'create-admin') {
   process.exit(await createAdminCli(process.argv.slice(3)));
 }
 
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const values = readFlags();
 
-let parsed;
-try {
-  parsed = parseArgs({
-    options: {
-      port: { type: 'string', default: '8787' },
-      host: { type: 'string', default: '127.0.0.1' },
-      'data-dir': { type: 'string', default: '.fleet-data' },
-      'database-url': { type: 'string' },
-      'keys-dir': { type: 'string' },
-      'smtp-url': { type: 'string' },
-      'smtp-from': { type: 'string' },
-      'sms-url': { type: 'string' },
-      console: { type: 'boolean', default: false },
-      'admin-key': { type: 'string' },
-      'pickup-window-days': { type: 'string' },
-      'undelivered-days': { type: 'string' },
-      'restore-watermark': { type: 'string' },
-      'mqtt-url': { type: 'string' },
-      'mqtt-kiosk-url': { type: 'string' },
-      'mqtt-username': { type: 'string' },
-      'mqtt-password-file': { type: 'string' },
-      'mqtt-topic-root': { type: 'string' },
-      'trust-proxy': { type: 'string' },
-      'public-url': { type: 'string' },
-      'extend-max-days': { type: 'string' },
-      'extend-free-floor': { type: 'string' },
-    },
-    strict: true,
-  });
-} catch (err) {
-  refuse(`${(err as Error).message.split('\n')[0]} (see --help)`);
+/** --help → usage, exit 0; booleans as --x, --no-x, --x=true|false; a stray word or unknown flag → one line, exit 2. */
+function readFlags() {
+  try {
+    return parseFlags(
+      process.argv.slice(2),
+      {
+        port: { type: 'string', default: '8787' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'data-dir': { type: 'string', default: '.fleet-data' },
+        'database-url': { type: 'string' },
+        'keys-dir': { type: 'string' },
+        'smtp-url': { type: 'string' },
+        'smtp-from': { type: 'string' },
+        'sms-url': { type: 'string' },
+        console: { type: 'boolean', default: false },
+        'admin-key': { type: 'string' },
+        'pickup-window-days': { type: 'string' },
+        'undelivered-days': { type: 'string' },
+        'restore-watermark': { type: 'string' },
+        'mqtt-url': { type: 'string' },
+        'mqtt-kiosk-url': { type: 'string' },
+        'mqtt-username': { type: 'string' },
+        'mqtt-password-file': { type: 'string' },
+        'mqtt-topic-root': { type: 'string' },
+        'trust-proxy': { type: 'string' },
+        'public-url': { type: 'string' },
+        'extend-max-days': { type: 'string' },
+        'extend-free-floor': { type: 'string' },
+      },
+      USAGE,
+    );
+  } catch (err) {
+    if (!(err instanceof CliError) || err.exitCode !== 0) refuse((err as Error).message.split('\n')[0]!);
+    process.stdout.write(`${err.message}\n`);
+    process.exit(0);
+  }
 }
-const { values } = parsed;
 
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) refuse(`--port must be 0-65535, got ${values.port}`);
@@ -117,6 +118,11 @@ const dataDir = path.resolve(values['data-dir']!);
 const databaseUrl = values['database-url'];
 if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) refuse(`--database-url must be a postgres:// URL, got ${databaseUrl.split('@').pop()}`);
 const keysDir = path.resolve(values['keys-dir'] ?? path.join(dataDir, 'keys'));
+// A file, /proc/…, a dir it cannot write: one line naming it, never a stack or a hang (red-team finding 7).
+for (const [flag, dir] of [['--data-dir', dataDir], ['--keys-dir', keysDir]] as const) {
+  const problem = prepareDataDir(dir);
+  if (problem) refuse(`${flag} ${problem}`);
+}
 const log = consoleLogger('fleet');
 const smtpUrl = values['smtp-url'];
 const smsUrl = values['sms-url'];

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { CliError, parseFlags } from '../../src-common/cli';
 import { TOKEN_FILE } from '../host/token';
 import { launchKioskChromium, type KioskBrowser } from './chromium';
 import { Supervisor, type Run } from './supervisor';
@@ -27,13 +27,16 @@ Starts the kiosk (host mode) and Chromium in kiosk mode, relaunches either when 
 token over Chromium's debugging pipe (never on a command line). --browser-only: Chromium only, for a separate kiosk
 service (systemd); --no-browser: the kiosk only.`;
 
-/** Reads the launcher's argv (zod-checked); throws with the usage text on anything it does not know. */
+/**
+ * Reads the launcher's argv (zod-checked). Throws CliError: exit 0 with the usage for `--help`, else exit 2 with one
+ * line naming the flag (an unknown flag, a bad value, a stray word, both halves turned off).
+ */
 export function parseLauncherArgs(argv: string[]): LauncherOptions {
   const dash = argv.indexOf('--');
   const own = dash < 0 ? argv : argv.slice(0, dash);
-  const { values } = parseArgs({
-    args: own,
-    options: {
+  const values = parseFlags(
+    own,
+    {
       'data-dir': { type: 'string', default: '.kiosk-data' },
       'host-port': { type: 'string', default: '8420' },
       chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
@@ -43,8 +46,8 @@ export function parseLauncherArgs(argv: string[]): LauncherOptions {
       'probe-stdin': { type: 'boolean', default: false },
       'chromium-arg': { type: 'string', multiple: true, default: [] },
     },
-    strict: true,
-  });
+    USAGE,
+  );
   const parsed = Options.safeParse({
     dataDir: path.resolve(values['data-dir']!),
     port: values['host-port'],
@@ -56,7 +59,13 @@ export function parseLauncherArgs(argv: string[]): LauncherOptions {
     chromiumArgs: values['chromium-arg'],
     kioskArgs: dash < 0 ? [] : argv.slice(dash + 1),
   });
-  if (!parsed.success || (parsed.data.browserOnly && parsed.data.noBrowser)) throw new Error(USAGE);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = { dataDir: '--data-dir', port: '--host-port', chromium: '--chromium', profileDir: '--profile-dir' }[String(issue.path[0])] ?? String(issue.path[0]);
+    const given = { dataDir: values['data-dir'], port: values['host-port'], chromium: values.chromium, profileDir: values['profile-dir'] }[String(issue.path[0])];
+    throw new CliError(`${flag}: "${String(given)}" is not valid (${issue.message}; see --help)`);
+  }
+  if (parsed.data.browserOnly && parsed.data.noBrowser) throw new CliError('--browser-only and --no-browser leave nothing to run: give one of them');
   return parsed.data;
 }
 

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { app, ipcMain, type BrowserWindow } from 'electron';
+import { prepareDataDir } from '../../src-common/cli';
 import { ConfigError, loadConfig } from '../config';
 import { createKioskCore, type KioskCore } from '../core';
 import { storeStartupLine } from '../store/store-errors';
@@ -24,7 +26,8 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(async () => {
     let config;
     try {
-      config = loadConfig(process.argv.slice(app.isPackaged ? 1 : 2));
+      // Unpackaged, Electron's argv carries the app's path ('.') among the switches: not a stray argument of ours.
+      config = loadConfig(process.argv.slice(app.isPackaged ? 1 : 2).filter((a) => app.isPackaged || path.resolve(a) !== app.getAppPath()));
     } catch (err) {
       if (err instanceof ConfigError) {
         if (err.exitCode === 0) process.stdout.write(`${err.message}\n`);
@@ -36,6 +39,13 @@ if (!app.requestSingleInstanceLock()) {
     }
     hardenSession();
     const dataDir = config.dataDir ?? app.getPath('userData');
+    // A file, /proc/…, a read-only dir: one line naming it, exit 2 (red-team finding 7), as in host mode.
+    const dirProblem = prepareDataDir(dataDir);
+    if (dirProblem) {
+      process.stderr.write(`kiosk: data dir ${dirProblem}\n`);
+      app.exit(2);
+      return;
+    }
     let core: KioskCore;
     try {
       core = await createKioskCore({ config, mode: 'electron', version: appVersion(), dataDir });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { prepareDataDir } from '../../src-common/cli';
 import { ConfigError, loadConfig } from '../config';
 import { createKioskCore, type KioskCore } from '../core';
 import { storeStartupLine } from '../store/store-errors';
@@ -21,9 +22,23 @@ export async function runHost(argv: string[]): Promise<void> {
     throw err;
   }
   const dataDir = path.resolve(config.dataDir ?? '.kiosk-data');
+  // A file, /proc/…, a read-only or foreign dir: one line naming it, before anything is opened (red-team finding 7).
+  const dirProblem = prepareDataDir(dataDir);
+  if (dirProblem) {
+    process.stderr.write(`kiosk: data dir ${dirProblem}\n`);
+    process.exit(2);
+  }
+  // The demo's lines (its banner carries the operator's password) wait until the kiosk is listening: a start that
+  // fails prints none of them (red-team finding 8).
+  const held: string[] = [];
+  let listening = false;
+  const out = (line: string): void => {
+    if (listening) process.stdout.write(`${line}\n`);
+    else held.push(line);
+  };
   let core: KioskCore;
   try {
-    core = await createKioskCore({ config, mode: 'host', version: appVersion(), dataDir });
+    core = await createKioskCore({ config, mode: 'host', version: appVersion(), dataDir, out });
   } catch (err) {
     // The store's refusals (lock held, damaged or full disk, missing secret) are one line for the person on site.
     const line = storeStartupLine(err, dataDir);
@@ -54,6 +69,8 @@ export async function runHost(argv: string[]): Promise<void> {
   // Under the launcher or a service manager stdout goes to a log other people may read: name the file, not the token.
   const hide = process.env.KIOSK_HIDE_TOKEN === '1';
   process.stdout.write(`kiosk ready: ${hide ? `http://127.0.0.1:${server.port}/ (token in ${path.join(dataDir, TOKEN_FILE)})` : server.url}\n`);
+  listening = true;
+  for (const line of held.splice(0)) out(line);
   const stop = async () => {
     await server.close();
     await core.close();

@@ -102,19 +102,31 @@ function pinLine(ctx: KioskContext): string {
 }
 
 function printBanner(out: (line: string) => void, url: string, driver: string, technician: string, pin: string, operator: { email: string; password: string }): void {
+  for (const line of demoBannerLines({ url, driver, technician, pin, operator })) out(line);
+}
+
+/**
+ * The demo's console block, line by line. Its instructions say only what the kiosk page accepts (red-team finding
+ * 10): a paste is one scan (src-renderer/input/scanner.ts); a badge typed by hand is refused with "Please scan it
+ * with the scanner" (the keyboard-wedge detector tells a person's pace from a scanner's), so typing is not offered.
+ */
+export function demoBannerLines(o: { url: string; driver: string; technician: string; pin: string; operator: { email: string; password: string } }): string[] {
   const rule = '─'.repeat(72);
-  out(rule);
-  out('Locker Kiosk demo: a fleet server runs inside this kiosk, with demo parcels on their way.');
-  out(`operator console: ${url}/console/`);
-  out(`demo operator: ${operator.email} password: ${operator.password}`);
-  out('Staff badges: on the home screen, type or paste a token and press Enter, as a badge scanner would');
-  out('(or paste it into the driver screen). The driver delivers; the technician opens maintenance mode.');
-  out(`demo driver badge: ${driver}`);
-  out(`demo technician badge: ${technician}`);
-  out(pin);
-  out('When a parcel is deposited, its "SMS" with the pickup code is printed here:');
-  out('  [sms to +48…] Your code for parcel <barcode> at locker <kiosk> is <6 digits>. …');
-  out(rule);
+  return [
+    rule,
+    'Locker Kiosk demo: a fleet server runs inside this kiosk, with demo parcels on their way.',
+    `operator console: ${o.url}/console/`,
+    `demo operator: ${o.operator.email} password: ${o.operator.password}`,
+    'Staff badges: copy a badge below and paste it (Ctrl+V) anywhere on the kiosk page: a paste is one scan, as a badge',
+    'scanner sends it. Typed by hand it is refused ("please scan it with the scanner"), on purpose. The driver then',
+    'pastes each parcel barcode the same way; the technician badge opens maintenance mode.',
+    `demo driver badge: ${o.driver}`,
+    `demo technician badge: ${o.technician}`,
+    o.pin,
+    'When a parcel is deposited, its "SMS" with the pickup code is printed here:',
+    '  [sms to +48…] Your code for parcel <barcode> at locker <kiosk> is <6 digits>. …',
+    rule,
+  ];
 }
 
 type ServerLogger = NonNullable<StartFleetServerOptions['log']>;

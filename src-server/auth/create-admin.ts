@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { CliError, parseFlags, prepareDataDir } from '../../src-common/cli';
 import { ZodError } from 'zod';
 import { openStore } from '../store/db';
 import { createOperator, Password } from './accounts';
+
+/** `npm run server -- create-admin --help`. */
+export const CREATE_ADMIN_USAGE = [
+  'usage: npm run server -- create-admin --email ADDR [--name NAME] [--password-stdin] [--data-dir DIR | --database-url URL]',
+  'Creates an admin of the operator console. With --password-stdin the password is the first line of stdin (never',
+  'a flag); without it one is generated and printed once.',
+].join('\n');
 
 /**
  * `npm run server -- create-admin --email ADDR [--name NAME] [--password-stdin] [--data-dir DIR | --database-url URL]`:
@@ -19,18 +26,22 @@ export async function createAdminCli(argv: string[], stdin: NodeJS.ReadableStrea
   };
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
+    values = parseFlags(
+      argv,
+      {
         email: { type: 'string' },
         name: { type: 'string', default: 'Administrator' },
         'password-stdin': { type: 'boolean', default: false },
         'data-dir': { type: 'string', default: '.fleet-data' },
         'database-url': { type: 'string' },
       },
-      strict: true,
-    }));
+      CREATE_ADMIN_USAGE,
+    );
   } catch (err) {
+    if (err instanceof CliError && err.exitCode === 0) {
+      process.stdout.write(`${err.message}\n`);
+      return 0;
+    }
     return fail((err as Error).message);
   }
   if (!values.email) return fail('--email is required');
@@ -38,6 +49,9 @@ export async function createAdminCli(argv: string[], stdin: NodeJS.ReadableStrea
   const password = generated ? randomBytes(15).toString('base64url') : await firstLine(stdin);
   const p = Password.safeParse(password);
   if (!p.success) return fail(`password: ${p.error.issues[0]?.message ?? 'not accepted'}`);
+  // The SQLite store's folder: a file or /proc/… is one line, never a stack or a hang (red-team finding 7).
+  const dirProblem = values['database-url'] ? null : prepareDataDir(path.resolve(values['data-dir']!));
+  if (dirProblem) return fail(`--data-dir ${dirProblem}`);
   try {
     const store = await openStore({ dataDir: path.resolve(values['data-dir']!), ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}) });
     try {

@@ -74,9 +74,15 @@ describe('Node version guard', () => {
 
 describe('every field has a flag', () => {
   it('fields without a named flag are set by their dotted path, typed as the schema says', () => {
-    const c = loadConfig(['--lockout.maxAttempts', '3', '--serial.lockBitMeansClosed', 'false', '--allocation=exact-fit', '--graceSeconds', '30', '--lockout.windowMinutes=7.5'], {});
+    const c = loadConfig(['--lockout.maxAttempts', '3', '--serial.lockBitMeansClosed=false', '--allocation=exact-fit', '--graceSeconds', '30', '--lockout.windowMinutes=7.5', '--no-serial.itemSensors'], {});
     expect(c.lockout).toMatchObject({ maxAttempts: 3, windowMinutes: 7.5, lockMinutes: 5 });
     expect(c.serial.lockBitMeansClosed).toBe(false);
+    expect(c.serial.itemSensors).toBe(false);
+    // The four forms of a boolean (red-team finding 8), last one wins.
+    expect(loadConfig(['--demo'], {}).demo).toBe(true);
+    expect(loadConfig(['--demo', '--no-demo'], {}).demo).toBe(false);
+    expect(loadConfig(['--demo=true'], {}).demo).toBe(true);
+    expect(loadConfig(['--demo=false'], {}).demo).toBe(false);
     expect(c.serial.protocol).toBe('simulator');
     expect(c.allocation).toBe('exact-fit');
     expect(c.graceSeconds).toBe(30);
@@ -86,6 +92,11 @@ describe('every field has a flag', () => {
     [['--lockout.maxAttempts', 'many'], /--lockout\.maxAttempts: "many" is not a number/],
     [['--lockout.maxAttempts', '2.5'], /lockout\.maxAttempts/],
     [['--serial.itemSensors=maybe'], /is not true or false/],
+    // A boolean never takes the next word: `--serial.itemSensors no` was true, the "no" silently dropped.
+    [['--serial.itemSensors', 'no'], /^--serial\.itemSensors takes no separate value \("no"\)/],
+    [['--serial.lockBitMeansClosed', 'false'], /^--serial\.lockBitMeansClosed takes no separate value \("false"\)/],
+    [['--no-demo=true'], /--no-demo takes no value/],
+    [['--layout', 'demo-24', 'stray'], /^unexpected argument "stray"/],
     [['--allocation', 'random'], /allocation/],
     [['--lockout', '3'], /unknown option --lockout/],
     [['--nothing.here', '1'], /unknown option --nothing\.here/],

@@ -20,6 +20,9 @@ const ENTRY = {
   server: path.join(root, 'src-server', 'main.ts'),
   'board-sim': path.join(root, 'src-main', 'hardware', 'sim', 'cli.ts'),
   'pin-hash': path.join(root, 'scripts', 'pin-hash.ts'),
+  // npm run kiosk (the launcher: host mode + Chromium under its supervisor) and npm run bench, from source.
+  launcher: path.join(root, 'src-main', 'deploy', 'main.ts'),
+  bench: path.join(root, 'bench', 'run-all.ts'),
 } as const;
 
 function run(entry: keyof typeof ENTRY, args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -64,14 +67,81 @@ describe('every entry point answers in one line', () => {
     ['board-sim', ['--pty', path.join(tmp, 'ttyX'), '--family', 'cu99'], /^board-sim: --family must be cu16 or cu12, got cu99$/],
     ['board-sim', ['--pty', path.join(tmp, 'ttyX'), '--family', 'cu12', '--layout', 'demo-24'], /^board-sim: layout .*: compartment A13 is on lock 12, but a Kerong CU12 board/],
     ['pin-hash', ['12'], /^pin-hash: expected one PIN of 4 to 12 digits/],
+    // Red-team finding 8: a boolean flag took the next word silently (`--serial.itemSensors no` was true), and a
+    // stray word was accepted. Booleans are --x, --no-x, --x=true|false; anything else is one line.
+    ['kiosk', ['--serial.itemSensors', 'no'], /^kiosk: --serial\.itemSensors takes no separate value \("no"\); use --serial\.itemSensors, --no-serial\.itemSensors, /],
+    ['kiosk', ['--windowed', 'false'], /^kiosk: --windowed takes no separate value \("false"\)/],
+    ['kiosk', ['--demo=maybe'], /^kiosk: --demo: "maybe" is not true or false/],
+    ['kiosk', ['stray'], /^kiosk: unexpected argument "stray"/],
+    ['server', ['--console', 'no'], /^fleet server: --console takes no separate value \("no"\)/],
+    ['server', ['stray'], /^fleet server: unexpected argument "stray"/],
+    ['server', ['restore-mark', 'stray'], /^restore-mark: unexpected argument "stray"/],
+    ['server', ['create-admin', '--email', 'a@example.com', '--password-stdin', 'no'], /^create-admin: --password-stdin takes no separate value/],
+    ['board-sim', ['--pty', path.join(tmp, 'ttyX'), '--open-bit', 'no'], /^board-sim: --open-bit takes no separate value/],
+    ['launcher', ['--bogus'], /^kiosk: Unknown option '--bogus'/],
+    ['launcher', ['--no-browser', 'stray'], /^kiosk: --no-browser takes no separate value \("stray"\)/],
+    ['launcher', ['--browser-only', '--no-browser'], /^kiosk: --browser-only and --no-browser leave nothing to run/],
+    // The kiosk's own options after `--` are judged before anything starts (not a child restarted to its limit).
+    ['launcher', ['--no-browser', '--', '--windowed', 'no'], /^kiosk: --windowed takes no separate value/],
+    ['bench', ['--bogus'], /^bench: unknown option --bogus/],
+    ['bench', ['no-such-bench'], /^bench: no bench named like "no-such-bench"/],
   ] as const)('%s %j → one line, exit 2', (entry, args, pattern) => {
     expectOneLine(run(entry, [...args, ...(entry === 'kiosk' ? ['--data-dir', path.join(tmp, 'k')] : [])]), pattern);
+  });
+
+  it.each([
+    ['server', ['restore-mark', '--help'], /^usage: npm run server -- restore-mark /],
+    ['server', ['create-admin', '--help'], /^usage: npm run server -- create-admin /],
+    ['launcher', ['--no-browser', '--', '--help'], /^usage: npm start -- /],
+  ] as const)('%s %j prints that command\'s usage and exits 0', (entry, args, pattern) => {
+    const r = run(entry, [...args]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(pattern);
+    expect(r.stderr).toBe('');
+  });
+
+  it('a bench script answers --help and a value that is not a number in one line', () => {
+    const bench = (args: string[]) => spawnSync(tsx, [path.join(root, 'bench', 'startup.ts'), ...args], { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
+    const help = bench(['--help']);
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npx tsx bench\/startup\.ts \[--rounds 5\]/);
+    expectOneLine(bench(['--rounds', 'many']), /^bench\/startup\.ts: --rounds must be a whole number, got "many"$/);
+  });
+
+  describe('a data dir that cannot be one: one line naming the path, exit 2, never a stack or a hang (red-team finding 7)', () => {
+    const file = path.join(tmp, 'plain-file');
+    fs.writeFileSync(file, 'not a directory');
+    // /proc/foo: Node's recursive mkdir spun there forever; the spawn's timeout is only a hang guard (status null).
+    const cases: Array<[string, string, RegExp]> = [
+      ['a regular file', file, new RegExp(`${file} is a file, not a directory$`)],
+      ['below a regular file', path.join(file, 'sub'), /a path component is a file, not a directory$/],
+      ['under /proc', '/proc/lk-no-such-dir', /\/proc\/lk-no-such-dir: cannot create \/proc\/lk-no-such-dir \(ENOENT/],
+    ];
+    it.each(cases)('%s', (_what, dir, pattern) => {
+      const prefixed = (prefix: string) => new RegExp(`^${prefix}${pattern.source}`);
+      expectOneLine(run('kiosk', ['--data-dir', dir]), prefixed('kiosk: data dir .*'));
+      expectOneLine(run('launcher', ['--data-dir', dir, '--no-browser']), prefixed('kiosk: data dir .*'));
+      expectOneLine(run('server', ['--data-dir', dir, '--port', '0']), prefixed('fleet server: --data-dir .*'));
+      expectOneLine(run('server', ['restore-mark', '--data-dir', dir]), prefixed('restore-mark: --data-dir .*'));
+      expectOneLine(run('server', ['create-admin', '--email', 'a@example.com', '--data-dir', dir]), prefixed('create-admin: --data-dir .*'));
+    }, 600_000);
+
+    it.runIf(process.getuid?.() !== 0)('a directory this user cannot write (mode 0500)', () => {
+      const ro = path.join(tmp, 'read-only');
+      fs.mkdirSync(ro, { mode: 0o500 });
+      expectOneLine(run('kiosk', ['--data-dir', ro]), /^kiosk: data dir .*read-only: not writable \(EACCES/);
+      expectOneLine(run('server', ['--data-dir', ro, '--port', '0']), /^fleet server: --data-dir .*read-only: not writable \(EACCES/);
+    }, 300_000);
   });
 
   it('the kiosk and the fleet server on a busy port say so in one line and exit 2', async () => {
     const busy = await busyPort();
     try {
-      expectOneLine(run('kiosk', ['--host-port', String(busy.port), '--data-dir', path.join(tmp, 'kb')]), /^kiosk: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+      const kiosk = run('kiosk', ['--host-port', String(busy.port), '--data-dir', path.join(tmp, 'kb')]);
+      expectOneLine(kiosk, /^kiosk: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+      // Red-team finding 8: the demo block (with the operator's password and the badges) came before this error.
+      // It comes only once the kiosk listens: a failed start prints no secret at all.
+      expect(kiosk.stdout).not.toMatch(/password|badge|operator console/);
       expectOneLine(run('server', ['--port', String(busy.port), '--data-dir', path.join(tmp, 'sb')]), /^fleet server: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
     } finally {
       busy.close();

@@ -7,8 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import { SerialPort } from 'serialport';
+import { CliError, parseFlags } from '../../../src-common/cli';
 import { ConfigError } from '../../config-error';
 import { Cu12Simulator } from '../cu12/sim';
 import { BOARD_FAMILIES, DEFAULT_LAYOUT, assertLayoutFits, type BoardFamily } from '../family';
@@ -31,22 +31,21 @@ function refuse(message: string): never {
 
 let values;
 try {
-  ({ values } = parseArgs({
-    options: {
+  // --help → usage, exit 0; --open-bit / --no-ir also as =true|false; a stray word or unknown flag → one line, exit 2.
+  values = parseFlags(
+    process.argv.slice(2),
+    {
       pty: { type: 'string' },
       family: { type: 'string', default: 'cu16' },
       layout: { type: 'string' },
       baud: { type: 'string', default: '19200' },
       'open-bit': { type: 'boolean', default: false },
       'no-ir': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-  }));
+    USAGE,
+  );
 } catch (err) {
-  refuse(`${(err as Error).message.split('\n')[0]} (see --help)`);
-}
-if (values.help) {
+  if (!(err instanceof CliError) || err.exitCode !== 0) refuse((err as Error).message.split('\n')[0]!);
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }

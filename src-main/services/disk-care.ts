@@ -95,7 +95,7 @@ export class DiskCare {
     let pruned: PruneCounts | null = null;
     try {
       pruned = await this.retention.run(kit.now(), yieldToLoop);
-      if (pruned.outbox + pruned.door_operations + pruned.parcels > 0) kit.log.info('retention: rows past their window pruned', { ...pruned });
+      if (pruned.outbox_notes + pruned.outbox + pruned.door_operations + pruned.parcels > 0) kit.log.info('retention: rows past their window pruned', { ...pruned });
     } catch (err) {
       // The kiosk stopping mid-batch closes the store under us: nothing failed, nothing to say.
       if (!kit.repos.db.open) return { disk, pruned: null, checkpoint: null };

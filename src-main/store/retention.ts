@@ -12,12 +12,20 @@ const DAY_MS = 86_400_000;
  * - finished parcels (picked up, collected, cancelled): 90 days, the audit log's live window (ADR 0020), so every
  *   parcel id a live audit entry names still resolves; at least the re-send window, which the manifest guard needs.
  * Failed code/PIN attempts are pruned by the expiry sweep after 2 days (the longest lockout window, ADR 0008, is 48 h).
+ * Personal data (ADR personal-data): a customer's free-text note in an outbox event (a problem report's `note`) is
+ * erased 7 days after the fleet acked the event (the fleet has it; a re-send after a fleet restore then carries
+ * `[erased]`), and 90 days after it occurred when never acked (the fleet's own period: past it the note has no use).
  */
 export const RETENTION = {
   outboxAckedMs: OUTBOX_RESEND_WINDOW_MS,
   doorOpsMs: 30 * DAY_MS,
   parcelsMs: 90 * DAY_MS,
+  notesAckedMs: 7 * DAY_MS,
+  notesMs: 90 * DAY_MS,
 } as const;
+
+/** What an erased note reads (the fleet server writes the same). */
+export const ERASED = '[erased]';
 
 /** Rows one prune transaction deletes at most: a few ms of write lock, so an unlock never waits behind a big DELETE. */
 export const PRUNE_BATCH = 500;
@@ -25,7 +33,8 @@ export const PRUNE_BATCH = 500;
 /** The `meta` key holding the highest server seq of any pruned parcel (the manifest guard, sync/apply-manifest.ts). */
 export const PRUNED_SEQ_KEY = 'parcels_pruned_through_seq';
 
-export type PruneTable = 'outbox' | 'door_operations' | 'parcels';
+/** `outbox_notes`: not a delete: notes erased in place (ADR personal-data). */
+export type PruneTable = 'outbox_notes' | 'outbox' | 'door_operations' | 'parcels';
 
 /** How many rows one call deleted, per table. */
 export type PruneCounts = Record<PruneTable, number>;
@@ -37,7 +46,7 @@ export type PruneCounts = Record<PruneTable, number>;
  * - door operations still open (requested, unlocked, opened), in a reopen window (`grace_until` ahead), or of a parcel
  *   still active (expected, deposited, expired);
  * - parcels still in their reopen grace (`spent_digest` kept), or with a door operation left (a foreign key);
- * - unacked outbox events.
+ * - unacked outbox events (their customer notes are erased after RETENTION.notesMs, the event itself is kept).
  * Lockout rows, unacknowledged alarms and the audit chain are not touched here (ADR 0008, ADR 0020).
  * Pruned parcels raise PRUNED_SEQ_KEY in the same transaction. Throws what SQLite throws (a full disk: the caller logs).
  */
@@ -46,6 +55,11 @@ export class Retention {
 
   constructor(private readonly db: Db) {
     this.stmts = {
+      // Through outbox_notes (migration 12): only events whose note is still there; erasing one takes it out.
+      outbox_notes: db.prepare(`UPDATE outbox SET payload = json_set(payload, '$.note', '${ERASED}') WHERE seq IN (
+        SELECT seq FROM outbox INDEXED BY outbox_notes
+        WHERE type = 'problem.reported' AND json_extract(payload, '$.note') <> '${ERASED}' AND (occurred_at < ? OR acked_at < ?)
+        ORDER BY seq LIMIT ${PRUNE_BATCH})`),
       outbox: db.prepare(`DELETE FROM outbox WHERE seq IN (
         SELECT seq FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ? ORDER BY acked_at LIMIT ${PRUNE_BATCH})`),
       door_operations: db.prepare(`DELETE FROM door_operations WHERE id IN (
@@ -67,6 +81,8 @@ export class Retention {
     return this.db
       .transaction(() => {
         switch (table) {
+          case 'outbox_notes':
+            return this.stmts.outbox_notes.run(now - RETENTION.notesMs, now - RETENTION.notesAckedMs).changes;
           case 'outbox':
             return this.stmts.outbox.run(now - RETENTION.outboxAckedMs).changes;
           case 'door_operations':
@@ -89,10 +105,10 @@ export class Retention {
 
   /** Prunes every table until done or `maxBatches` batches ran; see the class comment. */
   async run(now: number, between: () => Promise<void>, maxBatches = 40): Promise<PruneCounts> {
-    const counts: PruneCounts = { outbox: 0, door_operations: 0, parcels: 0 };
+    const counts: PruneCounts = { outbox_notes: 0, outbox: 0, door_operations: 0, parcels: 0 };
     let batches = 0;
-    // Door operations before parcels: a parcel goes only once its operations have (the foreign key).
-    for (const table of ['outbox', 'door_operations', 'parcels'] as const) {
+    // Notes first (personal data before bulk). Door operations before parcels: a parcel goes only once its operations have (the foreign key).
+    for (const table of ['outbox_notes', 'outbox', 'door_operations', 'parcels'] as const) {
       for (;;) {
         if (batches >= maxBatches) return counts;
         if (batches > 0) await between();

@@ -60,7 +60,7 @@ describe('retention', () => {
 
     const yields: boolean[] = [];
     const pruned = await new Retention(k.ctx.db).run(now, async () => void yields.push(k.ctx.db.inTransaction));
-    expect(pruned).toEqual({ outbox: 1, door_operations: 1, parcels: 1 });
+    expect(pruned).toEqual({ outbox_notes: 0, outbox: 1, door_operations: 1, parcels: 1 });
 
     expect(repos.parcels.get(old.id)).toBeNull();
     expect(repos.doorOps.get(old.opId)).toBeNull();

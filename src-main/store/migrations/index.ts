@@ -10,6 +10,7 @@ import { m008 } from './008-return-to-sender';
 import { m009 } from './009-dropoffs';
 import { m010 } from './010-flat-history';
 import { m011 } from './011-disk-bounds';
+import { m012 } from './012-personal-data';
 
 /** The kiosk's schema history, in order. Append only: never edit a migration that has shipped. */
-export const kioskMigrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011];
+export const kioskMigrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012];

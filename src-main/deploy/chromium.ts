@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { CdpPipe } from './cdp-pipe';
+import { runOfChild, type Run } from './supervisor';
 
 /**
  * Chromium as a kiosk (issue 10 §2): full screen with no way out, no pinch zoom, no swipe back/forward, no translate
@@ -50,6 +51,8 @@ export interface PageProbe {
 export interface KioskBrowser {
   readonly child: ChildProcess;
   readonly pid: number;
+  /** The process as the supervisor sees it (`exited` settles on a spawn failure too, with its reason). */
+  readonly run: Run;
   /** Loads `url` in the kiosk's one page (the token travels in the pipe, never in argv). */
   open(url: string): Promise<void>;
   /** Reads what the page shows; rejects when there is no page or the pipe is gone. */
@@ -64,43 +67,79 @@ const PROBE = `JSON.stringify({
   tokenInAddressBar: location.hash.includes('token='),
 })`;
 
+export interface LaunchOptions {
+  executable: string;
+  userDataDir: string;
+  extraArgs?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  /**
+   * The kiosk's page died while Chromium lives on: its renderer crashed or was killed ("Aw, snap" would stay on
+   * screen for good), or the page was closed. The launcher loads the kiosk page again (red-team finding 1).
+   */
+  onPageGone?: (why: string) => void;
+}
+
 /**
  * Starts Chromium in kiosk mode on `about:blank` with a CDP pipe. Its stdout/stderr go to `log` line by line.
- * Throws (ENOENT) when the executable is missing.
+ * A missing or non-executable binary does not throw: `run.exited` settles with the reason (the supervisor's limit
+ * then applies).
  */
-export function launchKioskChromium(opts: { executable: string; userDataDir: string; extraArgs?: readonly string[]; env?: NodeJS.ProcessEnv; log: (line: string) => void }): KioskBrowser {
+export function launchKioskChromium(opts: LaunchOptions): KioskBrowser {
   const child = spawn(opts.executable, kioskChromiumArgs(opts.userDataDir, opts.extraArgs), {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     env: opts.env ?? process.env,
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('error', (err) => opts.log(`chromium: ${err.message}`));
+  const run = runOfChild(child, opts.executable);
+  const exited = run.exited.then(() => undefined);
   for (const s of [child.stdout, child.stderr]) s?.on('data', (c: Buffer) => c.toString().split('\n').filter(Boolean).forEach((l) => opts.log(`chromium: ${l}`)));
   const cdp = new CdpPipe(child.stdio[3] as Writable, child.stdio[4] as Readable);
   void exited.then(() => cdp.close('chromium exited'));
   let session: string | null = null;
+  let pageTarget: string | null = null;
 
   async function pageSession(): Promise<string> {
     if (session) return session;
+    // Target events (crashed, destroyed) for every target, so a page that dies is noticed even between calls.
+    await cdp.send('Target.setDiscoverTargets', { discover: true });
     const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: Array<{ targetId: string; type: string }> };
     let targetId = targetInfos.find((t) => t.type === 'page')?.targetId;
     targetId ??= ((await cdp.send('Target.createTarget', { url: 'about:blank' })) as { targetId: string }).targetId;
     const attached = (await cdp.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
     session = attached.sessionId;
+    pageTarget = targetId;
+    // Inspector.targetCrashed on the page's own session: the renderer process died under the page.
+    await cdp.send('Inspector.enable', {}, session).catch(() => undefined);
     return session;
   }
-  // A page that goes away (crash, closed) is attached again on the next use.
-  cdp.onEvent((method, params) => {
-    if (method === 'Target.detachedFromTarget' && params.sessionId === session) session = null;
+  // Chromium may report one crash twice (on the page's session and at browser level): act once per load.
+  let crashSeen = false;
+  const gone = (why: string): void => {
+    if (crashSeen) return;
+    crashSeen = true;
+    opts.log(`supervisor: the kiosk page ${why}: loading it again`);
+    opts.onPageGone?.(why);
+  };
+  cdp.onEvent((method, params, sessionId) => {
+    if (method === 'Inspector.targetCrashed' && sessionId !== undefined && sessionId === session) gone('crashed (renderer gone)');
+    else if (method === 'Target.targetCrashed' && params.targetId === pageTarget) gone('crashed (renderer gone)');
+    else if (method === 'Target.targetDestroyed' && params.targetId === pageTarget) {
+      // Closed: the next use attaches to (or creates) a page again.
+      session = null;
+      pageTarget = null;
+      gone('was closed');
+    } else if (method === 'Target.detachedFromTarget' && params.sessionId === session) session = null;
   });
 
   return {
     child,
     pid: child.pid ?? -1,
+    run,
     exited,
     async open(url) {
       const s = await pageSession();
       const r = await cdp.send('Page.navigate', { url }, s);
+      crashSeen = false;
       if (typeof r.errorText === 'string') throw new Error(`chromium could not load the kiosk page: ${r.errorText}`);
     },
     async probe() {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CliError, parseFlags } from '../../src-common/cli';
 import { TOKEN_FILE } from '../host/token';
 import { launchKioskChromium, type KioskBrowser } from './chromium';
-import { Supervisor, type Run } from './supervisor';
+import { runOfChild, Supervisor } from './supervisor';
 
 const Options = z.object({
   dataDir: z.string().min(1),
@@ -79,14 +79,6 @@ function hostCommand(): string[] {
   return [path.join(path.dirname(entry), 'host.js')];
 }
 
-function runOf(child: ReturnType<typeof spawn>): Run {
-  return {
-    pid: child.pid ?? -1,
-    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-    kill: (signal = 'SIGTERM') => void child.kill(signal),
-  };
-}
-
 /** The token the kiosk keeps in its data dir (ADR 0004), or null while it is not there yet. */
 function readToken(dataDir: string): string | null {
   try {
@@ -108,8 +100,8 @@ export async function runLauncher(o: LauncherOptions, log: (line: string) => voi
   let kioskReady = false;
   let browser: KioskBrowser | null = null;
   let handed: string | null = null;
-  const giveUp = (reason: string): void => {
-    log(`supervisor: ${reason}`);
+  // The supervisor has logged its one give-up line already: end everything, non-zero for the service manager.
+  const giveUp = (): void => {
     void stopAll().then(() => process.exit(1));
   };
 
@@ -156,7 +148,7 @@ export async function runLauncher(o: LauncherOptions, log: (line: string) => voi
           }
         });
       }
-      return runOf(child);
+      return runOfChild(child, process.execPath);
     },
   });
 
@@ -168,12 +160,23 @@ export async function runLauncher(o: LauncherOptions, log: (line: string) => voi
       handed = null;
       const profile = o.profileDir ?? path.join(o.dataDir, 'chromium-profile');
       fs.mkdirSync(profile, { recursive: true, mode: 0o700 });
-      const b = launchKioskChromium({ executable: o.chromium, userDataDir: profile, extraArgs: o.chromiumArgs, log });
+      const b = launchKioskChromium({
+        executable: o.chromium,
+        userDataDir: profile,
+        extraArgs: o.chromiumArgs,
+        log,
+        // A crashed or killed renderer: load the page again (with the current token), as on a new Chromium.
+        onPageGone: () => {
+          if (browser !== b) return;
+          handed = null;
+          void handOver();
+        },
+      });
       browser = b;
       void b.exited.then(() => {
         if (browser === b) browser = null;
       });
-      return { pid: b.pid, exited: b.exited.then(() => ({ code: b.child.exitCode, signal: b.child.signalCode })), kill: (s = 'SIGTERM') => void b.child.kill(s) };
+      return b.run;
     },
     onLaunch: () => void handOver(),
   });
@@ -197,6 +200,9 @@ export async function runLauncher(o: LauncherOptions, log: (line: string) => voi
 
   if (!o.browserOnly) kiosk.start();
   if (!o.noBrowser) chromium.start();
+  // Browser-only, the kiosk is another service: no ready line tells us it restarted with a rotated token. A changed
+  // token file does (polled: the file may be deleted and written again); the page is handed the new token.
+  if (o.browserOnly) fs.watchFile(path.join(o.dataDir, TOKEN_FILE), { interval: 1_000, persistent: false }, () => void handOver());
   await new Promise<void>((resolve) => {
     const stop = (): void => void stopAll().then(resolve);
     process.once('SIGINT', stop);

@@ -1,7 +1,20 @@
-/** One run of a supervised process: its pid and a promise of how it ended. */
+import type { ChildProcess } from 'node:child_process';
+
+/**
+ * How a run ended: its exit code or signal, or `error` when it never started (spawn failed: a missing or
+ * non-executable binary), in which case code and signal are null.
+ */
+export interface RunEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: string;
+}
+
+/** One run of a supervised process: its pid (-1 when it never started) and a promise of how it ended. */
 export interface Run {
   pid: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Always settles: on exit, or on a spawn error (Node then emits 'error' and never 'exit'). */
+  exited: Promise<RunEnd>;
   /** Asks it to stop (SIGTERM); the supervisor waits on `exited`. */
   kill(signal?: NodeJS.Signals): void;
 }
@@ -26,6 +39,30 @@ export interface SupervisorOptions {
   onLaunch?: (run: Run) => void;
 }
 
+/** Why a spawn failed, naming the binary: "/usr/bin/chromium: no such file (ENOENT)". */
+export function spawnFailure(err: NodeJS.ErrnoException, file: string): string {
+  const what = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'not executable' : err.message;
+  return `${file}: ${what}${err.code ? ` (${err.code})` : ''}`;
+}
+
+/**
+ * A spawned child as a Run. `exited` settles on 'exit', and also on a spawn 'error' (ENOENT, EACCES), after which
+ * Node never emits 'exit': without that a missing binary left the supervisor waiting forever (red-team finding 4).
+ */
+export function runOfChild(child: ChildProcess, file: string): Run {
+  return {
+    pid: child.pid ?? -1,
+    exited: new Promise((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('error', (err) => {
+        // 'error' also reports a failed kill or IPC send on a live child: only a child that never started has ended.
+        if (child.pid === undefined) resolve({ code: null, signal: null, error: spawnFailure(err, file) });
+      });
+    }),
+    kill: (signal = 'SIGTERM') => void child.kill(signal),
+  };
+}
+
 /**
  * The kiosk's own small supervisor (issue 10 §2): relaunches a process whenever it dies, waiting longer after each
  * quick death (exponential backoff from `minDelayMs` to `maxDelayMs`, back to the minimum after a healthy run), and
@@ -38,6 +75,11 @@ export class Supervisor {
   private delay: number;
   private stopping = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The last start failure's text: the same one again is not logged again (one line per cause, not per try). */
+  private lastFailure: string | null = null;
+  private gaveUp = false;
+  /** How the last run ended ("exit 1", "SIGKILL", a start failure), named in the give-up line. */
+  private lastEnd: string | null = null;
   private readonly o: Required<Omit<SupervisorOptions, 'onLaunch'>> & Pick<SupervisorOptions, 'onLaunch'>;
 
   constructor(opts: SupervisorOptions) {
@@ -71,7 +113,11 @@ export class Supervisor {
     const now = performance.now();
     while (this.launches.length && now - this.launches[0]! > this.o.intervalMs) this.launches.shift();
     if (this.launches.length >= this.o.burst) {
-      const reason = `${this.o.name} restarted ${this.launches.length} times within ${Math.round(this.o.intervalMs / 1000)} s: giving up`;
+      if (this.gaveUp) return;
+      this.gaveUp = true;
+      const cause = this.lastEnd ? ` (last: ${this.lastEnd})` : '';
+      const reason = `${this.o.name} restarted ${this.launches.length} times within ${Math.round(this.o.intervalMs / 1000)} s${cause}: giving up`;
+      // Logged here only: onGiveUp ends the launcher and must not repeat the line.
       this.o.log(`supervisor: ${reason}`);
       this.stopping = true;
       this.o.onGiveUp(reason);
@@ -82,19 +128,33 @@ export class Supervisor {
     try {
       run = this.o.launch();
     } catch (err) {
-      this.o.log(`supervisor: ${this.o.name} could not start: ${(err as Error).message}`);
-      this.scheduleRelaunch(0);
+      this.startFailed((err as Error).message);
       return;
     }
     this.current = run;
-    this.o.log(`supervisor: ${this.o.name} started (pid ${run.pid})`);
-    this.o.onLaunch?.(run);
-    void run.exited.then(({ code, signal }) => {
+    // pid -1: the spawn failed; its `exited` brings the reason right after.
+    if (run.pid >= 0) {
+      this.o.log(`supervisor: ${this.o.name} started (pid ${run.pid})`);
+      this.o.onLaunch?.(run);
+    }
+    void run.exited.then(({ code, signal, error }) => {
       if (this.current === run) this.current = null;
+      if (error !== undefined) return this.startFailed(error);
+      this.lastFailure = null;
+      this.lastEnd = signal ?? `exit ${code}`;
       if (this.stopping) return;
       this.o.log(`supervisor: ${this.o.name} (pid ${run.pid}) ended (${signal ?? `exit ${code}`}): relaunching`);
       this.scheduleRelaunch(performance.now() - now);
     });
+  }
+
+  /** A launch that never ran: counts against the limit like a quick death; one line per distinct cause. */
+  private startFailed(why: string): void {
+    if (this.stopping) return;
+    if (why !== this.lastFailure) this.o.log(`supervisor: ${this.o.name} could not start: ${why}`);
+    this.lastFailure = why;
+    this.lastEnd = why;
+    this.scheduleRelaunch(0);
   }
 
   private scheduleRelaunch(ranMs: number): void {

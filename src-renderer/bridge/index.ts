@@ -25,14 +25,23 @@ let bridge: KioskBridge | null = null;
 export function getKiosk(): KioskBridge {
   if (bridge) return bridge;
   if (window.kiosk) return (bridge = window.kiosk);
-  const token = takeToken() ?? '';
+  let token = takeToken() ?? '';
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  bridge = createWsBridge({
-    url: `${scheme}://${location.host}/api?token=${encodeURIComponent(token)}`,
+  const ws = createWsBridge({
+    url: () => `${scheme}://${location.host}/api?token=${encodeURIComponent(token)}`,
     onConnection: (s) => {
       connection = s;
       connectionListeners.forEach((fn) => fn(s));
     },
   });
-  return bridge;
+  // A rotated token comes as a fragment-only navigation (red-team finding 3): no reload, so without this the page
+  // kept retrying with the old token from sessionStorage. Take it and reconnect with it now.
+  window.addEventListener('hashchange', () => {
+    const next = takeToken();
+    if (next && next !== token) {
+      token = next;
+      ws.reconnect();
+    }
+  });
+  return (bridge = ws);
 }

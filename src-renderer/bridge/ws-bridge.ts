@@ -8,6 +8,8 @@ import type { EventName } from '../../src-shared/events';
  * is kept in sessionStorage so a reload (e.g. after a renderer crash) still connects, and is then removed from
  * the address bar so it does not linger on screen or in history. Main keeps the same token across restarts
  * (`<dataDir>/host-token`, ADR 0004), so after a kiosk restart the socket's retries succeed with it by themselves.
+ * A rotated token arrives as a new fragment on the loaded page (the launcher's navigation to `#token=…`, which loads
+ * nothing new): the fragment's token always wins over sessionStorage, and bridge/index.ts takes it on `hashchange`.
  */
 export const TOKEN_KEY = 'kiosk.sessionToken';
 
@@ -25,7 +27,8 @@ export function takeToken(loc: Location = location, store: Storage = sessionStor
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export interface WsBridgeOptions {
-  url: string;
+  /** The socket's URL, read again at each (re)connect: a function when the token in it can change. */
+  url: string | (() => string);
   /** Injected for tests; defaults to the browser's WebSocket. */
   createSocket?: (url: string) => WebSocket;
   /** A call that gets no answer in this time fails, so no screen waits forever. */
@@ -52,7 +55,10 @@ function transportError(message: string): { ok: false; error: ApiError } {
   return { ok: false, error: { code: 'INTERNAL', message, details: { transport: true } } };
 }
 
-export function createWsBridge(opts: WsBridgeOptions): KioskBridge & { close(): void } {
+/** The bridge plus its transport controls: `close()` for good; `reconnect()` now, e.g. with a new token in `url`. */
+export type WsBridge = KioskBridge & { close(): void; reconnect(): void };
+
+export function createWsBridge(opts: WsBridgeOptions): WsBridge {
   const createSocket = opts.createSocket ?? ((u: string) => new WebSocket(u));
   const callTimeoutMs = opts.callTimeoutMs ?? 20_000;
   const pending = new Map<number, { resolve: (r: Result<unknown>) => void; timer: ReturnType<typeof setTimeout> }>();
@@ -78,7 +84,7 @@ export function createWsBridge(opts: WsBridgeOptions): KioskBridge & { close(): 
 
   function connect(): void {
     opts.onConnection?.('connecting');
-    const ws = createSocket(opts.url);
+    const ws = createSocket(typeof opts.url === 'function' ? opts.url() : opts.url);
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
@@ -144,6 +150,19 @@ export function createWsBridge(opts: WsBridgeOptions): KioskBridge & { close(): 
     socket?.close();
     failAll('bridge closed');
   };
+  // A new token (a rotated one handed over by the launcher): drop the socket that carries the old one (refused after
+  // the rotation, 401 on each retry) and connect at once, without waiting out the backoff.
+  bridge.reconnect = () => {
+    if (closedByUs) return;
+    if (reconnectTimer) clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    attempt = 0;
+    const old = socket;
+    socket = null;
+    old?.close();
+    failAll('connection to the kiosk core was renewed before it answered');
+    connect();
+  };
   connect();
-  return bridge as unknown as KioskBridge & { close(): void };
+  return bridge as unknown as WsBridge;
 }

@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { launchKioskChromium } from '../../src-main/deploy/chromium';
 import { Supervisor, type Run } from '../../src-main/deploy/supervisor';
 
 /** A real child process that lives until killed (or exits at once with `code`). */
@@ -60,10 +64,53 @@ describe('the launcher\'s supervisor (issue 10 §2)', () => {
     sup.start();
     await until(() => gaveUp !== '');
     expect(starts).toHaveLength(5);
-    expect(gaveUp).toMatch(/chromium restarted 5 times within 60 s: giving up/);
+    expect(gaveUp).toBe('chromium restarted 5 times within 60 s (last: exit 3): giving up');
     // Each wait at least doubles until the cap: 20, 40, 80, 160 ms (plus the run itself).
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
     [20, 40, 80, 160].forEach((min, i) => expect(gaps[i]).toBeGreaterThanOrEqual(min));
+  });
+
+  // Red-team finding 4: a missing binary made spawn emit 'error' and never 'exit', so the supervisor waited forever.
+  it('a binary that does not exist: one line naming it, the limit applies, given up once', async () => {
+    const lines: string[] = [];
+    const gaveUp: string[] = [];
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kiosk-nochromium-'));
+    const sup = new Supervisor({
+      name: 'chromium',
+      launch: () => launchKioskChromium({ executable: '/nonexistent/chromium', userDataDir: profile, log: (l) => lines.push(l) }).run,
+      log: (l) => lines.push(l),
+      onGiveUp: (why) => gaveUp.push(why),
+      minDelayMs: 10,
+      maxDelayMs: 40,
+      burst: 4,
+    });
+    running.push(sup);
+    sup.start();
+    await until(() => gaveUp.length > 0);
+    expect(lines.filter((l) => l.includes('could not start'))).toEqual(['supervisor: chromium could not start: /nonexistent/chromium: no such file (ENOENT)']);
+    expect(lines.filter((l) => l.includes('giving up'))).toEqual([`supervisor: ${gaveUp[0]}`]);
+    expect(gaveUp[0]).toMatch(/chromium restarted 4 times within 120 s \(last: \/nonexistent\/chromium: no such file \(ENOENT\)\): giving up/);
+    fs.rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('a binary that exits at once (/bin/false): relaunched up to the limit, given up once', async () => {
+    const lines: string[] = [];
+    const gaveUp: string[] = [];
+    const sup = new Supervisor({
+      name: 'chromium',
+      launch: () => launchKioskChromium({ executable: '/bin/false', userDataDir: os.tmpdir(), log: () => undefined }).run,
+      log: (l) => lines.push(l),
+      onGiveUp: (why) => gaveUp.push(why),
+      minDelayMs: 10,
+      maxDelayMs: 40,
+      burst: 3,
+    });
+    running.push(sup);
+    sup.start();
+    await until(() => gaveUp.length > 0);
+    expect(lines.filter((l) => l.includes('started (pid'))).toHaveLength(3);
+    expect(lines.filter((l) => l.includes('giving up'))).toHaveLength(1);
+    expect(gaveUp).toEqual(['chromium restarted 3 times within 120 s (last: exit 1): giving up']);
   });
 
   it('stop() ends the live run and relaunches nothing', async () => {

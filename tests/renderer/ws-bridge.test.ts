@@ -109,7 +109,33 @@ describe('host-mode WebSocket bridge', () => {
   });
 });
 
+describe('a rotated token (red-team finding 3)', () => {
+  it('reconnect() drops the socket refused with the old token and opens one with the new token at once', () => {
+    vi.useFakeTimers();
+    let token = 'old';
+    const b = createWsBridge({ url: () => `ws://x/api?token=${token}`, createSocket: (u) => new FakeSocket(u) as unknown as WebSocket });
+    FakeSocket.all[0]!.drop(); // refused: the kiosk restarted with a new token
+    token = 'new';
+    b.reconnect();
+    const last = FakeSocket.all.at(-1)!;
+    expect(last.url).toBe('ws://x/api?token=new');
+    last.open();
+    // The old retry timer is gone: no socket with the old token comes after.
+    vi.advanceTimersByTime(10 * BACKOFF_MAX_MS);
+    expect(FakeSocket.all.filter((s) => s.url.endsWith('token=old'))).toHaveLength(1);
+    expect(FakeSocket.all.at(-1)).toBe(last);
+  });
+});
+
 describe('session token', () => {
+  it('a new fragment wins over the token kept in sessionStorage', () => {
+    const store = new Map<string, string>([[TOKEN_KEY, 'old']]);
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) } as Storage;
+    const hist = { replaceState: () => undefined } as unknown as History;
+    expect(takeToken({ hash: '#token=new', pathname: '/', search: '' } as Location, storage, hist)).toBe('new');
+    expect(store.get(TOKEN_KEY)).toBe('new');
+  });
+
   it('is taken from the fragment, kept in sessionStorage, and removed from the address bar', () => {
     const store = new Map<string, string>();
     const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) } as Storage;

@@ -5,6 +5,7 @@ import { useError, when } from './util';
 import './parcels.css';
 import { DataTable } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
+import { PersonalData } from './PersonalData';
 
 interface ParcelDetail {
   parcel: ParcelSummary;
@@ -176,6 +177,7 @@ export function ParcelsPage({ me }: { me: Me }) {
           </button>
         </section>
       )}
+      <PersonalData me={me} />
     </>
   );
 }

@@ -33,6 +33,9 @@ const USAGE = [
   '$FLEET_MQTT_PASSWORD or --mqtt-password-file). --mqtt-kiosk-url is what kiosks connect to, if not the same URL.',
   '       [--undelivered-days N] [--restore-watermark FILE] [--trust-proxy ADDRS]',
   '--undelivered-days (default 5, 0 = never): an announced parcel not deposited by then is released (capacity freed).',
+  '       [--personal-data-days N]',
+  '--personal-data-days (default 90, 1-3650): a finished parcel\'s recipient name, e-mail, phone and message addresses,',
+  'and a problem report\'s note, are erased this many days after it finished (README, Personal data).',
   '--trust-proxy ADDRS: the load balancer(s) you run (addresses or CIDRs, comma-separated); the client address is the one they append to X-Forwarded-For (what a client wrote in the header itself is never trusted).',
   '       [--public-url URL] [--extend-max-days N] [--extend-free-floor N]',
   '--public-url URL|self: where recipients reach this server; their messages then link to <URL>/r/<token> (self: the',
@@ -85,6 +88,7 @@ function readFlags() {
         'admin-key': { type: 'string' },
         'pickup-window-days': { type: 'string' },
         'undelivered-days': { type: 'string' },
+      'personal-data-days': { type: 'string' },
         'restore-watermark': { type: 'string' },
         'mqtt-url': { type: 'string' },
         'mqtt-kiosk-url': { type: 'string' },
@@ -113,6 +117,9 @@ if (windowDays !== undefined && (!Number.isInteger(windowDays) || windowDays < 1
 const undeliveredDays = values['undelivered-days'] === undefined ? undefined : Number(values['undelivered-days']);
 if (undeliveredDays !== undefined && (!Number.isInteger(undeliveredDays) || undeliveredDays < 0 || undeliveredDays > 365))
   refuse(`--undelivered-days must be a whole number of days 0-365 (0 = never release), got ${values['undelivered-days']}`);
+const personalDataDays = values['personal-data-days'] === undefined ? undefined : Number(values['personal-data-days']);
+if (personalDataDays !== undefined && (!Number.isInteger(personalDataDays) || personalDataDays < 1 || personalDataDays > 3650))
+  refuse(`--personal-data-days must be a whole number of days 1-3650, got ${values['personal-data-days']}`);
 const customer = customerOptions();
 const dataDir = path.resolve(values['data-dir']!);
 const databaseUrl = values['database-url'];
@@ -138,6 +145,7 @@ const server = await startFleetServer({
   ...(values['admin-key'] ? { adminKey: values['admin-key'] } : {}),
   ...(windowDays !== undefined ? { pickupWindowDays: windowDays } : {}),
   ...(undeliveredDays !== undefined ? { undeliveredDays } : {}),
+  ...(personalDataDays !== undefined ? { personalDataDays } : {}),
   ...(values['restore-watermark'] ? { restoreWatermarkFile: path.resolve(values['restore-watermark']) } : {}),
   ...(push ? { push } : {}),
   customer,

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { CdpPipe } from './cdp-pipe';
+import { CdpError, CdpPipe } from './cdp-pipe';
 import { runOfChild, type Run } from './supervisor';
 
 /**
@@ -60,6 +60,9 @@ export interface KioskBrowser {
   /** Resolves once the process has exited. */
   readonly exited: Promise<void>;
 }
+
+/** How long a probe waits for the page's answer, ms. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 const PROBE = `JSON.stringify({
   attract: document.getElementById('attract-title') !== null,
@@ -144,7 +147,14 @@ export function launchKioskChromium(opts: LaunchOptions): KioskBrowser {
     },
     async probe() {
       const s = await pageSession();
-      const r = (await cdp.send('Runtime.evaluate', { expression: PROBE, returnByValue: true }, s)) as { result?: { value?: string } };
+      // A page whose renderer just died may never answer: give up after a while instead of hanging the caller.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CdpError('Runtime.evaluate', `no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+      });
+      const r = (await Promise.race([cdp.send('Runtime.evaluate', { expression: PROBE, returnByValue: true }, s), silent]).finally(() => clearTimeout(timer))) as {
+        result?: { value?: string };
+      };
       return JSON.parse(r.result?.value ?? '{}') as PageProbe;
     },
   };

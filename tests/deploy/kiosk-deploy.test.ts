@@ -15,6 +15,35 @@ if (missing) console.log(`[deploy] skipped: no ${missing}`);
 
 type Probe = { attract: boolean; linked: boolean; tokenInAddressBar: boolean } | { error: string };
 
+/** Chromium's renderer processes under the browser process `browserPid` (its zygote's children), by /proc. */
+function renderersOf(browserPid: number): number[] {
+  const parent = (pid: number): number => {
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its closing parenthesis.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return 0;
+    }
+  };
+  const under = (pid: number): boolean => {
+    for (let p = parent(pid), hops = 0; p > 1 && hops < 10; p = parent(p), hops++) if (p === browserPid) return true;
+    return false;
+  };
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        // Zygote-forked renderers rewrite their title into one space-separated string: match the flag as text.
+        return /(^|[\s\0])--type=renderer([\s\0]|$)/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')) && under(pid);
+      } catch {
+        return false;
+      }
+    });
+}
+
 async function freePort(): Promise<number> {
   const srv = net.createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
@@ -145,4 +174,43 @@ describe.skipIf(missing !== null)('the kiosk deployment under Xvfb', () => {
     expect(performance.now() - killedChromiumAt).toBeLessThan(10_000);
     expect(allCommandLines().filter((c) => c.includes(token))).toEqual([]);
   }, 60_000);
+
+  // Red-team finding 1: `kill -9` of the renderer (not the browser) left "Aw, snap" on screen for good.
+  it('a killed renderer process is noticed and the page loaded again: attract back and linked within 10 s, untouched', async () => {
+    await attractBack(20_000);
+    const browserPid = pidOf(lines.findLast((l) => /supervisor: chromium started \(pid \d+\)/.test(l))!);
+    const renderers = renderersOf(browserPid);
+    expect(renderers.length).toBeGreaterThan(0);
+    const mark = lines.length;
+    for (const pid of renderers) process.kill(pid, 'SIGKILL');
+    const killedAt = performance.now();
+    await waitForLine(/supervisor: the kiosk page crashed/, mark, 10_000);
+    await attractBack(10_000);
+    expect(performance.now() - killedAt).toBeLessThan(10_000);
+    // The browser itself lived on: the page came back in the same Chromium.
+    expect(lines.slice(mark).some((l) => /supervisor: chromium started/.test(l))).toBe(false);
+    expect(await probe()).toEqual({ attract: true, linked: true, tokenInAddressBar: false });
+  }, 40_000);
+
+  // Red-team finding 3: rotate the token (delete the file) and restart the kiosk: the launcher hands the new token
+  // over as a fragment-only navigation, which loads nothing; the page kept the old one and stayed unlinked.
+  it('a rotated token reaches the page: delete host-token, kill the kiosk, and the page is linked again by itself', async () => {
+    await attractBack(20_000);
+    const file = path.join(dataDir, 'host-token');
+    const old = fs.readFileSync(file, 'utf8').trim();
+    const kioskPid = pidOf(lines.findLast((l) => /supervisor: kiosk started/.test(l))!);
+    const mark = lines.length;
+    fs.rmSync(file);
+    process.kill(kioskPid, 'SIGKILL');
+    const killedAt = performance.now();
+    await waitForLine(/supervisor: kiosk ready/, mark, 15_000);
+    const rotated = fs.readFileSync(file, 'utf8').trim();
+    expect(rotated).not.toBe(old);
+    // The old socket closed with the old process, so "linked" now means a socket the new kiosk accepted: the new token.
+    await attractBack(10_000);
+    expect(performance.now() - killedAt).toBeLessThan(15_000);
+    expect(await probe()).toEqual({ attract: true, linked: true, tokenInAddressBar: false });
+    expect(allCommandLines().filter((c) => c.includes(rotated))).toEqual([]);
+    expect(lines.filter((l) => l.includes(rotated))).toEqual([]);
+  }, 40_000);
 });

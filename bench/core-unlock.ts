@@ -1,110 +1,215 @@
 /**
- * Code accepted → unlock frame on the wire, with the door journal's durable write (WAL, synchronous=FULL) included.
- *   npx tsx bench/core-unlock.ts
- * The kiosk core runs against the real Kerong driver talking to the board simulator over the in-process line; the
- * clock stops when the simulator has parsed the unlock frame's last byte. That line moves bytes at memory speed, so
- * the wire time of the 5-byte frame at 19200 baud 8N1 (2.6 ms) is printed beside the figures, not contained in them.
- * Prints figures; asserts nothing.
+ * Code accepted → unlock frame at the board, beside the durable journal write it contains and the disk's fsync floor
+ * (issue 14, "the unlock goes first"; ADR 0026).
+ *   npx tsx bench/core-unlock.ts [--rounds 300]
+ * The kiosk core (real SQLite file, WAL + synchronous=FULL, real services) drives the real CU16 driver through the
+ * real serialport binding on a socat pty; the board is the simulator in its own process (bench/_unlock-board.ts), as a
+ * real board is its own device. The clock stops when the board has parsed the unlock frame's last byte. Every duration
+ * is on the project's monotonic clock (systemClock.mono(), src-main/clock.ts; the board's timestamps are the same
+ * CLOCK_MONOTONIC, moved to that origin). Two runs: the production poll cadence, and a concurrent status-poll load
+ * (the poller flat out, so nearly every unlock finds a state exchange on the wire). Each round also takes one sample
+ * of the fsync floor (append + fdatasync to a file in the store's directory), so both see the same load.
+ * A pty moves bytes at memory speed: the wire time of the 5-byte frame at 19200 baud 8N1 (2.6 ms) is printed beside
+ * the figures, not contained in them. Prints figures; asserts nothing (the goal line is printed, not checked).
  */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { codeDigest } from '../src-common/code-digest';
-import { createDoorController, loadLayout } from '../src-main/hardware/index';
-import { CMD } from '../src-main/hardware/kerong/frame';
+import { systemClock } from '../src-main/clock';
+import { createDoorController, loadLayout, type DoorController, type TimingOverrides } from '../src-main/hardware/index';
+import type { DoorOpRow } from '../src-main/store/door-ops';
 import { benchCore } from './_core-context';
 
-const ROUNDS = 150;
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '300' } } });
+const ROUNDS = Number(values.rounds);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  process.stderr.write(`bench/core-unlock.ts: --rounds must be a whole number, got "${values.rounds}"\n`);
+  process.exit(2);
+}
+const WARMUP = 20;
 const WIRE_MS = (5 * 10 * 1000) / 19200;
+const LAYOUT = 'demo-24';
 const secret = Buffer.alloc(32, 5);
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-async function main() {
-  const layout = loadLayout('demo-24');
-  const { doors, simulator } = await createDoorController({ protocol: 'simulator', layout, timing: { fastPollMs: 40, slowPollMs: 1000, jamMs: 60_000 } });
-  const sim = simulator!;
-  const { services, db, clock, dir } = benchCore({ name: 'unlock', secret, seed: 11, doors, simulator: sim, layout });
+const mono = (): number => systemClock.mono();
+/** CLOCK_MONOTONIC ns (process.hrtime.bigint(), any process on this machine) → mono() ms: same clock, other origin. */
+const hrOriginMs = Number(process.hrtime.bigint()) / 1e6 - mono();
+const fromHr = (ns: string): number => Number(BigInt(ns)) / 1e6 - hrOriginMs;
+const until = async (cond: () => boolean): Promise<void> => {
+  while (!cond()) await new Promise((r) => setTimeout(r, 1));
+};
+
+interface Samples {
+  floor: number[];
+  journal: number[];
+  total: number[];
+  /** code submitted → journal transaction started (validation, the pickup's checks) */
+  before: number[];
+  /** journal committed → frame handed to the driver (unlock() called) */
+  handover: number[];
+  /** unlock() called → frame parsed by the board (queue, the exchange in flight, pty, the board's parse) */
+  driver: number[];
+  statesPerSecond: number;
+  /** Rounds where the board parsed the frame before the kiosk's next commit (the `unlocked` advance) had ended. */
+  beforeNextCommit: number;
+}
+
+/** A socat pty pair and the board process on its board end. */
+async function board(): Promise<{ kiosk: string; child: ChildProcess; command(line: string): Promise<void>; nextUnlock(): Promise<number>; stop(): Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'unlock-bench-pty-'));
+  const kiosk = path.join(dir, 'ttyKIOSK');
+  const boardPath = path.join(dir, 'ttyBOARD');
+  const socat = spawn('socat', [`pty,raw,echo=0,link=${kiosk}`, `pty,raw,echo=0,link=${boardPath}`], { stdio: 'ignore' });
+  await until(() => fs.existsSync(kiosk) && fs.existsSync(boardPath));
+  const child = fork(path.join(import.meta.dirname, '_unlock-board.ts'), [boardPath, LAYOUT], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting: Array<(m: Record<string, unknown>) => void> = [];
+  const unlocks: Array<(at: number) => void> = [];
+  child.on('message', (m: Record<string, unknown>) => {
+    if (typeof m.unlock === 'string') unlocks.shift()?.(fromHr(m.unlock));
+    else waiting.shift()?.(m);
+  });
+  await new Promise<void>((resolve, reject) => {
+    waiting.push(() => resolve());
+    child.once('exit', (code) => reject(new Error(`bench board exited with ${code}`)));
+  });
+  return {
+    kiosk,
+    child,
+    command: (line) =>
+      new Promise<void>((resolve) => {
+        waiting.push(() => resolve());
+        child.send({ command: line });
+      }),
+    nextUnlock: () => new Promise<number>((resolve) => unlocks.push(resolve)),
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.disconnect();
+      await exited;
+      socat.kill('SIGTERM'); // by its pid
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function scenario(timing: TimingOverrides): Promise<Samples> {
+  const b = await board();
+  const layout = loadLayout(LAYOUT);
+  const { doors } = await createDoorController({ family: 'cu16', transport: b.kiosk, layout, timing, log: quiet, startupWaitMs: 10_000 });
+  const { services, db, clock, dir } = benchCore({ name: 'unlock', secret, seed: 11, doors, simulator: null, layout });
   await services.start();
 
   // One deposited parcel per compartment, item inside: a pickup that closes with the item still there leaves the
   // parcel deposited, so its code can be used again next round.
   const codes: Array<{ code: string; id: string }> = [];
   const now = clock.now();
-  layout.compartments.forEach((c, i) => {
+  for (const [i, c] of layout.compartments.entries()) {
     const code = String(300_000 + i * 37);
-    services.repos.parcels.upsertExpected({ id: `p_unlock${String(i).padStart(6, '0')}`, barcode: `UB-${i}`, size: c.size, codeDigest: codeDigest(secret, code), accessible: false, pickupWindowDays: 3 }, now);
-    services.repos.parcels.patch(`p_unlock${String(i).padStart(6, '0')}`, { compartment_id: c.id }, now);
-    services.repos.parcels.transition(`p_unlock${String(i).padStart(6, '0')}`, 'deposited', { deposited_at: now, expires_at: now + 86_400_000 }, now);
-    sim.putItem(c.id);
+    const id = `p_unlock${String(i).padStart(6, '0')}`;
+    services.repos.parcels.upsertExpected({ id, barcode: `UB-${i}`, size: c.size, codeDigest: codeDigest(secret, code), accessible: false, pickupWindowDays: 3 }, now);
+    services.repos.parcels.patch(id, { compartment_id: c.id }, now);
+    services.repos.parcels.transition(id, 'deposited', { deposited_at: now, expires_at: now + 86_400_000 }, now);
+    await b.command(`item ${c.id} on`);
     codes.push({ code, id: c.id });
-  });
+  }
 
-  // When the core hands the frame to the driver (after the journal commit).
-  let handedOver = 0n;
+  // The journal write as the pickup makes it (doors.ts: door operation + audit entry, one IMMEDIATE transaction,
+  // committed before unlock() is called). The door engine is private to the services: reached here for timing only.
+  const engine = (services.pickup as unknown as { doors: { journal: (...a: unknown[]) => DoorOpRow } }).doors;
+  let journalStart = 0;
+  let journalEnd = 0;
+  const journal = engine.journal.bind(engine);
+  engine.journal = (...a: unknown[]) => {
+    journalStart = mono();
+    const row = journal(...a);
+    journalEnd = mono();
+    return row;
+  };
+  let handedOver = 0;
   const unlock = doors.unlock.bind(doors);
-  doors.unlock = (id: string) => {
-    handedOver = process.hrtime.bigint();
+  (doors as DoorController).unlock = (id: string) => {
+    handedOver = mono();
     return unlock(id);
   };
-  let validated = 0n;
-  const validate = services.pickup.validate.bind(services.pickup);
-  services.pickup.validate = async (entry) => {
-    const r = await validate(entry);
-    validated = process.hrtime.bigint();
-    return r;
-  };
-  let arrived: ((t: bigint) => void) | null = null;
-  sim.observe((frame, at) => {
-    if (frame.kind === 'command' && frame.cmd === CMD.unlock) arrived?.(at);
-  });
 
-  const total: number[] = [];
-  const accept: number[] = [];
-  const check: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
+  // The door engine's next durable write after the unlock (operation → `unlocked`): an in-process board (the old
+  // bench's) could only parse the frame after it, so that commit's fsync was counted as line time.
+  let advancedEnd = 0;
+  const advance = services.repos.doorOps.advance.bind(services.repos.doorOps);
+  services.repos.doorOps.advance = (...a: Parameters<typeof advance>) => {
+    const row = advance(...a);
+    if (a[1] === 'unlocked') advancedEnd = mono();
+    return row;
+  };
+
+  const floorFile = fs.openSync(path.join(dir, 'fsync-floor.bin'), 'a');
+  const block = Buffer.alloc(256, 7);
+  const s: Samples = { floor: [], journal: [], total: [], before: [], handover: [], driver: [], statesPerSecond: 0, beforeNextCommit: 0 };
+  const states0 = doors.health().framesSent;
+  const t00 = mono();
+  for (let i = 0; i < ROUNDS + WARMUP; i++) {
     const { code, id } = codes[i % codes.length]!;
-    const onWire = new Promise<bigint>((r) => (arrived = r));
-    const t0 = process.hrtime.bigint();
-    const started = services.pickup.submitCode({ code });
-    const wire = await onWire;
-    const r = await started;
-    const t1 = process.hrtime.bigint();
-    void t1;
-    total.push(Number(wire - t0) / 1e6);
-    accept.push(Number(handedOver - t0) / 1e6);
-    check.push(Number(validated - t0) / 1e6);
-    // Let the door read open, then close it with the parcel still inside (outcome item_left).
-    for (let w = 0; services.repos.doorOps.get(r.operationId)!.state !== 'opened'; w++) await new Promise((res) => setTimeout(res, 1));
-    sim.closeDoor(id);
-    for (let w = 0; services.repos.doorOps.get(r.operationId)!.state !== 'closed'; w++) await new Promise((res) => setTimeout(res, 1));
+    const arrived = b.nextUnlock();
+    const t0 = mono();
+    const r = await services.pickup.submitCode({ code });
+    const at = await arrived;
+    if (i >= WARMUP) {
+      s.total.push(at - t0);
+      s.before.push(journalStart - t0);
+      s.journal.push(journalEnd - journalStart);
+      s.handover.push(handedOver - journalEnd);
+      s.driver.push(at - handedOver);
+      if (at < advancedEnd) s.beforeNextCommit++;
+    }
+    // Untimed: the door reads open, then closes with the parcel still inside (outcome item_left).
+    await until(() => services.repos.doorOps.get(r.operationId)!.state === 'opened');
+    await b.command(`close ${id}`);
+    await until(() => services.repos.doorOps.get(r.operationId)!.state === 'closed');
+    const f = mono();
+    fs.writeSync(floorFile, block);
+    fs.fdatasyncSync(floorFile);
+    if (i >= WARMUP) s.floor.push(mono() - f);
   }
-
-  // The journal write alone (insert + audit in one IMMEDIATE transaction, fsync'd), for the breakdown.
-  const journal: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const s = performance.now();
-    db.transaction(() => {
-      db.prepare("INSERT INTO door_operations (id, purpose, compartment_id, actor, state, outcome, requested_at, updated_at) VALUES (?, 'maintenance', 'A01', 'bench', 'failed', 'cancelled', 0, 0)").run(`bench${i}xxxx`);
-      services.repos.audit.append(clock.now(), 'bench', 'bench.journal', {});
-    }).immediate();
-    journal.push(performance.now() - s);
-  }
-
-  const show = (label: string, xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-    console.log(`${label.padEnd(52)} p50 ${p(0.5).toFixed(3).padStart(7)} ms  p99 ${p(0.99).toFixed(3).padStart(7)} ms  max ${p(1).toFixed(3).padStart(7)} ms`);
-  };
-  console.log(`rounds: ${ROUNDS}, SQLite WAL + synchronous=FULL on ${dir}`);
-  show('code submitted → unlock frame parsed by the board', total);
-  show('  code submitted → code validated', check);
-  show('  code validated → journal committed → frame to driver', accept.map((a, i) => a - check[i]!));
-  const driver = total.map((t, i) => t - accept[i]!);
-  show('  driver queue + line → board parsed the frame', driver);
-  show('durable journal write alone (insert + audit, fsync)', journal);
-  console.log(`${'wire time of the unlock frame at 19200 8N1'.padEnd(52)} ${WIRE_MS.toFixed(3)} ms (added on a real line)`);
+  // Every frame but the unlocks is a state request: the poll load the unlocks competed with.
+  s.statesPerSecond = (doors.health().framesSent - states0 - ROUNDS - WARMUP) / ((mono() - t00) / 1000);
+  fs.closeSync(floorFile);
   await services.stop();
-  sim.detach();
   await doors.close();
   db.close();
+  await b.stop();
   fs.rmSync(dir, { recursive: true, force: true });
+  return s;
+}
+
+const pct = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+const ms = (x: number) => `${x.toFixed(3).padStart(7)} ms`;
+const show = (label: string, xs: number[]) => console.log(`  ${label.padEnd(60)} p50 ${ms(pct(xs, 0.5))}  p99 ${ms(pct(xs, 0.99))}  max ${ms(pct(xs, 1))}`);
+const ratio = (a: number[], b: number[], q: number) => (pct(a, q) / pct(b, q)).toFixed(2);
+
+function report(title: string, s: Samples): void {
+  console.log(`${title} (${s.statesPerSecond.toFixed(0)} state reads/s beside the unlocks)`);
+  show('fsync floor: append + fdatasync, same directory', s.floor);
+  show('durable journal write (door operation + audit, fsync\'d)', s.journal);
+  show('code submitted → unlock frame parsed by the board', s.total);
+  show('  code submitted → journal begins (validation, checks)', s.before);
+  show('  journal committed → frame handed to the driver', s.handover);
+  show('  driver: queue, exchange in flight, pty, the board\'s parse', s.driver);
+  console.log(`  the board parsed the frame before the kiosk's next commit (operation → unlocked) ended in ${s.beforeNextCommit}/${s.total.length} rounds`);
+  console.log(`  ratios: journal write / floor p50 ${ratio(s.journal, s.floor, 0.5)}, p99 ${ratio(s.journal, s.floor, 0.99)}; (code → frame) / journal write p50 ${ratio(s.total, s.journal, 0.5)}, p99 ${ratio(s.total, s.journal, 0.99)}`);
+  const [p99Total, p99Journal] = [pct(s.total, 0.99), pct(s.journal, 0.99)];
+  console.log(`  goal p99(code → frame) ≤ 1.5 × p99(journal write): ${p99Total.toFixed(3)} ms vs ${(1.5 * p99Journal).toFixed(3)} ms: ${p99Total <= 1.5 * p99Journal ? 'met' : 'not met'}`);
+}
+
+async function main() {
+  console.log(`rounds: ${ROUNDS} (+${WARMUP} warm-up) per run; SQLite WAL + synchronous=FULL; CU16 driver on a socat pty, board in its own process`);
+  report('production poll cadence (150 ms while a door is awaited, 1 s at rest)', await scenario({}));
+  report('concurrent status-poll load (poller flat out: fastPollMs = slowPollMs = 0)', await scenario({ fastPollMs: 0, slowPollMs: 0 }));
+  console.log(`wire time of the unlock frame at 19200 8N1: ${WIRE_MS.toFixed(3)} ms (added on a real line; a state exchange in flight adds up to 14 bytes, 7.3 ms)`);
 }
 
 main().catch((err) => {

@@ -210,8 +210,10 @@ export class Cu12Driver implements DoorController {
   /** One status request and its reply: the hook bits, or null (no answer in time, or an answer with no state). */
   private async exchangeStatus(board: number): Promise<RawBoardBits | null> {
     const reply = this.expect(board, CU12_CMD.status);
-    await this.send(encodeStatusRequest(board));
-    const f = await reply;
+    // A reply proves the request has left: the exchange is over with it, not also after the write's drain (ADR 0026).
+    // A failed write settles the reply (send) and rejects the race.
+    const sent = this.send(encodeStatusRequest(board));
+    const f = await Promise.race([reply, sent.then(() => reply)]);
     if (f && f.ask === ASK.ok && f.data.length >= 2) return statusBits(f.data);
     if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} went away`);
     if (f) {

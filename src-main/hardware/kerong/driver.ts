@@ -233,13 +233,13 @@ export class KerongDriver implements DoorController {
       };
       this.waiter = w;
     });
-    try {
-      await this.send(encodeStateRequest(board));
-    } catch (err) {
+    const sent = this.send(encodeStateRequest(board)).catch((err: unknown) => {
       this.waiter?.settle(null);
       throw err;
-    }
-    const bits = await reply;
+    });
+    // A reply proves the request has left, so the exchange (and the line) is over with it: not also after the write's
+    // drain, one more thread-pool round trip an unlock queued behind this read would wait for. A failed write ends it.
+    const bits = await Promise.race([reply, sent.then(() => reply)]);
     if (bits) return bits;
     if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} went away`);
     this.counters.timeouts++;

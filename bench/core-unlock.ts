@@ -18,7 +18,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { codeDigest } from '../src-common/code-digest';
 import { systemClock } from '../src-main/clock';
-import { createDoorController, loadLayout, type DoorController, type TimingOverrides } from '../src-main/hardware/index';
+import { KerongDriver, loadLayout, type DoorController, type TimingOverrides } from '../src-main/hardware/index';
+import { CMD } from '../src-main/hardware/kerong/frame';
+import { serialTransport, type Transport } from '../src-main/hardware/transport';
 import type { DoorOpRow } from '../src-main/store/door-ops';
 import { benchCore } from './_core-context';
 
@@ -52,6 +54,10 @@ interface Samples {
   handover: number[];
   /** unlock() called → frame parsed by the board (queue, the exchange in flight, pty, the board's parse) */
   driver: number[];
+  /** unlock() called → the unlock frame handed to the port (the queue: the exchange in flight, if any) */
+  queued: number[];
+  /** frame handed to the port → parsed by the board (binding, pty, socat, the board process's wake-up and parse) */
+  line: number[];
   statesPerSecond: number;
   /** Rounds where the board parsed the frame before the kiosk's next commit (the `unlocked` advance) had ended. */
   beforeNextCommit: number;
@@ -97,7 +103,25 @@ async function board(): Promise<{ kiosk: string; child: ChildProcess; command(li
 async function scenario(timing: TimingOverrides): Promise<Samples> {
   const b = await board();
   const layout = loadLayout(LAYOUT);
-  const { doors } = await createDoorController({ family: 'cu16', transport: b.kiosk, layout, timing, log: quiet, startupWaitMs: 10_000 });
+  // The port as the kiosk opens it (serialTransport), noting when the driver hands it an unlock frame.
+  let written = 0;
+  const port = serialTransport({ path: b.kiosk, baudRate: 19200 });
+  const transport: Transport = {
+    path: port.path,
+    async open(events) {
+      const link = await port.open(events);
+      return {
+        write(bytes) {
+          if (bytes[2] === CMD.unlock) written = mono();
+          return link.write(bytes);
+        },
+        close: () => link.close(),
+      };
+    },
+  };
+  const doors = new KerongDriver({ transport, layout, timing, log: quiet });
+  await doors.waitForPort(10_000);
+  for (const board of new Set(layout.compartments.map((c) => c.board))) await doors.readBoard(board);
   const { services, db, clock, dir } = benchCore({ name: 'unlock', secret, seed: 11, doors, simulator: null, layout });
   await services.start();
 
@@ -146,7 +170,7 @@ async function scenario(timing: TimingOverrides): Promise<Samples> {
 
   const floorFile = fs.openSync(path.join(dir, 'fsync-floor.bin'), 'a');
   const block = Buffer.alloc(256, 7);
-  const s: Samples = { floor: [], journal: [], total: [], before: [], handover: [], driver: [], statesPerSecond: 0, beforeNextCommit: 0 };
+  const s: Samples = { floor: [], journal: [], total: [], before: [], handover: [], driver: [], queued: [], line: [], statesPerSecond: 0, beforeNextCommit: 0 };
   const states0 = doors.health().framesSent;
   const t00 = mono();
   for (let i = 0; i < ROUNDS + WARMUP; i++) {
@@ -161,6 +185,8 @@ async function scenario(timing: TimingOverrides): Promise<Samples> {
       s.journal.push(journalEnd - journalStart);
       s.handover.push(handedOver - journalEnd);
       s.driver.push(at - handedOver);
+      s.queued.push(written - handedOver);
+      s.line.push(at - written);
       if (at < advancedEnd) s.beforeNextCommit++;
     }
     // Untimed: the door reads open, then closes with the parcel still inside (outcome item_left).
@@ -199,6 +225,8 @@ function report(title: string, s: Samples): void {
   show('  code submitted → journal begins (validation, checks)', s.before);
   show('  journal committed → frame handed to the driver', s.handover);
   show('  driver: queue, exchange in flight, pty, the board\'s parse', s.driver);
+  show('    unlock() → frame handed to the port (queue)', s.queued);
+  show('    port → board parsed it (binding, socat pty, board process)', s.line);
   console.log(`  the board parsed the frame before the kiosk's next commit (operation → unlocked) ended in ${s.beforeNextCommit}/${s.total.length} rounds`);
   console.log(`  ratios: journal write / floor p50 ${ratio(s.journal, s.floor, 0.5)}, p99 ${ratio(s.journal, s.floor, 0.99)}; (code → frame) / journal write p50 ${ratio(s.total, s.journal, 0.5)}, p99 ${ratio(s.total, s.journal, 0.99)}`);
   const [p99Total, p99Journal] = [pct(s.total, 0.99), pct(s.journal, 0.99)];

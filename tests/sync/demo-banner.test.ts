@@ -22,7 +22,7 @@ function typeByHand(token: string): { scan: string | null; rejected: string | nu
   const d = new ScanDetector();
   let at = 1_000;
   for (const ch of token) d.feed(ch, (at += 200));
-  const scan = d.feed('Enter', (at += 200));
+  const scan = d.feed('Enter', at + 200);
   return { scan, rejected: d.rejected };
 }
 

@@ -52,8 +52,8 @@ test('an admin turns on an alert rule and sees the alert delivered; gives a carr
   await page.setViewportSize(VIEWPORTS.desktop);
   await openSignedIn(page, fleet.url, fleet.admin.email, fleet.admin.password, '#/alerts');
   await expect(page.getByRole('heading', { name: 'Alerts and webhooks', level: 1 })).toBeVisible();
-  // Low disk is listed, honestly, as not yet possible.
-  await expect(page.getByText('not yet: kiosks do not report free disk space')).toBeVisible();
+  // Low disk is a rule like the others now that kiosks report their free space (issue 14, ADR 0024).
+  await expect(page.getByRole('form', { name: /^Low disk/ }).getByLabel('Enabled')).toBeEnabled();
 
   const rule = page.getByRole('form', { name: 'Door forced open' });
   await rule.getByLabel('Enabled').check();

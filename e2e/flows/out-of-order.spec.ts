@@ -22,7 +22,9 @@ test('a full disk shows "temporarily out of order", and the kiosk comes back by 
   } catch (err) {
     test.skip(true, `cannot mount a tmpfs here (${String((err as Error).message).split('\n')[0]})`);
   }
-  const kiosk = new KioskProcess(['--data-dir', path.join(mnt, 'data')]);
+  // The disk reserve (ADR 0024) at its floor, 1 MiB: the tmpfs is 8 MiB, so the default 256 MiB reserve would refuse
+  // work from the start; here it is the write itself that meets the full disk.
+  const kiosk = new KioskProcess(['--data-dir', path.join(mnt, 'data'), '--disk.reserveMiB', '1']);
   try {
     await kiosk.start();
     await page.goto(kiosk.url);

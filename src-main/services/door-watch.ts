@@ -62,7 +62,8 @@ export class DoorWatch {
       if (door === null) continue; // cannot read it now: say nothing rather than guess
       o.alarmed = true;
       raised++;
-      const openForMs = now - o.since;
+      // Whole milliseconds: the monotonic clock is fractional, and the sync contract (and the alarm's reader) take ints.
+      const openForMs = Math.round(now - o.since);
       const op = kit.repos.doorOps.activeFor(compartmentId);
       kit.tx(() => {
         kit.recordAlarm('door_left_open', compartmentId, 'system', 'door.left_open', { compartmentId, openForMs, operationId: op?.id ?? null, purpose: op?.purpose ?? null });

@@ -1,6 +1,18 @@
 import type { RandomSource } from '../clock';
 import type { Db } from './sqlite';
-import type { EventType } from '../../src-shared/sync-protocol';
+import { EVENT_PAYLOADS, type EventType } from '../../src-shared/sync-protocol';
+
+/**
+ * An event the kiosk was about to queue does not match the sync contract (`EVENT_PAYLOADS` in src-shared/sync-protocol):
+ * the fleet server would refuse its whole batch, and the outbox would hold it in quarantine for good. Thrown inside the
+ * transaction that makes the change, so the mistake shows in the first test that takes that path (red team 12:
+ * a fractional `openForMs` from the monotonic clock never reached the fleet) instead of as a silent outbox lag.
+ * `code` is always OUTBOX_CONTRACT; the message names the event type and the first failing field.
+ */
+export class OutboxContractError extends Error {
+  override readonly name = 'OutboxContractError';
+  readonly code = 'OUTBOX_CONTRACT';
+}
 
 /**
  * Events for the fleet server, written in the same transaction as the state change they report. Each has a UUID
@@ -81,8 +93,16 @@ export class OutboxRepo {
   private readonly fail: (ids: readonly string[], next: number, error: string) => void;
   private readonly retry: (ids: readonly string[], error: string) => void;
 
-  /** Queues an event (call inside the transaction that makes the change). Returns its UUID. */
+  /**
+   * Queues an event (call inside the transaction that makes the change). Returns its UUID.
+   * @throws OutboxContractError when the payload is not what the fleet server takes for `type` (nothing is written).
+   */
   enqueue(type: EventType, payload: Record<string, unknown>, occurredAt: number): string {
+    const checked = EVENT_PAYLOADS[type].safeParse(payload);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new OutboxContractError(`event ${type} does not match the sync contract: ${issue?.path.join('.') || '(payload)'}: ${issue?.message ?? 'invalid'}`);
+    }
     const id = uuidV4(this.random);
     this.insert.run(id, type, occurredAt, JSON.stringify(payload));
     return id;

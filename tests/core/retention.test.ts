@@ -41,7 +41,7 @@ describe('retention', () => {
 
     // Long ago: a finished parcel with its operation, an acked event, an unacked one, a door operation never finished.
     const old = pickedUp(k, 'A02', 7);
-    const ackedOld = repos.outbox.enqueue('parcel.picked_up', { parcelId: old.id }, t0);
+    const ackedOld = repos.outbox.enqueue('parcel.picked_up', { barcode: old.barcode, compartmentId: 'A02' }, t0);
     repos.outbox.markAcked([ackedOld], t0);
     const unackedOld = repos.outbox.enqueue('door.forced_open', { compartmentId: 'A03' }, t0);
     repos.doorOps.insert({ id: 'op_open_for_ever', purpose: 'maintenance', compartmentId: 'A04', parcelId: null, actor: 'tech' }, t0);

@@ -139,8 +139,10 @@ describe('sync client', () => {
     const { outbox } = k.core.ctx.services.repos;
     const now = Date.now();
     outbox.enqueue('door.forced_open', { compartmentId: 'A01' }, now);
-    // A wrong type (an unknown field would be dropped, ADR protocol-version).
-    const bad = outbox.enqueue('door.forced_open', { compartmentId: 42 }, now);
+    // A wrong type (an unknown field would be dropped, ADR protocol-version). `enqueue` refuses it now (OutboxContractError),
+    // so it is written as an older kiosk version or a damaged row would have left it.
+    const bad = '00000000-0000-4000-8000-0000000000b1';
+    k.core.ctx.db.prepare('INSERT INTO outbox (id, type, occurred_at, payload) VALUES (?, ?, ?, ?)').run(bad, 'door.forced_open', now, JSON.stringify({ compartmentId: 42 }));
     outbox.enqueue('door.left_open', { compartmentId: 'A02', openForMs: 90_000 }, now);
     await k.core.ctx.sync.syncNow();
     expect(k.core.ctx.sync.status()).toMatchObject({ status: 'online', outboxDepth: 1 });

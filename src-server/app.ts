@@ -18,6 +18,7 @@ import { analyticsRoutes } from './routes/analytics';
 import { consoleAppRoutes, findConsoleDir } from './routes/console-app';
 import { fleetPageRoutes } from './routes/fleet-page';
 import { operatorRoutes } from './routes/operators';
+import { passwordRoutes } from './routes/passwords';
 import { parcelConsoleRoutes } from './routes/parcels';
 import { personalDataRoutes } from './routes/personal-data';
 import { kioskSyncRoutes } from './routes/kiosk-sync';
@@ -159,6 +160,7 @@ export async function buildFleetApp(o: FleetAppOptions): Promise<FleetApp> {
   });
   consoleRoutes(app, ctx, () => outbox.pendingCount());
   operatorRoutes(app, ctx);
+  passwordRoutes(app, ctx);
   carrierKeyRoutes(app, ctx);
   commandRoutes(app, ctx);
   kioskReplaceRoutes(app, ctx);

@@ -116,7 +116,7 @@ export async function startFleetServer(o: StartFleetServerOptions): Promise<Flee
       await ctx.store.tx(async (q) => {
         const had = await q.selectFrom('operators').select('id').where('email', '=', email).executeTakeFirst();
         if (!had) await createOperator(q, ctx.now(), { email, name: 'Demo Operator', role: 'admin', password });
-        else await q.updateTable('operators').set({ password_hash: await hashPassword(password), disabled_at: null, role: 'admin' }).where('id', '=', had.id).execute();
+        else await q.updateTable('operators').set({ password_hash: await hashPassword(password), disabled_at: null, role: 'admin', password_reset_at: null }).where('id', '=', had.id).execute();
       });
       return { email, password };
     },

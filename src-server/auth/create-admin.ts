@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { CliError, parseFlags, prepareDataDir } from '../../src-common/cli';
 import { ZodError } from 'zod';
 import { openStore } from '../store/db';
 import { createOperator, Password } from './accounts';
+import { generatePassword } from './passwords';
 
 /** `npm run server -- create-admin --help`. */
 export const CREATE_ADMIN_USAGE = [
@@ -46,7 +46,7 @@ export async function createAdminCli(argv: string[], stdin: NodeJS.ReadableStrea
   }
   if (!values.email) return fail('--email is required');
   const generated = !values['password-stdin'];
-  const password = generated ? randomBytes(15).toString('base64url') : await firstLine(stdin);
+  const password = generated ? generatePassword() : await firstLine(stdin);
   const p = Password.safeParse(password);
   if (!p.success) return fail(`password: ${p.error.issues[0]?.message ?? 'not accepted'}`);
   // The SQLite store's folder: a file or /proc/… is one line, never a stack or a hang (red-team finding 7).

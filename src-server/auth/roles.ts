@@ -23,6 +23,8 @@ export const ACTIONS = {
   'kiosk.replace': 'replace a kiosk PC (a re-enrollment token: same kiosk, new secret, new codes)',
   'audit.view': 'read the operator audit log',
   'operators.manage': 'manage operators (create, role, disable, sign out)',
+  'password.change': 'change my own password (the current one first; my other sessions end)',
+  'password.reset': "reset another operator's password (a generated one, shown once; their sessions end; ADR password-reset)",
   'carrier-keys.manage': 'manage carrier API keys',
   'alerts.manage': 'configure alert rules and read alert deliveries',
   'personal.erase': "erase one recipient's personal data on request (ADR personal-data)",
@@ -30,12 +32,16 @@ export const ACTIONS = {
 export type Action = keyof typeof ACTIONS;
 
 const ALL = Object.keys(ACTIONS) as Action[];
+const ADMIN_ONLY: readonly Action[] = ['door.open', 'kiosk.replace', 'operators.manage', 'password.reset', 'carrier-keys.manage', 'alerts.manage', 'personal.erase'];
 
-/** The table. Support helps customers (see, resend, extend, acknowledge); it changes no hardware and no credentials. */
+/**
+ * The table. Support helps customers (see, resend, extend, acknowledge); it changes no hardware and no one else's
+ * credentials. Everyone may change their own password: it proves the current one first.
+ */
 export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   admin: new Set(ALL),
-  operator: new Set(ALL.filter((a) => a !== 'door.open' && a !== 'kiosk.replace' && a !== 'operators.manage' && a !== 'carrier-keys.manage' && a !== 'alerts.manage' && a !== 'personal.erase')),
-  support: new Set<Action>(['view', 'parcel.resend', 'parcel.extend', 'problem.handle']),
+  operator: new Set(ALL.filter((a) => !ADMIN_ONLY.includes(a))),
+  support: new Set<Action>(['view', 'parcel.resend', 'parcel.extend', 'problem.handle', 'password.change']),
 };
 
 /** May `role` do `action`? The only place the answer is decided. */

@@ -31,6 +31,8 @@ export interface SessionOperator {
   role: Role;
   sessionHash: string;
   csrfToken: string;
+  /** An admin reset the password (ADR password-reset): until the operator chooses their own, the guard allows little else. */
+  mustChangePassword: boolean;
 }
 
 declare module 'fastify' {
@@ -104,7 +106,7 @@ export async function requireSession(ctx: ServerContext, req: FastifyRequest): P
   const row = await ctx.store.db
     .selectFrom('operator_sessions as s')
     .innerJoin('operators as o', 'o.id', 's.operator_id')
-    .select(['s.csrf_token', 's.last_seen_at', 's.expires_at', 'o.id', 'o.email', 'o.name', 'o.role', 'o.disabled_at'])
+    .select(['s.csrf_token', 's.last_seen_at', 's.expires_at', 'o.id', 'o.email', 'o.name', 'o.role', 'o.disabled_at', 'o.password_reset_at'])
     .where('s.id_hash', '=', idHash)
     .executeTakeFirst();
   if (!row) throw new HttpError('UNAUTHORIZED', 'your session has ended: sign in again');
@@ -115,7 +117,7 @@ export async function requireSession(ctx: ServerContext, req: FastifyRequest): P
   if (now - row.last_seen_at >= SESSION.touchEveryMs) {
     await ctx.store.db.updateTable('operator_sessions').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute();
   }
-  const op: SessionOperator = { id: row.id, email: row.email, name: row.name, role: row.role, sessionHash: idHash, csrfToken: row.csrf_token };
+  const op: SessionOperator = { id: row.id, email: row.email, name: row.name, role: row.role, sessionHash: idHash, csrfToken: row.csrf_token, mustChangePassword: row.password_reset_at !== null };
   req.operator = op;
   return op;
 }
@@ -128,9 +130,15 @@ export function requireCsrf(req: FastifyRequest, op: SessionOperator): void {
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError('FORBIDDEN', `missing or wrong ${CSRF_HEADER}: reload the console and try again`);
 }
 
-/** Ends every session of an operator (sign out everywhere; disabling an account; a role change). Returns how many. */
-export async function endSessions(q: Q, operatorId: string): Promise<number> {
-  const r = await q.deleteFrom('operator_sessions').where('operator_id', '=', operatorId).executeTakeFirst();
+/**
+ * Ends every session of an operator (sign out everywhere; disabling an account; a role change; a password reset), or
+ * every one but `o.except` (a session's id hash: the operator who changed their own password stays signed in there).
+ * Returns how many.
+ */
+export async function endSessions(q: Q, operatorId: string, o: { except?: string } = {}): Promise<number> {
+  let d = q.deleteFrom('operator_sessions').where('operator_id', '=', operatorId);
+  if (o.except !== undefined) d = d.where('id_hash', '!=', o.except);
+  const r = await d.executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 

@@ -43,6 +43,11 @@ declare module 'fastify' {
     auth?: RouteAuth;
     /** For `operator` routes: the action of the role table (auth/roles.ts) the route performs. */
     action?: Action;
+    /**
+     * For `operator` routes: open to an operator whose password an admin reset and who has not chosen their own yet
+     * (the session, sign-out, changing the password). Every other console route refuses them (ADR password-reset).
+     */
+    beforeOwnPassword?: boolean;
   }
   interface FastifyRequest {
     /** Set once the kiosk's HMAC over method, path, headers and raw body checked out. */
@@ -222,6 +227,11 @@ async function requireOperator(ctx: ServerContext, req: FastifyRequest): Promise
   if (!may(op.role, action)) {
     await audit(ctx, ctx.store.db, req, { action, target: req.url.split('?')[0]!, outcome: 'refused', detail: { why: 'role', role: op.role } });
     throw new HttpError('FORBIDDEN', `the ${op.role} role may not ${action}`);
+  }
+  // The admin who reset the password knows it too: nothing is done under it but choosing one only the operator knows.
+  if (op.mustChangePassword && !req.routeOptions.config.beforeOwnPassword) {
+    await audit(ctx, ctx.store.db, req, { action, target: req.url.split('?')[0]!, outcome: 'refused', detail: { why: 'password reset' } });
+    throw new HttpError('FORBIDDEN', 'an admin reset your password: choose your own first (Change my password)');
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     try {

@@ -43,12 +43,13 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext, pendingN
     return { operator: r.operator, csrfToken };
   });
 
-  app.get('/console/api/session', { config: { action: 'view' } }, async (req) => {
+  // `beforeOwnPassword`: an operator whose password an admin reset may still see the session, sign out, and change it.
+  app.get('/console/api/session', { config: { action: 'view', beforeOwnPassword: true } }, async (req) => {
     const op = req.operator!;
-    return { operator: { id: op.id, email: op.email, name: op.name, role: op.role }, csrfToken: op.csrfToken };
+    return { operator: { id: op.id, email: op.email, name: op.name, role: op.role, mustChangePassword: op.mustChangePassword }, csrfToken: op.csrfToken };
   });
 
-  app.post('/console/api/sign-out', { config: { action: 'view' } }, async (req, reply) => {
+  app.post('/console/api/sign-out', { config: { action: 'view', beforeOwnPassword: true } }, async (req, reply) => {
     await ctx.store.tx(async (q) => {
       await endSession(q, req.operator!.sessionHash);
       await audit(ctx, q, req, { action: 'signout' });
@@ -58,7 +59,7 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext, pendingN
   });
 
   /** Ends every session of the signed-in operator, this one included (a lost laptop, a shared PC). */
-  app.post('/console/api/sign-out-everywhere', { config: { action: 'view' } }, async (req, reply) => {
+  app.post('/console/api/sign-out-everywhere', { config: { action: 'view', beforeOwnPassword: true } }, async (req, reply) => {
     const ended = await ctx.store.tx(async (q) => {
       const n = await endSessions(q, req.operator!.id);
       await audit(ctx, q, req, { action: 'signout.everywhere', target: req.operator!.email, detail: { sessions: n } });

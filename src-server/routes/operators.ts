@@ -9,7 +9,8 @@ import type { Q } from '../store/db';
 
 const CreateBody = z.object({ email: Email, name: OperatorName, role: RoleSchema, password: Password }).strict();
 const ChangeBody = z.object({ role: RoleSchema.optional(), disabled: z.boolean().optional() }).strict();
-const IdParams = z.object({ id: z.string().regex(/^op_[A-Za-z0-9]{16}$/) }).strict();
+/** `:id` of an operator route (also the password reset's, routes/passwords.ts). */
+export const OperatorIdParams = z.object({ id: z.string().regex(/^op_[A-Za-z0-9]{16}$/) }).strict();
 
 /**
  * Managing operators (action `operators.manage`: admins). A role change or a disable ends the operator's sessions at
@@ -31,7 +32,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.patch('/console/api/operators/:id', manage, async (req) => {
-    const { id } = parseOr400(IdParams, req.params, 'params');
+    const { id } = parseOr400(OperatorIdParams, req.params, 'params');
     const change = parseOr400(ChangeBody, req.body, 'body');
     return ctx.store.tx(async (q) => {
       const before = await q.selectFrom('operators').selectAll().where('id', '=', id).executeTakeFirst();
@@ -51,7 +52,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.post('/console/api/operators/:id/sign-out', manage, async (req) => {
-    const { id } = parseOr400(IdParams, req.params, 'params');
+    const { id } = parseOr400(OperatorIdParams, req.params, 'params');
     return ctx.store.tx(async (q) => {
       const op = await q.selectFrom('operators').select('email').where('id', '=', id).executeTakeFirst();
       if (!op) throw new HttpError('NOT_FOUND', `no operator ${id}`);

@@ -159,6 +159,8 @@ export interface OperatorsTable {
   password_hash: string;
   created_at: number;
   disabled_at: number | null;
+  /** Migration 15 (ADR password-reset): when an admin reset the password; set, the operator must choose their own first. */
+  password_reset_at: number | null;
 }
 
 export interface OperatorSessionsTable {

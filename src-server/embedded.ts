@@ -13,7 +13,8 @@ import { consoleLogger, type Logger } from './log';
 import { issueBadge, revokeBadge } from './services/badges';
 import { createEnrollmentToken } from './services/enrollment';
 import { fleetSnapshot, kioskEvents, type KioskSummary } from './services/fleet';
-import { cancelShipment, createShipment, extendShipment, parcelView, type CreatedShipment } from './services/shipments';
+import { cancelShipment, extendShipment, parcelViewByBarcode } from './services/parcel-actions';
+import { createShipment, type CreatedShipment } from './services/shipments';
 import { createDropoff, type CreatedDropoff } from './services/dropoffs';
 import { DropoffRequest as DropoffSchema, type DropoffRequest } from '../src-shared/sync-protocol';
 
@@ -94,7 +95,7 @@ export async function startFleetServer(o: StartFleetServerOptions): Promise<Flee
     cancelShipment: (barcode) => cancelShipment(ctx, barcode),
     createDropoff: async (req) => createDropoff(ctx, parseOr400(DropoffSchema, req, 'dropoff') as z.output<typeof DropoffSchema>),
     extendShipment: (barcode, days) => extendShipment(ctx, barcode, days),
-    parcel: (barcode) => parcelView(ctx, barcode),
+    parcel: (barcode) => parcelViewByBarcode(ctx, barcode),
     issueBadge: (req) => issueBadge(ctx, { role: req.role, name: req.name, ttlHours: req.ttlHours ?? 24 * 30 }),
     revokeBadge: async (badgeId) => void (await revokeBadge(ctx, badgeId)),
     fleet: () => fleetSnapshot(ctx),

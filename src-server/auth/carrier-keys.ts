@@ -6,6 +6,8 @@ import { HttpError } from '../http/errors';
 import { randomId } from '../ids';
 import type { Q } from '../store/db';
 import type { CarrierKeyView } from '../../src-shared/operator-audit';
+import { findParcelByBarcode } from '../services/parcel-actions';
+import type { ParcelRow } from '../services/shipments';
 
 /**
  * Per-carrier API keys (issue 12; ADR operator-auth). A key is 32 random bytes, shown once at creation; only its
@@ -111,12 +113,14 @@ export function assertKiosk(p: CarrierPrincipal | undefined, kioskId: string): v
 }
 
 /**
- * May this principal see or change the parcel with `barcode`? The admin key: any. A carrier key: only a parcel its
- * carrier created; any other barcode answers 404 exactly as an unknown one does.
+ * The parcel `barcode` means for this principal (issue 12 red-team finding 1): the admin key, any carrier's (the live
+ * one first, else the newest); a carrier key, its own carrier's live one first, else its newest, so it acts on its
+ * parcel even when another carrier's parcel carries the same barcode, and never on theirs. A barcode none of its
+ * parcels carry answers 404 exactly as an unknown one does. The caller acts on the returned row's id from here on.
  */
-export async function assertParcel(ctx: ServerContext, p: CarrierPrincipal | undefined, barcode: string): Promise<void> {
+export async function carrierParcel(ctx: ServerContext, p: CarrierPrincipal | undefined, barcode: string): Promise<ParcelRow> {
   if (!p) throw new HttpError('UNAUTHORIZED', 'no credential');
-  if (p.kind === 'admin') return;
-  const row = await ctx.store.db.selectFrom('parcels').select('carrier').where('barcode', '=', barcode).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
-  if (!row || row.carrier !== p.carrier) throw new HttpError('NOT_FOUND', `no parcel with barcode ${barcode}`);
+  const row = await findParcelByBarcode(ctx, ctx.store.db, barcode, false, p.kind === 'carrier' ? { carrier: p.carrier } : {});
+  if (!row) throw new HttpError('NOT_FOUND', `no parcel with barcode ${barcode}`);
+  return row;
 }

@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Barcode } from '../../src-shared/api/common';
 import { BadgeId, BadgeRequest, DropoffRequest, EnrollmentTokenRequest, ExtendRequest, KioskId, ShipmentRequest } from '../../src-shared/sync-protocol';
-import { assertKiosk, assertParcel } from '../auth/carrier-keys';
+import { assertKiosk, carrierParcel } from '../auth/carrier-keys';
 import type { ServerContext } from '../context';
-import { HttpError, parseOr400 } from '../http/errors';
+import { parseOr400 } from '../http/errors';
 import { issueBadge, revokeBadge } from '../services/badges';
 import { createEnrollmentToken } from '../services/enrollment';
-import { cancelShipment, createShipment, extendShipment, parcelView } from '../services/shipments';
+import { cancelParcel, extendParcel, parcelView } from '../services/parcel-actions';
+import { createShipment } from '../services/shipments';
 import { createDropoff } from '../services/dropoffs';
 import { fleetSnapshot, kioskEvents } from '../services/fleet';
 
@@ -39,24 +40,26 @@ export function carrierRoutes(app: FastifyInstance, ctx: ServerContext, hooks: {
     return reply.status(201).send(created);
   });
 
+  // Each resolves the caller's own parcel once (carrierParcel) and acts on its id: a barcode shared with another
+  // carrier's parcel, or with an old finished one, never redirects the action (red-team finding 1).
   app.delete('/v1/shipments/:barcode', carrier, async (req) => {
     const { barcode } = parseOr400(BarcodeParams, req.params, 'params');
-    await assertParcel(ctx, req.carrier, barcode);
-    return cancelShipment(ctx, barcode);
+    const p = await carrierParcel(ctx, req.carrier, barcode);
+    await ctx.store.tx((q) => cancelParcel(ctx, q, p.id));
+    return parcelView(ctx, p.id);
   });
 
   app.post('/v1/shipments/:barcode/extend', carrier, async (req) => {
     const { barcode } = parseOr400(BarcodeParams, req.params, 'params');
-    await assertParcel(ctx, req.carrier, barcode);
-    return extendShipment(ctx, barcode, parseOr400(ExtendRequest, req.body, 'body').days);
+    const { days } = parseOr400(ExtendRequest, req.body, 'body');
+    const p = await carrierParcel(ctx, req.carrier, barcode);
+    await ctx.store.tx((q) => extendParcel(ctx, q, p.id, days));
+    return parcelView(ctx, p.id);
   });
 
   app.get('/v1/parcels/:barcode', carrier, async (req) => {
     const { barcode } = parseOr400(BarcodeParams, req.params, 'params');
-    await assertParcel(ctx, req.carrier, barcode);
-    const v = await parcelView(ctx, barcode);
-    if (!v) throw new HttpError('NOT_FOUND', `no parcel with barcode ${barcode}`);
-    return v;
+    return parcelView(ctx, (await carrierParcel(ctx, req.carrier, barcode)).id);
   });
 
   app.post('/v1/enrollment-tokens', async (req, reply) => {

@@ -7,7 +7,7 @@ import { HttpError, parseOr400 } from '../http/errors';
 import { parcelTimeline, searchParcels, summary } from '../services/parcel-search';
 import { reissueCode } from '../services/reissue';
 import { markForReturn } from '../services/returns';
-import { cancelShipment, extendShipment } from '../services/shipments';
+import { cancelParcel, extendParcel } from '../services/parcel-actions';
 
 const SearchQuery = z.object({ q: z.string().max(200) }).strict();
 const Params = z.object({ id: ParcelId }).strict();
@@ -16,7 +16,9 @@ const ExtendBody = z.object({ days: z.number().int().min(1).max(30) }).strict();
 /**
  * Parcels in the console (issue 12, ADR code-reissue): search, one parcel with its timeline, and the actions of the
  * role table (auth/roles.ts): resend (= a NEW code, re-issued; the old one stops opening), extend, cancel. Each action
- * is audited with the parcel id as target; the answer never carries a code.
+ * acts on the parcel named by the id in the path and nothing else (a barcode may name an old parcel and a live one),
+ * is refused INVALID_STATE (409) when that parcel's state does not allow it, and is audited in the same transaction
+ * with that id as target; the answer never carries a code.
  */
 export function parcelConsoleRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const db = ctx.store.db;
@@ -51,9 +53,11 @@ export function parcelConsoleRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.post('/console/api/parcels/:id/extend', { config: { action: 'parcel.extend' } }, async (req) => {
     const { id } = parseOr400(Params, req.params, 'params');
     const { days } = parseOr400(ExtendBody, req.body, 'body');
-    const p = await load(id);
-    await extendShipment(ctx, p.barcode, days);
-    await audit(ctx, db, req, { action: 'parcel.extend', target: id, detail: { days } });
+    // By id end to end (red-team finding 1): the parcel the operator chose, never another with its barcode.
+    await ctx.store.tx(async (q) => {
+      const p = await extendParcel(ctx, q, id, days);
+      await audit(ctx, q, req, { action: 'parcel.extend', target: id, detail: { days, barcode: p.barcode } });
+    });
     return detail(id);
   });
 
@@ -70,9 +74,10 @@ export function parcelConsoleRoutes(app: FastifyInstance, ctx: ServerContext): v
 
   app.post('/console/api/parcels/:id/cancel', { config: { action: 'parcel.cancel' } }, async (req) => {
     const { id } = parseOr400(Params, req.params, 'params');
-    const p = await load(id);
-    await cancelShipment(ctx, p.barcode);
-    await audit(ctx, db, req, { action: 'parcel.cancel', target: id });
+    await ctx.store.tx(async (q) => {
+      const p = await cancelParcel(ctx, q, id);
+      await audit(ctx, q, req, { action: 'parcel.cancel', target: id, detail: { barcode: p.barcode } });
+    });
     return detail(id);
   });
 }

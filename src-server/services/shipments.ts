@@ -1,18 +1,17 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
-import type { ParcelView, ShipmentRequest, SizeCounts } from '../../src-shared/sync-protocol';
+import type { ShipmentRequest, SizeCounts } from '../../src-shared/sync-protocol';
 import { checkDigest, codeDigest, newCheckCode, newQrToken, qrDigest } from '../../src-common/code-digest';
-import { DAY_MS, iso, isoOrNull, type ServerContext } from '../context';
+import { type ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { sealablePickupSecrets } from '../notify/messages';
-import { dropPendingNotifications, enqueueNotification } from '../notify/outbox';
+import { enqueueNotification } from '../notify/outbox';
 import { randomId } from '../ids';
 import { isUniqueViolation, lockRows } from '../store/dialect';
 import type { Q } from '../store/db';
 import type { ParcelsTable } from '../store/schema';
 import { fits, zeroCounts } from './capacity';
 import { appendChange } from './manifest-log';
-import { queueWebhook } from './webhooks';
 import { optionalGroupKey, recipientLink } from './recipient-link';
 import { currentKioskSecret } from './reenroll';
 
@@ -178,117 +177,6 @@ export async function createShipment(ctx: ServerContext, req: ParsedShipment, ca
   if (onTheWay > 0) ctx.notificationsQueued();
   ctx.log.info('shipment accepted', { parcelId, kioskId: req.kioskId, size: req.size });
   return { parcelId, barcode: req.barcode, kioskId: req.kioskId, status: 'expected', code, qrToken, checkCode };
-}
-
-/** The most recent parcel with this barcode, preferring one still active; `lock` takes its row lock (PostgreSQL). */
-export async function findParcelByBarcode(ctx: ServerContext, q: Q, barcode: string, lock = false): Promise<ParcelRow | undefined> {
-  const base = q
-    .selectFrom('parcels')
-    .selectAll()
-    .where('barcode', '=', barcode)
-    .orderBy((eb) => eb.case().when('status', 'in', ACTIVE).then(1).else(0).end(), 'desc')
-    .orderBy('created_at', 'desc')
-    .limit(1);
-  return (lock ? lockRows(ctx.store.dialect, base) : base).executeTakeFirst();
-}
-
-/**
- * Cancels an expected parcel. The status change is conditional (`… WHERE status = 'expected' RETURNING`): racing a
- * deposit or a second cancel on another instance, exactly one wins and only the winner appends to the manifest.
- */
-export async function cancelShipment(ctx: ServerContext, barcode: string): Promise<ParcelView> {
-  await ctx.store.tx(async (q) => {
-    const p = await findParcelByBarcode(ctx, q, barcode);
-    if (!p) throw new HttpError('NOT_FOUND', `no parcel with barcode ${barcode}`);
-    const now = ctx.now();
-    const won = await q
-      .updateTable('parcels')
-      .set({ status: 'cancelled', cancel_reason: 'carrier', cancelled_at: now, updated_at: now })
-      .where('id', '=', p.id)
-      .where('status', '=', 'expected')
-      .returning('id')
-      .executeTakeFirst();
-    if (!won) {
-      const cur = await q.selectFrom('parcels').select('status').where('id', '=', p.id).executeTakeFirstOrThrow();
-      throw new HttpError('INVALID_STATE', `parcel ${barcode} is ${cur.status}; only an expected parcel can be cancelled`);
-    }
-    await appendChange(ctx, q, p.kiosk_id, 'cancelled', { parcelId: p.id, barcode: p.barcode, cancelledAt: iso(now), reason: 'carrier' });
-    await queueWebhook(ctx, q, p.id, 'cancelled');
-  });
-  return (await parcelView(ctx, barcode))!;
-}
-
-const MAX_WINDOW_DAYS = 60;
-
-/**
- * Gives an expected or deposited parcel `days` more. One conditional update does the arithmetic in the database
- * (`pickup_window_days = pickup_window_days + days … WHERE status IN ('expected','deposited') AND the result fits`), so
- * two extensions add up instead of one overwriting the other, and an extension racing the sweep or a pickup on another
- * instance either applies to the parcel as it is at commit or is refused.
- */
-export async function extendShipment(ctx: ServerContext, barcode: string, days: number): Promise<ParcelView> {
-  await ctx.store.tx(async (q) => {
-    const p = await findParcelByBarcode(ctx, q, barcode);
-    if (!p) throw new HttpError('NOT_FOUND', `no parcel with barcode ${barcode}`);
-    const now = ctx.now();
-    const won = await q
-      .updateTable('parcels')
-      .set((eb) => ({
-        pickup_window_days: eb('pickup_window_days', '+', days),
-        expires_at: eb.case().when('status', '=', 'deposited').then(eb('expires_at', '+', days * DAY_MS)).else(eb.ref('expires_at')).end(),
-        reminder_queued_at: null,
-        updated_at: now,
-      }))
-      .where('id', '=', p.id)
-      .where('status', 'in', ['expected', 'deposited'])
-      .where('pickup_window_days', '<=', MAX_WINDOW_DAYS - days)
-      .returning(['status', 'pickup_window_days', 'expires_at'])
-      .executeTakeFirst();
-    if (!won) {
-      const cur = await q.selectFrom('parcels').select(['status', 'pickup_window_days']).where('id', '=', p.id).executeTakeFirstOrThrow();
-      if (cur.status !== 'expected' && cur.status !== 'deposited') {
-        throw new HttpError('INVALID_STATE', `parcel ${barcode} is ${cur.status}; only an expected or deposited parcel can be extended`);
-      }
-      throw new HttpError('INVALID_STATE', `a parcel may wait at most ${MAX_WINDOW_DAYS} days`);
-    }
-    const expiresAt = won.status === 'deposited' ? won.expires_at : null;
-    // A reminder not yet delivered would announce the old date; the sweep queues one for the new date when it is due.
-    if (expiresAt !== null) await dropPendingNotifications(q, p.id, ['reminder'], 'expiry extended');
-    await appendChange(ctx, q, p.kiosk_id, 'extended', { parcelId: p.id, barcode: p.barcode, pickupWindowDays: won.pickup_window_days, expiresAt: isoOrNull(expiresAt) });
-  });
-  return (await parcelView(ctx, barcode))!;
-}
-
-export async function parcelView(ctx: ServerContext, barcode: string): Promise<ParcelView | undefined> {
-  const q = ctx.store.db;
-  const p = await findParcelByBarcode(ctx, q, barcode);
-  if (!p) return undefined;
-  const notifications = (await q
-    .selectFrom('notifications')
-    .select(['kind', 'channel', 'status', 'attempts'])
-    .where('parcel_id', '=', p.id)
-    .orderBy('id')
-    .execute()) as ParcelView['notifications'];
-  return {
-    parcelId: p.id,
-    barcode: p.barcode,
-    kioskId: p.kiosk_id,
-    size: p.size,
-    status: p.status,
-    accessible: p.accessible === 1,
-    compartmentId: p.compartment_id,
-    pickupWindowDays: p.pickup_window_days,
-    createdAt: iso(p.created_at),
-    depositedAt: isoOrNull(p.deposited_at),
-    expiresAt: isoOrNull(p.expires_at),
-    pickedUpAt: isoOrNull(p.picked_up_at),
-    cancelledAt: isoOrNull(p.cancelled_at),
-    cancelReason: p.status === 'cancelled' ? p.cancel_reason : null,
-    conflict: p.conflict,
-    direction: p.direction,
-    ...(p.direction === 'out' ? { destinationRef: p.destination_ref, dropoffDeadline: isoOrNull(p.dropoff_deadline), receipt: p.receipt } : {}),
-    notifications,
-  };
 }
 
 export type { ShipmentRequest };

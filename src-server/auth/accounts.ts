@@ -4,7 +4,7 @@ import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { randomId } from '../ids';
 import type { Q } from '../store/db';
-import { isUniqueViolation } from '../store/dialect';
+import { isUniqueViolation, lockRows } from '../store/dialect';
 import { ROLES, type Role } from './roles';
 
 /**
@@ -82,41 +82,55 @@ export type SignInResult =
   | { ok: false; reason: 'locked'; retryAfterMs: number; lockedNow: boolean };
 
 /**
- * Checks an e-mail and password. While the e-mail is locked, no password is checked at all. A wrong password (or an
- * unknown e-mail, or a disabled account) counts a failure against the e-mail as typed; the LOCK_AFTER-th starts a
- * lock (`lockedNow`: the caller audits it). The answer never says how many attempts remain or whether the account
- * exists: 'wrong' for every refusal outside a lock.
+ * Checks an e-mail and password. While the e-mail is locked, no password is checked at all. Every attempt is counted
+ * against the e-mail as typed BEFORE its password is hashed (reserveAttempt; red-team 12 finding 2: checked first and
+ * counted after the slow hash, N parallel guesses were all checked), so however many arrive at once, at most LOCK_AFTER
+ * passwords are checked per lock window and the rest are answered as locked, unhashed. A wrong password (or an unknown
+ * e-mail, or a disabled account) keeps its count; the LOCK_AFTER-th attempt starts the lock as it is counted
+ * (`lockedNow` when it was wrong: the caller audits it); a right password clears streak and lock. The answer never says
+ * how many attempts remain or whether the account exists: 'wrong' for every refusal outside a lock.
  */
 export async function checkPassword(ctx: ServerContext, emailInput: string, password: string): Promise<SignInResult> {
   const parsed = Email.safeParse(emailInput);
   const email = parsed.success ? parsed.data : emailInput.trim().toLowerCase().slice(0, 254);
-  const now = ctx.now();
+  const slot = await reserveAttempt(ctx, email, ctx.now());
+  if (slot.locked) return { ok: false, reason: 'locked', retryAfterMs: slot.retryAfterMs, lockedNow: false };
   const q = ctx.store.db;
-  const f = await q.selectFrom('signin_failures').selectAll().where('email', '=', email).executeTakeFirst();
-  if (f?.locked_until != null && f.locked_until > now) return { ok: false, reason: 'locked', retryAfterMs: f.locked_until - now, lockedNow: false };
   const op = parsed.success ? await q.selectFrom('operators').selectAll().where('email', '=', email).executeTakeFirst() : undefined;
   const good = await verify(op?.password_hash ?? (await dummyHash()), password.slice(0, 200)).catch(() => false);
   if (good && op && op.disabled_at === null) {
-    if (f) await q.deleteFrom('signin_failures').where('email', '=', email).execute();
+    await q.deleteFrom('signin_failures').where('email', '=', email).execute();
     return { ok: true, operator: toOperator(op) };
   }
-  return recordFailure(ctx, email, now);
+  return slot.lockedMs === null ? { ok: false, reason: 'wrong' } : { ok: false, reason: 'locked', retryAfterMs: slot.lockedMs, lockedNow: true };
 }
 
-async function recordFailure(ctx: ServerContext, email: string, now: number): Promise<SignInResult> {
+/**
+ * Counts one attempt for `email` in one transaction, or refuses it while the e-mail is locked: the row is created if
+ * missing, then read under its lock (PostgreSQL `FOR UPDATE`; SQLite has one writer) and updated, so concurrent
+ * attempts on any instance are counted one after the other. The LOCK_AFTER-th attempt of a streak writes the lock at
+ * once (`lockedMs`), before its own password is checked: the attempts racing it are refused without a hash, and if it
+ * turns out right, the sign-in clears the lock with the streak.
+ */
+async function reserveAttempt(ctx: ServerContext, email: string, now: number): Promise<{ locked: true; retryAfterMs: number } | { locked: false; lockedMs: number | null }> {
   return ctx.store.tx(async (q) => {
-    const f = await q.selectFrom('signin_failures').selectAll().where('email', '=', email).executeTakeFirst();
-    const stale = !f || now - f.last_failure_at > LOCKOUT.forgetAfterMs;
+    await q
+      .insertInto('signin_failures')
+      .values({ email, failures: 0, locks: 0, locked_until: null, last_failure_at: now })
+      .onConflict((oc) => oc.column('email').doNothing())
+      .execute();
+    const f = await lockRows(ctx.store.dialect, q.selectFrom('signin_failures').selectAll().where('email', '=', email)).executeTakeFirstOrThrow();
+    if (f.locked_until !== null && f.locked_until > now) return { locked: true, retryAfterMs: f.locked_until - now };
+    const stale = now - f.last_failure_at > LOCKOUT.forgetAfterMs;
     const failures = (stale ? 0 : f.failures) + 1;
     const locks = stale ? 0 : f.locks;
     const lock = failures >= LOCKOUT.lockAfter;
     const lockMs = Math.min(LOCKOUT.firstLockMs * 2 ** locks, LOCKOUT.maxLockMs);
-    const row = { email, failures: lock ? 0 : failures, locks: lock ? locks + 1 : locks, locked_until: lock ? now + lockMs : null, last_failure_at: now };
     await q
-      .insertInto('signin_failures')
-      .values(row)
-      .onConflict((oc) => oc.column('email').doUpdateSet({ failures: row.failures, locks: row.locks, locked_until: row.locked_until, last_failure_at: now }))
+      .updateTable('signin_failures')
+      .set({ failures: lock ? 0 : failures, locks: lock ? locks + 1 : locks, locked_until: lock ? now + lockMs : null, last_failure_at: now })
+      .where('email', '=', email)
       .execute();
-    return lock ? { ok: false, reason: 'locked', retryAfterMs: lockMs, lockedNow: true } : { ok: false, reason: 'wrong' };
+    return { locked: false, lockedMs: lock ? lockMs : null };
   });
 }

@@ -4,6 +4,7 @@ import { publicKeyPem } from '../auth/badges';
 import { DAY_MS, iso, type ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { randomId } from '../ids';
+import type { Q } from '../store/db';
 import { appendChange } from './manifest-log';
 import { reenrollKiosk, type Reenrolled } from './reenroll';
 
@@ -11,13 +12,14 @@ const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').
 
 /**
  * A one-time enrollment token; only its hash is stored. `timeZone` (an IANA name, already checked by the TimeZone
- * schema) becomes the enrolled kiosk's zone, in which its recipients' deadlines are written (issue 12).
+ * schema) becomes the enrolled kiosk's zone, in which its recipients' deadlines are written (issue 12). `q`: the
+ * caller's transaction (it audits in the same one).
  */
-export async function createEnrollmentToken(ctx: ServerContext, ttlHours = 24, timeZone?: string): Promise<{ enrollmentToken: string; expiresAt: string }> {
+export async function createEnrollmentToken(ctx: ServerContext, ttlHours = 24, timeZone?: string, q: Q = ctx.store.db): Promise<{ enrollmentToken: string; expiresAt: string }> {
   const token = 'lket_' + randomBytes(24).toString('base64url');
   const now = ctx.now();
   const expiresAt = now + ttlHours * 3600_000;
-  await ctx.store.db.insertInto('enrollment_tokens').values({ token_hash: hashToken(token), created_at: now, expires_at: expiresAt, time_zone: timeZone ?? null }).execute();
+  await q.insertInto('enrollment_tokens').values({ token_hash: hashToken(token), created_at: now, expires_at: expiresAt, time_zone: timeZone ?? null }).execute();
   return { enrollmentToken: token, expiresAt: iso(expiresAt) };
 }
 

@@ -10,6 +10,8 @@ export interface Me {
   email: string;
   name: string;
   role: Role;
+  /** An admin reset the password (ADR password-reset): the console shows only "choose your own" until it is changed. */
+  mustChangePassword?: boolean;
 }
 export type Size = 'S' | 'M' | 'L' | 'XL';
 export interface Kiosk {
@@ -84,6 +86,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
 /** Role × action, as the server's table (src-server/auth/roles.ts) decides it; here only to hide what would be refused. */
 export const can = {
   manageOperators: (r: Role) => r === 'admin',
+  resetPasswords: (r: Role) => r === 'admin',
   manageCarrierKeys: (r: Role) => r === 'admin',
   manageAlerts: (r: Role) => r === 'admin',
   readAudit: (r: Role) => r !== 'support',

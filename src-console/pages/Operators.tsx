@@ -1,16 +1,22 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, type Me, type OperatorRow, type Role } from '../api';
+import { api, can, type Me, type OperatorRow, type Role } from '../api';
 import { useError, when } from './util';
+import { confirmThen } from '../ui/confirm';
 import { DataTable } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Loaded } from '../ui/Loaded';
+import { OneTimeSecret } from '../ui/OneTimeSecret';
 
 const ROLES: Role[] = ['admin', 'operator', 'support'];
 
-/** Admins: create operators, change a role, disable or enable, sign someone out everywhere. */
+/**
+ * Admins: create operators, change a role, disable or enable, sign someone out everywhere, reset someone's password (a
+ * generated one, shown once here: ADR password-reset).
+ */
 export function OperatorsPage({ me }: { me: Me }) {
   const [ops, setOps] = useState<OperatorRow[] | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [reset, setReset] = useState<{ email: string; temporaryPassword: string } | null>(null);
   const [error, report, clear] = useError();
   const load = useCallback(() => api<{ operators: OperatorRow[] }>('GET', 'operators').then((r) => setOps(r.operators), report), [report]);
   useEffect(() => void load(), [load]);
@@ -18,6 +24,7 @@ export function OperatorsPage({ me }: { me: Me }) {
   async function act(fn: () => Promise<unknown>, done: string) {
     clear();
     setNotice(null);
+    setReset(null);
     try {
       await fn();
       setNotice(done);
@@ -33,6 +40,17 @@ export function OperatorsPage({ me }: { me: Me }) {
     const email = String(f.get('email'));
     await act(() => api('POST', 'operators', { email, name: String(f.get('name')), role: String(f.get('role')), password: String(f.get('password')) }), `Operator ${email} created.`);
     form.reset();
+  }
+  async function resetPassword(o: OperatorRow) {
+    setNotice(null);
+    setReset(null);
+    await confirmThen(
+      `Reset the password of ${o.email}? Their sessions end now. You get a new password to give them, once; at sign-in they must choose their own.`,
+      clear,
+      () => api<{ email: string; temporaryPassword: string }>('POST', `operators/${o.id}/password`).then(setReset),
+      load,
+      report,
+    );
   }
 
   return (
@@ -59,6 +77,11 @@ export function OperatorsPage({ me }: { me: Me }) {
       </section>
       <div aria-live="polite">
         {notice && <p className="notice">{notice}</p>}
+        {reset && (
+          <OneTimeSecret what="A new password" owner={reset.email} secret={reset.temporaryPassword}>
+            <p>Give it to them yourself (in person or by phone, not by e-mail). It only lets them choose their own password at sign-in.</p>
+          </OneTimeSecret>
+        )}
         <ErrorAlert error={error} />
       </div>
       <section aria-labelledby="all-operators">
@@ -100,6 +123,11 @@ export function OperatorsPage({ me }: { me: Me }) {
                     {o.id !== me.id && (
                       <button type="button" className="secondary" onClick={() => void act(() => api('POST', `operators/${o.id}/sign-out`), `${o.email} signed out everywhere.`)} aria-label={`Sign ${o.email} out everywhere`}>
                         Sign out everywhere
+                      </button>
+                    )}
+                    {o.id !== me.id && can.resetPasswords(me.role) && (
+                      <button type="button" className="secondary" onClick={() => void resetPassword(o)} aria-label={`Reset the password of ${o.email}`}>
+                        Reset password
                       </button>
                     )}
                     </div>

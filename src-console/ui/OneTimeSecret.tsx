@@ -1,5 +1,10 @@
-/** A secret the server shows once (a carrier key, a webhook signing secret): "`what` for `owner`. Copy it now…". */
-export function OneTimeSecret({ what, owner, secret }: { what: string; owner: string; secret: string }) {
+import type { ReactNode } from 'react';
+
+/**
+ * A secret the server shows once (a carrier key, a webhook signing secret, a reset password): "`what` for `owner`. Copy
+ * it now…", then `children` (what to do with it), if any.
+ */
+export function OneTimeSecret({ what, owner, secret, children }: { what: string; owner: string; secret: string; children?: ReactNode }) {
   return (
     <div className="notice" role="status">
       <p>
@@ -8,6 +13,7 @@ export function OneTimeSecret({ what, owner, secret }: { what: string; owner: st
       <p>
         <code className="secret">{secret}</code>
       </p>
+      {children}
     </div>
   );
 }

@@ -63,7 +63,7 @@ test('an admin finds a parcel by phone, reads its timeline and sends a new code 
 
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Send a new code' }).click();
-  await expect(page.getByRole('status')).toContainText('The old code no longer opens the locker.');
+  await expect(page.getByRole('status')).toContainText('The old code stops opening the locker as soon as the kiosk syncs (usually within seconds; later if it is offline).');
   await expect(timeline).toContainText('code-reissued');
   await expect(timeline).toContainText('parcel.resend by admin@example.com');
   await expect.poll(() => codes().length, { timeout: 10_000 }).toBe(2);

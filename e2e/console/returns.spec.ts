@@ -58,7 +58,7 @@ test('an admin marks a deposited parcel for return to sender: confirmation, noti
 
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Return to sender' }).click();
-  await expect(page.getByRole('status')).toContainText('its code no longer opens the locker');
+  await expect(page.getByRole('status')).toContainText('its code stops opening the locker as soon as the kiosk syncs');
   await expect(page.getByRole('heading', { name: `Parcel ${BARCODE} · expired` })).toBeVisible();
   await expect(page.getByTestId('return-mark')).toContainText('Marked for return to sender');
   const timeline = page.locator('ol.timeline');

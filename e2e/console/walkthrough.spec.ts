@@ -131,7 +131,7 @@ test('the README walkthrough: the demo network run from the console alone', asyn
   const before = kioskDigest(demo, p1!);
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Send a new code' }).click();
-  await expect(page.getByRole('status')).toContainText('The old code no longer opens the locker.');
+  await expect(page.getByRole('status')).toContainText('The old code stops opening the locker as soon as the kiosk syncs (usually within seconds; later if it is offline).');
   await expect.poll(() => codesFor(demo, p1!).length, { timeout: 30_000 }).toBe(2);
   const newCode = codesFor(demo, p1!)[1]!;
   page.once('dialog', (d) => void d.accept());

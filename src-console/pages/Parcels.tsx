@@ -15,13 +15,20 @@ interface ParcelDetail {
   returnOutcome?: 'cancelled' | 'awaiting_collection';
 }
 
+/**
+ * When a change of code reaches the locker: the kiosk learns it from its manifest at its next sync (push: a second or
+ * two; polling: 15 s; offline: when it is back), and until then the old code still opens (red-team 12 finding 5).
+ */
+const AT_SYNC = 'as soon as the kiosk syncs (usually within seconds; later if it is offline)';
+
 /** What the server's role table (src-server/auth/roles.ts) allows; here only to hide buttons that would be refused. */
 const mayCancel = (r: Me['role']) => r !== 'support';
 const LIVE = ['expected', 'deposited', 'expired'];
 
 /**
  * Parcels (issue 12): one search box (barcode, phone, e-mail or kiosk id; exact), the list, and one parcel with its
- * timeline and actions. "Send a new code" re-issues it (ADR code-reissue): the old code stops working at the kiosk.
+ * timeline and actions. "Send a new code" re-issues it (ADR code-reissue): the old code stops working at the kiosk once
+ * the kiosk has synced, and the page says so (AT_SYNC).
  */
 export function ParcelsPage({ me }: { me: Me }) {
   const [found, setFound] = useState<ParcelSummary[] | null>(null);
@@ -54,14 +61,14 @@ export function ParcelsPage({ me }: { me: Me }) {
       setNotice(
         what === 'resend'
           ? d.messages
-            ? `A new code was sent to the recipient (${d.messages} message${d.messages === 1 ? '' : 's'}). The old code no longer opens the locker.`
+            ? `A new code was sent to the recipient (${d.messages} message${d.messages === 1 ? '' : 's'}). The old code stops opening the locker ${AT_SYNC}.`
             : 'A new code was issued. The recipient gets it when the parcel is deposited.'
           : what === 'extend'
             ? 'The pickup window was extended.'
             : what === 'return'
               ? d.returnOutcome === 'cancelled'
                 ? 'Marked for return to sender: it was not delivered yet, so the kiosk will refuse it and the carrier is told.'
-                : 'Marked for return to sender: its code no longer opens the locker; it is on the driver\'s collection list, and the carrier is told once it is collected.'
+                : `Marked for return to sender: its code stops opening the locker ${AT_SYNC}; it is on the driver's collection list, and the carrier is told once it is collected.`
               : 'The parcel was cancelled.',
       );
     } catch (err) {
@@ -132,7 +139,7 @@ export function ParcelsPage({ me }: { me: Me }) {
           )}
           {LIVE.includes(p.status) && !p.returnRequestedAt && (
             <div className="actions">
-              <button type="button" onClick={() => void act('resend', `Send ${p.barcode}'s recipient a NEW code? The old code stops working.`)}>
+              <button type="button" onClick={() => void act('resend', `Send ${p.barcode}'s recipient a NEW code? The old code stops working ${AT_SYNC}.`)}>
                 Send a new code
               </button>
               {p.status !== 'expired' && (
@@ -154,7 +161,7 @@ export function ParcelsPage({ me }: { me: Me }) {
                       'return',
                       p.status === 'expected'
                         ? `Return ${p.barcode} to sender? It is not delivered yet: the kiosk will refuse it and the carrier is told.`
-                        : `Return ${p.barcode} to sender? Its code stops opening the locker and it goes on the driver's collection list.`,
+                        : `Return ${p.barcode} to sender? Its code stops opening the locker ${AT_SYNC}, and it goes on the driver's collection list.`,
                     )
                   }
                 >

@@ -91,6 +91,7 @@ export const can = {
   manageAlerts: (r: Role) => r === 'admin',
   readAudit: (r: Role) => r !== 'support',
   issueBadges: (r: Role) => r !== 'support',
+  issueTechnicianBadges: (r: Role) => r === 'admin',
   revokeBadges: (r: Role) => r !== 'support',
   createEnrollment: (r: Role) => r !== 'support',
 };

@@ -87,7 +87,7 @@ export function BadgesPage({ me }: { me: Me }) {
               <label htmlFor="b-role">Role</label>
               <select id="b-role" name="role" defaultValue="driver">
                 <option value="driver">Driver (deposits, collects expired parcels)</option>
-                <option value="technician">Technician (service menu)</option>
+                {can.issueTechnicianBadges(me.role) && <option value="technician">Technician (service menu)</option>}
               </select>
               <label htmlFor="b-ttl">Valid for</label>
               <select id="b-ttl" name="ttl" defaultValue={String(24 * 30)}>

@@ -6,6 +6,7 @@ import { audit, readAudit } from '../auth/audit';
 import { clearSessionCookie, endSession, endSessions, startSession } from '../auth/sessions';
 import type { ServerContext } from '../context';
 import { HttpError, parseOr400 } from '../http/errors';
+import { requireAction } from '../http/guard';
 import { issueBadge, listBadges, revokeBadge } from '../services/badges';
 import { createEnrollmentToken } from '../services/enrollment';
 import { fleetSnapshot } from '../services/fleet';
@@ -83,6 +84,8 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext, pendingN
 
   app.post('/console/api/badges', { config: { action: 'badge.issue' } }, async (req, reply) => {
     const body = parseOr400(BadgeRequest, req.body, 'body');
+    // The guard allowed `badge.issue` (a driver's); a technician's is its own action of the table.
+    if (body.role === 'technician') await requireAction(ctx, req, 'badge.issue.technician');
     const badge = await issueBadge(ctx, body);
     await audit(ctx, db, req, { action: 'badge.issue', target: badge.badgeId, detail: { role: body.role, name: body.name, ttlHours: body.ttlHours } });
     return reply.status(201).send(badge);

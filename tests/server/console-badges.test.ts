@@ -4,7 +4,8 @@ import { startTestServer, type Started } from './helpers';
 
 /**
  * The console's badge list (pages/Badges.tsx), over real HTTP against a real fleet server (SQLite and PostgreSQL):
- * every role may read it, it never carries a badge's token, shows revocations, and drops badges a week past expiry.
+ * every role may read it, it never carries a badge's token, shows revocations, and drops badges a week past expiry;
+ * who may issue which badge (the role table, auth/roles.ts).
  */
 let s: Started;
 let clock = Date.parse('2026-03-01T10:00:00Z');
@@ -43,5 +44,28 @@ describe('GET /console/api/badges', () => {
     expect(await ids()).toContain(old.body.badgeId);
     clock += 86_400_000 + 1;
     expect(await ids()).not.toContain(old.body.badgeId);
+  });
+});
+
+describe('POST /console/api/badges: who issues which badge (red-team 12 finding 4)', () => {
+  it('an operator issues a driver badge but not a technician badge (refused 403, audited, no badge made); an admin does', async () => {
+    const op = await operator(s.server, 'operator');
+    const count = async () => Number((await s.server.query<{ n: number }>("SELECT COUNT(*) AS n FROM badges WHERE role = 'technician'"))[0]!.n);
+    const before = await count();
+    const refused = await op.send('POST', '/console/api/badges', { role: 'technician', name: 'Op made tech', ttlHours: 24 * 366 });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe('the operator role may not badge.issue.technician');
+    expect((await op.send('POST', '/console/api/badges', { role: 'technician', name: 'Short one', ttlHours: 1 })).status).toBe(403);
+    expect(await count()).toBe(before);
+    expect((await op.send('POST', '/console/api/badges', { role: 'driver', name: 'Dora Driver', ttlHours: 24 * 30 })).status).toBe(201);
+
+    const admin = await operator(s.server, 'admin');
+    expect((await admin.send('POST', '/console/api/badges', { role: 'technician', name: 'Theo Tech', ttlHours: 24 })).status).toBe(201);
+    expect(await count()).toBe(before + 1);
+    const log = (await admin.get('/console/api/audit?limit=50')).body.entries as Array<{ action: string; operatorEmail: string; outcome: string; detail: unknown }>;
+    expect(log.filter((e) => e.operatorEmail === op.email && e.outcome === 'refused').map((e) => [e.action, e.detail])).toEqual([
+      ['badge.issue.technician', { why: 'role', role: 'operator' }],
+      ['badge.issue.technician', { why: 'role', role: 'operator' }],
+    ]);
   });
 });

@@ -114,7 +114,8 @@ test('remote open: an admin opens a door with a reason and a confirmation; the k
   await check(page, 'live-remote-open-done');
 
   await screen.reload();
-  await expect(screen.getByRole('heading', { name: 'Please close door A03' })).toBeVisible();
+  // A remote open is a maintenance operation (purpose 'maintenance'): the screen speaks for it (red team 10, finding 2).
+  await expect(screen.getByRole('heading', { name: 'Door A03 is open for service: close it' })).toBeVisible();
   await screen.getByTestId('simulate-close').click();
   await expect(screen.getByText('Touch the screen or scan the QR code from your message')).toBeVisible();
   await expect

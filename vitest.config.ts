@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -14,6 +15,11 @@ const shared = {
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker less than the cores: on CI's 2 cores the 190-odd files ran one at a time (~700 s,
+    // over half of CI's 20 minutes). Two files at once is the "both cores busy" the suite is written for (waits on
+    // state, never on time; every server, pty and data dir its own); capped at 4 so a big machine does not turn every
+    // timeout into a race between 16 kiosks.
+    maxWorkers: Math.min(4, Math.max(2, os.availableParallelism())),
     projects: [
       {
         test: {

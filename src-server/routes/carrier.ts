@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Barcode } from '../../src-shared/api/common';
-import { BadgeId, BadgeRequest, DropoffRequest, EnrollmentTokenRequest, ExtendRequest, KioskId, ShipmentRequest } from '../../src-shared/sync-protocol';
+import { BadgeId, BadgeRequest, DropoffRequest, DropoffResponse, EnrollmentTokenRequest, ExtendRequest, KioskId, ShipmentRequest, ShipmentResponse } from '../../src-shared/sync-protocol';
 import { audit } from '../auth/audit';
 import { assertKiosk, carrierParcel } from '../auth/carrier-keys';
 import type { ServerContext } from '../context';
@@ -33,16 +33,18 @@ export function carrierRoutes(app: FastifyInstance, ctx: ServerContext, hooks: {
   app.post('/v1/shipments', carrier, async (req, reply) => {
     const body = parseOr400(ShipmentRequest, req.body, 'body');
     assertKiosk(req.carrier, body.kioskId);
-    const { code: _code, ...created } = await createShipment(ctx, body, req.carrier?.kind === 'carrier' ? req.carrier.carrier : null);
-    return reply.status(201).send(created);
+    // Only the declared answer (zod drops every other key): the created parcel also carries the plaintext code, QR token
+    // and check code for in-process callers, and the QR token alone opens the door (red team 12b: it leaked here).
+    const created = await createShipment(ctx, body, req.carrier?.kind === 'carrier' ? req.carrier.carrier : null);
+    return reply.status(201).send(ShipmentResponse.parse(created));
   });
 
   /** A drop-off (ADR drop-offs): the sender gets a code for this kiosk; capacity is reserved as for a shipment. */
   app.post('/v1/dropoffs', carrier, async (req, reply) => {
     const body = parseOr400(DropoffRequest, req.body, 'body');
     assertKiosk(req.carrier, body.kioskId);
-    const { code: _code, qrToken: _qr, checkCode: _check, ...created } = await createDropoff(ctx, body, req.carrier?.kind === 'carrier' ? req.carrier.carrier : null);
-    return reply.status(201).send(created);
+    const created = await createDropoff(ctx, body, req.carrier?.kind === 'carrier' ? req.carrier.carrier : null);
+    return reply.status(201).send(DropoffResponse.parse(created));
   });
 
   // Each resolves the caller's own parcel once (carrierParcel) and acts on its id: a barcode shared with another

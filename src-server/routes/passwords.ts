@@ -59,6 +59,9 @@ export function passwordRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const target = await q.selectFrom('operators').select('email').where('id', '=', id).executeTakeFirst();
       if (!target || !(await storePasswordHash(q, id, hash, ctx.now()))) throw new HttpError('NOT_FOUND', `no operator ${id}`);
       const sessionsEnded = await endSessions(q, id);
+      // The usual reason for a reset is a locked-out operator: the old password is dead now, so the lock that guarded
+      // it goes too (red team 12b: the temporary password met "try again in 15 min").
+      await q.deleteFrom('signin_failures').where('email', '=', target.email).execute();
       await audit(ctx, q, req, { action: 'password.reset', target: target.email, detail: { sessionsEnded } });
       return { email: target.email, temporaryPassword, sessionsEnded };
     });

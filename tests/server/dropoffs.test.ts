@@ -79,6 +79,7 @@ describe('POST /v1/dropoffs', () => {
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ barcode: 'RET-0001', kioskId: k.id, status: 'expected', direction: 'out' });
     expect(r.body.code).toBeUndefined();
+    expect(Object.keys(r.body as object).sort()).toEqual(['barcode', 'deadline', 'direction', 'kioskId', 'parcelId', 'status']);
     expect(Date.parse(r.body.deadline) - Date.now()).toBeGreaterThan(6 * DAY);
 
     await until(() => sms.messages.length === 1 && smtp.mails.length === 1, 5000, 'the sender’s SMS and e-mail');

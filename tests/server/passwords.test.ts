@@ -154,6 +154,16 @@ describe('an admin resets another operator’s password', () => {
     expect(JSON.stringify(entries)).not.toContain(temporary);
   });
 
+  it('a reset lifts the sign-in lock the operator ran into: the temporary password signs in at once', async () => {
+    const admin = await operator(s.server, 'admin');
+    const target = await operator(s.server, 'operator');
+    for (let i = 0; i < LOCKOUT.lockAfter; i++) await trySignIn(target.email, `wrong guess ${i}`);
+    expect(await trySignIn(target.email, target.password)).toBe(429);
+    const r = await admin.send('POST', `/console/api/operators/${await idOf(target.email)}/password`);
+    expect(r.status).toBe(200);
+    expect(await trySignIn(target.email, r.body.temporaryPassword as string)).toBe(200);
+  });
+
   it('an admin cannot reset their own (Change my password asks for the current one), nor an operator that does not exist; CSRF is required', async () => {
     const admin = await operator(s.server, 'admin');
     const own = await admin.send('POST', `/console/api/operators/${await idOf(admin.email)}/password`);

@@ -28,6 +28,8 @@ describe('POST /v1/shipments', () => {
     expect(r.status).toBe(201);
     expect(ShipmentResponse.parse(r.body)).toMatchObject({ barcode: 'SHIP-0001', status: 'expected' });
     expect(JSON.stringify(r.body)).not.toMatch(/"code"/);
+    // Nothing that opens the door goes back to the carrier: the QR token alone is a pickup (red team 12b).
+    expect(Object.keys(r.body as object).sort()).toEqual(['barcode', 'kioskId', 'parcelId', 'status']);
     const m = ManifestResponse.parse((await k.manifest()).body);
     expect(m.expected).toMatchObject([{ barcode: 'SHIP-0001', size: 'M', accessible: true, pickupWindowDays: 3 }]);
     const view = await admin(s.server, 'GET', '/v1/parcels/SHIP-0001');

@@ -150,6 +150,12 @@ export class SendService {
   private async start(parcel: ParcelRow, kind: 'code' | 'qr'): Promise<SendStarted> {
     const { kit } = this;
     if (parcel.direction !== 'out') throw pickupCode();
+    if (parcel.status !== 'expected') {
+      // Only a drop-off still waiting for its parcel opens a door: a code for one already deposited (re-issued after the
+      // receipt, say) must not let the sender take it back out. Answered as a code that matches nothing, journaling nothing.
+      const mode = this.guard.failure(kind);
+      throw new KioskError('CODE_INVALID', 'no drop-off with this code', mode === 'hardened' && kind === 'code' ? { checkRequired: true } : undefined);
+    }
     if (parcel.expiresAt !== null && parcel.expiresAt <= kit.now()) {
       // Past the sender's deadline: the server frees its reservation; a hit that opens nothing costs the budget.
       const hardened = this.guard.failure(kind) === 'hardened' && kind === 'code';

@@ -13,8 +13,9 @@ import { reissueCode } from './reissue';
  * `lostCodePerKiosk` per kiosk in `lostCodeKioskWindowMs`; past either, RATE_LIMITED (429) and nothing is recorded.
  * The kiosk row is locked first, so one kiosk's requests are counted one after the other on every instance.
  *
- * Each parcel DEPOSITED at this kiosk for that phone gets a new code (ADR code-reissue: new digests in the manifest, the
- * old code stops opening) sent by SMS to that number only: never to the e-mail address, never to another number.
+ * Each inbound parcel DEPOSITED at this kiosk for that phone (never a drop-off: its sender is no recipient) gets a new
+ * code (ADR code-reissue: new digests in the manifest, the old code stops opening) sent by SMS to that number only:
+ * never to the e-mail address, never to another number.
  * Expected parcels get their code at deposit anyway; expired ones no longer open by code. The number itself is never
  * stored or logged: the request row keeps a keyed digest (recipient-link.ts#numberDigest) for the limits.
  * Returns how many messages were queued (for the caller's after-commit kick; never sent to the kiosk).
@@ -47,6 +48,9 @@ export async function lostCode(ctx: ServerContext, q: Q, kioskId: string, phone:
     .select('id')
     .where('kiosk_id', '=', kioskId)
     .where('recipient_phone', '=', phone)
+    // Inbound parcels only: a drop-off keeps its SENDER's phone in recipient_phone, and a new code for a deposited
+    // drop-off would let the sender take it back out after the receipt (red team, issue 13).
+    .where('direction', '=', 'in')
     .where('status', '=', 'deposited')
     .orderBy('deposited_at')
     .execute();

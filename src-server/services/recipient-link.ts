@@ -47,22 +47,28 @@ export function recipientLink(ctx: ServerContext, parcelId: string): string | nu
   return ctx.customer.publicUrl ? `${ctx.customer.publicUrl}/r/${recipientToken(ctx, parcelId)}` : null;
 }
 
-/** The recipient as one string: the E.164 phone when there is one, else the e-mail in lower case. */
+/**
+ * Every address a parcel's code is sent to, as one string: the E.164 phone AND the e-mail in lower case, each or
+ * absent. Two parcels share it only when a code sent for one reaches exactly the people a code for the other reaches.
+ */
 export function normalizedRecipient(r: { phone?: string | null; email?: string | null }): string | null {
-  if (r.phone) return `tel:${r.phone}`;
-  if (r.email) return `mailto:${r.email.trim().toLowerCase()}`;
-  return null;
+  const email = r.email?.trim().toLowerCase() || null;
+  if (!r.phone && !email) return null;
+  return `tel:${r.phone ?? ''}\nmailto:${email ?? ''}`;
 }
 
 /**
  * The opaque key the kiosk groups one recipient's parcels by: HMAC(derived key, recipient + kiosk id), 128 bits,
- * base64url. It names nobody (no phone, no e-mail can be read back), and the same person gets a different key at
- * another kiosk, so keys cannot be joined across kiosks. null when the parcel has no recipient address.
+ * base64url. The recipient is the full set of addresses the code goes to (normalizedRecipient), never the phone alone:
+ * the code also goes by e-mail, so a key over the phone alone let someone book a parcel with a victim's phone and their
+ * own e-mail, receive that code, and open the victim's parcels through "all my parcels" (red team, issue 13). It names
+ * nobody (no phone, no e-mail can be read back), and the same person gets a different key at another kiosk, so keys
+ * cannot be joined across kiosks. null when the parcel has no recipient address.
  */
 export function groupKey(ctx: ServerContext, kioskId: string, r: { phone?: string | null; email?: string | null }): string | null {
   const who = normalizedRecipient(r);
   if (!who) return null;
-  return createHmac('sha256', ctx.keys.vault.derive('recipient-group-v1')).update(`${who}\n${kioskId}`, 'utf8').digest('base64url').slice(0, 22);
+  return createHmac('sha256', ctx.keys.vault.derive('recipient-group-v2')).update(`${who}\n${kioskId}`, 'utf8').digest('base64url').slice(0, 22);
 }
 
 /** The keyed digest a lost-code request's number is counted under (never the number itself). */

@@ -169,6 +169,40 @@ describe('send a parcel with a drop-off code', () => {
     expect(k.services.repos.attempts.countInWindow('code', 86_400_000, k.clock.now(), 0)).toBe(before + 1);
     expect(k.services.repos.doorOps.unfinished()).toHaveLength(0);
   });
+
+  it('a code re-issued for a drop-off already deposited opens no door: CODE_INVALID, nothing journaled (red team, issue 13)', async () => {
+    k = await makeKiosk();
+    const d = announceDropoff(k);
+    const r = await k.call('sendSubmitCode', { code: d.code });
+    const door = r.value.where.compartmentId;
+    expect((await putInAndClose(k, r.value.operationId, door)).outcome).toBe('completed');
+    expect(k.services.repos.parcels.get(d.id)!.status).toBe('deposited');
+    // The server re-issues the drop-off's code (the sender's "I lost my code", an operator's resend): the manifest
+    // replaces its digests, so the new code matches the deposited drop-off here.
+    const code = '913579';
+    const qrToken = 'REISSUEDabcdefghijklmn';
+    const page = ManifestResponse.parse({
+      expected: [],
+      cancellations: [],
+      extensions: [],
+      revokedBadges: [],
+      revokedBadgeIds: [],
+      reissues: [{ seq: ++seq, parcelId: d.id, barcode: d.barcode, codeDigest: codeDigest(SECRET, code), qrDigest: qrDigest(SECRET, qrToken), checkDigest: checkDigest(SECRET, code, '4321') }],
+      nextCursor: String(seq),
+      hasMore: false,
+      serverTime: new Date(k.clock.now()).toISOString(),
+    });
+    const { repos } = k.services;
+    expect(applyManifestPage({ db: repos.db, parcels: repos.parcels, outbox: repos.outbox, enrollment: repos.enrollment, log: createLogger('test') }, page, k.clock.now()).reissued).toBe(1);
+    const unlocks = k.sim.received.unlock;
+    const ops = (k.ctx.db.prepare('SELECT COUNT(*) AS n FROM door_operations').get() as { n: number }).n;
+    expect((await k.call('sendSubmitCode', { code })).error?.code).toBe('CODE_INVALID');
+    expect((await k.call('sendSubmitQr', { token: qrToken })).error?.code).toBe('ALREADY_DEPOSITED');
+    expect(k.sim.received.unlock).toBe(unlocks);
+    expect((k.ctx.db.prepare('SELECT COUNT(*) AS n FROM door_operations').get() as { n: number }).n).toBe(ops);
+    expect(k.ctx.db.prepare(`SELECT 1 FROM audit_log WHERE action = 'send.reopen'`).all()).toHaveLength(0);
+    expect(k.services.repos.parcels.get(d.id)).toMatchObject({ status: 'deposited', compartmentId: door });
+  });
 });
 
 describe('one code space, one lockout', () => {

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManifestResponse } from '../../src-shared/sync-protocol';
+import { ManifestResponse, type SyncEvent } from '../../src-shared/sync-protocol';
 import { RECIPIENT_PAGE_LIMITS } from '../../src-server/routes/recipient-page';
 import { parcelPage } from '../../src-server/routes/recipient-html';
 import { deposited, http, pickedUp, startTestServer, TestKiosk, until, type Started } from './helpers';
@@ -51,11 +52,28 @@ describe('group key (all my parcels)', () => {
     const byBarcode = Object.fromEntries((await manifest(k)).expected.map((e) => [e.barcode, e.groupKey]));
     const other = (await manifest(k2)).expected[0]!.groupKey;
     expect(byBarcode['GRP-0001']).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(byBarcode['GRP-0002']).toBe(byBarcode['GRP-0001']);
+    expect(byBarcode['GRP-0002']).not.toBe(byBarcode['GRP-0001']); // an extra address: another group (see below)
     expect(byBarcode['GRP-0003']).not.toBe(byBarcode['GRP-0001']);
     expect(other).not.toBe(byBarcode['GRP-0001']); // the same person at another kiosk: not joinable
     expect(byBarcode['GRP-0006']).toBe(byBarcode['GRP-0005']); // e-mail compared case-insensitively
     expect(JSON.stringify((await k.manifest()).body)).not.toMatch(/500100|example\.com/i);
+  });
+
+  it('covers every address the code goes to: the same phone with another e-mail is another group (red team, issue 13)', async () => {
+    const { s, k } = await setup();
+    // The attack: a parcel booked with the victim's phone and the booker's own e-mail, whose code reaches the booker by
+    // e-mail. Grouped with the victim's parcel, "all my parcels" would open the victim's door after the booker's own.
+    await s.server.createShipment({ barcode: 'GRP-0101', size: 'S', kioskId: k.id, recipient: { phone: '+48500100777' } });
+    await s.server.createShipment({ barcode: 'GRP-0102', size: 'S', kioskId: k.id, recipient: { phone: '+48500100777', email: 'mallory@example.com' } });
+    await s.server.createShipment({ barcode: 'GRP-0103', size: 'S', kioskId: k.id, recipient: { phone: '+48500100777', email: 'Mallory@Example.com' } });
+    await s.server.createShipment({ barcode: 'GRP-0104', size: 'S', kioskId: k.id, recipient: { email: 'mallory@example.com' } });
+    await s.server.createShipment({ barcode: 'GRP-0105', size: 'S', kioskId: k.id, recipient: { phone: '+48500100777', name: 'Victim again' } });
+    const byBarcode = Object.fromEntries((await manifest(k)).expected.map((e) => [e.barcode, e.groupKey]));
+    expect(byBarcode['GRP-0102']).not.toBe(byBarcode['GRP-0101']); // same phone, an extra e-mail
+    expect(byBarcode['GRP-0104']).not.toBe(byBarcode['GRP-0102']); // same e-mail, no phone
+    expect(byBarcode['GRP-0103']).toBe(byBarcode['GRP-0102']); // identical contacts (e-mail normalized): still grouped
+    expect(byBarcode['GRP-0105']).toBe(byBarcode['GRP-0101']);
+    for (const key of Object.values(byBarcode)) expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });
 
@@ -245,6 +263,27 @@ describe('I lost my code', () => {
     for (const row of rows) expect(row.number_digest).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(rows)).not.toContain('500100');
     expect((await ask(k, '500100209')).status).toBe(400);
+  });
+
+  it('never re-issues a drop-off’s code: its sender’s number after the deposit gets nothing, and nothing changes (red team, issue 13)', async () => {
+    const { s, k, smtp, sms } = await setup();
+    const sender = '+48500100888';
+    const booked = await s.server.createDropoff({ barcode: 'RET-1301', size: 'S', kioskId: k.id, sender: { phone: sender, email: 'sender@example.com' }, destination: { reference: 'RMA-13' } });
+    const dep = { id: randomUUID(), type: 'dropoff.deposited', occurredAt: new Date().toISOString(), payload: { parcelId: booked.parcelId, barcode: 'RET-1301', compartmentId: 'A01', size: 'S', receipt: 'R-ABC234' } };
+    expect((await k.events([dep as SyncEvent])).body.results[0].outcome).toBe('applied');
+    await until(() => sms.messages.length === 2 && smtp.mails.length === 2, 8000, 'the code and the receipt');
+    const before = await s.server.query<{ code_digest: string; status: string }>('SELECT code_digest, status FROM parcels');
+    const cursor = (await manifest(k)).nextCursor;
+
+    const r = await ask(k, sender);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ accepted: true }); // the same answer as for any number
+    await s.server.drainNotifications();
+    expect(sms.messages).toHaveLength(2);
+    expect(smtp.mails).toHaveLength(2);
+    expect(await s.server.query('SELECT code_digest, status FROM parcels')).toEqual(before);
+    const page = await manifest(k);
+    expect((page.reissues ?? []).filter((e) => e.seq > Number(cursor))).toEqual([]);
   });
 
   it('limits per number (all kiosks) and per kiosk: the N+1th request is 429 whatever was found', async () => {

@@ -21,10 +21,12 @@ export interface SyncHandle {
   refreshManifest?(maxWaitMs: number): Promise<boolean>;
   /**
    * "I lost my code" (ADR customer-self-service): asks the fleet server to re-send the code of a parcel for `phone`
-   * (E.164) waiting at this kiosk. Resolves when the server accepted; rejects with a SyncError (`http` 429 when limited,
-   * `network`/`config` when it cannot be asked). Absent: no fleet to ask.
+   * (E.164) waiting at this kiosk, in two steps: the question resolves with a `ticket` (null from a server that
+   * re-issued at once, the old way) and nothing happens until `confirmLostCode(ticket)`. Both reject with a SyncError
+   * (`http` 429 when limited, `network`/`config` when it cannot be asked; `maybeDelivered` on a timeout). Absent: no fleet.
    */
-  requestLostCode?(phone: string): Promise<void>;
+  requestLostCode?(phone: string): Promise<{ ticket: string | null }>;
+  confirmLostCode?(ticket: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -560,11 +560,24 @@ export const PhoneE164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/);
  * A customer at the kiosk typed the phone number their parcel was sent to. If a deposited parcel for it waits at THIS
  * kiosk, the server re-issues its code (ADR code-reissue) and texts the new one to that number only. The answer is the
  * same whatever was found (no enumeration); 429 `RATE_LIMITED` past the limits per number and per kiosk.
+ *
+ * `confirm: 'separately'` (ADR customer-self-service, "an answer too late"): the server only looks and counts, answers
+ * with a `ticket`, and re-issues when the kiosk confirms it (POST .../lost-code/confirm) within
+ * LOST_CODE_CONFIRM_WINDOW_MS. A request that reaches the server after the kiosk stopped waiting then changes nothing.
+ * Without it (kiosks before this), the server re-issues at once; a server before this ignores the field and answers
+ * without a ticket, which the kiosk takes as done.
  */
-export const LostCodeRequest = z.object({ phone: PhoneE164 });
+export const LostCodeRequest = z.object({ phone: PhoneE164, confirm: z.literal('separately').optional() });
 export type LostCodeRequest = z.infer<typeof LostCodeRequest>;
-export const LostCodeResponse = z.object({ accepted: z.literal(true) });
+/** `lc_` + 22 base64url characters (128 bits): names one request of one kiosk, nothing about the number. */
+export const LostCodeTicket = z.string().regex(/^lc_[A-Za-z0-9_-]{22}$/);
+export const LostCodeResponse = z.object({ accepted: z.literal(true), ticket: LostCodeTicket.optional() });
 export type LostCodeResponse = z.infer<typeof LostCodeResponse>;
+/** POST /v1/kiosks/:id/lost-code/confirm: 404 for another kiosk's or an unknown ticket, 409 past the window; repeat-safe. */
+export const LostCodeConfirm = z.object({ ticket: LostCodeTicket }).strict();
+export type LostCodeConfirm = z.infer<typeof LostCodeConfirm>;
+/** How long after its question a kiosk may confirm: its request timeout and a second request, with room to spare. */
+export const LOST_CODE_CONFIRM_WINDOW_MS = 60_000;
 
 // ---------------------------------------------------------------------------------------------------------
 // Remote commands: GET /v1/kiosks/:id/commands (signed; ADR remote-commands)

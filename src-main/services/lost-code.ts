@@ -16,7 +16,9 @@ const REFRESH_WAIT_MS = 2_000;
 /**
  * "I lost my code" at the kiosk: the customer types the phone number their parcel was sent to; the kiosk asks the fleet
  * server, which re-issues the code of any parcel for that number waiting HERE and texts it to that number only. The
- * answer is `{accepted: true}` whatever the server found (no enumeration: the screen shows one text). Errors:
+ * answer is `{accepted: true, confirmed}` whatever the server found (no enumeration: the screen shows one text);
+ * `confirmed: false` when the server did not answer in time but may have acted (the screen says a code may still come).
+ * Errors:
  * RATE_LIMITED (this kiosk's limits, or the server's, which are the same for every number), SERVER_UNREACHABLE
  * (offline, not enrolled, or the server failed: "try again later"). The number is never stored or logged: the limit
  * rows keep HMAC-SHA256(kioskSecret, number); the audit entry says only that a request was made.
@@ -24,7 +26,7 @@ const REFRESH_WAIT_MS = 2_000;
 export class LostCodeService {
   constructor(private readonly kit: Kit) {}
 
-  async request(phone: string): Promise<{ accepted: true }> {
+  async request(phone: string): Promise<{ accepted: true; confirmed: boolean }> {
     const { kit } = this;
     const secret = kit.repos.enrollment.getKioskSecret();
     const sync = kit.ctx.sync;
@@ -36,26 +38,46 @@ export class LostCodeService {
       throw limited();
     }
     if (count('SELECT count(*) AS n FROM lost_code_requests WHERE at > ?', now - LOST_CODE_LIMITS.kioskWindowMs) >= LOST_CODE_LIMITS.perKiosk) throw limited();
-    let refused = false;
+    // Step one: the server looks and counts, nothing more. No answer in time, whatever the reason, changes nothing
+    // there (an unconfirmed question is never acted on), so "try again later" is true.
+    let ticket: string | null;
     try {
-      await sync.requestLostCode(phone); // called on the handle: the sync client's method needs its `this`
+      ({ ticket } = await sync.requestLostCode(phone)); // called on the handle: the sync client's method needs its `this`
     } catch (err) {
       const e = err as { kind?: string; status?: number | null };
       if (e.kind !== 'http' || e.status !== 429) {
         kit.log.warn('lost code request not delivered', { reason: e.kind ?? 'error' });
         throw unreachable();
       }
-      refused = true;
+      this.record(now, digest, 'lost_code.requested', { limitedByServer: true });
+      throw limited();
     }
-    // Counted once the server has heard it (accepted or limited); an attempt that never left the kiosk is not held against anyone.
-    kit.tx(() => {
-      kit.repos.db.prepare('INSERT INTO lost_code_requests (at, number_digest) VALUES (?, ?)').run(now, digest);
-      kit.audit('customer', 'lost_code.requested', { limitedByServer: refused });
-    });
-    if (refused) throw limited();
+    // Step two: the server re-issues. A timeout here is the one answer that is truly unknown: the screen says a code
+    // MAY come, never "try again" as if nothing happened.
+    let outcome: 'sent' | 'unknown' | 'not_sent' = 'sent';
+    if (ticket !== null) {
+      try {
+        if (!sync.confirmLostCode) throw new Error('no way to confirm');
+        await sync.confirmLostCode(ticket);
+      } catch (err) {
+        const e = err as { kind?: string; maybeDelivered?: boolean };
+        outcome = e.kind === 'network' && e.maybeDelivered ? 'unknown' : 'not_sent';
+      }
+    }
+    // Counted once the server has heard the question; an attempt that never reached it is not held against anyone.
+    this.record(now, digest, outcome === 'unknown' ? 'lost_code.unconfirmed' : 'lost_code.requested', { limitedByServer: false, sent: outcome === 'sent' });
+    if (outcome === 'not_sent') throw unreachable();
     // The new digests come with the manifest: pull now, so the old code stops opening here within seconds.
     void kit.ctx.sync.refreshManifest?.(REFRESH_WAIT_MS);
-    return { accepted: true };
+    return { accepted: true, confirmed: outcome === 'sent' };
+  }
+
+  private record(now: number, digest: string, action: 'lost_code.requested' | 'lost_code.unconfirmed', details: Record<string, boolean>): void {
+    const { kit } = this;
+    kit.tx(() => {
+      kit.repos.db.prepare('INSERT INTO lost_code_requests (at, number_digest) VALUES (?, ?)').run(now, digest);
+      kit.audit('customer', action, details);
+    });
   }
 }
 

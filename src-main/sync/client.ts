@@ -1,5 +1,5 @@
 import type { EventPayload } from '../../src-shared/events';
-import { LostCodeResponse, type LostCodeRequest } from '../../src-shared/sync-protocol';
+import { LostCodeResponse, type LostCodeConfirm, type LostCodeRequest } from '../../src-shared/sync-protocol';
 import type { KioskContext, SyncHandle } from '../context';
 import { createLogger } from '../log';
 import type { Repos } from '../store/index';
@@ -141,15 +141,34 @@ export class SyncClient implements SyncHandle {
   }
 
   /**
-   * "I lost my code" (ADR customer-self-service): one signed POST, not queued (a person is waiting for the answer, and
-   * a phone number must not sit in the outbox). Throws SyncError: `config` without a server or enrollment, `network`
-   * at once while known offline (the screen says "try later" instead of waiting for a timeout), `http` 429 when limited.
+   * "I lost my code" (ADR customer-self-service), step one: a signed POST, not queued (a person is waiting for the
+   * answer, and a phone number must not sit in the outbox). The server looks and counts, and re-issues only on
+   * `confirmLostCode(ticket)`; `ticket` null: a server from before the two steps, which re-issued at once. Throws
+   * SyncError: `config` without a server or enrollment, `network` at once while known offline (the screen says "try
+   * later" instead of waiting for a timeout), `http` 429 when limited; `maybeDelivered` on a timeout.
    */
-  async requestLostCode(phone: string): Promise<void> {
+  async requestLostCode(phone: string): Promise<{ ticket: string | null }> {
+    const r = await this.lostCodeCall('lost-code', { phone, confirm: 'separately' } satisfies LostCodeRequest);
+    return { ticket: r.ticket ?? null };
+  }
+
+  /** Step two of "I lost my code": the server re-issues now. Throws SyncError as `requestLostCode` does. */
+  async confirmLostCode(ticket: string): Promise<void> {
+    await this.lostCodeCall('lost-code/confirm', { ticket } satisfies LostCodeConfirm);
+  }
+
+  private async lostCodeCall(path: string, body: LostCodeRequest | LostCodeConfirm): Promise<LostCodeResponse> {
     const creds = this.exchange?.credentials();
     if (this.closed || !this.http || !creds) throw new SyncError('config', 'no fleet server to ask');
     if (this.state === 'offline') throw new SyncError('network', 'the fleet server is not reachable');
-    await this.http.signed(creds, 'POST', `/v1/kiosks/${encodeURIComponent(creds.kioskId)}/lost-code`, { phone } satisfies LostCodeRequest, LostCodeResponse);
+    try {
+      return await this.http.signed(creds, 'POST', `/v1/kiosks/${encodeURIComponent(creds.kioskId)}/${path}`, body, LostCodeResponse);
+    } catch (err) {
+      // The screen is about to say the service did not answer: check the link now, so the footer says what is true
+      // (offline if the pull fails too) instead of the last cycle's "Online".
+      if (err instanceof SyncError && err.kind === 'network') void this.exclusive(() => this.cycle('pull'));
+      throw err;
+    }
   }
 
   status(): Status {

@@ -26,10 +26,18 @@ export class SyncError extends Error {
     message: string,
     readonly status: number | null = null,
     readonly code: string | null = null,
+    /**
+     * `network` only: the request may have reached the server before the failure (a timeout, a connection cut after
+     * sending), so whatever it asked for may have happened. False when it surely never left (refused, no route, DNS).
+     */
+    readonly maybeDelivered = false,
   ) {
     super(message);
   }
 }
+
+/** Failures that happen before a connection exists: the server cannot have seen the request. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 export interface Credentials {
   kioskId: string;
@@ -87,7 +95,8 @@ export class SyncHttp {
       const served = Number(res.headers.get(HEADER_SYNC_PROTOCOL) ?? '1');
       if (Number.isInteger(served)) this.serverProtocol = served;
     } catch (err) {
-      throw new SyncError('network', `${method} ${pathOnly(path)}: ${describeNetworkError(err)}`);
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      throw new SyncError('network', `${method} ${pathOnly(path)}: ${describeNetworkError(err)}`, null, null, !(cause && NEVER_SENT.has(cause)));
     }
     let json: unknown;
     try {

@@ -42,6 +42,7 @@ export async function createSync(ctx: KioskContext, opts: CreateSyncOptions = {}
       syncNow: () => client.syncNow(),
       refreshManifest: (ms) => client.refreshManifest(ms),
       requestLostCode: (phone) => client.requestLostCode(phone),
+      confirmLostCode: (ticket) => client.confirmLostCode(ticket),
       async close() {
         await client.close();
         await fleet.close();

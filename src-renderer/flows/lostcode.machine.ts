@@ -21,19 +21,21 @@ export type LostCodeOutput = { completed: boolean };
 
 /**
  * "I lost my code" (issue 13, ADR customer-self-service): the number the parcel was sent to → ask the fleet server →
- * one answer whatever it found (`sent`: "if a parcel for this number waits here, a new code is on its way"), or
+ * one answer whatever it found (`sent`: "if a parcel for this number waits here, a new code is on its way"; `unconfirmed`:
+ * no answer in time, "a new code may still come"), or
  * `limited` (too many requests: try later) or `offline` (cannot ask now: try later). The number lives only in this
  * machine's context, which ends with the flow; nothing here shows whether a parcel exists.
  */
 export const lostCodeMachine = setup({
   types: {} as { context: LostCodeContext; events: LostCodeEvent; output: LostCodeOutput },
   actors: {
-    requestCode: notProvided<{ accepted: true }, { phone: string }>('requestCode'),
+    requestCode: notProvided<{ accepted: true; confirmed: boolean }, { phone: string }>('requestCode'),
   },
   guards: {
     'is a digit': ({ context, event }) =>
       event.type === 'DIGIT' && /^[0-9]$/.test(event.digit) && context.digits.length < PHONE_MAX_DIGITS && !(context.digits === '' && event.digit === '0'),
     'number complete': ({ context }) => context.digits.length >= PHONE_MIN_DIGITS,
+    'not confirmed': ({ event }) => (event as { output?: { confirmed?: boolean } }).output?.confirmed === false,
     'limited': ({ event }) => asApiError((event as { error?: unknown }).error).code === 'RATE_LIMITED',
     'cannot ask now': ({ event }) => ['SERVER_UNREACHABLE', 'NOT_AVAILABLE', 'INTERNAL'].includes(asApiError((event as { error?: unknown }).error).code),
   },
@@ -58,7 +60,12 @@ export const lostCodeMachine = setup({
         src: 'requestCode',
         input: ({ context }) => ({ phone: `+${context.digits}` }),
         // Forget the number as soon as it has been asked for: the screen after it shows nothing of it.
-        onDone: { target: 'sent', actions: assign({ digits: '', error: null, asked: true }) },
+        onDone: [
+          // No answer in time, but the server may have acted: a code may still come, so no "try again" (a second
+          // request would re-issue once more) and the visit ends like a sent one.
+          { guard: 'not confirmed', target: 'unconfirmed', actions: assign({ digits: '', error: null, asked: true }) },
+          { target: 'sent', actions: assign({ digits: '', error: null, asked: true }) },
+        ],
         onError: [
           { guard: 'limited', target: 'limited', actions: assign({ digits: '', asked: true, error: ({ event }) => asApiError(event.error) }) },
           { guard: 'cannot ask now', target: 'offline', actions: assign({ error: ({ event }) => asApiError(event.error) }) },
@@ -68,6 +75,7 @@ export const lostCodeMachine = setup({
       },
     },
     sent: { on: { FINISH: 'done' } },
+    unconfirmed: { on: { FINISH: 'done' } },
     limited: { tags: ['error'], on: { FINISH: 'done' } },
     // Offline: the person may try again at once (the number is still there) or leave.
     offline: { tags: ['error'], on: { RETRY: 'sending', FINISH: 'done' } },

@@ -79,6 +79,8 @@ export const de: Catalogue = {
   'lostCode.sentBody': 'Wenn an dieser Station ein Paket für diese Nummer wartet, ist ein neuer Code per SMS unterwegs. Der alte Code gilt nicht mehr.',
   'lostCode.limitedTitle': 'Zu viele Anfragen',
   'lostCode.limitedBody': 'Diese Nummer oder diese Station hat zu oft gefragt. Bitte später erneut versuchen.',
+  'lostCode.unconfirmedTitle': 'Noch keine Antwort',
+  'lostCode.unconfirmedBody': 'Der Paketdienst hat nicht rechtzeitig geantwortet. Wenn ein Paket für diese Nummer hier wartet, kann in den nächsten Minuten noch ein neuer Code per SMS kommen: Dann gilt nur der neueste Code. Bitte nicht gleich erneut anfragen.',
   'lostCode.offlineTitle': 'Gerade nicht möglich',
   'lostCode.offlineBody': 'Die Station erreicht den Paketdienst im Moment nicht. Bitte später erneut versuchen.',
   'lostCode.retry': 'Erneut versuchen',

@@ -83,6 +83,8 @@ export const en = {
   'lostCode.sentBody': 'If a parcel for this number is waiting at this locker, a new code is on its way to it by text message. The old code no longer works.',
   'lostCode.limitedTitle': 'Too many requests',
   'lostCode.limitedBody': 'This number or this locker has asked too often. Please try again later.',
+  'lostCode.unconfirmedTitle': 'No answer yet',
+  'lostCode.unconfirmedBody': 'The parcel service did not answer in time. If a parcel for this number is waiting here, a new code may still arrive by text message in the next few minutes: then only the newest code works. Please do not ask again right away.',
   'lostCode.offlineTitle': 'Not possible right now',
   'lostCode.offlineBody': 'The locker cannot reach the parcel service at the moment. Please try again later.',
   'lostCode.retry': 'Try again',

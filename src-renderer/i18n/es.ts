@@ -79,6 +79,8 @@ export const es: Catalogue = {
   'lostCode.sentBody': 'Si en esta taquilla espera un paquete para este número, le llegará un código nuevo por SMS. El código anterior ya no sirve.',
   'lostCode.limitedTitle': 'Demasiadas solicitudes',
   'lostCode.limitedBody': 'Este número o esta taquilla lo ha pedido demasiadas veces. Inténtelo más tarde.',
+  'lostCode.unconfirmedTitle': 'Aún sin respuesta',
+  'lostCode.unconfirmedBody': 'El servicio de paquetes no respondió a tiempo. Si aquí espera un paquete para este número, puede que en los próximos minutos llegue un código nuevo por SMS: entonces solo vale el código más reciente. No vuelva a pedirlo enseguida.',
   'lostCode.offlineTitle': 'Ahora no es posible',
   'lostCode.offlineBody': 'La taquilla no puede contactar con el servicio de paquetes en este momento. Inténtelo más tarde.',
   'lostCode.retry': 'Intentar de nuevo',

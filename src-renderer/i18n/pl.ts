@@ -79,6 +79,8 @@ export const pl: Catalogue = {
   'lostCode.sentBody': 'Jeśli w tym automacie czeka paczka dla tego numeru, nowy kod jest w drodze SMS-em. Stary kod już nie działa.',
   'lostCode.limitedTitle': 'Zbyt wiele próśb',
   'lostCode.limitedBody': 'Ten numer lub ten automat prosił zbyt często. Spróbuj ponownie później.',
+  'lostCode.unconfirmedTitle': 'Brak odpowiedzi',
+  'lostCode.unconfirmedBody': 'Serwis paczek nie odpowiedział na czas. Jeśli czeka tu paczka na ten numer, w ciągu kilku minut może jeszcze przyjść nowy kod SMS-em: wtedy działa tylko najnowszy kod. Nie pytaj ponownie od razu.',
   'lostCode.offlineTitle': 'Teraz to niemożliwe',
   'lostCode.offlineBody': 'Automat nie może teraz połączyć się z serwisem paczek. Spróbuj ponownie później.',
   'lostCode.retry': 'Spróbuj ponownie',

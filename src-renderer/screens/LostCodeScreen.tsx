@@ -12,7 +12,7 @@ type LostCodeRef = ActorRefFrom<typeof lostCodeMachine>;
  * same whatever the server found: it never tells whether a parcel waits for the number (no enumeration).
  */
 export function LostCodeScreen({ actor }: { actor: LostCodeRef }) {
-  const view = useSelector(actor, (s) => (s.hasTag('busy') ? 'busy' : s.matches('sent') ? 'sent' : s.matches('limited') ? 'limited' : s.matches('offline') ? 'offline' : 'entering'));
+  const view = useSelector(actor, (s) => (s.hasTag('busy') ? 'busy' : s.matches('sent') ? 'sent' : s.matches('unconfirmed') ? 'unconfirmed' : s.matches('limited') ? 'limited' : s.matches('offline') ? 'offline' : 'entering'));
   const t = useT();
   let body;
   switch (view) {
@@ -20,6 +20,7 @@ export function LostCodeScreen({ actor }: { actor: LostCodeRef }) {
       body = <Busy label={t('lostCode.sending')} />;
       break;
     case 'sent':
+    case 'unconfirmed':
     case 'limited':
     case 'offline':
       body = <Answer actor={actor} view={view} />;
@@ -72,16 +73,25 @@ function Entering({ actor }: { actor: LostCodeRef }) {
   );
 }
 
+const ANSWER = {
+  sent: ['lostCode.sentTitle', 'lostCode.sentBody'],
+  unconfirmed: ['lostCode.unconfirmedTitle', 'lostCode.unconfirmedBody'],
+  limited: ['lostCode.limitedTitle', 'lostCode.limitedBody'],
+  offline: ['lostCode.offlineTitle', 'lostCode.offlineBody'],
+} as const;
+
 /** One text per outcome the person can act on; `sent` is the same sentence whether or not a parcel was found. */
-function Answer({ actor, view }: { actor: LostCodeRef; view: 'sent' | 'limited' | 'offline' }) {
+function Answer({ actor, view }: { actor: LostCodeRef; view: keyof typeof ANSWER }) {
   const t = useT();
+  const [title, text] = ANSWER[view];
+  const calm = view === 'sent' || view === 'unconfirmed';
   return (
     <>
       <h1 aria-live="polite" data-testid="lost-code-answer" data-outcome={view}>
-        {t(view === 'sent' ? 'lostCode.sentTitle' : view === 'limited' ? 'lostCode.limitedTitle' : 'lostCode.offlineTitle')}
+        {t(title)}
       </h1>
-      <p className={view === 'sent' ? '' : 'notice warn'} role={view === 'sent' ? 'status' : 'alert'}>
-        {t(view === 'sent' ? 'lostCode.sentBody' : view === 'limited' ? 'lostCode.limitedBody' : 'lostCode.offlineBody')}
+      <p className={calm ? '' : 'notice warn'} role={calm ? 'status' : 'alert'}>
+        {t(text)}
       </p>
       <div className="stack">
         {view === 'offline' ? (

@@ -31,8 +31,11 @@ export function routes(ctx: ServerContext, p: ParcelRow): { channel: ChannelName
   return out;
 }
 
-/** The kiosk's IANA zone (migration: kiosks.time_zone, UTC for kiosks enrolled before it), for deadlines in messages. */
-async function kioskTimeZone(q: Q, kioskId: string): Promise<string> {
+/**
+ * The kiosk's IANA zone (migration: kiosks.time_zone, UTC for kiosks enrolled before it), for deadlines in messages and
+ * on the recipient's page (routes/recipient-page.ts): both must state the same local time.
+ */
+export async function kioskTimeZone(q: Q, kioskId: string): Promise<string> {
   const k = await q.selectFrom('kiosks').select('time_zone').where('id', '=', kioskId).executeTakeFirst();
   return k?.time_zone ?? 'UTC';
 }

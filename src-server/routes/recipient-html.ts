@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { ParcelRow } from '../services/shipments';
 import type { RefusalReason } from '../services/recipient-requests';
+import { fill, formatDeadline, type NotifyLocale } from '../notify/i18n/index';
+import { PAGE_CATALOGS, pageLocale, type RecipientPageCatalog } from '../notify/i18n/page';
 
 /**
  * The recipient's page as HTML (ADR customer-self-service): server-rendered, no script, one inline style block allowed
- * by its hash, every value from the database escaped. Big controls (at least 48 px), high contrast, one column.
+ * by its hash, every value from the database escaped. Big controls (at least 48 px), high contrast, one column. It
+ * speaks the parcel's language and gives times in the locker's zone, worded and formatted as the messages that link to
+ * it (src-server/notify/i18n): a recipient should read the same deadline on the page as in the SMS.
  */
 
 const STYLE = `
@@ -38,73 +42,84 @@ export function esc(v: string | number): string {
   return String(v).replace(/[&<>"']/g, (c) => ESC[c]!);
 }
 
-const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+/** A catalog text as HTML: its own words escaped, each `{value}` already markup (the caller escapes what it puts in). */
+const html = (template: string, values: Record<string, string> = {}) => fill(template, values, esc);
+const strong = (v: string) => `<strong>${esc(v)}</strong>`;
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+function page(locale: NotifyLocale, title: string, body: string): string {
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${esc(title)}</title><style>${STYLE}</style></head>
 <body><main>${body}</main></body></html>`;
 }
 
-/** What the page shows of a parcel (nothing about the recipient). */
-export type PageParcel = Pick<ParcelRow, 'status' | 'barcode' | 'kiosk_id' | 'accessible' | 'expires_at' | 'recipient_extended_at'>;
+/** What the page shows of a parcel (nothing about the recipient); `locale` is the language its messages were sent in. */
+export type PageParcel = Pick<ParcelRow, 'status' | 'barcode' | 'kiosk_id' | 'accessible' | 'expires_at' | 'recipient_extended_at' | 'locale'>;
 
 export interface PageInput {
   parcel: PageParcel;
   /** The form targets: `/r/<token>/extend`, `/r/<token>/reach` (token already checked). */
   base: string;
   extendMaxDays: number;
-  notice?: string;
+  /** The locker's IANA zone (kiosks.time_zone), the one its messages state deadlines in. */
+  timeZone: string;
+  /** A form's request went through: says so above the page. */
+  done?: 'extended' | 'reach';
   refused?: RefusalReason;
 }
 
-const REFUSED: Record<RefusalReason, string> = {
-  NOT_WAITING: 'More time is possible only while the parcel waits in its compartment.',
-  ALREADY_EXTENDED: 'You have already given yourself more time once for this parcel.',
-  TOO_MANY_DAYS: 'Please choose one of the offered numbers of days.',
-  LOCKER_FULL: 'The locker is nearly full right now, so we cannot keep the compartment longer. Please pick up your parcel by the date shown.',
-  NOT_EXPECTED: 'A compartment within reach can be asked for only before the parcel is delivered.',
-};
-
-/** The page for a parcel that is still expected, deposited or expired. */
-export function parcelPage(i: PageInput): string {
+/** The parcel page's sections, in its language; `deadline` as the messages write it, inside a machine-readable `<time>`. */
+function sections(i: PageInput, t: RecipientPageCatalog, deadline: (ms: number) => string): { heading: string; parts: string[] } {
   const p = i.parcel;
-  const parts: string[] = [];
-  if (i.notice) parts.push(`<p class="notice" role="status">${esc(i.notice)}</p>`);
-  if (i.refused) parts.push(`<p class="refused" role="alert">${esc(REFUSED[i.refused])}</p>`);
+  const where = { barcode: strong(p.barcode), kiosk: strong(p.kiosk_id) };
   if (p.status === 'expected') {
-    parts.unshift(`<h1>Your parcel is on its way</h1>`);
-    parts.push(`<p>Parcel <strong>${esc(p.barcode)}</strong> is on its way to locker <strong>${esc(p.kiosk_id)}</strong>. We will send your pickup code when it arrives.</p>`);
-    parts.push(
-      p.accessible === 1
-        ? `<p>You asked for a compartment within reach (no higher than 120 cm). The locker will use a low one when it can.</p>`
-        : `<form method="post" action="${esc(i.base)}/reach"><p>Is a high compartment hard for you to reach? Ask for a low one before delivery.</p>
-<button type="submit">I need a compartment within reach</button></form>`,
-    );
-  } else if (p.status === 'deposited' && p.expires_at !== null) {
-    parts.unshift(`<h1>Your parcel is waiting</h1>`);
-    parts.push(`<p>Parcel <strong>${esc(p.barcode)}</strong> is waiting at locker <strong>${esc(p.kiosk_id)}</strong> until <strong><time datetime="${esc(new Date(p.expires_at).toISOString())}">${esc(when(p.expires_at))}</time></strong>.</p>`);
-    if (p.recipient_extended_at === null) {
-      const options = Array.from({ length: i.extendMaxDays }, (_, k) => `<option value="${k + 1}">${k + 1} ${k === 0 ? 'day' : 'days'}</option>`).join('');
-      parts.push(`<form method="post" action="${esc(i.base)}/extend"><label for="days">More time (once)</label>
-<select id="days" name="days">${options}</select><button type="submit">Give me more time</button></form>`);
-    } else {
-      parts.push(`<p class="muted">You have used your one extension for this parcel.</p>`);
-    }
-  } else {
-    parts.unshift(`<h1>Your parcel was not picked up in time</h1>`);
-    parts.push(`<p>Parcel <strong>${esc(p.barcode)}</strong> waited at locker <strong>${esc(p.kiosk_id)}</strong> past its pickup date and will go back to the sender.</p>`);
+    return {
+      heading: t['expected.heading'],
+      parts: [
+        `<p>${html(t['expected.body'], where)}</p>`,
+        p.accessible === 1
+          ? `<p>${html(t['reach.asked'])}</p>`
+          : `<form method="post" action="${esc(i.base)}/reach"><p>${html(t['reach.offer'])}</p>
+<button type="submit">${html(t['reach.button'])}</button></form>`,
+      ],
+    };
   }
-  parts.push(`<p class="muted">Keep this link to yourself: anyone with it can change your parcel's pickup.</p>`);
-  return page('Your parcel', parts.join('\n'));
+  if (p.status === 'deposited' && p.expires_at !== null) {
+    const parts = [`<p>${html(t['waiting.body'], { ...where, deadline: `<strong>${deadline(p.expires_at)}</strong>` })}</p>`];
+    if (p.recipient_extended_at === null) {
+      // Integers only: "1" takes the singular in all four languages, every other count one plural form (Polish "2 dni", "5 dni").
+      const options = Array.from({ length: i.extendMaxDays }, (_, k) => `<option value="${k + 1}">${html(t[k === 0 ? 'extend.day' : 'extend.days'], { n: String(k + 1) })}</option>`).join('');
+      parts.push(`<form method="post" action="${esc(i.base)}/extend"><label for="days">${html(t['extend.label'])}</label>
+<select id="days" name="days">${options}</select><button type="submit">${html(t['extend.button'])}</button></form>`);
+    } else {
+      parts.push(`<p class="muted">${html(t['extend.used'])}</p>`);
+    }
+    return { heading: t['waiting.heading'], parts };
+  }
+  return { heading: t['expired.heading'], parts: [`<p>${html(t['expired.body'], where)}</p>`] };
+}
+
+/** The page for a parcel that is still expected, deposited or expired, in the parcel's language and the locker's time. */
+export function parcelPage(i: PageInput): string {
+  const locale = pageLocale(i.parcel.locale);
+  const t = PAGE_CATALOGS[locale];
+  const deadline = (ms: number) => `<time datetime="${esc(new Date(ms).toISOString())}">${esc(formatDeadline(ms, locale, i.timeZone))}</time>`;
+  const { heading, parts } = sections(i, t, deadline);
+  const top: string[] = [`<h1>${html(heading)}</h1>`];
+  if (i.done === 'extended' && i.parcel.expires_at !== null) top.push(`<p class="notice" role="status">${html(t['extend.done'], { deadline: deadline(i.parcel.expires_at) })}</p>`);
+  if (i.done === 'reach') top.push(`<p class="notice" role="status">${html(t['reach.done'])}</p>`);
+  if (i.refused) top.push(`<p class="refused" role="alert">${html(t[`refused.${i.refused}`])}</p>`);
+  return page(locale, t['page.title'], [...top, ...parts, `<p class="muted">${html(t['page.private'])}</p>`].join('\n'));
 }
 
 /** A link whose parcel has left the locker (picked up, collected, cancelled): it no longer works. */
-export function gonePage(): string {
-  return page('Link no longer valid', `<h1>This link no longer works</h1><p>The parcel has been picked up or is no longer at the locker.</p>`);
+export function gonePage(locale: NotifyLocale): string {
+  const t = PAGE_CATALOGS[locale];
+  return page(locale, t['gone.title'], `<h1>${html(t['gone.heading'])}</h1><p>${html(t['gone.body'])}</p>`);
 }
 
-/** A malformed or forged token, or too many requests: the same plain page, nothing about any parcel. */
-export function plainPage(title: string, text: string): string {
-  return page(title, `<h1>${esc(title)}</h1><p>${esc(text)}</p>`);
+/** A malformed or forged token (`invalid`), or too many requests (`limited`): a plain page, nothing about any parcel. */
+export function plainPage(locale: NotifyLocale, which: 'invalid' | 'limited'): string {
+  const t = PAGE_CATALOGS[locale];
+  const title = t[`${which}.title`];
+  return page(locale, title, `<h1>${html(title)}</h1><p>${html(t[`${which}.body`])}</p>`);
 }

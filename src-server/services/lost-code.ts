@@ -1,5 +1,7 @@
 import type { ServerContext } from '../context';
+import { LOST_CODE_CONFIRM_WINDOW_MS } from '../../src-shared/sync-protocol';
 import { HttpError } from '../http/errors';
+import { randomId } from '../ids';
 import { lockRows } from '../store/dialect';
 import type { Q } from '../store/db';
 import { numberDigest } from './recipient-link';
@@ -20,7 +22,7 @@ import { reissueCode } from './reissue';
  * stored or logged: the request row keeps a keyed digest (recipient-link.ts#numberDigest) for the limits.
  * Returns how many messages were queued (for the caller's after-commit kick; never sent to the kiosk).
  */
-export async function lostCode(ctx: ServerContext, q: Q, kioskId: string, phone: string): Promise<{ queued: number }> {
+export async function lostCode(ctx: ServerContext, q: Q, kioskId: string, phone: string, o: { separately?: boolean } = {}): Promise<{ queued: number; ticket?: string }> {
   const c = ctx.customer;
   const now = ctx.now();
   await lockRows(ctx.store.dialect, q.selectFrom('kiosks').select('id').where('id', '=', kioskId)).executeTakeFirst();
@@ -42,7 +44,6 @@ export async function lostCode(ctx: ServerContext, q: Q, kioskId: string, phone:
   if ((await count('kiosk_id', kioskId, c.lostCodeKioskWindowMs)) >= c.lostCodePerKiosk) {
     throw new HttpError('RATE_LIMITED', `at most ${c.lostCodePerKiosk} code requests per kiosk in ${Math.round(c.lostCodeKioskWindowMs / 60_000)} min`);
   }
-  await q.insertInto('lost_code_requests').values({ kiosk_id: kioskId, number_digest: digest, at: now }).execute();
   const waiting = await q
     .selectFrom('parcels')
     .select('id')
@@ -54,10 +55,48 @@ export async function lostCode(ctx: ServerContext, q: Q, kioskId: string, phone:
     .where('status', '=', 'deposited')
     .orderBy('deposited_at')
     .execute();
+  if (o.separately) {
+    // Look and count now; re-issue only when the kiosk confirms (it got this answer in time).
+    const ticket = randomId('lc_', 22);
+    await q
+      .insertInto('lost_code_requests')
+      .values({ kiosk_id: kioskId, number_digest: digest, at: now, ticket, parcel_ids: JSON.stringify(waiting.map((p) => p.id)) })
+      .execute();
+    ctx.log.info('lost code request', { kioskId, found: waiting.length, confirm: 'separately' });
+    return { queued: 0, ticket };
+  }
+  await q.insertInto('lost_code_requests').values({ kiosk_id: kioskId, number_digest: digest, at: now }).execute();
   let queued = 0;
   for (const p of waiting) queued += (await reissueCode(ctx, q, p.id, { smsOnly: true })).queued;
   // Counts only: the log must not say which number asked.
   ctx.log.info('lost code request', { kioskId, reissued: waiting.length });
+  return { queued };
+}
+
+/**
+ * The kiosk confirms a question asked with `confirm: 'separately'` (it read the answer in time): each parcel found then
+ * that still waits deposited here gets a new code by SMS, as `lostCode` does at once for older kiosks. Inside `q`.
+ * Repeat-safe (a second confirm queues nothing). Errors: NOT_FOUND (unknown ticket, or another kiosk's: the same
+ * answer), INVALID_STATE past LOST_CODE_CONFIRM_WINDOW_MS (the kiosk told the person "try later" long ago).
+ */
+export async function confirmLostCode(ctx: ServerContext, q: Q, kioskId: string, ticket: string): Promise<{ queued: number }> {
+  const row = await lockRows(
+    ctx.store.dialect,
+    q.selectFrom('lost_code_requests').select(['id', 'at', 'parcel_ids', 'confirmed_at', 'number_digest']).where('ticket', '=', ticket).where('kiosk_id', '=', kioskId),
+  ).executeTakeFirst();
+  if (!row || row.parcel_ids === null) throw new HttpError('NOT_FOUND', 'no such lost-code request at this kiosk');
+  if (row.confirmed_at !== null) return { queued: 0 };
+  const now = ctx.now();
+  if (now - Number(row.at) > LOST_CODE_CONFIRM_WINDOW_MS) throw new HttpError('INVALID_STATE', 'this lost-code request is too old to confirm; ask again');
+  await q.updateTable('lost_code_requests').set({ confirmed_at: now }).where('id', '=', row.id).execute();
+  const ids = JSON.parse(row.parcel_ids) as string[];
+  // Still here and still waiting: a parcel picked up (or re-issued by an operator) since keeps what it has now.
+  const still = ids.length
+    ? await q.selectFrom('parcels').select('id').where('id', 'in', ids).where('kiosk_id', '=', kioskId).where('direction', '=', 'in').where('status', '=', 'deposited').orderBy('deposited_at').execute()
+    : [];
+  let queued = 0;
+  for (const p of still) queued += (await reissueCode(ctx, q, p.id, { smsOnly: true })).queued;
+  ctx.log.info('lost code confirmed', { kioskId, reissued: still.length });
   return { queued };
 }
 

@@ -282,6 +282,10 @@ export interface LostCodeRequestsTable {
   kiosk_id: string;
   number_digest: string;
   at: number;
+  /** Set when the kiosk confirms separately (migration 16): the ticket, the parcels found (JSON ids), when confirmed. */
+  ticket: string | null;
+  parcel_ids: string | null;
+  confirmed_at: number | null;
 }
 
 export interface Schema {

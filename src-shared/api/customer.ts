@@ -41,9 +41,10 @@ export const customerCalls = {
   pickupOpenNext: { input: z.object({ operationId: OperationId, token: z.string().regex(/^[A-Za-z0-9_-]{22}$/) }).strict(), output: PickupStarted },
   /**
    * "I lost my code": the fleet server re-sends a new code to `phone` if a parcel for it waits here. The answer is the
-   * same whatever was found. Errors: RATE_LIMITED (per number, per kiosk), SERVER_UNREACHABLE (offline: try later).
+   * same whatever was found; `confirmed: false` when the server did not answer in time but may have acted on it (a new
+   * code may still arrive). Errors: RATE_LIMITED (per number, per kiosk), SERVER_UNREACHABLE (surely not sent: try later).
    */
-  lostCodeRequest: { input: z.object({ phone: LostCodePhone }).strict(), output: z.object({ accepted: z.literal(true) }) },
+  lostCodeRequest: { input: z.object({ phone: LostCodePhone }).strict(), output: z.object({ accepted: z.literal(true), confirmed: z.boolean() }) },
   /** Whether the keypad asks for the check code now, so the screen shows that field from the start. */
   pickupKeypadMode: { input: z.object({}).strict(), output: z.object({ checkRequired: z.boolean() }) },
   /** "Report a problem": becomes an outbox event for the server; returns a reference for the customer. */

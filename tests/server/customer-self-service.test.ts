@@ -128,7 +128,7 @@ describe('the recipient link', () => {
     expect((await form(link + '/extend', { days: '1' })).status).toBe(410);
 
     // Output is escaped even for values the schemas would never let in.
-    const page = parcelPage({ parcel: { status: 'expected', barcode: '<img src=x onerror=alert(1)>', kiosk_id: '"><b>', accessible: 0, expires_at: null, recipient_extended_at: null }, base: '/r/t', extendMaxDays: 3 });
+    const page = parcelPage({ parcel: { status: 'expected', barcode: '<img src=x onerror=alert(1)>', kiosk_id: '"><b>', accessible: 0, expires_at: null, recipient_extended_at: null, locale: 'en' }, base: '/r/t', extendMaxDays: 3, timeZone: 'UTC' });
     expect(page).not.toContain('<img');
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).not.toContain('"><b>');

@@ -162,6 +162,10 @@ test('doesn’t fit: the next size up opens and takes the parcel; large text kee
   await putInAndClose(bigger);
   await expect(page.getByRole('heading', { name: `Thank you! Your parcel is in door ${bigger}` })).toBeVisible();
   await expect.poll(async () => (await carrier('GET', '/v1/parcels/SEND-E2E-2')).body, { timeout: 20_000 }).toMatchObject({ status: 'deposited', compartmentId: bigger, size: 'L' });
+  // The sender finishes. Left on screen instead, the receipt would still be there for the driver's page below: a page
+  // loaded within a minute of the close resumes it (send-resume.spec.ts), as the screen would still be showing it.
+  await page.getByTestId('send-finish').click();
+  await expect(page.getByRole('heading', { name: 'Parcel locker' })).toBeVisible();
 });
 
 test('collected by a driver: the drop-offs are on the collection list; collecting one tells the carrier', async ({ page }, info) => {

@@ -25,6 +25,9 @@ export const DOOR_EFFECT: { readonly [N in CallName]: 'starts' | 'none' } = {
   sendSubmitQr: 'starts',
   sendDoesntFit: 'starts',
   sendConfirm: 'none',
+  // A resumed drop-off's step (its "doesn't fit" token is only spent by sendDoesntFit), and leaving its receipt.
+  sendResume: 'none',
+  sendDismiss: 'none',
   authBadge: 'none',
   authPin: 'none',
   authPinStatus: 'none',

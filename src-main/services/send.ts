@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { DoorOperation } from '../../src-shared/api/common';
+import type { SendResume } from '../../src-shared/api/send';
 import { KioskError } from '../../src-shared/errors';
 import { checkDigest, codeDigest, qrDigest } from '../../src-common/code-digest';
 import { strategyFor, type AllocationStrategy } from '../domain/allocation';
@@ -13,6 +14,7 @@ import { GroupTokens } from './group-pickup';
 import type { Kit } from './kit';
 import type { KeypadGuard } from './lockout';
 import type { CodeEntry } from './pickup';
+import { SEND_RESUME_WINDOW_MS, sendResumePoint } from './send-resume';
 import { where, type WhereView } from './views';
 
 export interface SendStarted {
@@ -41,6 +43,10 @@ export class SendService {
   readonly strategy: AllocationStrategy;
   /** One-time "doesn't fit" tokens per operation (the same one-time-token store as a group visit's next door). */
   private readonly fitTokens: GroupTokens;
+  /** Receipts the screen has left (operation id → when): a reload must not show them again. In memory, pruned. */
+  private readonly dismissed = new Map<string, number>();
+  /** Closes before this are never resumed: what was dismissed before a restart is not known. */
+  private readonly startedAt: number;
 
   constructor(
     private readonly kit: Kit,
@@ -49,6 +55,7 @@ export class SendService {
   ) {
     this.strategy = strategyFor(kit.ctx.config.allocation);
     this.fitTokens = new GroupTokens(kit);
+    this.startedAt = kit.now();
   }
 
   private secret(): Uint8Array {
@@ -144,6 +151,29 @@ export class SendService {
     });
     kit.emitOp(done);
     return kit.opView(done);
+  }
+
+  /**
+   * The sender's drop-off a (re)loaded screen resumes (send-resume.ts says which step, and when none). At the door a
+   * fresh "doesn't fit" token replaces the one the lost page held (issuing revokes it), so the resumed screen can do
+   * exactly what the lost one could, on that operation only; nothing here opens a door.
+   */
+  resume(): SendResume | null {
+    const { kit } = this;
+    const point = sendResumePoint(kit, { since: this.startedAt, dismissed: this.dismissed, confirmNeeded: !kit.ctx.config.serial.itemSensors });
+    if (!point) return null;
+    const op = kit.opView(point.op);
+    if (point.step !== 'door') return { step: point.step, op };
+    const started = this.started(point.op, kit.repos.compartments.get(point.op.compartmentId)!);
+    return { step: 'door', started, op, confirmed: point.op.confirmedAt !== null };
+  }
+
+  /** The screen left this operation's receipt: from now on a reload shows nothing of it. */
+  dismiss(operationId: string): void {
+    const now = this.kit.now();
+    // Past the window the journal alone already refuses a resume: the mark is no longer needed.
+    for (const [id, at] of this.dismissed) if (now - at > SEND_RESUME_WINDOW_MS) this.dismissed.delete(id);
+    this.dismissed.set(operationId, now);
   }
 
   /** A drop-off entry matched: open its reserved compartment again, or allocate one. */

@@ -63,6 +63,7 @@ export class DoorOpsRepo {
   private readonly getStmt;
   private readonly unfinishedStmt;
   private readonly activeStmt;
+  private readonly latestStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
@@ -74,6 +75,8 @@ export class DoorOpsRepo {
     this.activeStmt = db.prepare(
       `SELECT ${COLS} FROM door_operations WHERE compartment_id = ? AND state IN ('requested','unlocked','opened') ORDER BY requested_at DESC LIMIT 1`,
     );
+    // rowid order is insertion order (rows are never re-inserted), and the rowid b-tree answers this without a scan.
+    this.latestStmt = db.prepare(`SELECT ${COLS} FROM door_operations ORDER BY rowid DESC LIMIT 1`);
   }
 
   insert(op: NewDoorOp, now: number): DoorOpRow {
@@ -87,6 +90,11 @@ export class DoorOpsRepo {
 
   unfinished(): DoorOpRow[] {
     return this.unfinishedStmt.all() as DoorOpRow[];
+  }
+
+  /** The operation journaled last, of any purpose and state; null on a new kiosk. */
+  latest(): DoorOpRow | null {
+    return (this.latestStmt.get() as DoorOpRow | undefined) ?? null;
   }
 
   /** The unfinished operation on a compartment, if any (at most one by construction). */

@@ -1,5 +1,6 @@
 import { assign, fromCallback, sendTo, setup } from 'xstate';
 import type { OperationInProgress } from '../../src-shared/api/kiosk';
+import type { SendResume } from '../../src-shared/api/send';
 import type { Session } from '../../src-shared/api/staff';
 import type { ApiError } from '../../src-shared/errors';
 import { classifyScan } from '../input/scanner';
@@ -31,16 +32,18 @@ export interface AppContext {
   resume: OperationInProgress | null;
   /** PIN entry is paused until then (ISO, from main on entering the PIN screen): said before any digit is typed. */
   pinPausedUntil: string | null;
+  /** The sender's drop-off a (re)loaded page picks up (main's sendResume), handed to the send flow it starts. */
+  sendResume: SendResume | null;
 }
 
-/** Door operations main reports in progress: on load, after a reconnect, and while `resume` follows them. */
-export type InProgressEvent = { type: 'IN_PROGRESS'; operations: OperationInProgress[] };
+/** Door operations main reports in progress: on load (with `send`, the drop-off to resume), after a reconnect, and while `resume` follows them. */
+export type InProgressEvent = { type: 'IN_PROGRESS'; operations: OperationInProgress[]; send?: SendResume | null };
 /**
  * The page's link to main came back after it was lost (host mode: main may have restarted under the page), with the
  * operations in progress read on the new link. A restart ends every staff session (they live in main's memory only),
  * so a staff flow on screen asks main whether its session still stands (red-team finding 6, issue 10).
  */
-export type RelinkedEvent = { type: 'RELINKED'; operations: OperationInProgress[] };
+export type RelinkedEvent = { type: 'RELINKED'; operations: OperationInProgress[]; send?: SendResume | null };
 /** What main said after a relink: whether the staff session on screen still stands, and the doors in progress. */
 export type RelinkCheck = { sessionAlive: boolean; operations: OperationInProgress[] };
 
@@ -72,6 +75,9 @@ function doorToShow(current: OperationInProgress | null, ops: OperationInProgres
  * live in main and only a badge or PIN yields one, so the next parcel needs a fresh scan.
  */
 const resumeIfDoorOpen = { guard: 'a door is in progress', target: '#app.resume', actions: 'show the open door' } as const;
+/** First, though: the sender's drop-off this page was on continues in the send flow at its step (issue 13). */
+const resumeTheSend = { guard: 'a send to resume', target: '#app.flow.screen.send', actions: 'take the send over' } as const;
+const onLink = [resumeTheSend, resumeIfDoorOpen];
 
 /** A flow that ended by itself: a pickup says whether the visit is over; staff flows always end it. */
 const flowDone = { target: '#app.signingOut', actions: 'flow ended the visit' } as const;
@@ -107,6 +113,11 @@ export const appMachine = setup({
     /** A flow ended because its code belongs to the other customer flow: that flow starts with the same entry. */
     'hand the code over': assign({
       initialCode: ({ event }) => (event as unknown as { output?: { switchTo?: { code: string } | null } }).output?.switchTo?.code ?? null,
+      sendResume: null,
+    }),
+    'take the send over': assign({
+      sendResume: ({ event }) => (event.type === 'IN_PROGRESS' || event.type === 'RELINKED' ? (event.send ?? null) : null),
+      initialCode: null,
     }),
     'show the open door': assign({
       resume: ({ context, event }) => (event.type === 'IN_PROGRESS' || event.type === 'RELINKED' ? doorToShow(context.resume, event.operations) : context.resume),
@@ -128,6 +139,7 @@ export const appMachine = setup({
     'is a technician': ({ context }) => context.session?.role === 'technician',
     'signed in': ({ context }) => context.session !== null,
     'a door is in progress': ({ event }) => (event.type === 'IN_PROGRESS' || event.type === 'RELINKED') && event.operations.length > 0,
+    'a send to resume': ({ event }) => (event.type === 'IN_PROGRESS' || event.type === 'RELINKED') && !!event.send,
     'session still stands': ({ event }) => (event as unknown as { output: RelinkCheck }).output.sessionAlive,
     'a door was left open': ({ event }) => (event as unknown as { output: RelinkCheck }).output.operations.length > 0,
     'visit is over': ({ context }) => context.visitOver,
@@ -139,11 +151,11 @@ export const appMachine = setup({
   delays: { IDLE_TIMEOUT: IDLE_TIMEOUT_MS, IDLE_GRACE: IDLE_GRACE_MS, DOOR_REMINDER: DOOR_REMINDER_MS, HOME_IDLE: HOME_IDLE_MS },
 }).createMachine({
   id: 'app',
-  context: { session: null, initialCode: null, authError: null, pendingAuth: null, reminders: 0, visitOver: false, resume: null, pinPausedUntil: null },
+  context: { session: null, initialCode: null, authError: null, pendingAuth: null, reminders: 0, visitOver: false, resume: null, pinPausedUntil: null, sendResume: null },
   initial: 'attract',
   states: {
     attract: {
-      entry: ['visitEnded', assign({ authError: null, initialCode: null, visitOver: false })],
+      entry: ['visitEnded', assign({ authError: null, initialCode: null, visitOver: false, sendResume: null })],
       on: {
         TOUCH: 'home',
         START_PICKUP: 'flow.screen.pickup',
@@ -151,8 +163,8 @@ export const appMachine = setup({
           { guard: 'scan is a pickup code', target: 'flow.screen.pickup', actions: assign({ initialCode: ({ event }) => event.text }) },
           { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
         ],
-        IN_PROGRESS: resumeIfDoorOpen,
-        RELINKED: resumeIfDoorOpen,
+        IN_PROGRESS: onLink,
+        RELINKED: onLink,
       },
     },
     // "Please close door A01" after a reload or restart found it open; back to attract once main says it is closed.
@@ -174,7 +186,7 @@ export const appMachine = setup({
       },
     },
     home: {
-      entry: assign({ initialCode: null }),
+      entry: assign({ initialCode: null, sendResume: null }),
       after: { HOME_IDLE: 'attract' },
       on: {
         ACTIVITY: { target: 'home', reenter: true },
@@ -187,8 +199,8 @@ export const appMachine = setup({
           { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
         ],
         CANCEL: 'attract',
-        IN_PROGRESS: resumeIfDoorOpen,
-        RELINKED: resumeIfDoorOpen,
+        IN_PROGRESS: onLink,
+        RELINKED: onLink,
       },
     },
     pinEntry: {
@@ -205,8 +217,8 @@ export const appMachine = setup({
         PIN_SUBMIT: { target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ pin: event.pin }) }) },
         SCAN: { guard: 'scan is a badge', target: 'authenticating', actions: assign({ pendingAuth: ({ event }) => ({ badge: event.text }) }) },
         CANCEL: 'home',
-        IN_PROGRESS: resumeIfDoorOpen,
-        RELINKED: resumeIfDoorOpen,
+        IN_PROGRESS: onLink,
+        RELINKED: onLink,
       },
     },
     authenticating: {
@@ -242,7 +254,7 @@ export const appMachine = setup({
               invoke: {
                 id: 'flow',
                 src: 'sendFlow',
-                input: ({ context }) => ({ initialCode: context.initialCode }),
+                input: ({ context }) => ({ initialCode: context.initialCode, resume: context.sendResume }),
                 onDone: [{ guard: 'send code for pickup', target: 'pickup', actions: 'hand the code over' }, flowDone],
               },
               on: { SCAN: { actions: 'forwardToFlow' } },

@@ -70,6 +70,12 @@ export function provideKiosk(kiosk: KioskBridge, visitEnded: () => void) {
         actors: { requestCode: fromPromise(({ input }) => unwrap(kiosk.lostCodeRequest(input))) },
       }),
       sendFlow: sendMachine.provide({
+        actions: {
+          // Best effort: if main does not hear it, the resume window (60 s from the close) still ends the receipt.
+          'forget the receipt': ({ context }) => {
+            if (context.op) void kiosk.sendDismiss({ operationId: context.op.operationId });
+          },
+        },
         actors: {
           // As for pickups: an `LK2:` QR goes to the QR call (outside the keypad's budget), six digits to the keypad's.
           submitCode: fromPromise(({ input }) => {

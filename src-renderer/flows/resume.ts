@@ -15,10 +15,22 @@ async function readInProgress(kiosk: KioskBridge): Promise<InProgressEvent | nul
 }
 
 /**
- * Asks main for door operations in progress each time the page gets its link to main: on load (IN_PROGRESS), and
- * again after every reconnect (RELINKED: main may have restarted, ending any staff session). The app machine decides
- * whether to show "please close door A01" (issue 10 §1) or to leave a staff flow whose session is gone (red-team
- * finding 6). `watch` is the transport's connection feed (injected for tests). Returns the unsubscribe function.
+ * The first reading of a page just (re)loaded: the operations in progress, and the sender's drop-off this screen was
+ * on (a reload mid-visit resumes it, issue 13). Asked once per page: each answer at an open door carries a fresh
+ * "doesn't fit" token that revokes the previous one, which a send flow already on screen would still be holding.
+ */
+async function readOnLoad(kiosk: KioskBridge, relinked: boolean): Promise<InProgressEvent | RelinkedEvent | null> {
+  const [ops, send] = await Promise.all([kiosk.operationsInProgress({}), kiosk.sendResume({})]);
+  if (!ops.ok) return null;
+  return { type: relinked ? 'RELINKED' : 'IN_PROGRESS', operations: ops.value.operations, send: send.ok ? send.value.resume : null };
+}
+
+/**
+ * Asks main for door operations in progress each time the page gets its link to main: on load (IN_PROGRESS, with the
+ * drop-off to resume), and again after every reconnect (RELINKED: main may have restarted, ending any staff session).
+ * The app machine decides whether to resume a sender's visit, to show "please close door A01" (issue 10 §1) or to
+ * leave a staff flow whose session is gone (red-team finding 6). `watch` is the transport's connection feed (injected
+ * for tests). Returns the unsubscribe function.
  */
 export function askOnEveryLink(
   kiosk: KioskBridge,
@@ -27,13 +39,19 @@ export function askOnEveryLink(
 ): () => void {
   let live = true;
   let lost = false;
+  // The load's reading (with the drop-off to resume) is asked once; only a reading that got no answer is asked again.
+  let load: 'unasked' | 'asking' | 'answered' = 'unasked';
   const off = watch((state) => {
     if (state === 'closed') lost = true;
     if (state !== 'open') return;
     const relinked = lost;
     lost = false;
-    void readInProgress(kiosk).then((e) => {
-      if (live && e) send(relinked ? { type: 'RELINKED', operations: e.operations } : e);
+    const first = load === 'unasked';
+    if (first) load = 'asking';
+    const read = first ? readOnLoad(kiosk, relinked) : readInProgress(kiosk).then((e) => e && (relinked ? { type: 'RELINKED' as const, operations: e.operations } : e));
+    void read.then((e) => {
+      if (first) load = e ? 'answered' : 'unasked';
+      if (live && e) send(e);
     });
   });
   return () => {

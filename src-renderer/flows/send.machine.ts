@@ -1,5 +1,6 @@
 import { assign, sendParent, setup } from 'xstate';
 import type { DoorOperation } from '../../src-shared/api/common';
+import type { SendResume } from '../../src-shared/api/send';
 import type { ApiError } from '../../src-shared/errors';
 import { parsePickupQr, qrTokenOf } from '../input/scanner';
 import { asApiError, notProvided, watchOperationPlaceholder, type OperationEvent } from './common';
@@ -24,6 +25,8 @@ export interface SendContext {
   switchTo: { flow: 'pickup'; code: string } | null;
   /** How many parcels this person dropped off this visit. */
   sent: number;
+  /** The step a reloaded page picked this visit up at (main's sendResume), or null for a visit started here. */
+  resumedAt: SendResume['step'] | null;
 }
 
 export type SendEvent =
@@ -43,6 +46,19 @@ export type SendEvent =
 export type SendOutput = { completed: boolean; switchTo: { flow: 'pickup'; code: string } | null };
 
 const freshEntry = { code: '', check: '', error: null, confirmed: false, declined: false } as const;
+
+/**
+ * What a visit resumed after a reload starts with (issues 10 and 13): the operation main says this screen was on. At
+ * the door the answer carries a fresh "doesn't fit" token; past the door only the operation (its door, its receipt).
+ */
+function resumedContext(resume: SendResume | null | undefined): Pick<SendContext, 'started' | 'op' | 'confirmed' | 'sent' | 'resumedAt'> {
+  if (!resume) return { started: null, op: null, confirmed: false, sent: 0, resumedAt: null };
+  const base = { started: null, op: resume.op, confirmed: false, resumedAt: resume.step };
+  if (resume.step === 'door') return { ...base, started: resume.started, confirmed: resume.confirmed, sent: 0 };
+  // A receipt is a parcel dropped off this visit: "Done" then ends the visit, as it does before a reload.
+  return { ...base, sent: resume.step === 'receipt' ? 1 : 0 };
+}
+
 const errorOf = (e: unknown) => asApiError(e);
 const codeOf = (e: unknown) => errorOf(e).code;
 
@@ -56,10 +72,11 @@ function typed(ctx: SendContext, digit: string): Pick<SendContext, 'code' | 'che
  * parcel in and close the door" (with "Doesn't fit" → the next size up, and on boards without item sensors "I put it
  * in") → closed on the parcel → the receipt. The same keypad rules as pickups (hardened: code + check code). A code that
  * turns out to be a pickup code ends this flow with `switchTo` so the app continues as a pickup with it; the core said
- * which flow it belongs to, the person types nothing twice. Side effects are the injected actors.
+ * which flow it belongs to, the person types nothing twice. A page reloaded mid-visit starts at the step main reports
+ * (`input.resume`: the open door with "Doesn't fit", the question, or the receipt). Side effects are the injected actors.
  */
 export const sendMachine = setup({
-  types: {} as { context: SendContext; events: SendEvent; input: { initialCode?: string | null }; output: SendOutput },
+  types: {} as { context: SendContext; events: SendEvent; input: { initialCode?: string | null; resume?: SendResume | null }; output: SendOutput },
   actors: {
     submitCode: notProvided<SendStarted, { code: string; check?: string; source: 'keypad' | 'scan' }>('submitCode'),
     keypadMode: notProvided<{ checkRequired: boolean }, Record<string, never>>('keypadMode'),
@@ -70,6 +87,8 @@ export const sendMachine = setup({
   actions: {
     reportDoorOpened: sendParent({ type: 'DOOR_OPENED' }),
     reportDoorClosed: sendParent({ type: 'DOOR_CLOSED' }),
+    /** Provided by the UI: tells main the receipt was left, so no reload shows it again (sendDismiss). */
+    'forget the receipt': () => undefined,
   },
   guards: {
     'code complete': ({ context }) =>
@@ -84,6 +103,10 @@ export const sendMachine = setup({
     'door closed': ({ event }) => event.type === 'OPERATION' && event.op.state === 'closed',
     'door failed': ({ event }) => event.type === 'OPERATION' && (event.op.state === 'failed' || event.op.outcome === 'jammed'),
     'needs confirmation': ({ context }) => context.started?.confirmNeeded === true && !context.confirmed,
+    'door already open': ({ context }) => context.op?.state === 'opened',
+    'resumed at the door': ({ context }) => context.resumedAt === 'door',
+    'resumed at the question': ({ context }) => context.resumedAt === 'asking',
+    'resumed at the receipt': ({ context }) => context.resumedAt === 'receipt',
   },
 }).createMachine({
   id: 'send',
@@ -93,14 +116,20 @@ export const sendMachine = setup({
     code: parsePickupQr(input.initialCode ?? '') ?? '',
     checkRequired: false,
     source: input.initialCode ? 'scan' : 'keypad',
-    started: null,
-    op: null,
     switchTo: null,
-    sent: 0,
+    ...resumedContext(input.resume),
   }),
   initial: 'start',
   states: {
-    start: { always: [{ guard: 'code complete', target: 'submitting' }, { target: 'entering' }] },
+    start: {
+      always: [
+        { guard: 'resumed at the door', target: 'door' },
+        { guard: 'resumed at the question', target: 'asking' },
+        { guard: 'resumed at the receipt', target: 'receipt' },
+        { guard: 'code complete', target: 'submitting' },
+        { target: 'entering' },
+      ],
+    },
     entering: {
       invoke: {
         src: 'keypadMode',
@@ -150,7 +179,11 @@ export const sendMachine = setup({
       invoke: { src: 'watchOperation', input: ({ context }) => ({ operationId: context.started!.operationId }) },
       initial: 'opening',
       states: {
-        opening: { on: { OPERATION: { guard: 'door opened', target: 'open', actions: assign({ op: ({ event }) => event.op }) } } },
+        opening: {
+          // Resumed with the door already open: straight to "put your parcel in".
+          always: { guard: 'door already open', target: 'open' },
+          on: { OPERATION: { guard: 'door opened', target: 'open', actions: assign({ op: ({ event }) => event.op }) } },
+        },
         open: { on: { PUT_IN: { guard: 'needs confirmation', target: 'confirming' } } },
         confirming: {
           tags: ['busy'],
@@ -191,7 +224,8 @@ export const sendMachine = setup({
       tags: ['busy'],
       invoke: {
         src: 'confirm',
-        input: ({ context, event }) => ({ operationId: context.started!.operationId, inside: (event as { inside?: boolean }).inside === true }),
+        // The closed operation (`op`): a visit resumed at this question has no `started`.
+        input: ({ context, event }) => ({ operationId: context.op!.operationId, inside: (event as { inside?: boolean }).inside === true }),
         onDone: [
           { guard: ({ event }) => event.output.outcome === 'completed', target: 'receipt', actions: assign({ op: ({ event }) => event.output, sent: ({ context }) => context.sent + 1 }) },
           { target: 'empty', actions: assign({ declined: true }) },
@@ -199,7 +233,10 @@ export const sendMachine = setup({
         onError: { target: 'asking', actions: assign({ error: ({ event }) => errorOf(event.error) }) },
       },
     },
-    receipt: { on: { NEXT_CODE: { target: 'entering', actions: assign(freshEntry) }, FINISH: 'done' } },
+    receipt: {
+      exit: 'forget the receipt',
+      on: { NEXT_CODE: { target: 'entering', actions: assign(freshEntry) }, FINISH: 'done' },
+    },
     empty: { on: { NEXT_CODE: { target: 'entering', actions: assign(freshEntry) }, FINISH: 'done' } },
     noBigger: { tags: ['error'], on: { NEXT_CODE: { target: 'entering', actions: assign(freshEntry) }, FINISH: 'done' } },
     doorFault: { tags: ['error'], on: { NEXT_CODE: { target: 'entering', actions: assign(freshEntry) }, FINISH: 'done' } },

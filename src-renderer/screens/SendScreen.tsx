@@ -183,7 +183,8 @@ function Receipt({ actor }: { actor: SendRef }) {
 /** Door closed before "I put it in" (no item sensors): only the person can say. */
 function Asking({ actor }: { actor: SendRef }) {
   const t = useT();
-  const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
+  // The closed operation's door: a visit resumed at this question after a reload has no `started`.
+  const door = useSelector(actor, (s) => s.context.op?.compartmentId ?? s.context.started?.where.compartmentId ?? '');
   const busy = useSelector(actor, (s) => s.matches('answering'));
   const error = useSelector(actor, (s) => s.context.error);
   return (
@@ -204,7 +205,7 @@ function Asking({ actor }: { actor: SendRef }) {
 
 function Empty({ actor }: { actor: SendRef }) {
   const t = useT();
-  const door = useSelector(actor, (s) => s.context.started?.where.compartmentId ?? '');
+  const door = useSelector(actor, (s) => s.context.op?.compartmentId ?? s.context.started?.where.compartmentId ?? '');
   const declined = useSelector(actor, (s) => s.context.declined);
   return (
     <>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DoorOperation, OperationId, PickupCode, Where } from './common';
+import { DoorOperation, Empty, OperationId, PickupCode, Where } from './common';
 import { CheckCode, QrToken } from './customer';
 
 /** 128 bits, base64url: the answer's one-time token for "doesn't fit" (kept by main only as SHA-256, in memory). */
@@ -16,6 +16,20 @@ export const SendStarted = z.object({
   /** One-time proof for `sendDoesntFit` on this operation: no door opens without the code (ADR 0008). */
   fitToken: FitToken,
 });
+
+/**
+ * Where the sender's drop-off stands when the page (re)loads (a reload or a renderer crash mid-visit, issues 10 and 13),
+ * so its screen resumes at that step. Only the drop-off the screen itself was on: the door still open (`door`, with a
+ * fresh one-time `fitToken` replacing the lost one), closed before "I put it in" (`asking`), or just deposited
+ * (`receipt`, the reference in `op.reference`); the last two only for a short while after the door closed, and never
+ * once the screen moved on (another door operation since, or the receipt dismissed). Never a code or anyone else's.
+ */
+export const SendResume = z.discriminatedUnion('step', [
+  z.object({ step: z.literal('door'), started: SendStarted, op: DoorOperation, confirmed: z.boolean() }).strict(),
+  z.object({ step: z.literal('asking'), op: DoorOperation }).strict(),
+  z.object({ step: z.literal('receipt'), op: DoorOperation }).strict(),
+]);
+export type SendResume = z.infer<typeof SendResume>;
 
 /**
  * "Send or return a parcel" (ADR drop-offs): the sender's code from their message opens a free compartment of the
@@ -45,4 +59,11 @@ export const sendCalls = {
    * once deposited). INVALID_STATE where sensors decide or the operation is already decided.
    */
   sendConfirm: { input: z.object({ operationId: OperationId, inside: z.boolean() }).strict(), output: DoorOperation },
+  /** Asked once as the page loads: the sender's drop-off to resume, or null. Opens nothing by itself. */
+  sendResume: { input: Empty, output: z.object({ resume: SendResume.nullable() }) },
+  /**
+   * The screen left this drop-off's receipt ("Done", "I have another code"): a reload from now on shows no trace of it,
+   * even within the resume window (the next person may be at the screen already).
+   */
+  sendDismiss: { input: z.object({ operationId: OperationId }).strict(), output: Empty },
 } as const;

@@ -16,6 +16,8 @@ const valid: Record<string, Record<string, unknown>> = {
   sendSubmitQr: { token: 't'.repeat(22) },
   sendDoesntFit: { operationId: OP, token: 't'.repeat(22) },
   sendConfirm: { operationId: OP, inside: true },
+  sendResume: {},
+  sendDismiss: { operationId: OP },
   operationStatus: { operationId: OP },
   authBadge: { badge: 'LKB1.x.y' },
   authPin: { pin: '1234' },

@@ -83,14 +83,19 @@ describe('after the link to main comes back (a kiosk restart under the page)', (
     expect(actor.getSnapshot().context.resume?.purpose).toBe('maintenance');
   });
 
-  it('the page tells a load from a relink: IN_PROGRESS on the first link, RELINKED after the link was lost', async () => {
+  it('the page tells a load from a relink: IN_PROGRESS on the first link, RELINKED after the link was lost; the drop-off to resume is asked on load only', async () => {
     let feed: (s: 'connecting' | 'open' | 'closed') => void = () => undefined;
     const watch = (fn: typeof feed) => {
       feed = fn;
       fn('open');
       return () => undefined;
     };
-    const kiosk = { operationsInProgress: async () => ({ ok: true, value: { operations: [open('A01')] } }) } as unknown as KioskBridge;
+    // Each answer at an open door revokes the previous "doesn't fit" token: asked again, it would strand the flow on screen.
+    let resumes = 0;
+    const kiosk = {
+      operationsInProgress: async () => ({ ok: true, value: { operations: [open('A01')] } }),
+      sendResume: async () => (resumes++, { ok: true, value: { resume: null } }),
+    } as unknown as KioskBridge;
     const sent: Array<InProgressEvent | RelinkedEvent> = [];
     askOnEveryLink(kiosk, (e) => sent.push(e), watch as never);
     await flush();
@@ -102,5 +107,7 @@ describe('after the link to main comes back (a kiosk restart under the page)', (
     feed('open');
     await flush();
     expect(sent.map((e) => e.type)).toEqual(['IN_PROGRESS', 'RELINKED', 'IN_PROGRESS']);
+    expect(sent.map((e) => 'send' in e)).toEqual([true, false, false]);
+    expect(resumes).toBe(1);
   });
 });

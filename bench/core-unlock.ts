@@ -58,6 +58,8 @@ interface Samples {
   queued: number[];
   /** frame handed to the port → parsed by the board (binding, pty, socat, the board process's wake-up and parse) */
   line: number[];
+  /** code submitted → frame handed to the port: all the kiosk's software decides (the line after it is the device's) */
+  toPort: number[];
   statesPerSecond: number;
   /** Rounds where the board parsed the frame before the kiosk's next commit (the `unlocked` advance) had ended. */
   beforeNextCommit: number;
@@ -170,7 +172,7 @@ async function scenario(timing: TimingOverrides): Promise<Samples> {
 
   const floorFile = fs.openSync(path.join(dir, 'fsync-floor.bin'), 'a');
   const block = Buffer.alloc(256, 7);
-  const s: Samples = { floor: [], journal: [], total: [], before: [], handover: [], driver: [], queued: [], line: [], statesPerSecond: 0, beforeNextCommit: 0 };
+  const s: Samples = { floor: [], journal: [], total: [], before: [], handover: [], driver: [], queued: [], line: [], toPort: [], statesPerSecond: 0, beforeNextCommit: 0 };
   const states0 = doors.health().framesSent;
   const t00 = mono();
   for (let i = 0; i < ROUNDS + WARMUP; i++) {
@@ -187,6 +189,7 @@ async function scenario(timing: TimingOverrides): Promise<Samples> {
       s.driver.push(at - handedOver);
       s.queued.push(written - handedOver);
       s.line.push(at - written);
+      s.toPort.push(written - t0);
       if (at < advancedEnd) s.beforeNextCommit++;
     }
     // Untimed: the door reads open, then closes with the parcel still inside (outcome item_left).
@@ -229,8 +232,11 @@ function report(title: string, s: Samples): void {
   show('    port → board parsed it (binding, socat pty, board process)', s.line);
   console.log(`  the board parsed the frame before the kiosk's next commit (operation → unlocked) ended in ${s.beforeNextCommit}/${s.total.length} rounds`);
   console.log(`  ratios: journal write / floor p50 ${ratio(s.journal, s.floor, 0.5)}, p99 ${ratio(s.journal, s.floor, 0.99)}; (code → frame) / journal write p50 ${ratio(s.total, s.journal, 0.5)}, p99 ${ratio(s.total, s.journal, 0.99)}`);
-  const [p99Total, p99Journal] = [pct(s.total, 0.99), pct(s.journal, 0.99)];
+  const [p99Total, p99Journal, p99Port] = [pct(s.total, 0.99), pct(s.journal, 0.99), pct(s.toPort, 0.99)];
   console.log(`  goal p99(code → frame) ≤ 1.5 × p99(journal write): ${p99Total.toFixed(3)} ms vs ${(1.5 * p99Journal).toFixed(3)} ms: ${p99Total <= 1.5 * p99Journal ? 'met' : 'not met'}`);
+  // The line's own time (a pty here, 2.6 ms of wire on a real bus) is the device's: the kiosk's share ends at the port.
+  show('code submitted → frame handed to the port (the kiosk\'s share)', s.toPort);
+  console.log(`  the kiosk's share: p99(code → port) / p99(journal write) ${ratio(s.toPort, s.journal, 0.99)} (p50 ${ratio(s.toPort, s.journal, 0.5)}): ${p99Port <= 1.5 * p99Journal ? 'within' : 'over'} 1.5×`);
 }
 
 async function main() {

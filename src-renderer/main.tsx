@@ -3,6 +3,8 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { installKioskHygiene } from './ui/hygiene';
 import './ui/styles.css';
+import './ui/keypad-screen.css';
+import './ui/short-landscape.css';
 
 installKioskHygiene(window);
 const root = document.getElementById('root');

@@ -8,20 +8,21 @@ import { Busy, ErrorNotice, Keypad } from '../ui/widgets';
 export function HomeScreen(props: { authError: ApiError | null; onPickup: () => void; onSend: () => void; onLostCode: () => void; onStaffPin: () => void; onBack: () => void }) {
   const t = useT();
   return (
-    <main className="screen" aria-labelledby="home-title">
+    // The classes place each part in the two columns of a short landscape screen (short-landscape.css).
+    <main className="screen home" aria-labelledby="home-title">
       <h1 id="home-title">{t('home.title')}</h1>
-      <button type="button" className="btn primary huge" onClick={props.onPickup}>
+      <button type="button" className="btn primary huge home-pickup" onClick={props.onPickup}>
         {t('home.pickup')}
       </button>
-      <p>{t('home.scanHint')}</p>
-      <button type="button" className="btn huge" data-testid="home-send" onClick={props.onSend}>
+      <p className="home-scan-hint">{t('home.scanHint')}</p>
+      <button type="button" className="btn huge home-send" data-testid="home-send" onClick={props.onSend}>
         {t('home.send')}
       </button>
-      <button type="button" className="btn" data-testid="lost-code" onClick={props.onLostCode}>
+      <button type="button" className="btn home-lost" data-testid="lost-code" onClick={props.onLostCode}>
         {t('home.lostCode')}
       </button>
       <ErrorNotice error={props.authError} />
-      <div className="row">
+      <div className="row home-staff">
         <button type="button" className="btn" onClick={props.onBack}>
           {t('common.back')}
         </button>
@@ -29,7 +30,7 @@ export function HomeScreen(props: { authError: ApiError | null; onPickup: () => 
           {t('home.staff')}
         </button>
       </div>
-      <p className="muted">{t('home.staffHint')}</p>
+      <p className="muted home-staff-hint">{t('home.staffHint')}</p>
     </main>
   );
 }

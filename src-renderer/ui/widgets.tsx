@@ -55,9 +55,10 @@ export function Keypad(props: {
   const t = useT();
   const { value, length } = props;
   return (
-    <div className="stack" style={{ alignItems: 'center' }}>
+    // keypad-entry: the screens around it lay themselves out by it (keypad-screen.css).
+    <div className="stack keypad-entry">
       {props.readout ?? (
-        <div className="row" style={{ alignItems: 'flex-end', justifyContent: 'center' }}>
+        <div className={props.beside ? 'row keypad-readout with-beside' : 'row keypad-readout'}>
           <div className="code-boxes" role="status" aria-label={t('keypad.progress', { count: value.length, total: length })} data-testid="code-boxes">
             {Array.from({ length }, (_, i) => (
               <span key={i} className={`code-box${i < value.length ? ' filled' : ''}`} aria-hidden="true">

@@ -1,7 +1,7 @@
 /**
  * Code accepted → unlock frame at the board, beside the durable journal write it contains and the disk's fsync floor
  * (issue 14, "the unlock goes first"; ADR 0026).
- *   npx tsx bench/core-unlock.ts [--rounds 300]
+ *   npx tsx bench/core-unlock.ts [--rounds 300] [--line socat|pty]
  * The kiosk core (real SQLite file, WAL + synchronous=FULL, real services) drives the real CU16 driver through the
  * real serialport binding on a socat pty; the board is the simulator in its own process (bench/_unlock-board.ts), as a
  * real board is its own device. The clock stops when the board has parsed the unlock frame's last byte. Every duration
@@ -15,21 +15,27 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { codeDigest } from '../src-common/code-digest';
 import { systemClock } from '../src-main/clock';
 import { KerongDriver, loadLayout, type DoorController, type TimingOverrides } from '../src-main/hardware/index';
 import { CMD } from '../src-main/hardware/kerong/frame';
 import { serialTransport, type Transport } from '../src-main/hardware/transport';
 import type { DoorOpRow } from '../src-main/store/door-ops';
+import { benchArgs } from './_cli';
 import { benchCore } from './_core-context';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '300' } } });
+const values = benchArgs(
+  { rounds: { type: 'string', default: '300' }, line: { type: 'string', default: 'socat' } },
+  'usage: npx tsx bench/core-unlock.ts [--rounds 300] [--line socat|pty]\n  code accepted → unlock frame at the board, beside the journal write and the fsync floor (ADR 0026)',
+  { line: ['socat', 'pty'] },
+);
 const ROUNDS = Number(values.rounds);
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
-  process.stderr.write(`bench/core-unlock.ts: --rounds must be a whole number, got "${values.rounds}"\n`);
+if (ROUNDS < 1) {
+  process.stderr.write('bench/core-unlock.ts: --rounds must be at least 1\n');
   process.exit(2);
 }
+/** `socat`: two ptys joined by socat (the figures in the README); `pty`: the board holds the master (one kernel hop, as a UART). */
+const LINE = values.line;
 const WARMUP = 20;
 const WIRE_MS = (5 * 10 * 1000) / 19200;
 const LAYOUT = 'demo-24';
@@ -65,14 +71,33 @@ interface Samples {
   beforeNextCommit: number;
 }
 
-/** A socat pty pair and the board process on its board end. */
+/** The board process on the far end of a pty: behind a socat pair, or holding the master itself (`--line pty`). */
 async function board(): Promise<{ kiosk: string; child: ChildProcess; command(line: string): Promise<void>; nextUnlock(): Promise<number>; stop(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'unlock-bench-pty-'));
-  const kiosk = path.join(dir, 'ttyKIOSK');
-  const boardPath = path.join(dir, 'ttyBOARD');
-  const socat = spawn('socat', [`pty,raw,echo=0,link=${kiosk}`, `pty,raw,echo=0,link=${boardPath}`], { stdio: 'ignore' });
-  await until(() => fs.existsSync(kiosk) && fs.existsSync(boardPath));
-  const child = fork(path.join(import.meta.dirname, '_unlock-board.ts'), [boardPath, LAYOUT], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const boardScript = path.join(import.meta.dirname, '_unlock-board.ts');
+  let kiosk: string;
+  let child: ChildProcess;
+  let socat: ChildProcess | null = null;
+  if (LINE === 'pty') {
+    // python3 opens the pair and execs the board with the master as fd 4 (bench/_pty-pair.py); IPC stays on fd 3.
+    child = spawn('python3', [path.join(import.meta.dirname, '_pty-pair.py'), process.execPath, '--import', import.meta.resolve('tsx'), boardScript, 'fd:4', LAYOUT], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    kiosk = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0]!.trim());
+      });
+      child.once('exit', (code) => reject(new Error(`bench pty pair exited with ${code} (no python3? use --line socat)`)));
+    });
+  } else {
+    kiosk = path.join(dir, 'ttyKIOSK');
+    const boardPath = path.join(dir, 'ttyBOARD');
+    socat = spawn('socat', [`pty,raw,echo=0,link=${kiosk}`, `pty,raw,echo=0,link=${boardPath}`], { stdio: 'ignore' });
+    await until(() => fs.existsSync(kiosk) && fs.existsSync(boardPath));
+    child = fork(boardScript, [boardPath, LAYOUT], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  }
   const waiting: Array<(m: Record<string, unknown>) => void> = [];
   const unlocks: Array<(at: number) => void> = [];
   child.on('message', (m: Record<string, unknown>) => {
@@ -96,7 +121,7 @@ async function board(): Promise<{ kiosk: string; child: ChildProcess; command(li
       const exited = new Promise((r) => child.once('exit', r));
       child.disconnect();
       await exited;
-      socat.kill('SIGTERM'); // by its pid
+      socat?.kill('SIGTERM'); // by its pid
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -240,7 +265,9 @@ function report(title: string, s: Samples): void {
 }
 
 async function main() {
-  console.log(`rounds: ${ROUNDS} (+${WARMUP} warm-up) per run; SQLite WAL + synchronous=FULL; CU16 driver on a socat pty, board in its own process`);
+  console.log(
+    `rounds: ${ROUNDS} (+${WARMUP} warm-up) per run; SQLite WAL + synchronous=FULL; CU16 driver on ${LINE === 'pty' ? 'a pty whose master the board holds' : 'a socat pty pair'}, board in its own process`,
+  );
   report('production poll cadence (150 ms while a door is awaited, 1 s at rest)', await scenario({}));
   report('concurrent status-poll load (poller flat out: fastPollMs = slowPollMs = 0)', await scenario({ fastPollMs: 0, slowPollMs: 0 }));
   console.log(`wire time of the unlock frame at 19200 8N1: ${WIRE_MS.toFixed(3)} ms (added on a real line; a state exchange in flight adds up to 14 bytes, 7.3 ms)`);

@@ -42,7 +42,11 @@ export function parcelConsoleRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.post('/console/api/parcels/:id/resend', { config: { action: 'parcel.resend' } }, async (req) => {
     const { id } = parseOr400(Params, req.params, 'params');
     const r = await ctx.store.tx(async (q) => {
-      const done = await reissueCode(ctx, q, id);
+      const p = await q.selectFrom('parcels').select(['direction', 'barcode']).where('id', '=', id).executeTakeFirst();
+      // A drop-off's code is its SENDER's and goes out at booking; a new one sealed for "at deposit" would reach nobody
+      // and kill the one the sender holds (red team, issue 13).
+      if (p?.direction === 'out') throw new HttpError('INVALID_STATE', `parcel ${p.barcode} is a drop-off: its code is the sender's; cancel it and book a new drop-off instead`);
+      const done = await reissueCode(ctx, q, id, { mustReach: true });
       await audit(ctx, q, req, { action: 'parcel.resend', target: id, detail: { status: done.status, messages: done.queued } });
       return done;
     });

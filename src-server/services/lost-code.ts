@@ -25,6 +25,9 @@ import { reissueCode } from './reissue';
 export async function lostCode(ctx: ServerContext, q: Q, kioskId: string, phone: string, o: { separately?: boolean } = {}): Promise<{ queued: number; ticket?: string }> {
   const c = ctx.customer;
   const now = ctx.now();
+  // The new code goes by SMS only: a fleet without an SMS channel would kill the old code and send nothing (red team,
+  // issue 13). The same refusal for every number, before anything is counted or looked up: no enumeration.
+  if (!ctx.channels.sms && !ctx.channels.console) throw new HttpError('INVALID_STATE', 'this fleet sends no text messages, so a lost code cannot be re-sent');
   await lockRows(ctx.store.dialect, q.selectFrom('kiosks').select('id').where('id', '=', kioskId)).executeTakeFirst();
   const digest = numberDigest(ctx, phone);
   const count = async (column: 'number_digest' | 'kiosk_id', value: string, windowMs: number) =>

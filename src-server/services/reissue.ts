@@ -2,7 +2,7 @@ import { checkDigest, newCheckCode, newQrToken, qrDigest } from '../../src-commo
 import type { ServerContext } from '../context';
 import { HttpError } from '../http/errors';
 import { sealablePickupSecrets } from '../notify/messages';
-import { enqueueNotification } from '../notify/outbox';
+import { enqueueNotification, routes } from '../notify/outbox';
 import { lockRows } from '../store/dialect';
 import type { Q } from '../store/db';
 import { appendChange } from './manifest-log';
@@ -26,6 +26,11 @@ export interface Reissued {
 export interface ReissueOptions {
   /** Send the new code to the recipient's phone only (the number a customer typed at the kiosk), never the e-mail. */
   smsOnly?: boolean;
+  /**
+   * Refuse (INVALID_STATE, nothing changed) when the new code of a deposited or expired parcel would reach nobody: no
+   * channel for any of its addresses (red team, issue 13: an e-mail-only fleet killed the old code and sent nothing).
+   */
+  mustReach?: boolean;
 }
 
 /**
@@ -46,6 +51,11 @@ export async function reissueCode(ctx: ServerContext, q: Q, parcelId: string, op
     throw new HttpError('INVALID_STATE', `parcel ${p.barcode} is ${p.status}; only an expected, deposited or expired parcel gets a new code`);
   }
   if (p.return_requested_at !== null) throw new HttpError('INVALID_STATE', `parcel ${p.barcode} is marked for return to sender; it gets no new code`);
+  // smsOnly ("I lost my code", ADR customer-self-service): the row without its e-mail reaches the phone alone.
+  const recipient = opts.smsOnly ? { ...p, recipient_email: null } : p;
+  if (opts.mustReach && p.status !== 'expected' && routes(ctx, recipient).length === 0) {
+    throw new HttpError('INVALID_STATE', `no message channel reaches the recipient of ${p.barcode}; the old code stays valid`);
+  }
   // Read in this transaction, not from the cache: a re-enrollment (ADR return-reenroll) may just have replaced it.
   const secret = await currentKioskSecret(ctx, q, p.kiosk_id, true);
   if (!secret) throw new HttpError('NOT_FOUND', `unknown kiosk ${p.kiosk_id}`);
@@ -67,8 +77,7 @@ export async function reissueCode(ctx: ServerContext, q: Q, parcelId: string, op
     qrDigest: qrDigest(secret, qrToken),
     checkDigest: checkDigest(secret, code, checkCode),
   });
-  // smsOnly ("I lost my code", ADR customer-self-service): the row without its e-mail reaches the phone alone.
-  const to = opts.smsOnly ? { ...p, code_digest: digest, recipient_email: null } : { ...p, code_digest: digest };
+  const to = { ...recipient, code_digest: digest };
   const queued = expected ? 0 : await enqueueNotification(ctx, q, to, 'code', secrets, seq);
   ctx.log.info('pickup code re-issued', { parcelId: p.id, kioskId: p.kiosk_id, status: p.status, queued });
   return { parcelId: p.id, status: p.status as Reissued['status'], queued, code, qrToken, checkCode };

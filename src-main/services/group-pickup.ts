@@ -20,15 +20,17 @@ import type { PickupService, PickupStarted } from './pickup';
 export const GROUP_NEXT_WINDOW_MS = 3 * 60_000;
 
 /**
- * The other parcels of `parcel`'s group that can be picked up now: deposited, not past their expiry, in a compartment,
- * no door operation under way on it. Oldest deposit first. None when the parcel has no group key.
+ * The other parcels of `parcel`'s group that can be picked up now: deposited, not past their expiry, in a compartment
+ * in service, no door operation under way on it. Oldest deposit first. None when the parcel has no group key.
  */
 export function othersWaiting(kit: Kit, parcel: ParcelRow): ParcelRow[] {
   if (!parcel.groupKey) return [];
   const rows = kit.repos.db
     .prepare(
-      `SELECT id FROM parcels WHERE group_key = ? AND status = 'deposited' AND id <> ? AND expires_at > ? AND compartment_id IS NOT NULL
-         ORDER BY deposited_at, id`,
+      // Only behind a door in service: one a technician took out would answer DOOR_FAULT after "1 more waits" (red team 13).
+      `SELECT p.id FROM parcels p JOIN compartments c ON c.id = p.compartment_id
+         WHERE p.group_key = ? AND p.status = 'deposited' AND p.id <> ? AND p.expires_at > ? AND c.in_service = 1
+         ORDER BY p.deposited_at, p.id`,
     )
     .all(parcel.groupKey, parcel.id, kit.now()) as Array<{ id: string }>;
   return rows.map((r) => kit.repos.parcels.get(r.id)!).filter((p) => !kit.repos.doorOps.activeFor(p.compartmentId!));

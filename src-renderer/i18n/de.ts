@@ -76,7 +76,7 @@ export const de: Catalogue = {
   'lostCode.submit': 'Neuen Code senden',
   'lostCode.sending': 'Neuer Code wird angefordert…',
   'lostCode.sentTitle': 'Anfrage erhalten',
-  'lostCode.sentBody': 'Wenn an dieser Station ein Paket für diese Nummer wartet, ist ein neuer Code per SMS unterwegs. Der alte Code gilt nicht mehr.',
+  'lostCode.sentBody': 'Wenn an dieser Station ein Paket für diese Nummer wartet, ist ein neuer Code per SMS unterwegs. Bitte nutzen Sie den neuesten Code, den Sie erhalten.',
   'lostCode.limitedTitle': 'Zu viele Anfragen',
   'lostCode.limitedBody': 'Diese Nummer oder diese Station hat zu oft gefragt. Bitte später erneut versuchen.',
   'lostCode.unconfirmedTitle': 'Noch keine Antwort',

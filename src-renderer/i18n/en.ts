@@ -80,7 +80,7 @@ export const en = {
   'lostCode.submit': 'Send me a new code',
   'lostCode.sending': 'Asking for a new code…',
   'lostCode.sentTitle': 'Request received',
-  'lostCode.sentBody': 'If a parcel for this number is waiting at this locker, a new code is on its way to it by text message. The old code no longer works.',
+  'lostCode.sentBody': 'If a parcel for this number is waiting at this locker, a new code is on its way to it by text message. Please use the newest code you receive.',
   'lostCode.limitedTitle': 'Too many requests',
   'lostCode.limitedBody': 'This number or this locker has asked too often. Please try again later.',
   'lostCode.unconfirmedTitle': 'No answer yet',

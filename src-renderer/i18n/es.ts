@@ -76,7 +76,7 @@ export const es: Catalogue = {
   'lostCode.submit': 'Enviarme un código nuevo',
   'lostCode.sending': 'Solicitando un código nuevo…',
   'lostCode.sentTitle': 'Solicitud recibida',
-  'lostCode.sentBody': 'Si en esta taquilla espera un paquete para este número, le llegará un código nuevo por SMS. El código anterior ya no sirve.',
+  'lostCode.sentBody': 'Si en esta taquilla espera un paquete para este número, le llegará un código nuevo por SMS. Use el código más reciente que reciba.',
   'lostCode.limitedTitle': 'Demasiadas solicitudes',
   'lostCode.limitedBody': 'Este número o esta taquilla lo ha pedido demasiadas veces. Inténtelo más tarde.',
   'lostCode.unconfirmedTitle': 'Aún sin respuesta',

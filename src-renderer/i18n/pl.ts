@@ -76,7 +76,7 @@ export const pl: Catalogue = {
   'lostCode.submit': 'Wyślij mi nowy kod',
   'lostCode.sending': 'Prośba o nowy kod…',
   'lostCode.sentTitle': 'Prośba przyjęta',
-  'lostCode.sentBody': 'Jeśli w tym automacie czeka paczka dla tego numeru, nowy kod jest w drodze SMS-em. Stary kod już nie działa.',
+  'lostCode.sentBody': 'Jeśli w tym automacie czeka paczka dla tego numeru, nowy kod jest w drodze SMS-em. Użyj najnowszego otrzymanego kodu.',
   'lostCode.limitedTitle': 'Zbyt wiele próśb',
   'lostCode.limitedBody': 'Ten numer lub ten automat prosił zbyt często. Spróbuj ponownie później.',
   'lostCode.unconfirmedTitle': 'Brak odpowiedzi',

@@ -113,6 +113,18 @@ describe('all my parcels in one visit (offline, from the manifest)', () => {
     const r = await k.call('pickupSubmitCode', { code: '121212' });
     expect(r.value.moreWaiting).toBe(0);
   });
+
+  it('a parcel behind a door taken out of service is not counted: no "1 more waits" that ends in a door fault (red team 13)', async () => {
+    k = await makeKiosk();
+    const a = depositParcel(k, 'A02', { code: '343434' });
+    const b = depositParcel(k, 'A05', { code: '454545' });
+    setGroup(k, a.id, GROUP);
+    setGroup(k, b.id, GROUP);
+    k.services.repos.compartments.setService('A05', false, 'hinge loose');
+    const r = await k.call('pickupSubmitCode', { code: '343434' });
+    expect(r.value.moreWaiting).toBe(0);
+    expect(r.value.nextToken).toBeUndefined();
+  });
 });
 
 describe('I lost my code at the kiosk', () => {

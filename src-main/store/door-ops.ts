@@ -75,8 +75,9 @@ export class DoorOpsRepo {
     this.activeStmt = db.prepare(
       `SELECT ${COLS} FROM door_operations WHERE compartment_id = ? AND state IN ('requested','unlocked','opened') ORDER BY requested_at DESC LIMIT 1`,
     );
-    // rowid order is insertion order (rows are never re-inserted), and the rowid b-tree answers this without a scan.
-    this.latestStmt = db.prepare(`SELECT ${COLS} FROM door_operations ORDER BY rowid DESC LIMIT 1`);
+    // rowid order is insertion order (rows are never re-inserted); max(rowid) is one step down the rowid b-tree, and
+    // written this way the plan says so (SEARCH), where ORDER BY rowid DESC LIMIT 1 reads as a SCAN (history-cost test).
+    this.latestStmt = db.prepare(`SELECT ${COLS} FROM door_operations WHERE rowid = (SELECT max(rowid) FROM door_operations)`);
   }
 
   insert(op: NewDoorOp, now: number): DoorOpRow {

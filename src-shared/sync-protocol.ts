@@ -288,6 +288,24 @@ export const PlacedParcel = z.object({
 export type PlacedParcel = z.infer<typeof PlacedParcel>;
 
 /**
+ * A sender's drop-off already in a compartment (ADR 0019, ADR return-reenroll), written after a replaced kiosk PC
+ * re-enrolled: the new PC lists it for the driver's collection. No code (the sender is done with it) and no expiry (a
+ * deposited drop-off waits for a driver, not a recipient). A list of its own, as `dropoffs` is: a kiosk that does not
+ * know drop-offs drops it unread rather than take the parcel for a delivery with a pickup deadline.
+ */
+export const PlacedDropoff = z.object({
+  seq: z.number().int().min(1),
+  parcelId: ParcelId,
+  barcode: Barcode,
+  size: Size,
+  compartmentId: CompartmentId,
+  depositedAt: Instant,
+  /** The kiosk reference the sender got; null only if the deposit reached the server without one. */
+  receipt: z.string().regex(/^R-[A-Z0-9]{6}$/).nullable(),
+});
+export type PlacedDropoff = z.infer<typeof PlacedDropoff>;
+
+/**
  * The recipient asked, before delivery, for a compartment within reach (ADR customer-self-service): the kiosk's
  * allocation then prefers low compartments for this parcel. Applies only while the parcel is still expected there.
  */
@@ -330,6 +348,8 @@ export const ManifestResponse = z.object({
   placed: z.array(PlacedParcel).optional(),
   /** Drop-offs announced to this kiosk (ADR 0019). Absent from older servers. */
   dropoffs: z.array(ExpectedDropoff).optional(),
+  /** Drop-offs in compartments, after a re-enrollment (ADR 0019, return-reenroll). Absent from older servers. */
+  placedDropoffs: z.array(PlacedDropoff).optional(),
   /** Recipients' requests for a compartment within reach (ADR customer-self-service). Absent from older servers. */
   preferences: z.array(ParcelPreference).optional(),
   /** Newly revoked badges in this page (a kiosk starting from cursor 0 receives every revocation still relevant). */

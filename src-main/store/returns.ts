@@ -18,6 +18,17 @@ export interface PlacedInput {
   serverSeq: number;
 }
 
+/** A sender's drop-off in a compartment as the fleet describes it after a re-enrollment (manifest `placedDropoffs`). */
+export interface PlacedDropoffInput {
+  id: string;
+  barcode: string;
+  size: Size;
+  compartmentId: string;
+  depositedAt: number;
+  receipt: string | null;
+  serverSeq: number;
+}
+
 /**
  * Return to sender and re-enrollment state in the kiosk store (issue 12, ADR return-reenroll), beside ParcelsRepo:
  * the `return_requested_at` column (kiosk migration return-to-sender) and the insert of a parcel that is already in a compartment.
@@ -58,5 +69,19 @@ export class ReturnsRepo {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(p.id, p.barcode, p.size, p.accessible ? 1 : 0, p.status, p.compartmentId, p.codeDigest, p.pickupWindowDays, p.depositedAt, p.expiresAt, expiredAt, returned, now, now, p.serverSeq);
+  }
+
+  /**
+   * Inserts a drop-off that is already in its compartment, as the send flow leaves one (finish.ts): deposited, direction
+   * out, no code and no expiry (it waits for a driver). The caller checked for clashes.
+   */
+  insertPlacedDropoff(p: PlacedDropoffInput, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO parcels (id, barcode, size, accessible, status, compartment_id, code_digest, deposited_at, expires_at,
+           receipt, direction, created_at, updated_at, server_seq)
+         VALUES (?, ?, ?, 0, 'deposited', ?, NULL, ?, NULL, ?, 'out', ?, ?, ?)`,
+      )
+      .run(p.id, p.barcode, p.size, p.compartmentId, p.depositedAt, p.receipt, now, now, p.serverSeq);
   }
 }

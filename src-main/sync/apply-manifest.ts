@@ -6,7 +6,7 @@ import type { EnrollmentRepo } from '../store/enrollment';
 import type { Logger } from '../log';
 import { META, getMeta, setMeta } from './meta';
 import { isPrunedHistory } from '../store/retention';
-import { applyPlaced, applyReturn } from './apply-returns';
+import { applyPlaced, applyPlacedDropoff, applyReturn } from './apply-returns';
 import { applyPreference } from './apply-preferences';
 
 export interface ManifestApplied {
@@ -20,7 +20,7 @@ export interface ManifestApplied {
   /** Code re-issues applied (ADR code-reissue); `reissueRefused`: the parcel is gone here, or the new code clashes. */
   reissued: number;
   reissueRefused: number;
-  /** Parcels marked for return to sender, and parcels placed in compartments after a re-enrollment (ADR return-reenroll). */
+  /** Parcels marked for return to sender, and parcels (drop-offs too) placed in compartments after a re-enrollment (ADR return-reenroll). */
   returned: number;
   placed: number;
   placeRefused: number;
@@ -48,6 +48,7 @@ type Entry =
   | { kind: 'extend'; seq: number; e: ManifestResponse['extensions'][number] }
   | { kind: 'return'; seq: number; e: NonNullable<ManifestResponse['returns']>[number] }
   | { kind: 'placed'; seq: number; e: NonNullable<ManifestResponse['placed']>[number] }
+  | { kind: 'placedDropoff'; seq: number; e: NonNullable<ManifestResponse['placedDropoffs']>[number] }
   | { kind: 'reissue'; seq: number; e: NonNullable<ManifestResponse['reissues']>[number] }
   | { kind: 'dropoff'; seq: number; e: NonNullable<ManifestResponse['dropoffs']>[number] }
   | { kind: 'preference'; seq: number; e: NonNullable<ManifestResponse['preferences']>[number] };
@@ -86,6 +87,7 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
     ...(page.reissues ?? []).map((e) => ({ kind: 'reissue' as const, seq: e.seq, e })),
     ...(page.returns ?? []).map((e) => ({ kind: 'return' as const, seq: e.seq, e })),
     ...(page.placed ?? []).map((e) => ({ kind: 'placed' as const, seq: e.seq, e })),
+    ...(page.placedDropoffs ?? []).map((e) => ({ kind: 'placedDropoff' as const, seq: e.seq, e })),
     ...(page.dropoffs ?? []).map((e) => ({ kind: 'dropoff' as const, seq: e.seq, e })),
     ...(page.preferences ?? []).map((e) => ({ kind: 'preference' as const, seq: e.seq, e })),
   ].sort((a, b) => a.seq - b.seq);
@@ -114,8 +116,9 @@ export function applyManifestPage(d: ApplyDeps, page: ManifestResponse, now: num
           case 'return':
             if (applyReturn(d, entry.e, now)) out.returned++;
             break;
-          case 'placed': {
-            const r = applyPlaced(d, entry.e, now, queue);
+          case 'placed':
+          case 'placedDropoff': {
+            const r = entry.kind === 'placed' ? applyPlaced(d, entry.e, now, queue) : applyPlacedDropoff(d, entry.e, now, queue);
             if (r === 'placed') out.placed++;
             else if (r === 'refused') out.placeRefused++;
             break;

@@ -1,4 +1,4 @@
-import type { PlacedParcel, ReturnToSender } from '../../src-shared/sync-protocol';
+import type { PlacedDropoff, PlacedParcel, ReturnToSender } from '../../src-shared/sync-protocol';
 import { isPrunedHistory } from '../store/retention';
 import { ReturnsRepo } from '../store/returns';
 import type { ApplyDeps } from './apply-manifest';
@@ -49,18 +49,7 @@ export function applyPlaced(d: ApplyDeps, e: PlacedParcel, now: number, queue: Q
   // Known here, or finished and pruned long ago (ADR disk-bounds): the kiosk's own state stands.
   if (d.parcels.get(e.parcelId) || isPrunedHistory(d.db, e.seq)) return 'known';
   const returns = new ReturnsRepo(d.db);
-  const why = !returns.compartmentInLayout(e.compartmentId)
-    ? `compartment ${e.compartmentId} is not in this kiosk's layout`
-    : d.parcels.inCompartment(e.compartmentId)
-      ? `compartment ${e.compartmentId} already holds another parcel here`
-      : d.parcels.activeByBarcode(e.barcode)
-        ? `barcode ${e.barcode} is active here as another parcel`
-        : null;
-  if (why) {
-    d.log.warn('placed parcel refused', { parcelId: e.parcelId, why });
-    queue('problem.reported', { kind: 'other', barcode: e.barcode, parcelId: e.parcelId, compartmentId: e.compartmentId, note: `kiosk refused a placed parcel after re-enrollment: ${why}` });
-    return 'refused';
-  }
+  if (refusedPlace(d, returns, e, queue)) return 'refused';
   returns.insertPlaced(
     {
       id: e.parcelId,
@@ -80,4 +69,40 @@ export function applyPlaced(d: ApplyDeps, e: PlacedParcel, now: number, queue: Q
     now,
   );
   return 'placed';
+}
+
+/**
+ * A sender's drop-off already in a compartment (manifest `placedDropoffs`, after a re-enrollment: ADRs 0019 and
+ * return-reenroll): inserted as a deposited outgoing parcel, so the driver's collection list has it and its door is
+ * known to hold it. Same rules as applyPlaced. Returns 'placed', 'known' or 'refused'.
+ */
+export function applyPlacedDropoff(d: ApplyDeps, e: PlacedDropoff, now: number, queue: Queue): 'placed' | 'known' | 'refused' {
+  if (d.parcels.get(e.parcelId) || isPrunedHistory(d.db, e.seq)) return 'known';
+  const returns = new ReturnsRepo(d.db);
+  if (refusedPlace(d, returns, e, queue)) return 'refused';
+  returns.insertPlacedDropoff(
+    { id: e.parcelId, barcode: e.barcode, size: e.size, compartmentId: e.compartmentId, depositedAt: Date.parse(e.depositedAt), receipt: e.receipt, serverSeq: e.seq },
+    now,
+  );
+  return 'placed';
+}
+
+/**
+ * Why a placed entry must not be inserted (logged and reported to the server as a problem for an operator), or null:
+ * the compartment is not in this kiosk's layout or holds another parcel, or the barcode is active here as another
+ * parcel. A wrong entry must not put two parcels behind one door.
+ */
+function refusedPlace(d: ApplyDeps, returns: ReturnsRepo, e: { parcelId: string; barcode: string; compartmentId: string }, queue: Queue): string | null {
+  const why = !returns.compartmentInLayout(e.compartmentId)
+    ? `compartment ${e.compartmentId} is not in this kiosk's layout`
+    : d.parcels.inCompartment(e.compartmentId)
+      ? `compartment ${e.compartmentId} already holds another parcel here`
+      : d.parcels.activeByBarcode(e.barcode)
+        ? `barcode ${e.barcode} is active here as another parcel`
+        : null;
+  if (why) {
+    d.log.warn('placed parcel refused', { parcelId: e.parcelId, why });
+    queue('problem.reported', { kind: 'other', barcode: e.barcode, parcelId: e.parcelId, compartmentId: e.compartmentId, note: `kiosk refused a placed parcel after re-enrollment: ${why}` });
+  }
+  return why;
 }

@@ -45,6 +45,7 @@ export async function readManifest(
     returns: [],
     placed: [],
     dropoffs: [],
+    placedDropoffs: [],
     preferences: [],
     revokedBadges: [],
     revokedBadgeIds: [],
@@ -79,7 +80,11 @@ export async function readManifest(
         out.returns!.push({ seq: row.seq, ...body });
         break;
       case 'placed':
-        out.placed!.push({ seq: row.seq, ...body });
+        // A deposited drop-off (re-enrollment) goes in its own list, as an expected one does: see `expected` above.
+        if (body.direction === 'out') {
+          const { direction: _out, ...dropoff } = body;
+          out.placedDropoffs!.push({ seq: row.seq, ...dropoff });
+        } else out.placed!.push({ seq: row.seq, ...body });
         break;
       case 'parcel_preferences':
         out.preferences!.push({ seq: row.seq, ...body });

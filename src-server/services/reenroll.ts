@@ -7,6 +7,7 @@ import type { Q } from '../store/db';
 import { openKioskSecret, sealKioskSecret } from './enrollment';
 import { appendChange } from './manifest-log';
 import { reissueCode } from './reissue';
+import { placeDropoff, reannounceDropoff } from './reenroll-dropoffs';
 import { ACTIVE } from './shipments';
 
 /**
@@ -40,11 +41,11 @@ export async function currentKioskSecret(ctx: ServerContext, q: Q, kioskId: stri
 }
 
 export interface Reenrolled {
-  /** Parcels whose pickup secrets were re-issued (expected, deposited, expired; not those marked for return). */
+  /** Parcels whose pickup secrets were re-issued (expected, deposited, expired; not those marked for return; waiting drop-offs). */
   reissued: number;
   /** Parcels the new PC is told are in compartments (`placed` entries). */
   placed: number;
-  /** Code messages queued (deposited / expired parcels: the recipient needs the new code now). */
+  /** Code messages queued (deposited / expired parcels, waiting drop-offs: the recipient or sender needs the new code now). */
   queued: number;
 }
 
@@ -59,6 +60,8 @@ export interface Reenrolled {
  * 4. every such parcel not marked for return gets new pickup secrets through `reissueCode` (ADR code-reissue): the old
  *    digests were keyed by the old secret. A deposited / expired parcel's new code goes to its recipient now; an expected
  *    one's at deposit.
+ * 5. drop-offs (ADR 0019) go in their own entries (reenroll-dropoffs.ts): a waiting one as a drop-off with its deadline
+ *    and a new code sent to its sender now; a deposited one placed for the driver's collection, with no code.
  * Unsent events of the old PC are lost with it; the kiosk row's layout and capacity are the new PC's.
  */
 export async function reenrollKiosk(ctx: ServerContext, q: Q, kioskId: string, req: EnrollRequest, secret: Buffer): Promise<Reenrolled> {
@@ -78,6 +81,15 @@ export async function reenrollKiosk(ctx: ServerContext, q: Q, kioskId: string, r
   const parcels = await q.selectFrom('parcels').selectAll().where('kiosk_id', '=', kioskId).where('status', 'in', ACTIVE).orderBy('created_at').orderBy('id').execute();
   const out: Reenrolled = { reissued: 0, placed: 0, queued: 0 };
   for (const p of parcels) {
+    if (p.direction === 'out' && p.status === 'expected') {
+      out.queued += await reannounceDropoff(ctx, q, p);
+      out.reissued++;
+      continue;
+    }
+    if (p.direction === 'out' && p.status === 'deposited') {
+      if (await placeDropoff(ctx, q, p)) out.placed++;
+      continue;
+    }
     const ref = { parcelId: p.id, barcode: p.barcode, size: p.size, codeDigest: p.code_digest, pickupWindowDays: p.pickup_window_days, accessible: p.accessible === 1 };
     if (p.status === 'expected') {
       await appendChange(ctx, q, kioskId, 'expected', ref);

@@ -62,6 +62,12 @@ export interface PageInput {
   extendMaxDays: number;
   /** The locker's IANA zone (kiosks.time_zone), the one its messages state deadlines in. */
   timeZone: string;
+  /**
+   * The moment the page is rendered for (ms). A deposited parcel whose deadline is at or before it is shown as past its
+   * pickup date, with no extension offered: the kiosk treats it so, even before its expiry reaches the server. Omitted
+   * (catalog tests), the deadline is taken as still ahead.
+   */
+  now?: number;
   /** A form's request went through: says so above the page. */
   done?: 'extended' | 'reach';
   refused?: RefusalReason;
@@ -83,7 +89,7 @@ function sections(i: PageInput, t: RecipientPageCatalog, deadline: (ms: number) 
       ],
     };
   }
-  if (p.status === 'deposited' && p.expires_at !== null) {
+  if (p.status === 'deposited' && p.expires_at !== null && (i.now === undefined || p.expires_at > i.now)) {
     const parts = [`<p>${html(t['waiting.body'], { ...where, deadline: `<strong>${deadline(p.expires_at)}</strong>` })}</p>`];
     if (p.recipient_extended_at === null) {
       // Integers only: "1" takes the singular in all four languages, every other count one plural form (Polish "2 dni", "5 dni").

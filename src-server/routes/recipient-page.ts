@@ -93,7 +93,7 @@ export function recipientPageRoutes(app: FastifyInstance, ctx: ServerContext): v
     /** The parcel page, its deadlines in the locker's zone as its messages state them. */
     const answer = async (req: FastifyRequest, reply: FastifyReply, status: number, p: Parcel, extra: { done?: 'extended' | 'reach'; refused?: RecipientRefusal['reason'] } = {}) => {
       const timeZone = await kioskTimeZone(ctx.store.db, p.kiosk_id);
-      return send(reply, status, pageLocale(p.locale), parcelPage({ parcel: p, base: base(req), extendMaxDays: ctx.customer.extendMaxDays, timeZone, ...extra }));
+      return send(reply, status, pageLocale(p.locale), parcelPage({ parcel: p, base: base(req), extendMaxDays: ctx.customer.extendMaxDays, timeZone, now: ctx.now(), ...extra }));
     };
 
     scope.get('/r/:token', async (req, reply) => {

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { isUniqueViolation, lockRows } from '../store/dialect';
 import type { Q } from '../store/db';
 import type { ParcelsTable } from '../store/schema';
-import { appendChange } from './manifest-log';
+import { appendChange, latestExtension } from './manifest-log';
 import { ACTIVE, codeContext, type ParcelRow } from './shipments';
 import { dropPendingNotifications, enqueueNotification } from '../notify/outbox';
 import { queueWebhook } from './webhooks';
@@ -225,6 +225,15 @@ async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: Pa
     }
     case 'parcel.expired': {
       if (p.status !== 'deposited') return { outcome: 'recorded', note: `server has it ${p.status}` };
+      if (p.expires_at !== null && p.expires_at > at && p.expires_at > now && (await latestExtension(q, kioskId, p.id)) === p.expires_at) {
+        // The kiosk expired it on a deadline it knew, while ours is later, still ahead, and set by an extension (the
+        // recipient's or a carrier's) whose `extended` entry the kiosk had not yet applied. That promise stands: no expiry,
+        // no message, no webhook; that entry brings the parcel back there (ADR 0003). Recorded for an operator.
+        const note = `expired at the kiosk at ${iso(at)} on an older deadline; the server's deadline ${iso(p.expires_at)} (an extension the kiosk had not yet learned) stands`;
+        await conflict(note);
+        ctx.log.info('kiosk expiry superseded by a later deadline: not applied', { parcelId: p.id, kioskId });
+        return { outcome: 'conflict', note };
+      }
       await update({ status: 'expired', expired_at: at });
       await queueWebhook(ctx, q, p.id, 'expired');
       await dropPendingNotifications(q, p.id, ['reminder'], 'expired');

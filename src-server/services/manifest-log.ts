@@ -43,3 +43,25 @@ export async function appendToAll(ctx: ServerContext, q: Q, kind: ChangeKind, bo
   ctx.store.afterCommit(q, () => ctx.push.manifestChangedAll());
   return heads.length;
 }
+
+/**
+ * The expiry (ms) of the newest `extended` entry for `parcelId` in its kiosk's manifest, or null when it has none.
+ * An extension the kiosk has not applied yet is still there for it to read (ADR 0003); the events code asks this to
+ * tell such an extension from a kiosk that simply expired a parcel early. Bodies are JSON text on both dialects: the
+ * LIKE narrows by parcel (an id may hold `_`, a LIKE wildcard, so the parsed id is compared too).
+ */
+export async function latestExtension(q: Q, kioskId: string, parcelId: string): Promise<number | null> {
+  const rows = await q
+    .selectFrom('manifest')
+    .select('body')
+    .where('kiosk_id', '=', kioskId)
+    .where('kind', '=', 'extended')
+    .where('body', 'like', `%"parcelId":${JSON.stringify(parcelId)}%`)
+    .orderBy('seq', 'desc')
+    .execute();
+  for (const r of rows) {
+    const body = JSON.parse(r.body) as { parcelId?: string; expiresAt?: string | null };
+    if (body.parcelId === parcelId) return body.expiresAt ? Date.parse(body.expiresAt) : null;
+  }
+  return null;
+}

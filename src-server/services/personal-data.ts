@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { DAY_MS, type ServerContext } from '../context';
 import type { Q } from '../store/db';
+import type { DialectName } from '../store/dialect';
 import { normalizePhone } from './parcel-search';
 
 /**
@@ -15,9 +16,10 @@ import { normalizePhone } from './parcel-search';
  * - on a recipient's request (the console, `eraseRecipient`): their finished parcels at once, their live ones at the
  *   first sweep after they finish (a live parcel still needs the address for its code, reminder and expiry messages).
  * Erased = NULL for the parcel's fields, `[erased]#<id>` for a message's address (the column is NOT NULL and part of a
- * unique key), `[erased]` for a note. Each batch is one transaction of at most ERASE_BATCH parcels or reports, found
- * through a partial index holding only what is still to do (migration 14), so no batch holds a lock for long and a batch
- * costs the same after years of history.
+ * unique key), `[erased]` for a note, and no `groupKey` in the parcel's `expected` manifest entries (an HMAC of the
+ * recipient's address: kept, it would still link that person's parcels at the kiosk). Each batch is one transaction of
+ * at most ERASE_BATCH parcels or reports, found through a partial index holding only what is still to do (migration 14),
+ * so no batch holds a lock for long and a batch costs the same after years of history.
  */
 export const ERASED = '[erased]';
 /** Parcels (or problem reports) one erasing transaction touches at most. */
@@ -43,11 +45,35 @@ export interface Erased {
 const none = (): Erased => ({ parcels: 0, messages: 0, notes: 0 });
 const add = (a: Erased, b: Erased): Erased => ({ parcels: a.parcels + b.parcels, messages: a.messages + b.messages, notes: a.notes + b.notes });
 
+/** The parcel id inside a manifest entry: the very expression migration 17 indexes (another one would scan the log). */
+const entryParcel = (d: DialectName) => (d === 'postgres' ? sql<string>`(body::json ->> 'parcelId')` : sql<string>`json_extract(body, '$.parcelId')`);
+
 /**
- * Erases the personal fields of these parcels (only finished ones not yet erased) and of their messages, inside the
- * caller's transaction. A message still pending is given up (`dead`): its parcel is finished, it has nothing to say.
+ * Strips the recipient's `groupKey` from these parcels' `expected` manifest entries, inside the caller's transaction;
+ * the rest of each entry stays (a kiosk reading the log again gets the parcel, just in no group). Found through the
+ * index of migration 17, so the cost does not grow with the log.
  */
-async function eraseParcels(q: Q, ids: readonly string[], now: number): Promise<Erased> {
+async function eraseGroupKeys(d: DialectName, q: Q, ids: readonly string[]): Promise<void> {
+  const rows = await q
+    .selectFrom('manifest')
+    .select(['kiosk_id', 'seq', 'body'])
+    .where(sql<boolean>`kind = 'expected'`)
+    .where(entryParcel(d), 'in', ids)
+    .execute();
+  for (const r of rows) {
+    const body = JSON.parse(r.body) as Record<string, unknown>;
+    if (!('groupKey' in body)) continue;
+    delete body.groupKey;
+    await q.updateTable('manifest').set({ body: JSON.stringify(body) }).where('kiosk_id', '=', r.kiosk_id).where('seq', '=', r.seq).execute();
+  }
+}
+
+/**
+ * Erases the personal fields of these parcels (only finished ones not yet erased), of their messages and their
+ * manifest entries' group key, inside the caller's transaction. A message still pending is given up (`dead`): its
+ * parcel is finished, it has nothing to say.
+ */
+async function eraseParcels(d: DialectName, q: Q, ids: readonly string[], now: number): Promise<Erased> {
   if (ids.length === 0) return none();
   const done = await q
     .updateTable('parcels')
@@ -58,6 +84,7 @@ async function eraseParcels(q: Q, ids: readonly string[], now: number): Promise<
     .returning('id')
     .execute();
   if (done.length === 0) return none();
+  await eraseGroupKeys(d, q, done.map((r) => r.id));
   const m = await q
     .updateTable('notifications')
     .set({
@@ -112,7 +139,7 @@ export async function purgePersonalData(ctx: ServerContext, now: number, maxBatc
       const ids = (
         await q.selectFrom('parcels').select('id').where(sql<boolean>`erase_requested_at IS NOT NULL`).where(NOT_ERASED).where(FINISHED).orderBy('erase_requested_at').limit(ERASE_BATCH).execute()
       ).map((r) => r.id);
-      const erased = await eraseParcels(q, ids, now);
+      const erased = await eraseParcels(ctx.store.dialect, q, ids, now);
       erased.notes = await eraseNotes(q, await notesOf(q, new Set(ids)), now);
       return { n: ids.length, erased };
     },
@@ -120,7 +147,7 @@ export async function purgePersonalData(ctx: ServerContext, now: number, maxBatc
       const ids = (await q.selectFrom('parcels').select('id').where(NOT_ERASED).where(FINISHED).where('updated_at', '<', before).orderBy('updated_at').limit(ERASE_BATCH).execute()).map(
         (r) => r.id,
       );
-      return { n: ids.length, erased: await eraseParcels(q, ids, now) };
+      return { n: ids.length, erased: await eraseParcels(ctx.store.dialect, q, ids, now) };
     },
     async (q) => {
       const rows = await q.selectFrom('events').select(['id', 'payload']).where(NOTES_DUE).where('received_at', '<', before).orderBy('received_at').limit(ERASE_BATCH).execute();
@@ -192,7 +219,7 @@ export async function eraseRecipient(
       const finished = rows.filter((r) => r.status === 'picked_up' || r.status === 'collected' || r.status === 'cancelled');
       const ids = finished.map((r) => r.id);
       const fresh = rows.filter((r) => !ids.includes(r.id) && !prev.pending.some((p) => p.parcelId === r.id));
-      const erased = await eraseParcels(q, ids, now);
+      const erased = await eraseParcels(ctx.store.dialect, q, ids, now);
       erased.notes = await eraseNotes(q, await notesOf(q, new Set(ids)), now);
       if (fresh.length > 0) {
         await q

@@ -7,7 +7,8 @@ import { expectedDemand, kioskSupply } from './shipments';
 import { appendChange } from './manifest-log';
 
 /**
- * Why the link page refused a request; the page says it in words. `NOT_WAITING`: not (or no longer) in a compartment;
+ * Why the link page refused a request; the page says it in words. `NOT_WAITING`: not (or no longer) in a compartment,
+ * or past its deadline;
  * `ALREADY_EXTENDED`: the one extension is used; `TOO_MANY_DAYS`: more than the configured maximum; `LOCKER_FULL`: the
  * kiosk's free compartments of this size, after expected parcels, are below the floor; `NOT_EXPECTED`: a compartment
  * within reach can only be asked for before delivery.
@@ -29,7 +30,8 @@ const lockParcel = (ctx: ServerContext, q: Q, id: string) =>
 
 /**
  * The recipient's one extension (issue 13, "More time"): a deposited parcel waits `days` (1..extendMaxDays) longer.
- * Refused (RecipientRefusal, nothing changed) when it is not deposited, was already extended by its recipient, or the
+ * Refused (RecipientRefusal, nothing changed) when it is not deposited or its deadline has passed (NOT_WAITING either
+ * way), was already extended by its recipient, or the
  * kiosk's free compartments of its size minus the parcels of that size still expected are below `extendFreeFloor`
  * (a nearly full locker needs its compartments back). One transaction: the kiosk row is locked first, as intake does,
  * so the capacity read and the intake it competes with run one after the other; the update itself is conditional
@@ -47,6 +49,9 @@ export async function extendByRecipient(ctx: ServerContext, parcelId: string, da
     const p = await lockParcel(ctx, q, parcelId);
     if (!p || !k) throw new HttpError('NOT_FOUND', 'no such parcel');
     if (p.status !== 'deposited' || p.expires_at === null) throw new RecipientRefusal('NOT_WAITING', `parcel is ${p.status}; only a parcel waiting in its compartment can be extended`);
+    // Past its deadline the kiosk treats it as expired (even offline, before its sweep or our event): an extension now
+    // would spend the one allowed for nothing. Refused as for an expired parcel; the page shows it as past its date.
+    if (p.expires_at <= ctx.now()) throw new RecipientRefusal('NOT_WAITING', `parcel's pickup deadline ${iso(p.expires_at)} has passed`);
     if (p.recipient_extended_at !== null) throw new RecipientRefusal('ALREADY_EXTENDED', 'the recipient has already extended this parcel once');
     const free = (await kioskSupply(q, p.kiosk_id, k))[p.size] - (await expectedDemand(q, p.kiosk_id))[p.size];
     if (free < ctx.customer.extendFreeFloor) {

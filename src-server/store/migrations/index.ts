@@ -14,9 +14,10 @@ import { m013 } from './013-disk-low';
 import { m014 } from './014-personal-data';
 import { m015 } from './015-password-reset';
 import { m016 } from './016-lost-code-confirm';
+import { m017 } from './017-manifest-erasure';
 import type { ServerMigration } from './types';
 
 export type { ServerMigration };
 
 /** The fleet server's schema history, in order. Append only: never edit a migration that has shipped. */
-export const serverMigrations: readonly ServerMigration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015, m016];
+export const serverMigrations: readonly ServerMigration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015, m016, m017];

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkDigest, codeDigest, qrDigest } from '../../src-common/code-digest';
-import type { Size } from '../../src-shared/api/common';
 import { ManifestResponse } from '../../src-shared/sync-protocol';
 import { createLogger } from '../../src-main/log';
 import { applyManifestPage } from '../../src-main/sync/apply-manifest';
+import { announceDropoff } from './dropoffs';
 import { assertNoSharedCompartments, badge, expectParcel, makeKiosk, SECRET, waitOp, type TestKiosk } from './harness';
 
 /**
@@ -15,55 +15,6 @@ let k: TestKiosk;
 afterEach(async () => k?.close());
 
 const DAY = 86_400_000;
-let seq = 0;
-interface Dropoff {
-  id: string;
-  barcode: string;
-  code: string;
-  check: string;
-  qrToken: string;
-  size: Size;
-}
-
-/** A manifest page carrying one drop-off, applied to the kiosk's store exactly as the sync applies pages. */
-function announceDropoff(kiosk: TestKiosk, o: Partial<Dropoff> & { deadline?: number } = {}): Dropoff {
-  seq++;
-  const d: Dropoff = {
-    id: `p_send${String(seq).padStart(8, '0')}`,
-    barcode: `RET-${String(seq).padStart(5, '0')}`,
-    code: o.code ?? String(700000 + seq * 131).slice(-6),
-    check: o.check ?? String(2000 + seq),
-    qrToken: o.qrToken ?? `SEND${String(seq).padStart(6, '0')}abcdefghijkl`,
-    size: o.size ?? 'S',
-  };
-  const page = ManifestResponse.parse({
-    expected: [],
-    cancellations: [],
-    extensions: [],
-    revokedBadges: [],
-    revokedBadgeIds: [],
-    dropoffs: [
-      {
-        seq,
-        parcelId: d.id,
-        barcode: d.barcode,
-        size: d.size,
-        codeDigest: codeDigest(SECRET, d.code),
-        qrDigest: qrDigest(SECRET, d.qrToken),
-        checkDigest: checkDigest(SECRET, d.code, d.check),
-        deadline: new Date(o.deadline ?? kiosk.clock.now() + 7 * DAY).toISOString(),
-      },
-    ],
-    nextCursor: String(seq),
-    hasMore: false,
-    serverTime: new Date(kiosk.clock.now()).toISOString(),
-  });
-  const { repos } = kiosk.services;
-  const r = applyManifestPage({ db: repos.db, parcels: repos.parcels, outbox: repos.outbox, enrollment: repos.enrollment, log: createLogger('test') }, page, kiosk.clock.now());
-  expect(r.dropoffs.inserted).toBe(1);
-  return d;
-}
-
 const pending = (kiosk: TestKiosk, type: string) => kiosk.services.repos.outbox.pending(kiosk.clock.now() + DAY).filter((e) => e.type === type);
 
 async function putInAndClose(kiosk: TestKiosk, opId: string, door: string) {
@@ -187,8 +138,8 @@ describe('send a parcel with a drop-off code', () => {
       extensions: [],
       revokedBadges: [],
       revokedBadgeIds: [],
-      reissues: [{ seq: ++seq, parcelId: d.id, barcode: d.barcode, codeDigest: codeDigest(SECRET, code), qrDigest: qrDigest(SECRET, qrToken), checkDigest: checkDigest(SECRET, code, '4321') }],
-      nextCursor: String(seq),
+      reissues: [{ seq: 900_000, parcelId: d.id, barcode: d.barcode, codeDigest: codeDigest(SECRET, code), qrDigest: qrDigest(SECRET, qrToken), checkDigest: checkDigest(SECRET, code, '4321') }],
+      nextCursor: '900000',
       hasMore: false,
       serverTime: new Date(k.clock.now()).toISOString(),
     });

@@ -13,7 +13,7 @@ import { openNextInGroup } from './group-pickup';
 import { LostCodeService } from './lost-code';
 import { PickupService, type PickupStarted } from './pickup';
 import { RemoteCommandService } from './remote-commands';
-import { reconcile, type RecoveryReport } from './recovery';
+import { compareSensors, reconcile, type RecoveryReport, type SensorMismatch } from './recovery';
 import { SessionService } from './sessions';
 import { SendService } from './send';
 
@@ -53,6 +53,11 @@ export interface Services {
   disk: DiskCare;
   /** Runs the door-journal reconciliation now (start-up does it; so does a board coming back). */
   reconcile(): Promise<RecoveryReport>;
+  /**
+   * The item sensors against the store now (recovery.compareSensors). Sync calls it once the first manifest after an
+   * enrollment has placed what the locker holds (ADR return-reenroll).
+   */
+  checkSensors(): Promise<SensorMismatch[]>;
   /** Raises `door_left_open` for doors open too long now (a timer does it every second); returns how many. */
   checkDoorsLeftOpen(): number;
   /** Compares the wall clock with the monotonic one now (a timer does it every 2 s); the jump it handled, or null. */
@@ -134,6 +139,7 @@ export function createServices(ctx: KioskContext): Services {
     auditCare: () => auditCare(kit, archive, careState),
     disk,
     reconcile: runReconcile,
+    checkSensors: () => compareSensors(kit, new Map(), { vanished: doors.vanished }),
     checkDoorsLeftOpen: () => doors.watch.check(),
     checkClock: () => clockWatch.check(),
     operation(operationId) {

@@ -94,12 +94,16 @@ export async function reconcile(kit: Kit, doors: DoorEngine): Promise<RecoveryRe
  *   `unexpected_item` alarm for the technician, so it is never allocated over what is physically inside;
  * - a deposited/expired parcel the sensor says is gone → flagged for a technician (its code keeps working: the
  *   sensor may be the one that is wrong).
+ * Until the store can know the locker's contents (before enrollment, and until the first manifest after it has been read:
+ * a replaced PC learns from it which parcels are where, ADR return-reenroll) an item where the store says free is left
+ * alone: it is most likely a parcel about to be placed. Sync runs this again once the manifest has been read.
  * A mismatch already acted on (out of service, flagged) is not acted on again. `read` holds the boards this pass
  * already read (true) or failed to read (false); the others are read here. Returns what was found now.
  */
 export async function compareSensors(kit: Kit, read: Map<number, boolean> = new Map(), opts: CompareOptions = {}): Promise<SensorMismatch[]> {
   if (!kit.ctx.config.serial.itemSensors) return [];
   const found: SensorMismatch[] = [];
+  const contentsKnown = kit.repos.enrollment.contentsKnown();
   for (const c of kit.repos.compartments.all()) {
     if (!c.inLayout) continue;
     if (!read.has(c.board)) {
@@ -130,7 +134,7 @@ export async function compareSensors(kit: Kit, read: Map<number, boolean> = new 
       if (kit.repos.doorOps.activeFor(c.id)) return null;
       const here = kit.repos.compartments.get(c.id)!;
       const parcel = kit.repos.parcels.inCompartment(c.id);
-      if (item && !parcel && here.inService) {
+      if (item && !parcel && here.inService && contentsKnown) {
         takeOutOfService(kit, c.id, 'unexpected item: the store says this compartment is free (lost write or someone reached in)');
         kit.recordAlarm('unexpected_item', c.id, 'system', 'compartment.unexpected_item', { compartmentId: c.id });
         return { compartmentId: c.id, kind: 'unexpected_item', parcelId: null };

@@ -21,6 +21,12 @@ export interface Enrollment {
 
 export const SECRET_FILE = 'kiosk-secret';
 
+/**
+ * Meta key set at enrollment (with the identity, one transaction) and cleared once the first manifest has been read to
+ * its end: until then the store cannot know what the locker holds (ADR return-reenroll, "Item sensors on a new PC").
+ */
+const CONTENTS_PENDING = 'contents_pending';
+
 export function fingerprint(secret: Buffer): string {
   return crypto.createHash('sha256').update(secret).digest('hex').slice(0, 16);
 }
@@ -115,7 +121,7 @@ export class EnrollmentRepo {
    * secret file this store does not own (its fingerprint is not the store's): that file is what is left of another
    * enrollment (a lost store, see assertNoOrphanSecret) and cannot be got back. Throws StoreError STORE_LOST then.
    */
-  setEnrollment(e: Enrollment): void {
+  setEnrollment(e: Enrollment, opts: { contentsPending?: boolean } = {}): void {
     const secret = Buffer.from(e.kioskSecret, 'base64');
     if (secret.length < 16) throw new Error('kiosk secret too short');
     const existing = readSecretFile(this.dataDir);
@@ -125,8 +131,22 @@ export class EnrollmentRepo {
       this.putMeta.run('kiosk_id', e.kioskId);
       this.putMeta.run('badge_public_key', e.badgePublicKey);
       this.putMeta.run('kiosk_secret_fp', fingerprint(secret));
+      if (opts.contentsPending) this.putMeta.run(CONTENTS_PENDING, '1');
     })();
     this.secret = secret;
+  }
+
+  /**
+   * Whether the store can account for what is in the compartments: false before enrollment, and after it until the
+   * first manifest has been read to its end (a replaced PC learns its parcels from it). Until then an item where the
+   * store says free is not evidence of anything (ADR return-reenroll).
+   */
+  contentsKnown(): boolean {
+    return this.kioskId() !== null && this.meta(CONTENTS_PENDING) === null;
+  }
+
+  markContentsKnown(): void {
+    this.db.prepare('DELETE FROM meta WHERE key = ?').run(CONTENTS_PENDING);
   }
 
   addRevokedBadges(list: ReadonlyArray<{ badgeId: string; revokedAt: number }>): number {

@@ -58,7 +58,8 @@ export class Exchange {
       { enrollmentToken: token, capacity, layoutName: this.ctx.layout.name.slice(0, 80), version: this.ctx.version.slice(0, 40) },
       EnrollResponse,
     );
-    this.repos.enrollment.setEnrollment({ kioskId: res.kioskId, kioskSecret: res.kioskSecret, badgePublicKey: res.badgePublicKey });
+    // A replaced PC's locker may be full of parcels its store learns of only from the first manifest (ADR return-reenroll).
+    this.repos.enrollment.setEnrollment({ kioskId: res.kioskId, kioskSecret: res.kioskSecret, badgePublicKey: res.badgePublicKey }, { contentsPending: true });
     // The broker account for push (ADR mqtt-push), or none: then this kiosk polls.
     savePushCredentials(this.repos.db, this.ctx.dataDir, res.push);
     // A new identity starts its manifest from the beginning, knows no epoch yet, and has had no event acked: events
@@ -180,9 +181,28 @@ export class Exchange {
       total.expected += r.expected.inserted;
       total.queued += r.queued;
       if (r.cancelRefused) this.log.info('manifest: cancellations refused (parcel already handled here)', { count: r.cancelRefused });
-      if (!page.hasMore) return total;
+      if (!page.hasMore) {
+        if (!this.repos.enrollment.contentsKnown()) await this.contentsNowKnown();
+        return total;
+      }
       if (page.nextCursor === cursor) throw new SyncError('protocol', 'manifest: hasMore without a new cursor');
       cursor = page.nextCursor;
+    }
+  }
+
+  /**
+   * The first manifest since enrollment has been read to its end: every parcel in the locker is placed now, so the
+   * item sensors are compared with the store at once (ADR return-reenroll): an item where a parcel was placed is
+   * expected, one the manifest did not explain takes its compartment out of service. A board that does not answer now is
+   * decided by its reconnect's reconciliation, as at start-up.
+   */
+  private async contentsNowKnown(): Promise<void> {
+    this.repos.enrollment.markContentsKnown();
+    if (!this.ctx.services) return; // a sync built without services (some tests): nothing reads the sensors
+    try {
+      await this.ctx.services.checkSensors();
+    } catch (err) {
+      this.log.warn('item sensor check after the first manifest failed', { error: String(err) });
     }
   }
 

@@ -241,6 +241,16 @@ async function applyParcelEvent(ctx: ServerContext, q: Q, kioskId: string, e: Pa
       return { outcome: 'applied' };
     }
     case 'parcel.collected': {
+      if (p.status === 'deposited' && p.direction === 'in' && p.return_requested_at === null) {
+        // A driver took back an inbound parcel the server never saw expire: its kiosk expired it on a deadline an
+        // extension had superseded (the expiry was set aside above) before it learned the new one. The parcel is gone
+        // all the same, so the recipient and the carrier learn it now, as at any expiry (red team 13b), and an
+        // operator sees why.
+        await update({ expired_at: at });
+        await queueWebhook(ctx, q, p.id, 'expired');
+        queued(await enqueueNotification(ctx, q, { ...p, status: 'expired' }, 'expired'));
+        await conflict(`collected by a driver at ${iso(at)} while the server had it deposited until ${p.expires_at === null ? 'no deadline' : iso(p.expires_at)}: the recipient was told it went back`);
+      }
       if (p.status === 'expired' || p.status === 'deposited') {
         await update({ status: 'collected', collected_at: at, code_sealed: null });
         // A parcel marked for return to sender is back with the carrier: `returned` (ADR return-reenroll).

@@ -4,12 +4,13 @@ import { collectionMachine } from '../../src-renderer/flows/collection.machine';
 import { dropoffMachine, type Summary } from '../../src-renderer/flows/dropoff.machine';
 import { apiError, fake, flush, op, session, where } from './helpers';
 
-function startDropoff(scan?: Parameters<typeof fake>[0]) {
+function startDropoff(scan?: Parameters<typeof fake>[0], hangSummaryFrom = Infinity) {
   const summary: Summary = { delivered: [], keptByDriver: [] };
   const scanParcel = fake(scan ?? ((input: { barcode: string }) => ({ operationId: 'op-00000001', parcelId: 'p1', barcode: input.barcode, where: where('A01') })));
   const doesntFit = fake(() => ({ operationId: 'op-00000002', parcelId: 'p1', barcode: 'PKG-1', where: where('C01') }));
   const didntOpen = fake(() => ({ operationId: 'op-00000003', parcelId: 'p1', barcode: 'PKG-1', where: where('A02') }));
-  const loadSummary = fake(() => structuredClone(summary));
+  // From call `hangSummaryFrom` on, the list read never answers (a busy machine).
+  const loadSummary = fake((_input, call) => (call >= hangSummaryFrom ? new Promise<Summary>(() => {}) : structuredClone(summary)));
   const machine = dropoffMachine.provide({
     actors: { scanParcel: scanParcel.actor, doesntFit: doesntFit.actor, didntOpen: didntOpen.actor, loadSummary: loadSummary.actor },
     actions: { reportDoorOpened: () => undefined, reportDoorClosed: () => undefined },
@@ -33,6 +34,21 @@ describe('drop-off machine', () => {
     await flush();
     expect(t.actor.getSnapshot().matches('ready')).toBe(true);
     expect(t.actor.getSnapshot().context.summary.delivered).toHaveLength(1);
+  });
+
+  it('a scan while the list reloads after a door closed is taken, not dropped (issue 10 §7: a lost scan under load)', async () => {
+    const t = startDropoff(undefined, 2);
+    await flush();
+    t.actor.send({ type: 'SCAN', text: 'PKG-1' });
+    await flush();
+    // The list read after the close hangs: the machine sits in `loading`, the screen already asking for the next scan.
+    t.actor.send({ type: 'OPERATION', op: op({ operationId: 'op-00000001', purpose: 'dropoff', state: 'closed', outcome: 'completed' }) });
+    await flush();
+    expect(t.actor.getSnapshot().matches('loading')).toBe(true);
+    t.actor.send({ type: 'SCAN', text: 'PKG-2' });
+    await flush();
+    expect(t.scanParcel.calls.map((c) => c.barcode)).toEqual(['PKG-1', 'PKG-2']);
+    expect(t.actor.getSnapshot().hasTag('door-open')).toBe(true);
   });
 
   it("doesn't fit → a larger compartment opens; door didn't open → another one", async () => {

@@ -284,6 +284,8 @@ export const PlacedParcel = z.object({
   expiresAt: Instant,
   /** Marked for return to sender: kept for collection, never opened by code. */
   returnToSender: z.boolean(),
+  /** The recipient's group at this kiosk, as in its `expected` entry (red team 13b: a new PC lost "all my parcels"). */
+  groupKey: GroupKey.optional(),
 });
 export type PlacedParcel = z.infer<typeof PlacedParcel>;
 

@@ -16,6 +16,8 @@ export interface PlacedInput {
   expiresAt: number;
   returnToSender: boolean;
   serverSeq: number;
+  /** The recipient's group at this kiosk ("all my parcels"), as the manifest gave it; null without one. */
+  groupKey: string | null;
 }
 
 /** A sender's drop-off in a compartment as the fleet describes it after a re-enrollment (manifest `placedDropoffs`). */
@@ -65,10 +67,10 @@ export class ReturnsRepo {
     this.db
       .prepare(
         `INSERT INTO parcels (id, barcode, size, accessible, status, compartment_id, code_digest, pickup_window_days, deposited_at, expires_at,
-           expired_at, return_requested_at, created_at, updated_at, server_seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           expired_at, return_requested_at, created_at, updated_at, server_seq, group_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(p.id, p.barcode, p.size, p.accessible ? 1 : 0, p.status, p.compartmentId, p.codeDigest, p.pickupWindowDays, p.depositedAt, p.expiresAt, expiredAt, returned, now, now, p.serverSeq);
+      .run(p.id, p.barcode, p.size, p.accessible ? 1 : 0, p.status, p.compartmentId, p.codeDigest, p.pickupWindowDays, p.depositedAt, p.expiresAt, expiredAt, returned, now, now, p.serverSeq, p.groupKey);
   }
 
   /**

@@ -65,6 +65,7 @@ export function applyPlaced(d: ApplyDeps, e: PlacedParcel, now: number, queue: Q
       expiresAt: Date.parse(e.expiresAt),
       returnToSender: e.returnToSender,
       serverSeq: e.seq,
+      groupKey: e.groupKey ?? null,
     },
     now,
   );

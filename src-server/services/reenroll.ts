@@ -6,6 +6,7 @@ import { lockRows } from '../store/dialect';
 import type { Q } from '../store/db';
 import { openKioskSecret, sealKioskSecret } from './enrollment';
 import { appendChange } from './manifest-log';
+import { optionalGroupKey } from './recipient-link';
 import { reissueCode } from './reissue';
 import { placeDropoff, reannounceDropoff } from './reenroll-dropoffs';
 import { ACTIVE } from './shipments';
@@ -90,7 +91,17 @@ export async function reenrollKiosk(ctx: ServerContext, q: Q, kioskId: string, r
       if (await placeDropoff(ctx, q, p)) out.placed++;
       continue;
     }
-    const ref = { parcelId: p.id, barcode: p.barcode, size: p.size, codeDigest: p.code_digest, pickupWindowDays: p.pickup_window_days, accessible: p.accessible === 1 };
+    // With the recipient's group key, as at intake: without it the new PC would open one recipient's parcels one code
+    // at a time (red team 13b). None once the recipient was erased.
+    const ref = {
+      parcelId: p.id,
+      barcode: p.barcode,
+      size: p.size,
+      codeDigest: p.code_digest,
+      pickupWindowDays: p.pickup_window_days,
+      accessible: p.accessible === 1,
+      ...(p.direction === 'in' ? optionalGroupKey(ctx, kioskId, { phone: p.recipient_phone, email: p.recipient_email }) : {}),
+    };
     if (p.status === 'expected') {
       await appendChange(ctx, q, kioskId, 'expected', ref);
     } else {

@@ -36,6 +36,12 @@ describe('a replaced kiosk PC', () => {
     await until(() => codesIn(smtp.mails, 'SWAP-01').length === 1, 8000, 'the first code e-mail');
     const oldCode = codesIn(smtp.mails, 'SWAP-01')[0]!;
     expect(oldCode).toBe(shipment.code);
+    // A second parcel for the same recipient, still on its way: both keep their group ("all my parcels") on the new PC.
+    await server.createShipment({ barcode: 'SWAP-02', size: 'S', kioskId, recipient: { email: 'swap@example.com' } });
+    await old.core.ctx.sync.syncNow();
+    const group = localParcel(old, 'SWAP-01')!.groupKey;
+    expect(group).toBeTruthy();
+    expect(localParcel(old, 'SWAP-02')!.groupKey).toBe(group);
 
     const admin = await operator(server, 'admin');
     const t = await admin.send('POST', `/console/api/kiosks/${kioskId}/reenrollment-token`, {});
@@ -47,6 +53,10 @@ describe('a replaced kiosk PC', () => {
     await fresh.core.ctx.sync.syncNow();
     await until(() => localParcel(fresh, 'SWAP-01')?.status === 'deposited', 8000, 'the new PC to learn where the parcel is');
     expect(localParcel(fresh, 'SWAP-01')!.compartmentId).toBe(compartment);
+    // Red team 13b: the group keys came along (they were dropped, so "N more wait" said 0 on the new PC).
+    await until(() => localParcel(fresh, 'SWAP-02'), 8000, 'the new PC to learn of the expected parcel');
+    expect(localParcel(fresh, 'SWAP-01')!.groupKey).toBe(group);
+    expect(localParcel(fresh, 'SWAP-02')!.groupKey).toBe(group);
 
     const newCode = await until(() => codesIn(smtp.mails, 'SWAP-01')[1], 8000, 'the new code e-mail');
     expect(newCode).not.toBe(oldCode);

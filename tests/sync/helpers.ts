@@ -131,3 +131,7 @@ export function serverRows<T = Record<string, unknown>>(server: FleetServer, tex
 
 /** The fleet server's suite already has a real SMTP sink on loopback; the sync tests use the same one. */
 export { startSmtpSink, type Mail } from '../server/sinks';
+
+/** The 6-digit codes e-mailed for `barcode` (first, re-issued, …), in the order the SMTP sink received them. */
+export const codesIn = (mails: { raw: string }[], barcode: string) =>
+  mails.map((m) => new RegExp(`code for parcel ${barcode} at locker \\S+ is ([0-9]{6})`).exec(m.raw.replace(/=\r?\n/g, ''))?.[1]).filter((c): c is string => !!c);

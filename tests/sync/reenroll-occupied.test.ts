@@ -2,15 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { operator } from '../server/console-helpers';
-import { deliver, localParcel, pickUp, seenOpen, startKiosk, startServer, startSmtpSink, tempDir, until, type Kiosk } from './helpers';
+import { codesIn, deliver, localParcel, pickUp, seenOpen, startKiosk, startServer, startSmtpSink, tempDir, until, type Kiosk } from './helpers';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!().catch(() => {});
 });
-
-const codesIn = (mails: { raw: string }[], barcode: string) =>
-  mails.map((m) => new RegExp(`code for parcel ${barcode} at locker \\S+ is ([0-9]{6})`).exec(m.raw.replace(/=\r?\n/g, ''))?.[1]).filter((c): c is string => !!c);
 
 /**
  * Replacing a kiosk PC while the locker is full (ADR return-reenroll, "Item sensors on a new PC"), with real parts: the

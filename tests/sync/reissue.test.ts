@@ -1,14 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { operator } from '../server/console-helpers';
-import { deliver, localParcel, pickUp, startKiosk, startServer, startSmtpSink, until, type Kiosk } from './helpers';
+import { codesIn, deliver, localParcel, pickUp, startKiosk, startServer, startSmtpSink, until, type Kiosk } from './helpers';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!().catch(() => {});
 });
-
-const codesIn = (mails: { raw: string }[], barcode: string) =>
-  mails.map((m) => new RegExp(`code for parcel ${barcode} at locker \\S+ is ([0-9]{6})`).exec(m.raw.replace(/=\r?\n/g, ''))?.[1]).filter((c): c is string => !!c);
 
 describe('code re-issue reaches a real kiosk (ADR code-reissue)', () => {
   it('a support operator resends: the new code arrives by e-mail, the old code fails at the kiosk, the new one opens', async () => {

@@ -10,7 +10,8 @@
  * (the poller flat out, so nearly every unlock finds a state exchange on the wire). Each round also takes one sample
  * of the fsync floor (append + fdatasync to a file in the store's directory), so both see the same load.
  * A pty moves bytes at memory speed: the wire time of the 5-byte frame at 19200 baud 8N1 (2.6 ms) is printed beside
- * the figures, not contained in them. Prints figures; asserts nothing (the goal line is printed, not checked).
+ * the figures, not contained in them. Prints figures; asserts nothing: the goal line (code → frame handed to the
+ * port, ADR 0026 "Where the goal is measured") is printed, not checked, and the frame at the board beside it.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -258,10 +259,12 @@ function report(title: string, s: Samples): void {
   console.log(`  the board parsed the frame before the kiosk's next commit (operation → unlocked) ended in ${s.beforeNextCommit}/${s.total.length} rounds`);
   console.log(`  ratios: journal write / floor p50 ${ratio(s.journal, s.floor, 0.5)}, p99 ${ratio(s.journal, s.floor, 0.99)}; (code → frame) / journal write p50 ${ratio(s.total, s.journal, 0.5)}, p99 ${ratio(s.total, s.journal, 0.99)}`);
   const [p99Total, p99Journal, p99Port] = [pct(s.total, 0.99), pct(s.journal, 0.99), pct(s.toPort, 0.99)];
-  console.log(`  goal p99(code → frame) ≤ 1.5 × p99(journal write): ${p99Total.toFixed(3)} ms vs ${(1.5 * p99Journal).toFixed(3)} ms: ${p99Total <= 1.5 * p99Journal ? 'met' : 'not met'}`);
-  // The line's own time (a pty here, 2.6 ms of wire on a real bus) is the device's: the kiosk's share ends at the port.
+  // ADR 0026, "Where the goal is measured": the goal ends where the kiosk's part ends, at the port. The line after it
+  // is the device's (a pty and another process here, 2.6 ms of wire for the 5 bytes on a real 19200 bus: more than
+  // 1.5 × a fast disk's journal write by itself), so the frame AT the board is printed as a figure, not as the goal.
   show('code submitted → frame handed to the port (the kiosk\'s share)', s.toPort);
-  console.log(`  the kiosk's share: p99(code → port) / p99(journal write) ${ratio(s.toPort, s.journal, 0.99)} (p50 ${ratio(s.toPort, s.journal, 0.5)}): ${p99Port <= 1.5 * p99Journal ? 'within' : 'over'} 1.5×`);
+  console.log(`  goal p99(code → port) ≤ 1.5 × p99(journal write): ${p99Port.toFixed(3)} ms vs ${(1.5 * p99Journal).toFixed(3)} ms: ${p99Port <= 1.5 * p99Journal ? 'met' : 'not met'} (ratio p99 ${ratio(s.toPort, s.journal, 0.99)}, p50 ${ratio(s.toPort, s.journal, 0.5)})`);
+  console.log(`  at the board (the line included, a figure): p99(code → frame parsed) / p99(journal write) ${(p99Total / p99Journal).toFixed(2)}`);
 }
 
 async function main() {

@@ -97,7 +97,23 @@ export class WebhookOutbox {
           .select(['id', 'key_id', 'event_id', 'body', 'attempts'])
           .where('status', '=', 'pending')
           .where('next_attempt_at', '<=', now)
+          // In order per parcel and receiver: a row waits while an earlier one of the same (key, parcel) is still
+          // pending (leased elsewhere, or waiting for its retry), so a carrier never hears `collected` before
+          // `expired`. Only that parcel's later events wait; a given-up (`dead`) row lets them go.
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('webhook_deliveries as e')
+                  .select('e.id')
+                  .whereRef('e.key_id', '=', 'webhook_deliveries.key_id')
+                  .whereRef('e.parcel_id', '=', 'webhook_deliveries.parcel_id')
+                  .where('e.status', '=', 'pending')
+                  .whereRef('e.id', '<', 'webhook_deliveries.id'),
+              ),
+            ),
+          )
           .orderBy('next_attempt_at')
+          .orderBy('id')
           .limit(this.o.batch),
       ).execute();
       if (picked.length === 0) return [];
@@ -108,18 +124,20 @@ export class WebhookOutbox {
         .execute();
       return picked.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts), lease }));
     });
-    await Promise.allSettled(rows.map((r) => this.deliver(r)));
-    if (rows.length === this.o.batch) this.again = true;
+    const sent = await Promise.all(rows.map((r) => this.deliver(r).catch(() => false)));
+    // A full batch may have left due rows; a sent row may have a parcel's next event waiting behind it.
+    if (rows.length === this.o.batch || sent.some(Boolean)) this.again = true;
   }
 
-  private async deliver(r: Claimed): Promise<void> {
+  /** Sends one claimed row and records the outcome; true when the receiver took it (2xx). */
+  private async deliver(r: Claimed): Promise<boolean> {
     const { store, log } = this.ctx;
     const update = (set: Updateable<WebhookDeliveriesTable>) =>
       store.db.updateTable('webhook_deliveries').set(set).where('id', '=', r.id).where('lease_token', '=', r.lease).execute();
     const target = await webhookTarget(this.ctx, store.db, r.key_id);
     if (!target) {
       await update({ status: 'dead', last_error: 'the carrier key has no webhook (removed or key revoked)', lease_token: null });
-      return;
+      return false;
     }
     let httpStatus: number | null = null;
     try {
@@ -135,11 +153,12 @@ export class WebhookOutbox {
       await res.body?.cancel();
       if (res.status < 200 || res.status > 299) throw new Error(`receiver answered ${res.status}`);
       await update({ status: 'sent', attempts: r.attempts + 1, sent_at: this.ctx.now(), last_status: httpStatus, last_error: null, lease_token: null });
+      return true;
     } catch (err) {
       if (this.shutdown.signal.aborted) {
         // Interrupted, not failed: due again at once for whoever runs next (the receiver may have it: at-least-once).
         await update({ next_attempt_at: this.ctx.now(), lease_token: null, last_error: 'interrupted by shutdown' });
-        return;
+        return false;
       }
       const message = String((err as Error).message ?? err).slice(0, 300);
       const attempts = r.attempts + 1;
@@ -152,6 +171,7 @@ export class WebhookOutbox {
         await update({ attempts, next_attempt_at: this.ctx.now() + delay, last_status: httpStatus, last_error: message, lease_token: null });
         log.warn('webhook failed, will retry', { id: r.id, keyId: r.key_id, attempts, err: message });
       }
+      return false;
     }
   }
 }

@@ -17,15 +17,16 @@ interface Received {
   answered: number;
 }
 
-/** A carrier's endpoint: answers 500 to the next `failNext` requests, then 200. */
+/** A carrier's endpoint: answers 500 to the next `failNext` requests, and to bodies `refuse` picks, else 200. */
 class Receiver {
   readonly got: Received[] = [];
   failNext = 0;
+  refuse: (body: string) => boolean = () => false;
   private server = http.createServer((rq, rs) => {
     let body = '';
     rq.on('data', (c: Buffer) => (body += c.toString('utf8')));
     rq.on('end', () => {
-      const answered = this.failNext > 0 ? (this.failNext--, 500) : 200;
+      const answered = this.failNext > 0 ? (this.failNext--, 500) : this.refuse(body) ? 500 : 200;
       this.got.push({ path: rq.url ?? '', eventId: String(rq.headers['x-locker-event-id']), signature: String(rq.headers['x-locker-signature']), body, answered });
       rs.statusCode = answered;
       rs.end();
@@ -142,6 +143,22 @@ describe('carrier status webhooks', () => {
     expect(new Set(tries.map((g) => g.eventId)).size).toBe(1);
     expect(new Set(tries.map((g) => g.body)).size).toBe(1);
     expect(tries.every((g) => verify('a-secret-the-carrier-chose-123', g.signature, g.body))).toBe(true);
+  });
+
+  it('tells a carrier a parcel’s events in order: a later event waits while an earlier one is being retried (stressed CI run s2)', async () => {
+    const k = await TestKiosk.enroll(s.server);
+    const key = await carrierKey('Ordered Hooks');
+    expect((await admin.send('PUT', `/console/api/carrier-keys/${key.id}/webhook`, { url: `${rx.url}/ordered` })).status).toBe(200);
+    // The endpoint refuses the first `deposited` it sees; the kiosk reports deposit and pickup in one batch.
+    let refusals = 1;
+    rx.refuse = (body) => body.includes('"parcel.deposited"') && body.includes('ORDER-1') && refusals-- > 0;
+    const p = (await asKey(key.key)('POST', '/v1/shipments', { barcode: 'ORDER-1', size: 'S', kioskId: k.id, recipient: { email: 'o@example.com' } })).body as { parcelId: string };
+    expect((await k.events([deposited(p.parcelId, 'ORDER-1'), pickedUp(p.parcelId, 'ORDER-1')])).status).toBe(200);
+    await until(async () => (await log(key.id)).every((d) => d.status === 'sent') && (await log(key.id)).length === 2, 10_000, 'both deliveries');
+    rx.refuse = () => false;
+    const seen = rx.got.filter((g) => g.path === '/ordered').map((g) => `${(JSON.parse(g.body) as { type: string }).type}:${g.answered}`);
+    // Before: the pickup went out beside the refused deposit and reached the carrier first.
+    expect(seen).toEqual(['parcel.deposited:500', 'parcel.deposited:200', 'parcel.picked_up:200']);
   });
 
   it('is an admin’s setting, CSRF-protected and audited; the secret never reaches the audit log', async () => {

@@ -9,6 +9,10 @@ import { codeDigest } from '../src-common/code-digest';
 import { seededRandom } from '../src-main/clock';
 import { KioskError } from '../src-shared/errors';
 import { benchCore } from './_core-context';
+import { benchArgs } from './_cli';
+
+// --help prints this; any flag or word is one line and exit 2 (README: every entry point answers in one line).
+benchArgs({}, 'usage: npx tsx bench/core-codes.ts\n  pickup code validation latency with 100,000 parcels waiting');
 
 const PARCELS = 100_000;
 const SAMPLES = 20_000;

@@ -15,6 +15,10 @@ import { loadLayout } from '../src-main/hardware/layouts';
 import { BoardSimulator } from '../src-main/hardware/sim/board-sim';
 import { simulatorTransport } from '../src-main/hardware/sim/in-process';
 import { serialTransport, type Transport } from '../src-main/hardware/transport';
+import { benchArgs } from './_cli';
+
+// --help prints this; any flag or word is one line and exit 2 (README: every entry point answers in one line).
+benchArgs({}, 'usage: npx tsx bench/door-latency.ts\n  door latency and poll throughput through the real serialport binding on a socat pty pair');
 
 const UNLOCKS = 1000;
 const POLL_SECONDS = 2;

@@ -16,9 +16,11 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { missingPackages } from './_cluster-infra';
 
+// Flags first: --help answers on a machine without haproxy too.
+const values = benchArgs({ kiosks: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '35' }, 'ship-rate': { type: 'string', default: '10' } }, 'usage: npx tsx bench/fleet-cluster.ts [--kiosks 1000] [--seconds 35] [--ship-rate 10]');
 const missing = missingPackages();
 if (missing.length) {
-  console.log(`fleet-cluster needs: apt-get install -y ${missing.join(' ')}`);
+  console.error(`fleet-cluster needs: apt-get install -y ${missing.join(' ')}`);
   process.exit(2);
 }
 const { startPostgres } = await import('./_cluster-infra');
@@ -26,7 +28,6 @@ const { runScenario } = await import('./_cluster-run');
 const { startBroker } = await import('../tests/push/broker');
 const { startSmsGateway } = await import('../tests/server/sinks');
 
-const values = benchArgs({ kiosks: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '35' }, 'ship-rate': { type: 'string', default: '10' } }, 'usage: npx tsx bench/fleet-cluster.ts [--kiosks 1000] [--seconds 35] [--ship-rate 10]');
 const opts = { kiosks: Number(values.kiosks), seconds: Number(values.seconds), shipRate: Number(values['ship-rate']), scale: 10 };
 
 const broker = await startBroker();

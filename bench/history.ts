@@ -26,6 +26,10 @@ import { openKioskStore } from '../src-main/store/kiosk-store';
 import type { Db } from '../src-main/store/sqlite';
 import { KioskError } from '../src-shared/errors';
 import { seedHistory } from './_history-seed';
+import { benchArgs } from './_cli';
+
+// --help prints this; any flag or word is one line and exit 2 (README: every entry point answers in one line).
+benchArgs({}, "usage: npx tsx bench/history.ts   (HISTORY_SIZES=1000,1000000 by default; the 1M seed takes minutes)\n  each kiosk call's p50/p99 with small and large history, and the worst call's p99 ratio (issue 14)");
 
 const SIZES = (process.env.HISTORY_SIZES ?? '1000,1000000').split(',').map(Number) as [number, number];
 const secret = Buffer.alloc(32, 9);

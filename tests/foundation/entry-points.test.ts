@@ -108,6 +108,14 @@ describe('every entry point answers in one line', () => {
     expectOneLine(bench(['--rounds', 'many']), /^bench\/startup\.ts: --rounds must be a whole number, got "many"$/);
   });
 
+  // Red team 14: bench/history.ts ignored --help and started its 1M seed; core-codes and door-latency did the same.
+  const benches = fs.readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts') && !f.startsWith('_') && f !== 'run-all.ts');
+  it.each(benches)('bench/%s answers --help with its usage and exits 0, without running', (file) => {
+    const r = spawnSync(tsx, [path.join(root, 'bench', file), '--help'], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^usage: npx tsx bench/${file.replace('.', '\\.')}`));
+  });
+
   describe('a data dir that cannot be one: one line naming the path, exit 2, never a stack or a hang (red-team finding 7)', () => {
     const file = path.join(tmp, 'plain-file');
     fs.writeFileSync(file, 'not a directory');

@@ -6,12 +6,13 @@
  * real serialport binding on a socat pty; the board is the simulator in its own process (bench/_unlock-board.ts), as a
  * real board is its own device. The clock stops when the board has parsed the unlock frame's last byte. Every duration
  * is on the project's monotonic clock (systemClock.mono(), src-main/clock.ts; the board's timestamps are the same
- * CLOCK_MONOTONIC, moved to that origin). Two runs: the production poll cadence, and a concurrent status-poll load
- * (the poller flat out, so nearly every unlock finds a state exchange on the wire). Each round also takes one sample
+ * CLOCK_MONOTONIC, moved to that origin). Three runs: the production poll cadence, a concurrent status-poll load
+ * (the poller flat out, so nearly every unlock finds a state exchange on the wire), and 150 ms polls between them. Each round also takes one sample
  * of the fsync floor (append + fdatasync to a file in the store's directory), so both see the same load.
  * A pty moves bytes at memory speed: the wire time of the 5-byte frame at 19200 baud 8N1 (2.6 ms) is printed beside
- * the figures, not contained in them. Prints figures; asserts nothing: the goal line (code → frame handed to the
- * port, ADR 0026 "Where the goal is measured") is printed, not checked, and the frame at the board beside it.
+ * the figures, not contained in them. Customers arrive at random moments of the poll cycle. Prints figures; asserts
+ * nothing: the goal line (code → frame at the board) and the proposed one (code → frame handed to the port, ADR 0026's
+ * amendment) are printed, not checked.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -128,7 +129,12 @@ async function board(): Promise<{ kiosk: string; child: ChildProcess; command(li
   };
 }
 
-async function scenario(timing: TimingOverrides): Promise<Samples> {
+/**
+ * One run of ROUNDS pickups. `arriveMs`: each code comes after a random pause of 0..arriveMs ms, so customers arrive at
+ * any moment of the poll cycle (red team 14: rounds started right after the `closed` state reply always found the bus
+ * idle, and hid the exchange in flight); 0 = at once (the flat-out load needs no pause to find the bus busy).
+ */
+async function scenario(timing: TimingOverrides, arriveMs: number): Promise<Samples> {
   const b = await board();
   const layout = loadLayout(LAYOUT);
   // The port as the kiosk opens it (serialTransport), noting when the driver hands it an unlock frame.
@@ -203,6 +209,7 @@ async function scenario(timing: TimingOverrides): Promise<Samples> {
   const t00 = mono();
   for (let i = 0; i < ROUNDS + WARMUP; i++) {
     const { code, id } = codes[i % codes.length]!;
+    if (arriveMs > 0) await new Promise((r) => setTimeout(r, Math.random() * arriveMs));
     const arrived = b.nextUnlock();
     const t0 = mono();
     const r = await services.pickup.submitCode({ code });
@@ -259,20 +266,20 @@ function report(title: string, s: Samples): void {
   console.log(`  the board parsed the frame before the kiosk's next commit (operation → unlocked) ended in ${s.beforeNextCommit}/${s.total.length} rounds`);
   console.log(`  ratios: journal write / floor p50 ${ratio(s.journal, s.floor, 0.5)}, p99 ${ratio(s.journal, s.floor, 0.99)}; (code → frame) / journal write p50 ${ratio(s.total, s.journal, 0.5)}, p99 ${ratio(s.total, s.journal, 0.99)}`);
   const [p99Total, p99Journal, p99Port] = [pct(s.total, 0.99), pct(s.journal, 0.99), pct(s.toPort, 0.99)];
-  // ADR 0026, "Where the goal is measured": the goal ends where the kiosk's part ends, at the port. The line after it
-  // is the device's (a pty and another process here, 2.6 ms of wire for the 5 bytes on a real 19200 bus: more than
-  // 1.5 × a fast disk's journal write by itself), so the frame AT the board is printed as a figure, not as the goal.
+  // Issue 14's goal is measured to the frame parsed by the board. ADR 0026's amendment (proposed, not accepted) would
+  // end it at the port, where the kiosk's part ends; both are printed, neither is checked.
+  console.log(`  goal p99(code → frame at the board) ≤ 1.5 × p99(journal write): ${p99Total.toFixed(3)} ms vs ${(1.5 * p99Journal).toFixed(3)} ms: ${p99Total <= 1.5 * p99Journal ? 'met' : 'not met'}`);
   show('code submitted → frame handed to the port (the kiosk\'s share)', s.toPort);
-  console.log(`  goal p99(code → port) ≤ 1.5 × p99(journal write): ${p99Port.toFixed(3)} ms vs ${(1.5 * p99Journal).toFixed(3)} ms: ${p99Port <= 1.5 * p99Journal ? 'met' : 'not met'} (ratio p99 ${ratio(s.toPort, s.journal, 0.99)}, p50 ${ratio(s.toPort, s.journal, 0.5)})`);
-  console.log(`  at the board (the line included, a figure): p99(code → frame parsed) / p99(journal write) ${(p99Total / p99Journal).toFixed(2)}`);
+  console.log(`  proposed (ADR 0026 amendment) p99(code → port) ≤ 1.5 × p99(journal write): ${p99Port <= 1.5 * p99Journal ? 'met' : 'not met'} (ratio p99 ${ratio(s.toPort, s.journal, 0.99)}, p50 ${ratio(s.toPort, s.journal, 0.5)})`);
 }
 
 async function main() {
   console.log(
     `rounds: ${ROUNDS} (+${WARMUP} warm-up) per run; SQLite WAL + synchronous=FULL; CU16 driver on ${LINE === 'pty' ? 'a pty whose master the board holds' : 'a socat pty pair'}, board in its own process`,
   );
-  report('production poll cadence (150 ms while a door is awaited, 1 s at rest)', await scenario({}));
-  report('concurrent status-poll load (poller flat out: fastPollMs = slowPollMs = 0)', await scenario({ fastPollMs: 0, slowPollMs: 0 }));
+  report('production poll cadence, no door awaited (1 s polls), customers at random moments', await scenario({}, 1000));
+  report('a door awaited elsewhere (150 ms polls, e.g. a courier\'s door still open), customers at random moments', await scenario({ slowPollMs: 150 }, 150));
+  report('concurrent status-poll load (poller flat out: fastPollMs = slowPollMs = 0)', await scenario({ fastPollMs: 0, slowPollMs: 0 }, 0));
   console.log(`wire time of the unlock frame at 19200 8N1: ${WIRE_MS.toFixed(3)} ms (added on a real line; a state exchange in flight adds up to 14 bytes, 7.3 ms)`);
 }
 

@@ -6,8 +6,8 @@
  * real serialport binding on a socat pty; the board is the simulator in its own process (bench/_unlock-board.ts), as a
  * real board is its own device. The clock stops when the board has parsed the unlock frame's last byte. Every duration
  * is on the project's monotonic clock (systemClock.mono(), src-main/clock.ts; the board's timestamps are the same
- * CLOCK_MONOTONIC, moved to that origin). Four runs: typed codes at 1 s and at 150 ms polls, a QR code at 150 ms
- * polls, and the poller flat out (nearly every unlock finds a state exchange on the wire). Each round also takes one sample
+ * CLOCK_MONOTONIC, moved to that origin). Three runs: the production poll cadence, a concurrent status-poll load
+ * (the poller flat out, so nearly every unlock finds a state exchange on the wire), and 150 ms polls between them. Each round also takes one sample
  * of the fsync floor (append + fdatasync to a file in the store's directory), so both see the same load.
  * A pty moves bytes at memory speed: the wire time of the 5-byte frame at 19200 baud 8N1 (2.6 ms) is printed beside
  * the figures, not contained in them. Customers arrive at random moments of the poll cycle. Prints figures; asserts
@@ -23,7 +23,6 @@ import { KerongDriver, loadLayout, type DoorController, type TimingOverrides } f
 import { CMD } from '../src-main/hardware/kerong/frame';
 import { serialTransport, type Transport } from '../src-main/hardware/transport';
 import type { DoorOpRow } from '../src-main/store/door-ops';
-import { CODE_TYPING_QUIET_MS } from '../src-main/api/customer-handlers';
 import { benchArgs } from './_cli';
 import { benchCore } from './_core-context';
 
@@ -134,10 +133,8 @@ async function board(): Promise<{ kiosk: string; child: ChildProcess; command(li
  * One run of ROUNDS pickups. `arriveMs`: each code comes after a random pause of 0..arriveMs ms, so customers arrive at
  * any moment of the poll cycle (red team 14: rounds started right after the `closed` state reply always found the bus
  * idle, and hid the exchange in flight); 0 = at once (the flat-out load needs no pause to find the bus busy).
- * `typed`: the code is typed, so the renderer's first digit asks the driver to hold routine reads (codeTyping, ADR 0026
- * rule 5) and the code comes 200..600 ms later (the last digits); without it the code comes as a QR scan would.
  */
-async function scenario(timing: TimingOverrides, arriveMs: number, typed: boolean): Promise<Samples> {
+async function scenario(timing: TimingOverrides, arriveMs: number): Promise<Samples> {
   const b = await board();
   const layout = loadLayout(LAYOUT);
   // The port as the kiosk opens it (serialTransport), noting when the driver hands it an unlock frame.
@@ -213,10 +210,6 @@ async function scenario(timing: TimingOverrides, arriveMs: number, typed: boolea
   for (let i = 0; i < ROUNDS + WARMUP; i++) {
     const { code, id } = codes[i % codes.length]!;
     if (arriveMs > 0) await new Promise((r) => setTimeout(r, Math.random() * arriveMs));
-    if (typed) {
-      doors.quiet(CODE_TYPING_QUIET_MS);
-      await new Promise((r) => setTimeout(r, 200 + Math.random() * 400));
-    }
     const arrived = b.nextUnlock();
     const t0 = mono();
     const r = await services.pickup.submitCode({ code });
@@ -284,10 +277,9 @@ async function main() {
   console.log(
     `rounds: ${ROUNDS} (+${WARMUP} warm-up) per run; SQLite WAL + synchronous=FULL; CU16 driver on ${LINE === 'pty' ? 'a pty whose master the board holds' : 'a socat pty pair'}, board in its own process`,
   );
-  report('1 s polls (no door awaited), a typed code (the bus held quiet meanwhile, ADR 0026 rule 5)', await scenario({}, 0, true));
-  report('150 ms polls (a door awaited elsewhere), a typed code', await scenario({ slowPollMs: 150 }, 0, true));
-  report('150 ms polls, a QR code at a random moment (no hold: the unlock may find a read on the wire)', await scenario({ slowPollMs: 150 }, 150, false));
-  report('concurrent status-poll load (poller flat out: fastPollMs = slowPollMs = 0), no hold', await scenario({ fastPollMs: 0, slowPollMs: 0 }, 0, false));
+  report('production poll cadence, no door awaited (1 s polls), customers at random moments', await scenario({}, 1000));
+  report('a door awaited elsewhere (150 ms polls, e.g. a courier\'s door still open), customers at random moments', await scenario({ slowPollMs: 150 }, 150));
+  report('concurrent status-poll load (poller flat out: fastPollMs = slowPollMs = 0)', await scenario({ fastPollMs: 0, slowPollMs: 0 }, 0));
   console.log(`wire time of the unlock frame at 19200 8N1: ${WIRE_MS.toFixed(3)} ms (added on a real line; a state exchange in flight adds up to 14 bytes, 7.3 ms)`);
 }
 

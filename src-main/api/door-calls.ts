@@ -16,8 +16,6 @@ export const DOOR_EFFECT: { readonly [N in CallName]: 'starts' | 'none' } = {
   pickupSubmitCode: 'starts',
   pickupSubmitQr: 'starts',
   pickupKeypadMode: 'none',
-  // Holds routine board reads for a moment (ADR 0026 rule 5); opens nothing.
-  codeTyping: 'none',
   // The same recipient's next door (ADR customer-self-service).
   pickupOpenNext: 'starts',
   lostCodeRequest: 'none',

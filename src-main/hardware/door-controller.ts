@@ -77,13 +77,6 @@ export interface DoorController {
   health(): DoorHealth;
   /** Poll fast while someone waits for a door (a flow is open), slow at rest. */
   setAttentive(attentive: boolean): void;
-  /**
-   * A code is being typed (ADR 0026 rule 5): start no routine state read for up to `ms` ms, so the unlock the code
-   * leads to finds the half-duplex bus idle. Doors just unlocked and boards not yet seen are still read; the next
-   * unlock ends the hold; one hold lasts at most 5 s and another cannot start within 0.5 s of its end (so door
-   * events are seen at most 5 s late however long someone taps). Returns whether the hold was granted.
-   */
-  quiet(ms: number): boolean;
   on(listener: (event: DoorEvent) => void): () => void;
   close(): Promise<void>;
 }

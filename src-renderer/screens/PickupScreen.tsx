@@ -7,7 +7,6 @@ import { DoorOpening } from '../ui/DoorOpening';
 import { DoorPanel } from '../ui/DoorPanel';
 import { useT } from '../ui/i18n';
 import { Busy, ErrorNotice, Keypad, WithReference } from '../ui/widgets';
-import { codeTyped } from '../input/code-typing';
 
 type PickupRef = ActorRefFrom<typeof pickupMachine>;
 const PROBLEMS: ProblemKind[] = ['damaged', 'missing', 'wrong_parcel', 'door_problem', 'other'];
@@ -92,7 +91,6 @@ function Entering({ actor }: { actor: PickupRef }) {
         length={CODE_LENGTH}
         onDigit={(digit) => {
           playCue('key');
-          codeTyped();
           actor.send({ type: 'DIGIT', digit });
         }}
         onBackspace={() => actor.send({ type: 'BACKSPACE' })}

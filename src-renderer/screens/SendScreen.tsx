@@ -8,7 +8,6 @@ import { DoorOpening } from '../ui/DoorOpening';
 import { DoorPanel } from '../ui/DoorPanel';
 import { useT } from '../ui/i18n';
 import { Busy, ErrorNotice, Keypad, Notice, WithReference } from '../ui/widgets';
-import { codeTyped } from '../input/code-typing';
 
 type SendRef = ActorRefFrom<typeof sendMachine>;
 
@@ -93,7 +92,6 @@ function Entering({ actor }: { actor: SendRef }) {
         length={CODE_LENGTH}
         onDigit={(digit) => {
           playCue('key');
-          codeTyped();
           actor.send({ type: 'DIGIT', digit });
         }}
         onBackspace={() => actor.send({ type: 'BACKSPACE' })}

@@ -45,12 +45,6 @@ export const customerCalls = {
    * code may still arrive). Errors: RATE_LIMITED (per number, per kiosk), SERVER_UNREACHABLE (surely not sent: try later).
    */
   lostCodeRequest: { input: z.object({ phone: LostCodePhone }).strict(), output: z.object({ accepted: z.literal(true), confirmed: z.boolean() }) },
-  /**
-   * A digit of a pickup or drop-off code was typed: main holds routine board reads for a few seconds so the unlock the
-   * code leads to finds the bus idle (ADR 0026 rule 5). `held`: whether the hold was granted (none within 0.5 s of the
-   * last one's end). Changes no state a person can see; the renderer sends it at most once a second.
-   */
-  codeTyping: { input: z.object({}).strict(), output: z.object({ held: z.boolean() }) },
   /** Whether the keypad asks for the check code now, so the screen shows that field from the start. */
   pickupKeypadMode: { input: z.object({}).strict(), output: z.object({ checkRequired: z.boolean() }) },
   /** "Report a problem": becomes an outbox event for the server; returns a reference for the customer. */

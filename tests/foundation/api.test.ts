@@ -64,15 +64,6 @@ describe('the API surface', () => {
     expect((await core.call('kioskInfo', {})).ok).toBe(true);
   });
 
-  it('codeTyping holds the board reads for a typed code (ADR 0026 rule 5), and takes no fields', async () => {
-    expect(await core.call('codeTyping', {})).toEqual({ ok: true, value: { held: true } });
-    // Held again while the hold runs: a person typing keeps it.
-    expect(await core.call('codeTyping', {})).toEqual({ ok: true, value: { held: true } });
-    const extra = await core.call('codeTyping', { ms: 60_000 });
-    expect(extra.ok).toBe(false);
-    if (!extra.ok) expect(extra.error.code).toBe('BAD_INPUT');
-  });
-
   it('every call in the table rejects a non-object input with BAD_INPUT', async () => {
     for (const name of CALL_NAMES) {
       const r = await core.call(name, 'not an object');

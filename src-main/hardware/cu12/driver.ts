@@ -80,7 +80,6 @@ export class Cu12Driver implements DoorController {
       boards: () => this.tracker.boardIds,
       intervalFor: (board) => this.pollInterval(board),
       read: (board) => this.read(board, 'background'),
-      urgent: (board) => this.tracker.isOnline(board) === null || this.tracker.awaitingOpen(board),
     });
     this.connection.start();
     if (opts.poll ?? true) this.poller.start();
@@ -109,7 +108,6 @@ export class Cu12Driver implements DoorController {
         if (f.ask !== ASK.badChecksum) return;
       }
     }, 'urgent');
-    this.poller.release(); // the hold a typed code asked for ends behind this unlock (ADR 0026 rule 5)
     exchange.catch(() => undefined); // a failure after the write is not the caller's: the jam check decides
     // Fails the call only if nothing was written (port gone, closed); a missing acknowledgement is the jam check's.
     await Promise.race([onWire, exchange]);
@@ -146,10 +144,6 @@ export class Cu12Driver implements DoorController {
       framesReceived: this.parser.counters.frames,
       reconnectAttempts: this.connection.reconnectAttempts,
     };
-  }
-
-  quiet(ms: number): boolean {
-    return this.poller.quiet(ms);
   }
 
   setAttentive(attentive: boolean): void {

@@ -107,7 +107,6 @@ export class KerongDriver implements DoorController {
       boards: () => this.tracker.boardIds,
       intervalFor: (board) => this.pollInterval(board),
       read: (board) => this.read(board, 'background'),
-      urgent: (board) => this.tracker.isOnline(board) === null || this.tracker.awaitingOpen(board),
     });
     this.connection.start();
     if (opts.poll ?? true) this.poller.start();
@@ -117,15 +116,12 @@ export class KerongDriver implements DoorController {
     const c = this.tracker.lookup(compartmentId);
     if (!c) throw new HardwareError('UNKNOWN_COMPARTMENT', `no compartment ${compartmentId} in the layout`);
     if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} is ${this.connection.state}`);
-    const sent = this.queue.enqueue(async () => {
+    await this.queue.enqueue(async () => {
       // The port may have gone while we queued: refuse rather than write into a dead line.
       if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} is ${this.connection.state}`);
       await this.send(encodeUnlock(c.board, c.lock));
       this.tracker.unlockSent(compartmentId);
     }, 'urgent');
-    // The hold a typed code asked for has done its job: the reads held back go out now, behind this unlock.
-    this.poller.release();
-    await sent;
     // Most boards do not acknowledge an unlock: read the state now and keep reading it fast until the door opens.
     this.poller.poke(c.board);
   }
@@ -159,10 +155,6 @@ export class KerongDriver implements DoorController {
       framesReceived: this.parser.counters.frames,
       reconnectAttempts: this.connection.reconnectAttempts,
     };
-  }
-
-  quiet(ms: number): boolean {
-    return this.poller.quiet(ms);
   }
 
   setAttentive(attentive: boolean): void {

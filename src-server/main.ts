@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError, parseFlags, prepareDataDir } from '../src-common/cli';
-import { startFleetServer } from './embedded';
 import { consoleLogger } from './log';
 import type { PushConfig } from './push/hub';
 import type { CustomerOptions } from './context';
@@ -135,6 +134,8 @@ const smtpUrl = values['smtp-url'];
 const smsUrl = values['sms-url'];
 const push = pushConfig();
 
+// Loaded only now: the server's module graph takes seconds to load, and --help or a bad flag must answer at once.
+const { startFleetServer } = await import('./embedded');
 const server = await startFleetServer({
   dataDir,
   keysDir,

@@ -1,11 +1,10 @@
 import path from 'node:path';
 import { prepareDataDir } from '../../src-common/cli';
 import { ConfigError, loadConfig } from '../config';
-import { createKioskCore, type KioskCore } from '../core';
+import type { KioskCore } from '../core';
 import { storeStartupLine } from '../store/store-errors';
 import { appVersion, rendererDir } from '../paths';
 import { installUnexpectedErrorPolicy } from '../unexpected';
-import { startHostServer } from './server';
 import { loadOrCreateToken, TOKEN_FILE } from './token';
 
 /** Host mode entry: the kiosk core in plain Node, the UI in any Chromium on this machine. */
@@ -36,6 +35,10 @@ export async function runHost(argv: string[]): Promise<void> {
     if (listening) process.stdout.write(`${line}\n`);
     else held.push(line);
   };
+  // Loaded only after the configuration is judged: the core's module graph takes seconds to load, and --help or a
+  // bad flag must answer at once (and the entry-point tests spawn dozens of them).
+  const { createKioskCore } = await import('../core');
+  const { startHostServer } = await import('./server');
   let core: KioskCore;
   try {
     core = await createKioskCore({ config, mode: 'host', version: appVersion(), dataDir, out });

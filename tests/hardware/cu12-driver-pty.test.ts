@@ -70,6 +70,9 @@ describe('CU12 driver on a pty: bytes on the wire', () => {
     await driver!.unlock('A03');
     await driver!.readBoard(0);
     expect(log).toEqual([`in:0200028100000388`, `out:0200028110000398`, `in:${STATUS_REQ_0}`, `out:${STATUS_REPLY_0.toString('hex')}`]);
+    // A frame counts as sent when the port says it is written; the board's reply can be parsed first (stressed run
+    // s2: framesSent 1 at this line), so wait for that state rather than assume the order.
+    await waitFor(() => driver!.health().framesSent === 2, 5000, 'both writes reported done');
     expect(driver!.health()).toMatchObject({ framesSent: 2, timeouts: 0, framesBad: 0 });
   });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import sjson from 'secure-json-parse';
 import { z } from 'zod';
 import type { ServerErrorCode } from '../../src-shared/sync-protocol';
 import type { Logger } from '../log';
@@ -49,15 +50,21 @@ declare module 'fastify' {
 }
 
 /**
- * JSON.parse, refusing `__proto__` keys anywhere: harmless to our zod-checked handlers today, but a key that
- * can only be an attack is refused by name rather than carried into objects a later change might merge.
+ * JSON.parse, refusing `__proto__` keys and `constructor.prototype` anywhere, however spelled: harmless to our
+ * zod-checked handlers today, but a key that can only be an attack is refused by name rather than carried into objects
+ * a later change might merge. Our own substring check missed `"\u005f_proto__"` (a JSON escape): secure-json-parse,
+ * Fastify's own guard, matches the escaped spellings too. Throws HttpError BAD_INPUT for those keys, SyntaxError for
+ * text that is not JSON.
  */
 export function parseJsonBody(text: string): unknown {
-  if (!text.includes('__proto__')) return JSON.parse(text);
-  return JSON.parse(text, (key, value: unknown) => {
-    if (key === '__proto__') throw new HttpError('BAD_INPUT', 'body: the key "__proto__" is not allowed');
-    return value;
-  });
+  try {
+    return sjson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    if (err instanceof SyntaxError && /forbidden prototype property/.test(err.message)) {
+      throw new HttpError('BAD_INPUT', 'body: the keys "__proto__" and "constructor.prototype" are not allowed');
+    }
+    throw err;
+  }
 }
 
 export function installErrorHandling(app: FastifyInstance, log: Logger): void {

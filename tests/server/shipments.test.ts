@@ -176,6 +176,10 @@ describe('bad input beyond the schemas: query strings, prototype keys, size', ()
       ['shipment: __proto__ at the top', () => raw('/v1/shipments', `{"__proto__":{"polluted":1},${JSON.stringify(body).slice(1)}`), 400],
       ['shipment: __proto__ in the recipient', () => raw('/v1/shipments', JSON.stringify(body).replace('"phone"', '"__proto__":{"polluted":1},"phone"')), 400],
       ['heartbeat: __proto__ in freeBySize', () => k.send('POST', `/v1/kiosks/${k.id}/heartbeat`, undefined, { rawBody: '{"freeBySize":{"__proto__":{"S":9},"M":0,"L":0,"XL":0},"faults":[],"outboxDepth":0,"version":"1"}' }), 400],
+      // Red team 12: `"\u005f_proto__"` is the same key in JSON, and passed the old substring check (201, key dropped).
+      ['shipment: __proto__ spelled with a JSON escape', () => raw('/v1/shipments', `{"\\u005f_proto__":{"polluted":1},${JSON.stringify(body).slice(1)}`), 400],
+      ['heartbeat: escaped __proto__ in freeBySize', () => k.send('POST', `/v1/kiosks/${k.id}/heartbeat`, undefined, { rawBody: '{"freeBySize":{"\\u005F\\u005Fproto\\u005f\\u005f":{"S":9},"M":0,"L":0,"XL":0},"faults":[],"outboxDepth":0,"version":"1"}' }), 400],
+      ['shipment: constructor.prototype in the recipient', () => raw('/v1/shipments', JSON.stringify(body).replace('"phone"', '"constructor":{"prototype":{"polluted":1}},"phone"')), 400],
       ['shipment: 2 MB body', () => raw('/v1/shipments', JSON.stringify({ ...body, pad: 'x'.repeat(2 * 1024 * 1024) })), 413],
     ];
     for (const [name, run, status] of cases) {

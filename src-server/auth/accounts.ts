@@ -106,6 +106,17 @@ export async function checkPassword(ctx: ServerContext, emailInput: string, pass
 }
 
 /**
+ * Drops failure streaks older than LOCKOUT.forgetAfterMs: the next attempt would start afresh anyway (see
+ * reserveAttempt), and a lock never outlasts LOCKOUT.maxLockMs, so no live lock is lost. Without it every e-mail ever
+ * typed wrong (an address as typed, personal data, or an attacker's junk) stayed forever. Run by the fleet sweep.
+ * Returns how many rows it dropped.
+ */
+export async function pruneSigninFailures(q: Q, now: number): Promise<number> {
+  const r = await q.deleteFrom('signin_failures').where('last_failure_at', '<', now - LOCKOUT.forgetAfterMs).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/**
  * Counts one attempt for `email` in one transaction, or refuses it while the e-mail is locked: the row is created if
  * missing, then read under its lock (PostgreSQL `FOR UPDATE`; SQLite has one writer) and updated, so concurrent
  * attempts on any instance are counted one after the other. The LOCK_AFTER-th attempt of a streak writes the lock at

@@ -8,6 +8,7 @@ import { releaseUndelivered } from '../services/release';
 import { expireDropoffs } from '../services/dropoffs';
 import { sweepOffline } from '../services/alerts';
 import { pruneLostCodeRequests } from '../services/lost-code';
+import { pruneSigninFailures } from '../auth/accounts';
 import { purgePersonalData, type Erased } from '../services/personal-data';
 
 export interface SweepResult {
@@ -77,6 +78,7 @@ export async function sweep(ctx: ServerContext): Promise<SweepResult> {
       .execute();
     const noncesPruned = await deleteNoncesBefore(q, now - 2 * MAX_CLOCK_SKEW_MS);
     await pruneLostCodeRequests(ctx, q);
+    await pruneSigninFailures(q, now);
     // The offline alert rule (ADR alerts-webhooks): under this lock, so two instances never raise one spell twice.
     const alerts = await sweepOffline(ctx, q, now);
     return { reminders, alerts, noncesPruned, released, dropoffsExpired, epochRotatedFrom: epoch?.rotatedFrom ?? null, ran: true };

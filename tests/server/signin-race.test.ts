@@ -47,4 +47,18 @@ describe('lockout under concurrent sign-ins', () => {
     expect(await s.server.query('SELECT email FROM signin_failures WHERE email = ?', [op.email])).toEqual([]);
     expect((await signIn(op.email, 'wrong again')).status).toBe(401);
   });
+
+  it('an e-mail typed wrong is not kept: the sweep forgets a failure streak once it is older than the lockout remembers', async () => {
+    const typo = 'someone.typed.this@example.com';
+    expect((await signIn(typo, 'whatever')).status).toBe(401);
+    await s.server.sweep();
+    expect(await s.server.query('SELECT email FROM signin_failures WHERE email = ?', [typo])).toHaveLength(1);
+    // One millisecond short of forgetting, it is kept (the streak still counts); one past, it is gone.
+    clock += LOCKOUT.forgetAfterMs;
+    await s.server.sweep();
+    expect(await s.server.query('SELECT email FROM signin_failures WHERE email = ?', [typo])).toHaveLength(1);
+    clock += 1;
+    await s.server.sweep();
+    expect(await s.server.query('SELECT email FROM signin_failures WHERE email = ?', [typo])).toEqual([]);
+  });
 });

@@ -7,7 +7,7 @@ import { clearSessionCookie, endSession, endSessions, startSession } from '../au
 import type { ServerContext } from '../context';
 import { HttpError, parseOr400 } from '../http/errors';
 import { requireAction } from '../http/guard';
-import { issueBadge, listBadges, revokeBadge } from '../services/badges';
+import { issueBadge, listBadges, revokeBadgeIn } from '../services/badges';
 import { createEnrollmentToken } from '../services/enrollment';
 import { fleetSnapshot } from '../services/fleet';
 
@@ -86,22 +86,31 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext, pendingN
     const body = parseOr400(BadgeRequest, req.body, 'body');
     // The guard allowed `badge.issue` (a driver's); a technician's is its own action of the table.
     if (body.role === 'technician') await requireAction(ctx, req, 'badge.issue.technician');
-    const badge = await issueBadge(ctx, body);
-    await audit(ctx, db, req, { action: 'badge.issue', target: badge.badgeId, detail: { role: body.role, name: body.name, ttlHours: body.ttlHours } });
+    // The badge and its audit row commit together: no badge the audit log does not name, no entry for one not made.
+    const badge = await ctx.store.tx(async (q) => {
+      const b = await issueBadge(ctx, body, q);
+      await audit(ctx, q, req, { action: 'badge.issue', target: b.badgeId, detail: { role: body.role, name: body.name, ttlHours: body.ttlHours } });
+      return b;
+    });
     return reply.status(201).send(badge);
   });
 
   app.post('/console/api/badges/:id/revoke', { config: { action: 'badge.revoke' } }, async (req) => {
     const { id } = parseOr400(BadgeParams, req.params, 'params');
-    const r = await revokeBadge(ctx, id);
-    await audit(ctx, db, req, { action: 'badge.revoke', target: id });
-    return r;
+    return ctx.store.tx(async (q) => {
+      const r = await revokeBadgeIn(ctx, q, id);
+      await audit(ctx, q, req, { action: 'badge.revoke', target: id });
+      return r;
+    });
   });
 
   app.post('/console/api/enrollment-tokens', { config: { action: 'enrollment.create' } }, async (req, reply) => {
     const body = parseOr400(EnrollmentTokenRequest, req.body ?? {}, 'body');
-    const t = await createEnrollmentToken(ctx, body.ttlHours, body.timeZone);
-    await audit(ctx, db, req, { action: 'enrollment.create', detail: { ttlHours: body.ttlHours, expiresAt: t.expiresAt, timeZone: body.timeZone ?? null } });
+    const t = await ctx.store.tx(async (q) => {
+      const made = await createEnrollmentToken(ctx, body.ttlHours, body.timeZone, q);
+      await audit(ctx, q, req, { action: 'enrollment.create', detail: { ttlHours: body.ttlHours, expiresAt: made.expiresAt, timeZone: body.timeZone ?? null } });
+      return made;
+    });
     return reply.status(201).send(t);
   });
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operator } from './console-helpers';
 import { startTestServer, type Started } from './helpers';
+import { testDialect } from './pg';
 
 /**
  * The console's badge list (pages/Badges.tsx), over real HTTP against a real fleet server (SQLite and PostgreSQL):
@@ -67,5 +68,59 @@ describe('POST /console/api/badges: who issues which badge (red-team 12 finding 
       ['badge.issue.technician', { why: 'role', role: 'operator' }],
       ['badge.issue.technician', { why: 'role', role: 'operator' }],
     ]);
+  });
+});
+
+/**
+ * A database trigger that refuses the audit row of one action, as a full disk or a lost connection at that instant
+ * would: the change it records must not commit without it. Returns the undo.
+ */
+async function refuseAudit(action: string): Promise<() => Promise<void>> {
+  if (testDialect() === 'postgres') {
+    await s.server.query(
+      `CREATE FUNCTION lk_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN IF NEW.action = '${action}' THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $f$`,
+    );
+    await s.server.query('CREATE TRIGGER lk_refuse_audit BEFORE INSERT ON operator_audit FOR EACH ROW EXECUTE FUNCTION lk_refuse_audit()');
+    return async () => {
+      await s.server.query('DROP TRIGGER lk_refuse_audit ON operator_audit');
+      await s.server.query('DROP FUNCTION lk_refuse_audit()');
+    };
+  }
+  await s.server.query(`CREATE TRIGGER lk_refuse_audit BEFORE INSERT ON operator_audit WHEN NEW.action = '${action}' BEGIN SELECT RAISE(ABORT, 'audit refused'); END`);
+  return async () => void (await s.server.query('DROP TRIGGER lk_refuse_audit'));
+}
+
+describe('a badge change and its audit entry commit together (red team 12: the console wrote them apart)', () => {
+  it('when the audit row cannot be written, no badge is issued and none is revoked', async () => {
+    const admin = await operator(s.server, 'admin');
+    const badges = async () => (await s.server.query<{ id: string; revoked_at: number | null }>('SELECT id, revoked_at FROM badges ORDER BY id'));
+    const before = await badges();
+    let undo = await refuseAudit('badge.issue');
+    try {
+      expect((await admin.send('POST', '/console/api/badges', { role: 'driver', name: 'Unaudited', ttlHours: 24 })).status).toBe(500);
+    } finally {
+      await undo();
+    }
+    expect(await badges()).toEqual(before);
+
+    const made = await admin.send('POST', '/console/api/badges', { role: 'driver', name: 'Audited', ttlHours: 24 });
+    expect(made.status).toBe(201);
+    undo = await refuseAudit('badge.revoke');
+    try {
+      expect((await admin.send('POST', `/console/api/badges/${made.body.badgeId as string}/revoke`)).status).toBe(500);
+    } finally {
+      await undo();
+    }
+    expect((await badges()).find((b) => b.id === made.body.badgeId)?.revoked_at).toBeNull();
+
+    const tokens = async () => Number((await s.server.query<{ n: number }>('SELECT COUNT(*) AS n FROM enrollment_tokens'))[0]!.n);
+    const tokensBefore = await tokens();
+    undo = await refuseAudit('enrollment.create');
+    try {
+      expect((await admin.send('POST', '/console/api/enrollment-tokens', { ttlHours: 1 })).status).toBe(500);
+    } finally {
+      await undo();
+    }
+    expect(await tokens()).toBe(tokensBefore);
   });
 });

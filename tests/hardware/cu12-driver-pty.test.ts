@@ -109,6 +109,27 @@ describe('CU12 driver on a pty: bytes on the wire', () => {
     expect(driver!.health().lastError).toMatch(/board 0 lock 3: unlock answered 0x11/);
   });
 
+  it('a "bad checksum" resend is its own exchange: another unlock already waiting goes on the wire first', async () => {
+    let naks = 0;
+    let second: Promise<void> | null = null;
+    const log = await responder((f, write) => {
+      if (f.cmd !== CU12_CMD.unlock) return;
+      // The first A03 frame is on the wire: A04's unlock is asked for now, and A03's answer says "bad checksum".
+      if (f.lock === 2 && naks++ === 0) {
+        second = driver!.unlock('A04');
+        setImmediate(() => write(encodeAck(0, 2, CU12_CMD.unlock, ASK.badChecksum)));
+        return;
+      }
+      write(encodeAck(0, f.lock, CU12_CMD.unlock, ASK.ok));
+    });
+    open();
+    await driver!.waitForPort();
+    await driver!.unlock('A03');
+    await waitFor(() => second !== null && log.filter((l) => l.startsWith('in:')).length === 3, 5000, 'three unlock frames');
+    await second;
+    expect(log.filter((l) => l.startsWith('in:'))).toEqual(['in:0200028100000388', 'in:0200038100000389', 'in:0200028100000388']);
+  });
+
   it('an unknown compartment is refused by name and nothing is written', async () => {
     const log = await responder(() => undefined);
     open();

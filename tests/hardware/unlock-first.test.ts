@@ -98,4 +98,29 @@ describe.each(FAMILIES)('$family', (F: FamilyUnderTest) => {
       await driver.close();
     }
   });
+
+  it('an unlock overtakes explicit reads already waiting, not only the polls (red team 14: it joined the back of their lane)', async () => {
+    const driver = F.driverOn(pty, layout, { poll: false });
+    try {
+      await driver.waitForPort();
+      await driver.readBoard(1); // online, so the read below gets its retries
+      sim.setFaults(1, { silent: true });
+      let reading = false;
+      let other: Promise<unknown> = Promise.resolve();
+      // While the silent read's first try is on the wire: an explicit read of board 0 queues, then the unlock.
+      const trigger = unlockAtFirstSilentRead(() => {
+        other = driver.readBoard(0);
+        return driver.unlock('A02');
+      }, () => reading);
+      reading = true;
+      const read = driver.readBoard(1).catch((e: unknown) => e as HardwareError);
+      await trigger.done;
+      await other;
+      expect(await read).toMatchObject({ code: 'HARDWARE_OFFLINE' });
+      const at = trigger.index();
+      expect(frames.slice(at - 1, at + 2)).toEqual(['read@1', 'unlock@0', 'read@0']);
+    } finally {
+      await driver.close();
+    }
+  });
 });

@@ -92,22 +92,21 @@ export class Cu12Driver implements DoorController {
     if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} is ${this.connection.state}`);
     let written!: () => void;
     const onWire = new Promise<void>((resolve) => (written = resolve));
-    const exchange = this.queue.enqueue(async () => {
+    // A board that says it got a bad checksum did nothing: send once more, as its own job at the back of the unlock
+    // lane (another customer's unlock waiting there goes first: one exchange each). Any other answer, or none, stands.
+    const exchange = this.queue.attempts('unlock', () => 2, async (_attempt, last) => {
       if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} is ${this.connection.state}`);
-      // A board that says it got a bad checksum did nothing: send once more. Any other answer, or none, stands.
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const ack = this.expect(c.board, CU12_CMD.unlock);
-        await this.send(encodeUnlock(c.board, c.lock));
-        this.tracker.unlockSent(compartmentId);
-        written();
-        const f = await ack;
-        if (!f || f.ask === ASK.ok) return;
-        this.counters.refused++;
-        this.lastError = `board ${c.board} lock ${c.lock}: unlock answered 0x${f.ask.toString(16)}`;
-        this.log.warn('unlock not acknowledged', { compartmentId, ask: f.ask });
-        if (f.ask !== ASK.badChecksum) return;
-      }
-    }, 'urgent');
+      const ack = this.expect(c.board, CU12_CMD.unlock);
+      await this.send(encodeUnlock(c.board, c.lock));
+      this.tracker.unlockSent(compartmentId);
+      written();
+      const f = await ack;
+      if (!f || f.ask === ASK.ok) return true;
+      this.counters.refused++;
+      this.lastError = `board ${c.board} lock ${c.lock}: unlock answered 0x${f.ask.toString(16)}`;
+      this.log.warn('unlock not acknowledged', { compartmentId, ask: f.ask });
+      return f.ask === ASK.badChecksum && !last ? null : true;
+    });
     exchange.catch(() => undefined); // a failure after the write is not the caller's: the jam check decides
     // Fails the call only if nothing was written (port gone, closed); a missing acknowledgement is the jam check's.
     await Promise.race([onWire, exchange]);

@@ -121,7 +121,7 @@ export class KerongDriver implements DoorController {
       if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} is ${this.connection.state}`);
       await this.send(encodeUnlock(c.board, c.lock));
       this.tracker.unlockSent(compartmentId);
-    }, 'urgent');
+    }, 'unlock');
     // Most boards do not acknowledge an unlock: read the state now and keep reading it fast until the door opens.
     this.poller.poke(c.board);
   }

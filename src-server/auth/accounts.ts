@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
 import type { ServerContext } from '../context';
@@ -106,6 +107,20 @@ export async function checkPassword(ctx: ServerContext, emailInput: string, pass
 }
 
 /**
+ * How the audit log names whoever tried to sign in as `typed`: the operator's e-mail when one has it, otherwise
+ * `unknown #<16 hex>`, a keyed digest (HMAC-SHA-256 under the vault key "signin-email-v1"). The audit log is never
+ * pruned, and an e-mail that is no operator's is a typo of a person's address or an attacker's guess: either way
+ * personal data we have no reason to keep, while the digest still shows one address tried many times.
+ */
+export async function signInAuditName(ctx: ServerContext, typed: string): Promise<string> {
+  const email = typed.trim().toLowerCase();
+  if (email === '') return '(empty)';
+  const op = await ctx.store.db.selectFrom('operators').select('id').where('email', '=', email).executeTakeFirst();
+  if (op) return email;
+  return `unknown #${createHmac('sha256', ctx.keys.vault.derive('signin-email-v1')).update(email, 'utf8').digest('hex').slice(0, 16)}`;
+}
+
+/**
  * Drops failure streaks older than LOCKOUT.forgetAfterMs: the next attempt would start afresh anyway (see
  * reserveAttempt), and a lock never outlasts LOCKOUT.maxLockMs, so no live lock is lost. Without it every e-mail ever
  * typed wrong (an address as typed, personal data, or an attacker's junk) stayed forever. Run by the fleet sweep.
@@ -128,7 +143,9 @@ async function reserveAttempt(ctx: ServerContext, email: string, now: number): P
     await q
       .insertInto('signin_failures')
       .values({ email, failures: 0, locks: 0, locked_until: null, last_failure_at: now })
-      .onConflict((oc) => oc.column('email').doNothing())
+      // DO UPDATE, not DO NOTHING: on PostgreSQL it locks an existing row, so the sweep's prune cannot delete it
+      // between this and the read below (which would then find no row: a 500 for a sign-in).
+      .onConflict((oc) => oc.column('email').doUpdateSet((eb) => ({ email: eb.ref('excluded.email') })))
       .execute();
     const f = await lockRows(ctx.store.dialect, q.selectFrom('signin_failures').selectAll().where('email', '=', email)).executeTakeFirstOrThrow();
     if (f.locked_until !== null && f.locked_until > now) return { locked: true, retryAfterMs: f.locked_until - now };

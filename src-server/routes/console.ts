@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { BadgeId, BadgeRequest, EnrollmentTokenRequest } from '../../src-shared/sync-protocol';
-import { checkPassword } from '../auth/accounts';
+import { checkPassword, signInAuditName } from '../auth/accounts';
 import { audit, readAudit } from '../auth/audit';
 import { clearSessionCookie, endSession, endSessions, startSession } from '../auth/sessions';
 import type { ServerContext } from '../context';
@@ -27,7 +27,7 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServerContext, pendingN
     sameOrigin(req);
     const body = parseOr400(SignIn, req.body, 'body');
     const r = await checkPassword(ctx, body.email, body.password);
-    const who = { id: r.ok ? r.operator.id : null, email: body.email.trim().toLowerCase() || '(empty)' };
+    const who = { id: r.ok ? r.operator.id : null, email: r.ok ? r.operator.email : await signInAuditName(ctx, body.email) };
     if (!r.ok) {
       const action = r.reason === 'wrong' ? 'signin' : r.lockedNow ? 'signin.locked' : 'signin.while-locked';
       await audit(ctx, db, req, { action, outcome: 'refused', who });

@@ -61,4 +61,20 @@ describe('lockout under concurrent sign-ins', () => {
     await s.server.sweep();
     expect(await s.server.query('SELECT email FROM signin_failures WHERE email = ?', [typo])).toEqual([]);
   });
+
+  it('the audit log names a refused sign-in to an e-mail no operator has only by a keyed digest, never the address typed', async () => {
+    const typo = 'Jane.Doe.Typo@Example.com';
+    expect((await signIn(typo, 'whatever 1')).status).toBe(401);
+    expect((await signIn(` ${typo.toLowerCase()} `, 'whatever 2')).status).toBe(401);
+    const op = await operator(s.server, 'operator');
+    expect((await signIn(op.email, 'not the password')).status).toBe(401);
+    const rows = await s.server.query<{ operator_email: string; action: string; outcome: string }>("SELECT operator_email, action, outcome FROM operator_audit WHERE action = 'signin' AND outcome = 'refused'");
+    expect(JSON.stringify(rows).toLowerCase()).not.toContain('jane.doe.typo');
+    const names = rows.map((r) => r.operator_email).filter((e) => e.startsWith('unknown #'));
+    // One address, typed twice: one name, so a guesser hammering one address still shows as one.
+    expect(names.slice(-2)).toHaveLength(2);
+    expect(names.at(-1)).toMatch(/^unknown #[0-9a-f]{16}$/);
+    expect(names.at(-1)).toBe(names.at(-2));
+    expect(rows.map((r) => r.operator_email)).toContain(op.email);
+  });
 });

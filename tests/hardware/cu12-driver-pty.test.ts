@@ -122,12 +122,33 @@ describe('CU12 driver on a pty: bytes on the wire', () => {
       }
       write(encodeAck(0, f.lock, CU12_CMD.unlock, ASK.ok));
     });
-    open();
+    // A long timeout: the first A03 try must still be waiting for its answer when the board's "bad checksum" comes.
+    open({ timing: { ...FAST, commandTimeoutMs: 1000 } });
     await driver!.waitForPort();
     await driver!.unlock('A03');
     await waitFor(() => second !== null && log.filter((l) => l.startsWith('in:')).length === 3, 5000, 'three unlock frames');
     await second;
     expect(log.filter((l) => l.startsWith('in:'))).toEqual(['in:0200028100000388', 'in:0200038100000389', 'in:0200028100000388']);
+  });
+
+  it('a late acknowledgement of one lock is not taken for the next unlock of the same board', async () => {
+    let a04 = 0;
+    const log = await responder((f, write) => {
+      if (f.cmd !== CU12_CMD.unlock || f.lock !== 3) return; // A03 (lock 2) is never answered in time
+      // A04's frame: first A03's "ok", late, then A04's own "bad checksum"; A04's resend gets "ok".
+      if (a04++ === 0) {
+        write(encodeAck(0, 2, CU12_CMD.unlock, ASK.ok));
+        write(encodeAck(0, 3, CU12_CMD.unlock, ASK.badChecksum));
+      } else write(encodeAck(0, 3, CU12_CMD.unlock, ASK.ok));
+    });
+    // Long enough that A04's own answer always comes within it; A03 waits it out once, idle.
+    open({ timing: { ...FAST, commandTimeoutMs: 1000 } });
+    await driver!.waitForPort();
+    await driver!.unlock('A03');
+    await driver!.unlock('A04');
+    await waitFor(() => log.filter((l) => l === 'in:0200038100000389').length === 2, 10_000, 'A04 sent again after its "bad checksum"');
+    expect(log.filter((l) => l.startsWith('in:'))).toEqual(['in:0200028100000388', 'in:0200038100000389', 'in:0200038100000389']);
+    expect(driver!.health().lastError).toMatch(/board 0 lock 3: unlock answered 0x14/);
   });
 
   it('an unknown compartment is refused by name and nothing is written', async () => {

@@ -8,6 +8,13 @@ import { FAMILIES, type FamilyUnderTest } from './families';
 import { FAST, PtyPair, closePort, openPort, recorder, waitFor } from './helpers';
 
 /**
+ * The order asserted here needs the read's try still on the wire when the simulator parses it and the test queues the
+ * unlock: with FAST's 80 ms, one stall of a busy machine let the timer fire first (red team). Nothing here waits for a
+ * timeout on purpose except a silent board's, so a long one costs a few seconds and removes the race.
+ */
+const TIMING = { ...FAST, commandTimeoutMs: 1000 };
+
+/**
  * Issue 14, "the unlock goes first": a read of a silent board is up to 1 + retries timeouts long (3 × 200 ms in the
  * field). An unlock asked for while that read is on its first try must reach the board after that one exchange, not
  * after the read's remaining retries. Asserted on the order of frames the simulator parsed, never on time; the real
@@ -60,7 +67,7 @@ describe.each(FAMILIES)('$family', (F: FamilyUnderTest) => {
   }
 
   it('an unlock asked for during a background poll of a silent board reaches the board before the poll\'s retries', async () => {
-    const driver = F.driverOn(pty, layout);
+    const driver = F.driverOn(pty, layout, { timing: TIMING });
     const rec = recorder(driver);
     try {
       await waitFor(() => driver.boards().every((b) => b.online), 2000, 'both boards online');
@@ -68,7 +75,7 @@ describe.each(FAMILIES)('$family', (F: FamilyUnderTest) => {
       sim.setFaults(1, { silent: true });
       const trigger = unlockAtFirstSilentRead(() => driver.unlock('A01'), () => true);
       await trigger.done;
-      await waitFor(() => rec.of('board-offline').length === 1, 5000, 'board 1 offline after its retries');
+      await waitFor(() => rec.of('board-offline').length === 1, 20_000, 'board 1 offline after its retries');
       const at = trigger.index();
       // The read on the wire, then the unlock, then the poll's remaining tries (one per retry).
       expect(frames.slice(at - 1, at + 1 + FAST.retries!)).toEqual(['read@1', 'unlock@0', ...Array(FAST.retries!).fill('read@1')]);
@@ -80,7 +87,7 @@ describe.each(FAMILIES)('$family', (F: FamilyUnderTest) => {
   });
 
   it('an unlock asked for during an explicit read of a silent board goes between the read\'s tries; the read still fails as offline', async () => {
-    const driver = F.driverOn(pty, layout, { poll: false });
+    const driver = F.driverOn(pty, layout, { poll: false, timing: TIMING });
     try {
       await driver.waitForPort();
       await driver.readBoard(1); // online, so the read below gets its retries
@@ -100,7 +107,7 @@ describe.each(FAMILIES)('$family', (F: FamilyUnderTest) => {
   });
 
   it('an unlock overtakes explicit reads already waiting, not only the polls (red team 14: it joined the back of their lane)', async () => {
-    const driver = F.driverOn(pty, layout, { poll: false });
+    const driver = F.driverOn(pty, layout, { poll: false, timing: TIMING });
     try {
       await driver.waitForPort();
       await driver.readBoard(1); // online, so the read below gets its retries

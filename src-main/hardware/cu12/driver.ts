@@ -28,6 +28,8 @@ export interface Cu12DriverOptions {
 interface Waiter {
   board: number;
   cmd: number;
+  /** An unlock's acknowledgement names its lock: a late one for another lock of the board is not this one's. */
+  lock?: number;
   settle(frame: Cu12Frame | null): void;
 }
 
@@ -96,7 +98,7 @@ export class Cu12Driver implements DoorController {
     // lane (another customer's unlock waiting there goes first: one exchange each). Any other answer, or none, stands.
     const exchange = this.queue.attempts('unlock', () => 2, async (_attempt, last) => {
       if (!this.connection.isOpen) throw offline(`serial port ${this.connection.path} is ${this.connection.state}`);
-      const ack = this.expect(c.board, CU12_CMD.unlock);
+      const ack = this.expect(c.board, CU12_CMD.unlock, c.lock);
       await this.send(encodeUnlock(c.board, c.lock));
       this.tracker.unlockSent(compartmentId);
       written();
@@ -224,15 +226,17 @@ export class Cu12Driver implements DoorController {
   }
 
   /**
-   * Listens for the board's reply to `cmd` before the command is written (on a fast line the reply can beat the
-   * write's completion). Resolves with the reply, or null after commandTimeoutMs, a port loss or close.
+   * Listens for the board's reply to `cmd` (for an unlock, to `lock`'s: red team found a late acknowledgement of one
+   * lock taken for the next unlock's) before the command is written (on a fast line the reply can beat the write's
+   * completion). Resolves with the reply, or null after commandTimeoutMs, a port loss or close.
    */
-  private expect(board: number, cmd: number): Promise<Cu12Frame | null> {
+  private expect(board: number, cmd: number, lock?: number): Promise<Cu12Frame | null> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => w.settle(null), this.timing.commandTimeoutMs);
       const w: Waiter = {
         board,
         cmd,
+        ...(lock === undefined ? {} : { lock }),
         settle: (frame) => {
           clearTimeout(timer);
           if (this.waiter === w) this.waiter = null;
@@ -259,7 +263,7 @@ export class Cu12Driver implements DoorController {
       // Commands are our own echo (some RS485 adapters loop the transmitter back): not for us.
       if (f.kind !== 'reply') continue;
       const w = this.waiter;
-      if (w && w.board === f.board && w.cmd === f.cmd) w.settle(f);
+      if (w && w.board === f.board && w.cmd === f.cmd && (w.lock === undefined || w.lock === f.lock)) w.settle(f);
       else this.counters.unsolicited++; // a late reply to a timed-out request: its moment has passed
     }
   }

@@ -31,15 +31,19 @@ const checks = [
   ...(want.includes('types') ? PROJECTS.map((p) => ({ name: `tsc -p tsconfig.${p}.json`, argv: [tsc, '-p', `tsconfig.${p}.json`, '--noEmit'] })) : []),
 ];
 
-/** Runs one check to its end; resolves with its exit code and everything it printed. */
+/** Runs one check to its end; resolves with its exit code (1 for a signal or a spawn error) and everything it printed. */
 function run(check) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, check.argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', (err) => resolve({ code: 1, out: `${out}${err.message}\n` }));
-    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+    /** @type {Buffer[]} Whole chunks, decoded once at the end: a character split between chunks stays whole. */
+    const chunks = [];
+    child.stdout.on('data', (d) => chunks.push(d));
+    child.stderr.on('data', (d) => chunks.push(d));
+    child.on('error', (err) => resolve({ code: 1, out: `${Buffer.concat(chunks).toString('utf8')}${err.message}\n` }));
+    child.on('close', (code, signal) => {
+      const out = Buffer.concat(chunks).toString('utf8');
+      resolve({ code: code ?? 1, out: signal ? `${out}killed by ${signal}\n` : out });
+    });
   });
 }
 
@@ -55,4 +59,5 @@ await Promise.all(
     }
   }),
 );
-process.exit(failed === 0 ? 0 : 1);
+// exitCode, not exit(): stdout to a pipe is written asynchronously, and exit() would cut a long error list short.
+process.exitCode = failed === 0 ? 0 : 1;

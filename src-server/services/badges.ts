@@ -13,7 +13,7 @@ export async function issueBadge(ctx: ServerContext, req: { role: BadgeRole; nam
   const exp = Math.floor((now + req.ttlHours * 3600_000) / 1000);
   await q.insertInto('badges').values({ id: badgeId, role: req.role, name: req.name, issued_at: now, expires_at: exp * 1000 }).execute();
   const token = signBadge({ bid: badgeId, role: req.role, name: req.name, exp }, ctx.keys.badgePrivateKey);
-  ctx.log.info('badge issued', { badgeId, role: req.role });
+  ctx.store.afterCommit(q, () => ctx.log.info('badge issued', { badgeId, role: req.role }));
   return { badgeId, token, expiresAt: iso(exp * 1000) };
 }
 
@@ -35,7 +35,7 @@ export async function revokeBadgeIn(ctx: ServerContext, q: Q, badgeId: string): 
     return { badgeId, revokedAt: iso(b.revoked_at!) };
   }
   await appendToAll(ctx, q, 'badge_revoked', { badgeId, revokedAt: iso(now) });
-  ctx.log.info('badge revoked', { badgeId });
+  ctx.store.afterCommit(q, () => ctx.log.info('badge revoked', { badgeId }));
   return { badgeId, revokedAt: iso(now) };
 }
 

@@ -45,10 +45,17 @@ export const test = base.extend<Fixtures & { hostKiosk: KioskProcess | null }>({
     await use(kiosk);
     await kiosk.stop();
   },
-  kioskPage: async ({ hostKiosk, electronApp, page }, use) => {
+  kioskPage: async ({ hostKiosk, electronApp, page }, use, testInfo) => {
     if (electronApp) return use(await electronApp.firstWindow());
     await page.goto(hostKiosk!.url);
     await use(page);
+    // A red CI run keeps no artefacts: print what the screen showed and what the kiosk said, so a failure seen once
+    // can be read from the log alone.
+    if (testInfo.status !== testInfo.expectedStatus) {
+      const shown = await page.locator('body').innerText({ timeout: 2_000 }).catch((e: Error) => `(page unreadable: ${e.message})`);
+      console.log(`[failed "${testInfo.title}"] the screen showed:\n${shown.slice(0, 2_000)}`);
+      console.log(`[failed "${testInfo.title}"] the kiosk's last lines:\n${hostKiosk!.lines.slice(-40).join('\n')}`);
+    }
   },
   kiosk: async ({ hostKiosk, electronApp, kioskPage }, use) => {
     if (hostKiosk) return use(hostKiosk);
